@@ -1,0 +1,65 @@
+import { CYCLE_CATEGORIES, type CycleBreakdown, type CycleCategory } from './cycleCategory';
+
+/**
+ * Cycles charged per category since the last reset, and optionally per "phase": a label that a
+ * benchmark or kernel sets to split a path the way a paper's figure does (the five rows of
+ * SOSP'97 Figure 5, for instance). Dense arrays, because charging is the hottest path there is.
+ */
+export class CycleAccounting {
+  readonly byCategory = new Float64Array(CYCLE_CATEGORIES.length);
+  private readonly phases = new Map<string, number>();
+  /** The phase that cycles are charged to as well, or null. Set through {@link setPhase}. */
+  phase: string | null = null;
+  phaseStart = 0;
+
+  reset(): void {
+    this.byCategory.fill(0);
+    this.phases.clear();
+    this.phase = null;
+  }
+
+  /** Ends the current phase at time `now` and starts `phase` (null: none). */
+  setPhase(phase: string | null, now: number): void {
+    if (this.phase !== null) this.phases.set(this.phase, (this.phases.get(this.phase) ?? 0) + (now - this.phaseStart));
+    this.phase = phase;
+    this.phaseStart = now;
+  }
+
+  total(): number {
+    let sum = 0;
+    for (const value of this.byCategory) sum += value;
+    return sum;
+  }
+
+  breakdown(): CycleBreakdown {
+    const out: CycleBreakdown = {};
+    CYCLE_CATEGORIES.forEach((name, index) => {
+      if (this.byCategory[index] !== 0) out[name] = this.byCategory[index];
+    });
+    return out;
+  }
+
+  phaseTotals(): Record<string, number> {
+    return Object.fromEntries(this.phases);
+  }
+
+  get(category: CycleCategory): number {
+    return this.byCategory[CYCLE_CATEGORIES.indexOf(category)];
+  }
+}
+
+/** Divides every entry of a breakdown (e.g. by an iteration count), dropping zeroes. */
+export function scaleBreakdown(breakdown: CycleBreakdown, divisor: number): CycleBreakdown {
+  const out: CycleBreakdown = {};
+  for (const [name, value] of Object.entries(breakdown) as Array<[CycleCategory, number]>) {
+    if (value !== 0) out[name] = value / divisor;
+  }
+  return out;
+}
+
+/** a - b per category. */
+export function subtractBreakdown(a: CycleBreakdown, b: CycleBreakdown): CycleBreakdown {
+  const out: CycleBreakdown = { ...a };
+  for (const [name, value] of Object.entries(b) as Array<[CycleCategory, number]>) out[name] = (out[name] ?? 0) - value;
+  return out;
+}

@@ -1,0 +1,77 @@
+/**
+ * Parameter tables (STYLE.md §7): every cost in the engine is a named parameter with a value, a
+ * unit and a source, declared once per component. Tables can be overridden for what-if runs; the
+ * overrides are part of a run's recorded configuration.
+ */
+export type ParameterValue = number | boolean;
+
+/** Provenance tags as in `pentium-parameters.md`: read, read from a secondary source, recalled, inferred. */
+export type Provenance = 'R' | 'R2' | 'C' | 'I';
+
+export interface ParameterSpec<V extends ParameterValue = ParameterValue> {
+  readonly value: V;
+  readonly unit: string;
+  readonly description: string;
+  /** Citation: manual, paper, measurement; for an inferred value, the formula. */
+  readonly source: string;
+  readonly provenance: Provenance;
+  /** Values a what-if override may take (inclusive range for numbers). */
+  readonly min?: number;
+  readonly max?: number;
+}
+
+export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>;
+
+export type ParameterValues<S extends ParameterSpecs> = { readonly [K in keyof S]: S[K]['value'] extends boolean ? boolean : number };
+
+export type ParameterOverrides<S extends ParameterSpecs> = Partial<{ [K in keyof S]: S[K]['value'] extends boolean ? boolean : number }>;
+
+export interface ParameterRow {
+  readonly table: string;
+  readonly name: string;
+  readonly value: ParameterValue;
+  readonly defaultValue: ParameterValue;
+  readonly unit: string;
+  readonly description: string;
+  readonly source: string;
+  readonly provenance: Provenance;
+}
+
+export class ParameterTable<S extends ParameterSpecs> {
+  readonly values: ParameterValues<S>;
+
+  constructor(readonly table: string, readonly specs: S, overrides: ParameterOverrides<S> = {}) {
+    const values: Record<string, ParameterValue> = {};
+    for (const [name, spec] of Object.entries(specs)) values[name] = spec.value;
+    for (const [name, value] of Object.entries(overrides)) {
+      const spec = specs[name];
+      if (spec === undefined) throw new RangeError(`unknown parameter ${table}.${name}`);
+      if (typeof value !== typeof spec.value) throw new TypeError(`${table}.${name} must be a ${typeof spec.value}`);
+      if (typeof value === 'number') {
+        if (!Number.isFinite(value)) throw new RangeError(`${table}.${name} must be finite`);
+        if (spec.min !== undefined && value < spec.min) throw new RangeError(`${table}.${name} = ${value} is below ${spec.min}`);
+        if (spec.max !== undefined && value > spec.max) throw new RangeError(`${table}.${name} = ${value} is above ${spec.max}`);
+      }
+      values[name] = value as ParameterValue;
+    }
+    this.values = values as ParameterValues<S>;
+  }
+
+  rows(): ParameterRow[] {
+    return Object.entries(this.specs).map(([name, spec]) => ({
+      table: this.table,
+      name,
+      value: (this.values as Record<string, ParameterValue>)[name],
+      defaultValue: spec.value,
+      unit: spec.unit,
+      description: spec.description,
+      source: spec.source,
+      provenance: spec.provenance,
+    }));
+  }
+}
+
+/** Identity helper that keeps the literal types of a spec table. */
+export function defineParameters<S extends ParameterSpecs>(specs: S): S {
+  return specs;
+}

@@ -1,0 +1,153 @@
+import type { Counter, StatRegistry } from '../base/stats';
+
+export interface CacheLineView {
+  readonly set: number;
+  readonly way: number;
+  readonly physical: number;
+  readonly dirty: boolean;
+}
+
+/**
+ * A physically indexed, physically tagged set-associative cache of fixed-size lines with LRU
+ * replacement (exact for 1 and 2 ways, which is what the Pentium L1s and the direct-mapped L2
+ * are). It keeps tags and dirty bits only: the data stay in {@link PhysicalMemory}. Timing is
+ * decided by the {@link MemorySystem}, which composes the levels.
+ */
+export class Cache {
+  readonly sets: number;
+  readonly lineShift: number;
+  /** Line number (physical >>> lineShift) held by each way, -1 when invalid. */
+  private readonly lines: Int32Array;
+  private readonly dirty: Uint8Array;
+  /** Per set: ways ordered most recently used first (packed, 4 bits per way, up to 8 ways). */
+  private readonly order: Uint32Array;
+  readonly hits: Counter;
+  readonly misses: Counter;
+  readonly writebacks: Counter;
+  /** Line evicted dirty by the last {@link fill}, or -1. */
+  evictedDirty = -1;
+
+  constructor(readonly name: string, sizeBytes: number, readonly ways: number, readonly lineBytes: number, stats: StatRegistry) {
+    this.lineShift = Math.log2(lineBytes);
+    if (!Number.isInteger(this.lineShift)) throw new RangeError(`${name}: line size must be a power of two`);
+    const lineCount = Math.max(0, Math.floor(sizeBytes / lineBytes));
+    this.sets = Math.max(1, lineCount / ways);
+    if (!Number.isInteger(this.sets) || (this.sets & (this.sets - 1)) !== 0) throw new RangeError(`${name}: set count must be a power of two`);
+    if (ways > 8) throw new RangeError(`${name}: at most 8 ways`);
+    this.lines = new Int32Array(this.sets * ways).fill(-1);
+    this.dirty = new Uint8Array(this.sets * ways);
+    this.order = new Uint32Array(this.sets);
+    let initial = 0;
+    for (let way = ways - 1; way >= 0; way--) initial = (initial << 4) | way;
+    this.order.fill(initial >>> 0);
+    this.hits = stats.counter(`machine.${name}.hits`, 'accesses', `${name} accesses that hit`);
+    this.misses = stats.counter(`machine.${name}.misses`, 'accesses', `${name} accesses that missed`);
+    this.writebacks = stats.counter(`machine.${name}.writebacks`, 'lines', `dirty lines ${name} wrote back on eviction`);
+  }
+
+  /** Index of the way holding `line`, or -1; no state change, no counting. */
+  find(line: number): number {
+    const set = line & (this.sets - 1);
+    const base = set * this.ways;
+    for (let way = 0; way < this.ways; way++) if (this.lines[base + way] === line) return base + way;
+    return -1;
+  }
+
+  /** Looks `line` up as an access: counts a hit or miss and makes it most recently used on a hit. */
+  access(line: number): boolean {
+    const index = this.find(line);
+    if (index < 0) {
+      this.misses.value++;
+      return false;
+    }
+    this.hits.value++;
+    this.promote(line & (this.sets - 1), index % this.ways);
+    return true;
+  }
+
+  markDirty(line: number): boolean {
+    const index = this.find(line);
+    if (index < 0) return false;
+    this.dirty[index] = 1;
+    return true;
+  }
+
+  isDirty(line: number): boolean {
+    const index = this.find(line);
+    return index >= 0 && this.dirty[index] !== 0;
+  }
+
+  /**
+   * Installs `line` (which must be absent) in the LRU way of its set. Sets {@link evictedDirty}
+   * to the line number written back, or -1; returns the line evicted (dirty or clean) or -1.
+   */
+  fill(line: number, dirty = false): number {
+    const set = line & (this.sets - 1);
+    const way = this.lruWay(set);
+    const index = set * this.ways + way;
+    const evicted = this.lines[index];
+    this.evictedDirty = -1;
+    if (evicted !== -1 && this.dirty[index] !== 0) {
+      this.evictedDirty = evicted;
+      this.writebacks.value++;
+    }
+    this.lines[index] = line;
+    this.dirty[index] = dirty ? 1 : 0;
+    this.promote(set, way);
+    return evicted;
+  }
+
+  /** Removes `line` if present; returns true if it was dirty. */
+  invalidate(line: number): boolean {
+    const index = this.find(line);
+    if (index < 0) return false;
+    const wasDirty = this.dirty[index] !== 0;
+    this.lines[index] = -1;
+    this.dirty[index] = 0;
+    return wasDirty;
+  }
+
+  flush(): void {
+    this.lines.fill(-1);
+    this.dirty.fill(0);
+  }
+
+  setOf(physical: number): number {
+    return (physical >>> this.lineShift) & (this.sets - 1);
+  }
+
+  validLines(): number {
+    let count = 0;
+    for (const line of this.lines) if (line !== -1) count++;
+    return count;
+  }
+
+  inspect(): CacheLineView[] {
+    const out: CacheLineView[] = [];
+    for (let i = 0; i < this.lines.length; i++) {
+      if (this.lines[i] === -1) continue;
+      out.push({ set: Math.floor(i / this.ways), way: i % this.ways, physical: this.lines[i] << this.lineShift, dirty: this.dirty[i] !== 0 });
+    }
+    return out;
+  }
+
+  private lruWay(set: number): number {
+    if (this.ways === 1) return 0;
+    return (this.order[set] >>> (4 * (this.ways - 1))) & 0xf;
+  }
+
+  private promote(set: number, way: number): void {
+    if (this.ways === 1) return;
+    const order = this.order[set];
+    // remove `way` from the packed list, then push it at the front (position 0)
+    let rebuilt = 0;
+    let position = 1;
+    for (let i = 0; i < this.ways; i++) {
+      const w = (order >>> (4 * i)) & 0xf;
+      if (w === way) continue;
+      rebuilt |= w << (4 * position);
+      position++;
+    }
+    this.order[set] = (rebuilt | way) >>> 0;
+  }
+}

@@ -1,0 +1,564 @@
+import { CATEGORY_INDEX, type CycleCategory } from '../base/cycleCategory';
+import type { CycleAccounting } from '../base/cycleAccounting';
+import { PAGE_FAULT_PRESENT, PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
+import type { Scheduler } from '../base/scheduler';
+import type { Counter, StatRegistry } from '../base/stats';
+import type { Activity, ExecutionContext } from './executionContext';
+import type { MemorySystem } from './memorySystem';
+import { LARGE_FRAME_MASK, PG_ACCESSED, PG_DIRTY, PG_LARGE, PG_PRESENT, PG_USER, PG_WRITABLE } from './paging';
+import type { PentiumParameters } from './pentiumParameters';
+import type { PhysicalMemory } from './physicalMemory';
+import { Tlb, TLB_DIRTY, TLB_USER, TLB_WRITABLE } from './tlb';
+
+/** Kinds of memory access. */
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const ACCESS_FETCH = 2;
+export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_FETCH;
+
+/** Category indices for {@link Cpu.charge}, so hot paths pass a number. */
+export const CAT = CATEGORY_INDEX;
+
+/**
+ * A kernel code path as data: the instruction cycles it executes with warm caches, the category
+ * they go to, and where its code lives (so its I-cache and I-TLB footprint is simulated).
+ */
+export interface CodePath {
+  readonly name: string;
+  /** Instruction cycles with all hits (from instruction counts and the timing tables). */
+  readonly cycles: number;
+  readonly category: CycleCategory;
+  /** Linear address of the path's code. */
+  readonly address: number;
+  /** Bytes of code it executes (its I-cache footprint). */
+  readonly bytes: number;
+  /** Where the cycle count comes from. */
+  readonly source: string;
+}
+
+/** What a handler registered in the IDT receives. */
+export type InterruptHandler = (vector: number, fault: MachineFault | null) => Activity;
+
+/** The 8259 as the CPU sees it. */
+export interface InterruptController {
+  hasPending(): boolean;
+  /** INTA: the vector of the highest-priority pending request (now in service), or -1. */
+  acknowledge(): number;
+}
+
+/**
+ * The Pentium core: privilege level, CR3 and the user segment, the MMU (TLBs and the page walker
+ * over real page tables in physical memory), the bridge to the cache timing model, interrupt and
+ * exception dispatch through an IDT of kernel-supplied handlers, and the run loop over execution
+ * contexts. Functional and timing paths are combined here; {@link Inspector} is the side-effect-
+ * free path.
+ *
+ * Memory operations never throw for guest errors: they return how many bytes completed, and on a
+ * fault leave its description in {@link fault} for the caller to raise through the IDT.
+ */
+export class Cpu {
+  /** Current privilege level: 0 (kernel) or 3 (user). */
+  cpl: 0 | 3 = 0;
+  /** Physical address of the current page directory. Change it with {@link loadCr3}. */
+  cr3 = 0;
+  /** CR4.PSE: 4 MB pages enabled. */
+  pse = true;
+  /** CR0.WP: supervisor writes honour read-only pages. */
+  writeProtect = true;
+  /** EFLAGS.IF. User mode always runs with interrupts enabled. */
+  interruptsEnabled = false;
+  /** Base and limit (inclusive) of the user code/data segments, as L4's small spaces set them. */
+  segmentBase = 0;
+  segmentLimit = 0xffffffff;
+  /** The context now running; kernels change it to switch threads, then `yield`. */
+  current: ExecutionContext | null = null;
+  /** True while the CPU idles in {@link halt}. */
+  halted = false;
+  /** The last fault raised by a memory operation (reused object: copy what you keep). */
+  readonly fault: MachineFault = { vector: 0, address: 0, errorCode: 0, access: 'read' };
+  /** Handlers by vector: the kernel's IDT. */
+  readonly idt: Array<InterruptHandler | undefined> = new Array(256);
+
+  readonly dtlb: Tlb;
+  readonly dtlbLarge: Tlb;
+  readonly itlb: Tlb;
+  private tlbTag = 0;
+  private readonly byCategory: Float64Array;
+  private readonly pageWalks: Counter;
+  private readonly faults: Counter;
+  private readonly cr3Loads: Counter;
+  private readonly interrupts: Counter;
+
+  constructor(
+    readonly scheduler: Scheduler,
+    readonly accounting: CycleAccounting,
+    readonly memory: PhysicalMemory,
+    readonly caches: MemorySystem,
+    readonly p: PentiumParameters,
+    stats: StatRegistry,
+    public interruptController: InterruptController | null = null,
+  ) {
+    this.byCategory = accounting.byCategory;
+    this.dtlb = new Tlb('dtlb', p.dtlbEntries, p.dtlbWays, stats);
+    this.dtlbLarge = new Tlb('dtlbLarge', p.dtlbLargeEntries, Math.min(4, p.dtlbLargeEntries), stats);
+    this.itlb = new Tlb('itlb', p.itlbEntries, p.itlbWays, stats);
+    this.pageWalks = stats.counter('machine.mmu.pageWalks', 'walks', 'hardware page-table walks');
+    this.faults = stats.counter('machine.mmu.faults', 'faults', 'page and segment faults raised');
+    this.cr3Loads = stats.counter('machine.cpu.cr3Loads', 'loads', 'CR3 writes');
+    this.interrupts = stats.counter('machine.cpu.interrupts', 'interrupts', 'hardware interrupts delivered');
+  }
+
+  get now(): number {
+    return this.scheduler.now;
+  }
+
+  // ---- time -------------------------------------------------------------------------------
+
+  /** Spends `cycles` cycles, attributed to category index `category` (see {@link CAT}). */
+  charge(cycles: number, category: number): void {
+    this.scheduler.now += cycles;
+    this.byCategory[category] += cycles;
+  }
+
+  /** Runs a declared kernel code path: its instruction cycles plus its I-cache/I-TLB footprint. */
+  execute(path: CodePath): void {
+    this.charge(path.cycles, CAT[path.category]);
+    if (path.bytes > 0) this.fetchSupervisor(path.address, path.bytes);
+  }
+
+  /** Spends `cycles` of computation in `category`, letting due interrupts in between. */
+  *compute(cycles: number, category: number = CAT.user): Activity {
+    let remaining = cycles;
+    const scheduler = this.scheduler;
+    while (remaining > 0) {
+      const room = scheduler.checkpoint - scheduler.now;
+      const step = remaining <= room ? remaining : Math.max(0, room);
+      this.charge(step, category);
+      remaining -= step;
+      if (scheduler.now >= scheduler.checkpoint) yield* this.poll();
+    }
+  }
+
+  // ---- control registers and segments -----------------------------------------------------
+
+  /** MOV CR3: switches page directory; on the untagged Pentium this flushes all TLBs. */
+  loadCr3(pageDirectory: number, category: number = CAT.addressSpaceSwitch): void {
+    this.charge(this.p.movCr3, category);
+    this.cr3 = pageDirectory >>> 0;
+    this.cr3Loads.value++;
+    if (this.p.taggedTlb) {
+      this.tlbTag = pageDirectory >>> 12;
+    } else {
+      this.dtlb.flush();
+      this.dtlbLarge.flush();
+      this.itlb.flush();
+    }
+  }
+
+  /** INVLPG for one linear address. */
+  invalidatePage(linear: number, category: number = CAT.kernel): void {
+    this.charge(this.p.invlpg, category);
+    this.dtlb.invalidate(linear >>> 12);
+    this.itlb.invalidate(linear >>> 12);
+    this.dtlbLarge.invalidate(linear >>> 22);
+  }
+
+  /** Loads the user code and data segments (2 segment loads each for CS/SS and DS/ES). */
+  loadUserSegment(base: number, limit: number, loads = 4, category: number = CAT.addressSpaceSwitch): void {
+    this.charge(loads * this.p.segmentLoad, category);
+    this.segmentBase = base >>> 0;
+    this.segmentLimit = limit >>> 0;
+  }
+
+  // ---- translation ------------------------------------------------------------------------
+
+  /**
+   * Translates `linear` for an access of `kind`, from user mode if `user`. Returns the physical
+   * address, or -1 with {@link fault} set to the page fault the hardware would raise. Timing: a
+   * TLB miss walks the tables through the cache model and is charged to `tlbRefill`.
+   */
+  translate(linear: number, kind: AccessKind, user: boolean): number {
+    const page = linear >>> 12;
+    const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
+    let index = tlb.lookup(page, this.tlbTag);
+    if (index >= 0) {
+      const flags = tlb.flagsOf(index);
+      if (this.permitted(flags, kind, user)) {
+        if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
+          this.setDirtyBit(linear);
+          tlb.setFlags(index, flags | TLB_DIRTY);
+        }
+        return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
+      }
+      return this.protectionFault(linear, kind, user);
+    }
+    if (kind !== ACCESS_FETCH) {
+      index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
+      if (index >= 0) {
+        const flags = this.dtlbLarge.flagsOf(index);
+        if (this.permitted(flags, kind, user)) {
+          if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
+            this.setDirtyBit(linear);
+            this.dtlbLarge.setFlags(index, flags | TLB_DIRTY);
+          }
+          return ((this.dtlbLarge.frameOf(index) << 22) | (linear & 0x3fffff)) >>> 0;
+        }
+        return this.protectionFault(linear, kind, user);
+      }
+    }
+    return this.walk(linear, kind, user);
+  }
+
+  private permitted(flags: number, kind: AccessKind, user: boolean): boolean {
+    if (user && (flags & TLB_USER) === 0) return false;
+    if (kind === ACCESS_WRITE && (flags & TLB_WRITABLE) === 0 && (user || this.writeProtect)) return false;
+    return true;
+  }
+
+  /** The hardware page walk (Intel SDM Vol. 3 §4.3): PDE, then PTE unless PS; sets A and D. */
+  private walk(linear: number, kind: AccessKind, user: boolean): number {
+    this.pageWalks.value++;
+    const memory = this.memory;
+    const caches = this.caches;
+    let stall = this.p.tlbWalkBase;
+    const pdeAddress = ((this.cr3 & 0xfffff000) + ((linear >>> 22) << 2)) >>> 0;
+    stall += caches.walkerRead(pdeAddress);
+    const pde = memory.read32(pdeAddress);
+    if ((pde & PG_PRESENT) === 0) {
+      this.charge(stall, CAT.tlbRefill);
+      return this.raisePageFault(linear, kind, user, false);
+    }
+    if ((pde & PG_LARGE) !== 0 && this.pse) {
+      const flags = ((pde & PG_WRITABLE) !== 0 ? TLB_WRITABLE : 0) | ((pde & PG_USER) !== 0 ? TLB_USER : 0);
+      if (!this.permitted(flags, kind, user)) {
+        this.charge(stall, CAT.tlbRefill);
+        return this.raisePageFault(linear, kind, user, true);
+      }
+      const updated = pde | PG_ACCESSED | (kind === ACCESS_WRITE ? PG_DIRTY : 0);
+      if (updated !== pde) memory.write32(pdeAddress, updated >>> 0);
+      const dirty = (updated & PG_DIRTY) !== 0 ? TLB_DIRTY : 0;
+      this.charge(stall, CAT.tlbRefill);
+      const frame = (pde & LARGE_FRAME_MASK) >>> 0;
+      if (kind === ACCESS_FETCH) {
+        // the I-TLB caches 4 MB pages as 4 KB pieces
+        const physical = (frame | (linear & 0x3ff000)) >>> 0;
+        this.itlb.insert(linear >>> 12, physical >>> 12, flags | dirty, this.tlbTag);
+      } else {
+        this.dtlbLarge.insert(linear >>> 22, frame >>> 22, flags | dirty, this.tlbTag);
+      }
+      return (frame | (linear & 0x3fffff)) >>> 0;
+    }
+    const pteAddress = ((pde & 0xfffff000) + (((linear >>> 12) & 0x3ff) << 2)) >>> 0;
+    stall += caches.walkerRead(pteAddress);
+    const pte = memory.read32(pteAddress);
+    if ((pte & PG_PRESENT) === 0) {
+      this.charge(stall, CAT.tlbRefill);
+      return this.raisePageFault(linear, kind, user, false);
+    }
+    const flags = ((pde & pte & PG_WRITABLE) !== 0 ? TLB_WRITABLE : 0) | ((pde & pte & PG_USER) !== 0 ? TLB_USER : 0);
+    if (!this.permitted(flags, kind, user)) {
+      this.charge(stall, CAT.tlbRefill);
+      return this.raisePageFault(linear, kind, user, true);
+    }
+    if ((pde & PG_ACCESSED) === 0) memory.write32(pdeAddress, (pde | PG_ACCESSED) >>> 0);
+    const updated = pte | PG_ACCESSED | (kind === ACCESS_WRITE ? PG_DIRTY : 0);
+    if (updated !== pte) memory.write32(pteAddress, updated >>> 0);
+    this.charge(stall, CAT.tlbRefill);
+    const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
+    tlb.insert(linear >>> 12, pte >>> 12, flags | ((updated & PG_DIRTY) !== 0 ? TLB_DIRTY : 0), this.tlbTag);
+    return ((pte & 0xfffff000) | (linear & 0xfff)) >>> 0;
+  }
+
+  /** First write through a clean TLB entry: the CPU sets D in the PTE with a locked cycle. */
+  private setDirtyBit(linear: number): void {
+    this.charge(this.p.dirtyBitUpdate, CAT.tlbRefill);
+    const pdeAddress = ((this.cr3 & 0xfffff000) + ((linear >>> 22) << 2)) >>> 0;
+    const pde = this.memory.read32(pdeAddress);
+    if ((pde & PG_PRESENT) === 0) return;
+    if ((pde & PG_LARGE) !== 0 && this.pse) {
+      this.memory.write32(pdeAddress, (pde | PG_DIRTY | PG_ACCESSED) >>> 0);
+      return;
+    }
+    const pteAddress = ((pde & 0xfffff000) + (((linear >>> 12) & 0x3ff) << 2)) >>> 0;
+    const pte = this.memory.read32(pteAddress);
+    if ((pte & PG_PRESENT) !== 0) this.memory.write32(pteAddress, (pte | PG_DIRTY | PG_ACCESSED) >>> 0);
+  }
+
+  private protectionFault(linear: number, kind: AccessKind, user: boolean): number {
+    return this.raisePageFault(linear, kind, user, true);
+  }
+
+  private raisePageFault(linear: number, kind: AccessKind, user: boolean, present: boolean): number {
+    this.faults.value++;
+    const fault = this.fault;
+    fault.vector = VECTOR.pageFault;
+    fault.address = linear >>> 0;
+    fault.errorCode = (present ? PAGE_FAULT_PRESENT : 0) | (kind === ACCESS_WRITE ? PAGE_FAULT_WRITE : 0) | (user ? PAGE_FAULT_USER : 0);
+    fault.access = kind === ACCESS_WRITE ? 'write' : kind === ACCESS_FETCH ? 'fetch' : 'read';
+    return -1;
+  }
+
+  private segmentFault(offset: number, kind: AccessKind): void {
+    this.faults.value++;
+    const fault = this.fault;
+    fault.vector = VECTOR.generalProtection;
+    fault.address = offset >>> 0;
+    fault.errorCode = 0;
+    fault.access = kind === ACCESS_WRITE ? 'write' : kind === ACCESS_FETCH ? 'fetch' : 'read';
+  }
+
+  /**
+   * Applies the user segment to a user-mode offset: the linear address, or -1 with a #GP in
+   * {@link fault} when `offset + length - 1` is beyond the segment limit.
+   */
+  userLinear(offset: number, length: number, kind: AccessKind): number {
+    const last = offset + Math.max(length, 1) - 1;
+    if (offset < 0 || last > this.segmentLimit) {
+      this.segmentFault(offset, kind);
+      return -1;
+    }
+    return (this.segmentBase + offset) >>> 0;
+  }
+
+  // ---- memory operations (functional + timing) -------------------------------------------
+
+  /**
+   * Touches `length` bytes at `linear` as an access of `kind` (timing and A/D bits, no data).
+   * Returns the bytes completed: `length`, or fewer with {@link fault} set.
+   */
+  access(linear: number, length: number, kind: AccessKind, user: boolean): number {
+    let done = 0;
+    let stall = 0;
+    while (done < length) {
+      const address = (linear + done) >>> 0;
+      const physical = this.translate(address, kind, user);
+      if (physical < 0) break;
+      const chunk = Math.min(4096 - (address & 0xfff), length - done);
+      stall += this.lineStalls(physical, chunk, kind);
+      done += chunk;
+    }
+    if (stall > 0) this.charge(stall, CAT.cacheMiss);
+    return done;
+  }
+
+  /** Cache stalls of an access to `length` bytes at `physical` (within one page). */
+  private lineStalls(physical: number, length: number, kind: AccessKind): number {
+    const caches = this.caches;
+    const lineBytes = caches.lineBytes;
+    let stall = 0;
+    let offset = 0;
+    while (offset < length) {
+      const p = physical + offset;
+      const inLine = Math.min(lineBytes - (p & (lineBytes - 1)), length - offset);
+      stall += kind === ACCESS_WRITE ? caches.writeData(p, inLine) : kind === ACCESS_FETCH ? caches.readCode(p) : caches.readData(p);
+      offset += inLine;
+    }
+    return stall;
+  }
+
+  /** Instruction fetch of kernel code (supervisor): must not fault. */
+  fetchSupervisor(linear: number, length: number): void {
+    if (this.access(linear, length, ACCESS_FETCH, false) !== length) {
+      throw new Error(`kernel code at 0x${(linear >>> 0).toString(16)} is not mapped (fault at 0x${this.fault.address.toString(16)})`);
+    }
+  }
+
+  /** Reads `length` bytes at `linear` into `target[targetOffset...]`. Returns bytes completed. */
+  read(linear: number, target: Uint8Array, targetOffset: number, length: number, user: boolean): number {
+    let done = 0;
+    while (done < length) {
+      const address = (linear + done) >>> 0;
+      const chunk = Math.min(4096 - (address & 0xfff), length - done);
+      const physical = this.translate(address, ACCESS_READ, user);
+      if (physical < 0) break;
+      const stall = this.lineStalls(physical, chunk, ACCESS_READ);
+      if (stall > 0) this.charge(stall, CAT.cacheMiss);
+      target.set(this.memory.bytes.subarray(physical, physical + chunk), targetOffset + done);
+      done += chunk;
+    }
+    return done;
+  }
+
+  /** Writes `source[sourceOffset...]` to `linear`. Returns bytes completed. */
+  write(linear: number, source: Uint8Array, sourceOffset: number, length: number, user: boolean): number {
+    let done = 0;
+    while (done < length) {
+      const address = (linear + done) >>> 0;
+      const chunk = Math.min(4096 - (address & 0xfff), length - done);
+      const physical = this.translate(address, ACCESS_WRITE, user);
+      if (physical < 0) break;
+      const stall = this.lineStalls(physical, chunk, ACCESS_WRITE);
+      if (stall > 0) this.charge(stall, CAT.cacheMiss);
+      this.memory.bytes.set(source.subarray(sourceOffset + done, sourceOffset + done + chunk), physical);
+      done += chunk;
+    }
+    return done;
+  }
+
+  /**
+   * REP MOVSD from `source` to `target` (both linear, in the current address space), line by line
+   * through the caches. With `preReadTarget` each destination line is read first, which turns the
+   * Pentium's non-allocating write misses into hits (what L4 does for long IPC, SOSP'97 §6.1).
+   * Instruction cycles go to `category`; stalls to cacheMiss and tlbRefill. Returns bytes done.
+   */
+  copy(
+    source: number,
+    target: number,
+    length: number,
+    sourceUser: boolean,
+    targetUser: boolean,
+    preReadTarget = false,
+    category: number = CAT.copy,
+  ): number {
+    if (length <= 0) return 0;
+    this.charge(this.p.repMovsStartup + Math.ceil(length / 4) * this.p.repMovsPerDword, category);
+    const caches = this.caches;
+    const lineBytes = caches.lineBytes;
+    const bytes = this.memory.bytes;
+    let done = 0;
+    let stall = 0;
+    while (done < length) {
+      const from = (source + done) >>> 0;
+      const to = (target + done) >>> 0;
+      const chunk = Math.min(4096 - (from & 0xfff), 4096 - (to & 0xfff), length - done);
+      const fromPhysical = this.translate(from, ACCESS_READ, sourceUser);
+      if (fromPhysical < 0) break;
+      const toPhysical = this.translate(to, ACCESS_WRITE, targetUser);
+      if (toPhysical < 0) break;
+      // timing, in destination-line steps; each step reads the source bytes it needs
+      let offset = 0;
+      while (offset < chunk) {
+        const t = toPhysical + offset;
+        const s = fromPhysical + offset;
+        const step = Math.min(lineBytes - (t & (lineBytes - 1)), chunk - offset);
+        stall += caches.readData(s);
+        if (((s + step - 1) ^ s) >>> caches.lineShift !== 0) stall += caches.readData(s + step - 1);
+        if (preReadTarget) stall += caches.readData(t);
+        stall += caches.writeData(t, step);
+        offset += step;
+      }
+      bytes.copyWithin(toPhysical, fromPhysical, fromPhysical + chunk);
+      done += chunk;
+    }
+    if (stall > 0) this.charge(stall, CAT.cacheMiss);
+    return done;
+  }
+
+  /** Convenience: reads one 32-bit word, or returns undefined with {@link fault} set. */
+  read32(linear: number, user: boolean): number | undefined {
+    const physical = this.translate(linear, ACCESS_READ, user);
+    if (physical < 0) return undefined;
+    if ((physical & 0xfff) > 0xffc) {
+      const scratch = new Uint8Array(4);
+      if (this.read(linear, scratch, 0, 4, user) !== 4) return undefined;
+      return (scratch[0] | (scratch[1] << 8) | (scratch[2] << 16) | (scratch[3] << 24)) >>> 0;
+    }
+    const stall = this.caches.readData(physical);
+    if (stall > 0) this.charge(stall, CAT.cacheMiss);
+    return this.memory.read32(physical);
+  }
+
+  /** Convenience: writes one 32-bit word; false with {@link fault} set on a fault. */
+  write32(linear: number, value: number, user: boolean): boolean {
+    const physical = this.translate(linear, ACCESS_WRITE, user);
+    if (physical < 0) return false;
+    if ((physical & 0xfff) > 0xffc) {
+      const scratch = new Uint8Array([value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, (value >>> 24) & 0xff]);
+      return this.write(linear, scratch, 0, 4, user) === 4;
+    }
+    const stall = this.caches.writeData(physical, 4);
+    if (stall > 0) this.charge(stall, CAT.cacheMiss);
+    this.memory.write32(physical, value >>> 0);
+    return true;
+  }
+
+  // ---- interrupts, exceptions and the run loop ------------------------------------------
+
+  /** Raises an exception through the IDT (the handler charges the entry/exit it performs). */
+  *raise(fault: MachineFault): Activity {
+    const handler = this.idt[fault.vector];
+    if (handler === undefined) throw new Error(`no handler for exception vector ${fault.vector} (address 0x${fault.address.toString(16)})`);
+    const copy: MachineFault = { ...fault };
+    yield* handler(copy.vector, copy);
+  }
+
+  /**
+   * The interrupt check at an operation boundary: fires due device events, delivers pending
+   * hardware interrupts if IF is set, and yields to the host if its budget is due.
+   */
+  *poll(): Activity {
+    const scheduler = this.scheduler;
+    if (scheduler.now < scheduler.checkpoint) return;
+    scheduler.fireDue();
+    const controller = this.interruptController;
+    while (controller !== null && this.interruptsEnabled && controller.hasPending()) {
+      const vector = controller.acknowledge();
+      if (vector < 0) break;
+      const handler = this.idt[vector];
+      if (handler === undefined) throw new Error(`no handler for interrupt vector ${vector}`);
+      this.interrupts.value++;
+      yield* handler(vector, null);
+      scheduler.fireDue();
+    }
+    if (scheduler.hostCheckDue) yield;
+  }
+
+  /** HLT: idles (category idle) until the next event, then takes interrupts. */
+  *halt(): Activity {
+    const scheduler = this.scheduler;
+    const next = scheduler.nextEventTime;
+    if (next === Number.POSITIVE_INFINITY) {
+      // nothing can ever wake the machine: let the host decide (its run loop sees `halted`)
+      this.halted = true;
+      yield;
+      this.halted = false;
+      return;
+    }
+    if (next > scheduler.now) this.charge(next - scheduler.now, CAT.idle);
+    this.halted = true;
+    const enabled = this.interruptsEnabled;
+    this.interruptsEnabled = true;
+    yield* this.poll();
+    this.interruptsEnabled = enabled;
+    this.halted = false;
+  }
+
+  /**
+   * Runs contexts until `stop()` is true, the host budget expires or a context fails. Resumes
+   * `current` after every yield. A context that finishes while still current ends the run.
+   */
+  run(stop: () => boolean, hostBudgetCycles = Number.POSITIVE_INFINITY): RunOutcome {
+    const scheduler = this.scheduler;
+    if (hostBudgetCycles !== Number.POSITIVE_INFINITY) scheduler.requestCheckAt(scheduler.now + hostBudgetCycles);
+    try {
+      for (;;) {
+        if (stop()) return 'stopped';
+        const context = this.current;
+        if (context === null) return 'noContext';
+        if (scheduler.hostCheckDue) return 'budget';
+        let result: IteratorResult<void, void>;
+        try {
+          result = context.generator.next();
+        } catch (error) {
+          context.finished = true;
+          context.failure = error;
+          if (this.current === context) this.current = null;
+          return 'failed';
+        }
+        if (result.done === true) {
+          context.finished = true;
+          if (this.current === context) {
+            this.current = null;
+            return 'finished';
+          }
+        }
+        if (this.halted && scheduler.nextEventTime === Number.POSITIVE_INFINITY) return 'idle';
+      }
+    } finally {
+      scheduler.clearHostCheck();
+    }
+  }
+}
+
+/** Why {@link Cpu.run} returned. */
+export type RunOutcome = 'stopped' | 'budget' | 'finished' | 'failed' | 'idle' | 'noContext';

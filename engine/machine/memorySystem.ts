@@ -1,0 +1,140 @@
+import type { Counter, StatRegistry } from '../base/stats';
+import { Cache } from './cache';
+import type { PentiumParameters } from './pentiumParameters';
+
+/**
+ * The timing path of the memory hierarchy: split L1 (I and D), an optional unified L2, DRAM.
+ * Every method takes a physical address, updates the caches' state and returns the stall cycles
+ * the access costs beyond its instruction cycles; the CPU charges them. Data never move here.
+ *
+ * Policies (SOSP'97 §6.1, SDM Vol.3 §11.3): the P5 L1 D-cache is write-back and does not allocate
+ * on a write miss, so a write that misses L1 goes to L2 or, missing there too, to DRAM as single
+ * transfers. Line fills come from L2 or DRAM and also fill L2 (read allocate). The page walker
+ * reads page-table entries without loading them into L1 (SOSP'97 §4.3).
+ */
+export class MemorySystem {
+  readonly l1i: Cache;
+  readonly l1d: Cache;
+  readonly l2: Cache | null;
+  readonly lineShift: number;
+  readonly lineBytes: number;
+  readonly dramReads: Counter;
+  readonly dramWrites: Counter;
+  private readonly p: PentiumParameters;
+
+  constructor(parameters: PentiumParameters, stats: StatRegistry) {
+    this.p = parameters;
+    this.lineBytes = parameters.lineBytes;
+    this.l1i = new Cache('l1i', parameters.l1CodeKB * 1024, parameters.l1Ways, parameters.lineBytes, stats);
+    this.l1d = new Cache('l1d', parameters.l1DataKB * 1024, parameters.l1Ways, parameters.lineBytes, stats);
+    this.l2 = parameters.l2KB > 0 ? new Cache('l2', parameters.l2KB * 1024, parameters.l2Ways, parameters.lineBytes, stats) : null;
+    this.lineShift = this.l1d.lineShift;
+    this.dramReads = stats.counter('machine.dram.lineReads', 'lines', 'line fills served by DRAM');
+    this.dramWrites = stats.counter('machine.dram.writes', 'transfers', 'single writes and line write-backs that reached DRAM');
+  }
+
+  /** A data read of the line holding `physical`. */
+  readData(physical: number): number {
+    const line = physical >>> this.lineShift;
+    if (this.l1d.access(line)) return this.p.l1HitExtra;
+    let stall = this.fillFromBelow(line);
+    this.l1d.fill(line);
+    if (this.l1d.evictedDirty >= 0) stall += this.writeBackFromL1(this.l1d.evictedDirty);
+    return stall;
+  }
+
+  /** An instruction fetch of the line holding `physical`. */
+  readCode(physical: number): number {
+    const line = physical >>> this.lineShift;
+    if (this.l1i.access(line)) return 0;
+    const stall = this.fillFromBelow(line);
+    this.l1i.fill(line);
+    return stall;
+  }
+
+  /** A write of `bytes` bytes (as dwords) within the line holding `physical`. */
+  writeData(physical: number, bytes: number): number {
+    const line = physical >>> this.lineShift;
+    if (this.l1d.access(line)) {
+      this.l1d.markDirty(line);
+      return this.p.l1HitExtra;
+    }
+    if (this.p.l1WriteAllocate) {
+      let stall = this.fillFromBelow(line);
+      this.l1d.fill(line, true);
+      if (this.l1d.evictedDirty >= 0) stall += this.writeBackFromL1(this.l1d.evictedDirty);
+      return stall;
+    }
+    const dwords = Math.max(1, (bytes + 3) >>> 2);
+    const l2 = this.l2;
+    if (l2 !== null) {
+      if (l2.access(line)) {
+        l2.markDirty(line);
+        return dwords * this.p.l2DwordWrite;
+      }
+      if (this.p.l2WriteAllocate) {
+        let stall = this.dramFill(line);
+        l2.markDirty(line);
+        stall += dwords * this.p.l2DwordWrite;
+        return stall;
+      }
+    }
+    this.dramWrites.value += dwords;
+    return dwords * this.p.dramDwordWrite;
+  }
+
+  /** A page-walker read of one entry: served by L1 if present there, never allocated into L1. */
+  walkerRead(physical: number): number {
+    const line = physical >>> this.lineShift;
+    if (this.l1d.find(line) >= 0) return this.p.l1HitExtra;
+    const l2 = this.l2;
+    if (l2 !== null && l2.access(line)) return this.p.l2DwordRead;
+    this.dramReads.value++;
+    let stall = this.p.dramDwordRead;
+    if (l2 !== null) {
+      l2.fill(line);
+      if (l2.evictedDirty >= 0) stall += this.dramLineWriteBack();
+    }
+    return stall;
+  }
+
+  /** Writes back and drops every cached line (WBINVD); returns the cycles of the write-backs. */
+  writeBackAndInvalidate(): number {
+    let stall = 0;
+    for (const cache of [this.l1d, this.l2]) {
+      if (cache === null) continue;
+      for (const view of cache.inspect()) if (view.dirty) stall += cache === this.l1d ? this.p.l1WritebackToL2 : this.dramLineWriteBack();
+      cache.flush();
+    }
+    this.l1i.flush();
+    return stall;
+  }
+
+  private fillFromBelow(line: number): number {
+    const l2 = this.l2;
+    if (l2 !== null && l2.access(line)) return this.p.l2LineFill;
+    return this.dramFill(line);
+  }
+
+  private dramFill(line: number): number {
+    this.dramReads.value++;
+    let stall = this.p.dramLineFill;
+    const l2 = this.l2;
+    if (l2 !== null) {
+      l2.fill(line);
+      if (l2.evictedDirty >= 0) stall += this.dramLineWriteBack();
+    }
+    return stall;
+  }
+
+  private writeBackFromL1(line: number): number {
+    const l2 = this.l2;
+    if (l2 !== null && l2.markDirty(line)) return this.p.l1WritebackToL2;
+    return this.dramLineWriteBack();
+  }
+
+  private dramLineWriteBack(): number {
+    this.dramWrites.value++;
+    return this.p.dramLineWrite;
+  }
+}

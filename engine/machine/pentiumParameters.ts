@@ -1,0 +1,73 @@
+import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
+
+/**
+ * The machine of SOSP'97 §5.1: a 133 MHz Pentium (P54C) on an Intel 430FX board with a 256 KB
+ * direct-mapped pipeline-burst L2 and 64 MB of 60 ns FPM DRAM. Sources are the short names of
+ * `shared/reference/pentium-parameters.md` (SOSP95, SOSP97, 86Box, MAME, LMB, SDM). Where that
+ * file and the paper disagree the paper wins. Costs are per primitive; no benchmark result appears
+ * here. Memory timings are in CPU cycles at the default 2:1 core/bus ratio.
+ */
+export const PENTIUM_PARAMETERS = defineParameters({
+  clockMHz: { value: 133, unit: 'MHz', min: 1, max: 2000, provenance: 'R', source: 'SOSP97 §5.1 (133 MHz Pentium)', description: 'core clock' },
+  busRatio: { value: 2, unit: 'cycles/bus clock', min: 1, max: 8, provenance: 'C', source: 'SOSP97 §5.1; 66 MHz bus of the P133', description: 'core cycles per bus clock' },
+  memoryMB: { value: 64, unit: 'MB', min: 1, max: 512, provenance: 'R', source: 'SOSP97 §5.1 (64 MB of 60 ns FPM RAM)', description: 'physical memory' },
+
+  lineBytes: { value: 32, unit: 'B', min: 16, max: 128, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5 via ventium spec', description: 'cache line size (L1 and L2)' },
+  l1CodeKB: { value: 8, unit: 'KB', min: 1, max: 256, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5', description: 'L1 instruction cache size' },
+  l1DataKB: { value: 8, unit: 'KB', min: 1, max: 256, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5', description: 'L1 data cache size' },
+  l1Ways: { value: 2, unit: 'ways', min: 1, max: 8, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5', description: 'L1 associativity (I and D)' },
+  l1WriteAllocate: { value: false, unit: 'flag', provenance: 'R', source: 'SDM Vol.3 §11.3: write-miss line fills only from the P6 family; SOSP97 §6.1', description: 'L1 allocates a line on a write miss' },
+  l2KB: { value: 256, unit: 'KB', min: 0, max: 4096, provenance: 'R', source: 'SOSP97 §5.1 (256 KB pipeline-burst L2)', description: 'L2 size (0 = no L2)' },
+  l2Ways: { value: 1, unit: 'ways', min: 1, max: 8, provenance: 'R', source: 'SOSP97 §6.1 (direct-mapped second-level cache)', description: 'L2 associativity' },
+  l2WriteAllocate: { value: false, unit: 'flag', provenance: 'I', source: 'SOSP97 §6.1: in lmbench "the destination misses both caches"; 430FX L2 fills on read misses only', description: 'L2 allocates a line on a write miss' },
+
+  l1HitExtra: { value: 0, unit: 'cycles', min: 0, max: 10, provenance: 'R', source: 'MAME Pentium MOV r,m = 1 cycle; LMB lat_allmem L1 = 8 ns', description: 'extra stall of an L1 hit (included in instruction cost)' },
+  l2LineFill: { value: 12, unit: 'cycles', min: 1, max: 200, provenance: 'I', source: 'PB SRAM 3-1-1-1 bus clocks = 6 bus clocks = 12 cycles (AOpen AX4LR manual p.100)', description: 'L1 miss served by L2: line fill stall' },
+  dramLineFill: { value: 36, unit: 'cycles', min: 1, max: 500, provenance: 'I', source: '430FX FPM 7-3-3-3 bus clocks + 2 bus clocks L2 tag miss = 18 bus clocks (dependency-injection 430FX notes; LMB lat_allmem "mem" 150 ns rows)', description: 'L2 miss served by DRAM: line fill stall' },
+  l2DwordRead: { value: 8, unit: 'cycles', min: 1, max: 100, provenance: 'I', source: 'SOSP97 §4.3: a TLB miss costs ~25 cycles with PTEs in L2 = 9 walk + 2 × 8 L2 reads', description: 'single uncached-in-L1 read served by L2 (page walker)' },
+  dramDwordRead: { value: 20, unit: 'cycles', min: 1, max: 300, provenance: 'I', source: 'LMB lat_allmem "mem" 150 ns on the fast i586 rows ≈ 20 cycles', description: 'single read served by DRAM (page walker)' },
+  l2DwordWrite: { value: 4, unit: 'cycles', min: 0, max: 100, provenance: 'I', source: 'PB SRAM single write, 2 bus clocks (430FX)', description: 'write of a dword that misses L1 and hits L2' },
+  dramDwordWrite: { value: 8, unit: 'cycles', min: 0, max: 200, provenance: 'I', source: 'posted single write to FPM DRAM, page hit, 4 bus clocks (430FX)', description: 'write of a dword that misses L1 and L2 (no write allocate)' },
+  l1WritebackToL2: { value: 6, unit: 'cycles', min: 0, max: 100, provenance: 'I', source: 'burst write-back of a dirty L1 line to L2, half hidden by the Pentium write-back buffer (3-1-1-1 bus clocks / 2)', description: 'eviction of a dirty L1 line into L2' },
+  dramLineWrite: { value: 24, unit: 'cycles', min: 0, max: 500, provenance: 'I', source: 'burst write of a line to FPM DRAM, 12 bus clocks (430FX posted write buffer)', description: 'eviction of a dirty line to DRAM' },
+
+  dtlbEntries: { value: 64, unit: 'entries', min: 4, max: 4096, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5 (ventium spec)', description: 'data TLB entries for 4 KB pages' },
+  dtlbWays: { value: 4, unit: 'ways', min: 1, max: 64, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5', description: 'data TLB associativity' },
+  dtlbLargeEntries: { value: 8, unit: 'entries', min: 1, max: 256, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5', description: 'data TLB entries for 4 MB pages' },
+  itlbEntries: { value: 32, unit: 'entries', min: 4, max: 4096, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5 (4 MB pages cached as 4 KB pieces)', description: 'instruction TLB entries' },
+  itlbWays: { value: 4, unit: 'ways', min: 1, max: 64, provenance: 'R2', source: 'Pentium Dev. Manual Vol.1 §2.5', description: 'instruction TLB associativity' },
+  taggedTlb: { value: false, unit: 'flag', provenance: 'R', source: 'SOSP95 §4.1.2: the Pentium TLB is untagged (what-if switch)', description: 'TLB entries tagged with the address space, so a CR3 load flushes nothing' },
+  tlbWalkBase: { value: 9, unit: 'cycles', min: 0, max: 100, provenance: 'R', source: 'SOSP95 §4.1.2: ≈9 cycles per TLB miss ((32+64)×9 = 864)', description: 'page-walk overhead beyond its two memory reads' },
+  dirtyBitUpdate: { value: 6, unit: 'cycles', min: 0, max: 100, provenance: 'I', source: 'locked read-modify-write of the PTE on the first write through a clean TLB entry (SDM Vol.3 §4.8)', description: 'setting the PTE dirty bit' },
+
+  instruction: { value: 1, unit: 'cycles', min: 0.25, max: 10, provenance: 'R2', source: 'MAME Pentium column: simple ALU/MOV/PUSH = 1', description: 'one simple instruction' },
+  intOuter: { value: 50, unit: 'cycles', min: 1, max: 1000, provenance: 'I', source: 'SOSP97 §5.2 measures 82 cycles to enter and leave kernel mode; split 42:27 as 86Box timing_int_pm_outer : timing_iret_pm_outer', description: 'INT n / exception / interrupt through a gate, ring 3 → 0' },
+  iretOuter: { value: 32, unit: 'cycles', min: 1, max: 1000, provenance: 'I', source: 'SOSP97 §5.2 (82 cycles for entry + exit), split as above', description: 'IRET ring 0 → 3' },
+  intSame: { value: 25, unit: 'cycles', min: 1, max: 1000, provenance: 'R2', source: '86Box timing_int_pm', description: 'INT n / exception at the same privilege level' },
+  iretSame: { value: 10, unit: 'cycles', min: 1, max: 1000, provenance: 'R2', source: '86Box timing_iret_pm', description: 'IRET at the same privilege level' },
+  segmentLoad: { value: 3, unit: 'cycles', min: 1, max: 100, provenance: 'R2', source: 'MAME Pentium MOV Sreg,m (pm)', description: 'segment register load' },
+  movCr3: { value: 4, unit: 'cycles', min: 1, max: 100, provenance: 'R2', source: 'MAME CYCLES_MOV_REG_CR3 (86Box interpreter: 10)', description: 'CR3 write (the TLB flush itself is free; its refills are not)' },
+  invlpg: { value: 12, unit: 'cycles', min: 1, max: 100, provenance: 'R2', source: '86Box x86_ops_pmode.h (486 value; Pentium not found)', description: 'INVLPG' },
+  movDebugRegister: { value: 11, unit: 'cycles', min: 1, max: 100, provenance: 'R2', source: 'MAME: MOV r,DR6 = 11, MOV DR7,r = 10', description: 'MOV to/from a debug register' },
+  cliSti: { value: 7, unit: 'cycles', min: 1, max: 100, provenance: 'R2', source: 'MAME; 86Box codegen_timing_pentium.c', description: 'CLI or STI' },
+  taskSwitch: { value: 120, unit: 'cycles', min: 1, max: 2000, provenance: 'I', source: 'not found; estimate: save 16 and load 26 TSS dwords, 6 segment descriptor loads, LDTR, CR3, busy-bit RMWs (pentium-parameters.md: "expect ≫ 100")', description: 'hardware task switch (JMP to TSS), excluding TLB refills' },
+  repMovsStartup: { value: 13, unit: 'cycles', min: 0, max: 100, provenance: 'C', source: 'commonly quoted REP MOVSD startup on the P5 (86Box/MAME per-dword values conflict)', description: 'REP MOVSD setup' },
+  repMovsPerDword: { value: 1, unit: 'cycles/dword', min: 0.25, max: 10, provenance: 'C', source: 'commonly quoted ≈1 cycle per dword in cache (86Box: 3, MAME: 4; sources conflict)', description: 'REP MOVSD per dword, L1 hits' },
+
+  isaIoAccess: { value: 133, unit: 'cycles', min: 1, max: 10000, provenance: 'I', source: 'ISA bus I/O cycle ≈ 1 µs (8.33 MHz ISA, wait states)', description: 'IN/OUT to an ISA device (PIC, PIT)' },
+  hz: { value: 100, unit: 'Hz', min: 1, max: 10000, provenance: 'R', source: 'Linux 2.0 include/asm-i386/param.h', description: 'timer interrupt rate (8253 channel 0)' },
+  pitInputHz: { value: 1193182, unit: 'Hz', min: 1, max: 100000000, provenance: 'R', source: 'Intel 8253 on the PC: 1.193182 MHz input clock', description: 'PIT input clock' },
+  diskSeekMs: { value: 10.5, unit: 'ms', min: 0, max: 100, provenance: 'C', source: 'typical 1996 EIDE drive (e.g. 5400 rpm, ~10 ms average seek)', description: 'average seek time' },
+  diskRpm: { value: 5400, unit: 'rpm', min: 1000, max: 20000, provenance: 'C', source: 'typical 1996 EIDE drive', description: 'spindle speed' },
+  diskMBps: { value: 5, unit: 'MB/s', min: 0.1, max: 1000, provenance: 'C', source: 'typical 1996 EIDE media transfer rate', description: 'media transfer rate' },
+  diskSectors: { value: 262144, unit: 'sectors', min: 64, max: 16777216, provenance: 'I', source: '128 MB of 512-byte sectors: enough for the lab file systems', description: 'disk size' },
+  consoleCharCost: { value: 133, unit: 'cycles', min: 0, max: 100000, provenance: 'I', source: 'one ISA I/O cycle per character (UART THR / VGA text write)', description: 'console output per character' },
+});
+
+export type PentiumParameterSpecs = typeof PENTIUM_PARAMETERS;
+export type PentiumOverrides = ParameterOverrides<PentiumParameterSpecs>;
+export type PentiumParameters = ParameterTable<PentiumParameterSpecs>['values'];
+
+export function pentiumParameters(overrides: PentiumOverrides = {}): ParameterTable<PentiumParameterSpecs> {
+  return new ParameterTable('machine', PENTIUM_PARAMETERS, overrides);
+}

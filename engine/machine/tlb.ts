@@ -1,0 +1,176 @@
+import type { Counter, StatRegistry } from '../base/stats';
+
+/** Permission bits kept in a TLB entry. */
+export const TLB_WRITABLE = 1;
+export const TLB_USER = 2;
+export const TLB_DIRTY = 4;
+
+export interface TlbEntryView {
+  readonly set: number;
+  readonly way: number;
+  readonly page: number;
+  readonly frame: number;
+  readonly writable: boolean;
+  readonly user: boolean;
+  readonly dirty: boolean;
+  readonly tag: number;
+}
+
+/**
+ * A set-associative translation lookaside buffer with tree pseudo-LRU replacement (Pentium Dev.
+ * Manual Vol.1 §2.5). Pages and frames are numbers in units of the entry's page size. Untagged
+ * by default: the owner flushes it on a CR3 load. For the tagged-TLB what-if, each entry also
+ * remembers the address-space tag it was filled under and lookups must match it.
+ */
+export class Tlb {
+  readonly sets: number;
+  private readonly pages: Int32Array;
+  private readonly frames: Int32Array;
+  private readonly flags: Uint8Array;
+  private readonly tags: Int32Array;
+  private readonly plru: Uint8Array;
+  readonly hits: Counter;
+  readonly misses: Counter;
+  readonly flushes: Counter;
+
+  constructor(readonly name: string, readonly entries: number, readonly ways: number, stats: StatRegistry) {
+    if (entries % ways !== 0) throw new RangeError(`${name}: ${entries} entries do not divide into ${ways} ways`);
+    this.sets = entries / ways;
+    if ((this.sets & (this.sets - 1)) !== 0) throw new RangeError(`${name}: set count must be a power of two`);
+    this.pages = new Int32Array(entries).fill(-1);
+    this.frames = new Int32Array(entries);
+    this.flags = new Uint8Array(entries);
+    this.tags = new Int32Array(entries);
+    this.plru = new Uint8Array(this.sets);
+    this.hits = stats.counter(`machine.${name}.hits`, 'lookups', `${name} lookups that hit`);
+    this.misses = stats.counter(`machine.${name}.misses`, 'lookups', `${name} lookups that missed`);
+    this.flushes = stats.counter(`machine.${name}.flushes`, 'flushes', `${name} full flushes`);
+  }
+
+  /** Entry index of `page` under `tag`, or -1. Updates replacement state and hit/miss counters. */
+  lookup(page: number, tag: number): number {
+    const set = page & (this.sets - 1);
+    const base = set * this.ways;
+    for (let way = 0; way < this.ways; way++) {
+      const index = base + way;
+      if (this.pages[index] === page && this.tags[index] === tag) {
+        this.touch(set, way);
+        this.hits.value++;
+        return index;
+      }
+    }
+    this.misses.value++;
+    return -1;
+  }
+
+  /** Like lookup, without counting or changing replacement state (inspect path). */
+  probe(page: number, tag: number): number {
+    const base = (page & (this.sets - 1)) * this.ways;
+    for (let way = 0; way < this.ways; way++) {
+      if (this.pages[base + way] === page && this.tags[base + way] === tag) return base + way;
+    }
+    return -1;
+  }
+
+  frameOf(index: number): number {
+    return this.frames[index];
+  }
+
+  flagsOf(index: number): number {
+    return this.flags[index];
+  }
+
+  setFlags(index: number, flags: number): void {
+    this.flags[index] = flags;
+  }
+
+  /** Installs a translation, replacing an invalid way or the pseudo-LRU victim. Returns the index. */
+  insert(page: number, frame: number, flags: number, tag: number): number {
+    const set = page & (this.sets - 1);
+    const base = set * this.ways;
+    let way = -1;
+    for (let w = 0; w < this.ways; w++) {
+      if (this.pages[base + w] === -1) {
+        way = w;
+        break;
+      }
+    }
+    if (way < 0) way = this.victim(set);
+    const index = base + way;
+    this.pages[index] = page;
+    this.frames[index] = frame;
+    this.flags[index] = flags;
+    this.tags[index] = tag;
+    this.touch(set, way);
+    return index;
+  }
+
+  /** Drops every entry (a CR3 load on the untagged Pentium). */
+  flush(): void {
+    this.pages.fill(-1);
+    this.flushes.value++;
+  }
+
+  /** Drops the entries of one page (INVLPG), under any tag. */
+  invalidate(page: number): void {
+    const base = (page & (this.sets - 1)) * this.ways;
+    for (let way = 0; way < this.ways; way++) if (this.pages[base + way] === page) this.pages[base + way] = -1;
+  }
+
+  /** Drops the entries filled under one tag (tagged what-if: an address space went away). */
+  invalidateTag(tag: number): void {
+    for (let i = 0; i < this.entries; i++) if (this.tags[i] === tag) this.pages[i] = -1;
+  }
+
+  validEntries(): number {
+    let count = 0;
+    for (let i = 0; i < this.entries; i++) if (this.pages[i] !== -1) count++;
+    return count;
+  }
+
+  /** Side-effect-free dump for the UI. */
+  inspect(): TlbEntryView[] {
+    const out: TlbEntryView[] = [];
+    for (let i = 0; i < this.entries; i++) {
+      if (this.pages[i] === -1) continue;
+      out.push({
+        set: Math.floor(i / this.ways),
+        way: i % this.ways,
+        page: this.pages[i],
+        frame: this.frames[i],
+        writable: (this.flags[i] & TLB_WRITABLE) !== 0,
+        user: (this.flags[i] & TLB_USER) !== 0,
+        dirty: (this.flags[i] & TLB_DIRTY) !== 0,
+        tag: this.tags[i],
+      });
+    }
+    return out;
+  }
+
+  // Tree pseudo-LRU. For 4 ways, bit 0 chooses the half holding the next victim, bit 1 the way
+  // within the left half, bit 2 within the right half; 2 ways use bit 0 only. Other associativities
+  // fall back to round robin.
+  private touch(set: number, way: number): void {
+    if (this.ways === 4) {
+      let bits = this.plru[set];
+      if (way < 2) bits = ((bits | 1) & ~2) | (way === 0 ? 2 : 0);
+      else bits = (bits & ~5) | (way === 2 ? 4 : 0);
+      this.plru[set] = bits;
+    } else if (this.ways === 2) {
+      this.plru[set] = way === 0 ? 1 : 0;
+    }
+  }
+
+  private victim(set: number): number {
+    if (this.ways === 4) {
+      const bits = this.plru[set];
+      if ((bits & 1) === 0) return (bits & 2) === 0 ? 0 : 1;
+      return (bits & 4) === 0 ? 2 : 3;
+    }
+    if (this.ways === 2) return this.plru[set];
+    if (this.ways === 1) return 0;
+    const way = this.plru[set] % this.ways;
+    this.plru[set] = (way + 1) % this.ways;
+    return way;
+  }
+}
