@@ -2,7 +2,10 @@
  * The one public facade of the engine (DESIGN.md §1): the extension, the command line, notebooks
  * and tests use the simulator only through what this module exports.
  */
-import { Machine, type MachineDescription } from '../machine/machine';
+import { describeMachineParameters, type MachineDescription } from '../machine/machine';
+import { isSystemId, type SuiteReport, type SystemId } from '../bench/records';
+import { listSuites as listRegisteredSuites, runSuite as runRegisteredSuite } from '../bench/suites';
+import type { SuiteOptions } from '../bench/suiteRegistry';
 import type { PentiumOverrides } from '../machine/pentiumParameters';
 import { formatMachineReport, runMachineBenchmark, type MachineReport } from '../bench/machineBench';
 
@@ -18,7 +21,7 @@ export { CATEGORY_LABEL, CYCLE_CATEGORIES } from '../base/cycleCategory';
  * @param overrides what-if values for parameters of the Pentium table (e.g. `{ clockMHz: 200 }`).
  */
 export function describeMachine(overrides: PentiumOverrides = {}): MachineDescription {
-  return new Machine({ parameters: overrides }).describe();
+  return describeMachineParameters(overrides);
 }
 
 /**
@@ -32,4 +35,27 @@ export function benchmarkMachine(overrides: PentiumOverrides = {}): MachineRepor
 /** Plain-text table of a {@link benchmarkMachine} report. */
 export function formatMachineBenchmark(report: MachineReport): string {
   return formatMachineReport(report);
+}
+
+export type { ResultRecord, ResultUnit, SuiteReport, SystemId } from '../bench/records';
+export type { SuiteOptions } from '../bench/suiteRegistry';
+export { LINUX_SYSTEMS, SYSTEMS, isSystemId } from '../bench/records';
+export { paperValue } from '../bench/reference';
+
+/** The benchmark suites available, with the systems each runs on. */
+export function listSuites(): Array<{ id: string; title: string; systems: SystemId[] }> {
+  return listRegisteredSuites();
+}
+
+/**
+ * Runs a benchmark suite of `benchmarks.md` on some systems (default: all it supports) and
+ * returns its result records, each with the paper's value and a cycle breakdown.
+ * @throws RangeError for an unknown suite or system.
+ */
+export function runSuite(suite: string, systems?: readonly string[], options: SuiteOptions = {}): SuiteReport {
+  const checked: SystemId[] | undefined = systems?.map((system) => {
+    if (!isSystemId(system)) throw new RangeError(`unknown system '${system}'`);
+    return system;
+  });
+  return runRegisteredSuite(suite, checked, options);
 }

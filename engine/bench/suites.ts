@@ -1,5 +1,5 @@
 /**
- * Imports every suite module so that each registers itself. Add one line per suite; nothing else
- * belongs here.
+ * Imports every suite module so that each registers its parts. One import line per module;
+ * nothing else belongs here.
  */
-export { findSuite, listSuites } from './suiteRegistry';
+export { listSuites, runSuite } from './suiteRegistry';

@@ -81,7 +81,18 @@ export class Machine {
   }
 
   describe(): MachineDescription {
-    const p = this.parameters;
+    return describeParameters(this.parameters, this.parameterRows);
+  }
+}
+
+/** The description of a machine with `overrides`, without building one (no 64 MB allocation). */
+export function describeMachineParameters(overrides: PentiumOverrides = {}): MachineDescription {
+  const table = pentiumParameters(overrides);
+  return describeParameters(table.values, table.rows());
+}
+
+function describeParameters(p: PentiumParameters, rows: ParameterRow[]): MachineDescription {
+  {
     return {
       clockMHz: p.clockMHz,
       memoryMB: p.memoryMB,
@@ -89,7 +100,7 @@ export class Machine {
         `Pentium (P54C) ${p.clockMHz} MHz, ${p.memoryMB} MB DRAM, L1 ${p.l1CodeKB}+${p.l1DataKB} KB ${p.l1Ways}-way, ` +
         `L2 ${p.l2KB} KB ${p.l2Ways === 1 ? 'direct-mapped' : `${p.l2Ways}-way`}, DTLB ${p.dtlbEntries}+${p.dtlbLargeEntries}, ITLB ${p.itlbEntries}, ` +
         `${p.taggedTlb ? 'tagged' : 'untagged'} TLB, HZ=${p.hz}`,
-      parameters: this.parameterRows,
+      parameters: rows,
     };
   }
 }

@@ -2,7 +2,7 @@
  * `l4lab`: the engine on the command line (DESIGN.md §8). The only engine code besides the worker
  * that may use Node. `--json` prints exactly one JSON document on stdout and nothing else.
  */
-import { benchmarkMachine, describeMachine, formatMachineBenchmark, type MachineOverrides } from '../../api';
+import { benchmarkMachine, describeMachine, formatMachineBenchmark, listSuites, runSuite, type MachineOverrides, type SuiteReport } from '../../api';
 
 interface ParsedArguments {
   readonly positional: string[];
@@ -17,6 +17,10 @@ Usage:
   l4lab bench machine [--json] [--set NAME=VALUE ...]
       Measure the machine model: copy/read/write bandwidth in L1, L2 and DRAM, TLB miss and
       refill costs, beside the 1996 lmbench i586 figures and SOSP'97's 25-cycle TLB miss.
+  l4lab bench SUITE [--system S[,S...]] [--json] [--full] [--set NAME=VALUE ...]
+      Run a benchmark suite of benchmarks.md on some systems (default: every system it
+      supports); the paper's value beside each simulated one. Systems: linux, l4linux,
+      l4linux-trampoline, mklinux-kernel, mklinux-user, l4.
   l4lab reproduce
       Reproduce the paper's tables. Today: runs what exists (the machine report) and lists
       the suites still to come.
@@ -90,7 +94,42 @@ function benchCommand(args: ParsedArguments): void {
     else process.stdout.write(`${formatMachineBenchmark(report)}\n`);
     return;
   }
-  throw new UsageError(`unknown suite '${suite ?? ''}'. Available today: machine (getpid, pipe, lmbench, hbench, ipc arrive with the kernels)`);
+  if (suite === undefined) throw new UsageError(`bench needs a suite: machine, ${listSuites().map((s) => s.id).join(', ')}`);
+  const systems = args.flags.get('system')?.flatMap((value) => value.split(','));
+  const mode = args.flags.has('full') ? 'full' : 'quick';
+  const json = args.flags.has('json');
+  const report = runSuite(suite, systems, {
+    machine: overridesFrom(args),
+    mode,
+    progress: json || !process.stderr.isTTY ? undefined : (fraction, label) => process.stderr.write(`\r${progressBar(fraction)} ${label.padEnd(50).slice(0, 50)}`),
+  });
+  if (!json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(80) + '\r');
+  if (json) printJson(report);
+  else process.stdout.write(`${formatSuiteReport(report)}\n`);
+}
+
+function progressBar(fraction: number): string {
+  const width = 24;
+  const filled = Math.round(Math.max(0, Math.min(1, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}%`;
+}
+
+/** The plain-text table of a suite: simulated beside published, with the difference. */
+export function formatSuiteReport(report: SuiteReport): string {
+  const lines = [`Suite ${report.suite} — ${report.machine}`, ''];
+  lines.push(`${'system'.padEnd(20)} ${'benchmark'.padEnd(26)} ${'simulated'.padStart(14)} ${'paper'.padStart(12)} ${'diff'.padStart(8)}`);
+  for (const r of report.results) {
+    const diff = r.paper === null || r.paper === 0 ? '' : `${r.value >= r.paper ? '+' : ''}${(((r.value - r.paper) / r.paper) * 100).toFixed(1)}%`;
+    const paper = r.paper === null ? '-' : `${r.paper} ${r.unit}`;
+    lines.push(`${r.system.padEnd(20)} ${r.benchmark.padEnd(26)} ${`${round(r.value)} ${r.unit}`.padStart(14)} ${paper.padStart(12)} ${diff.padStart(8)}`);
+    const top = Object.entries(r.breakdown).filter(([, v]) => (v ?? 0) > 0).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).slice(0, 4);
+    if (top.length > 0) lines.push(`${''.padEnd(20)}   cycles/op: ${top.map(([k, v]) => `${k} ${round(v ?? 0)}`).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function round(value: number): number {
+  return Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100;
 }
 
 function reproduceCommand(args: ParsedArguments): void {
