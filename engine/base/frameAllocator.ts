@@ -1,7 +1,7 @@
 /**
  * A bitmap allocator of 4 KB page frames within a physical range. Not hardware: kernels and
- * sigma0 use it to manage the memory they own. Allocation is lowest-address-first, so runs are
- * deterministic.
+ * sigma0 use it to manage the memory they own. Allocation is next-fit from a cursor that
+ * wraps around (deterministic, and cheap when most frames are free).
  */
 export const PAGE_SIZE = 4096;
 export const PAGE_SHIFT = 12;

@@ -503,7 +503,10 @@ export class Cpu {
     if (scheduler.hostCheckDue) yield;
   }
 
-  /** HLT: idles (category idle) until the next event, then takes interrupts. */
+  /**
+   * HLT: idles (category idle) until the next event, then takes interrupts. Always yields once
+   * before returning, so the run loop can look at its stop condition on every wake-up.
+   */
   *halt(): Activity {
     const scheduler = this.scheduler;
     const next = scheduler.nextEventTime;
@@ -521,6 +524,7 @@ export class Cpu {
     yield* this.poll();
     this.interruptsEnabled = enabled;
     this.halted = false;
+    yield;
   }
 
   /**

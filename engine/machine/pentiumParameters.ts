@@ -23,7 +23,7 @@ export const PENTIUM_PARAMETERS = defineParameters({
 
   l1HitExtra: { value: 0, unit: 'cycles', min: 0, max: 10, provenance: 'R', source: 'MAME Pentium MOV r,m = 1 cycle; LMB lat_allmem L1 = 8 ns', description: 'extra stall of an L1 hit (included in instruction cost)' },
   l2LineFill: { value: 12, unit: 'cycles', min: 1, max: 200, provenance: 'I', source: 'PB SRAM 3-1-1-1 bus clocks = 6 bus clocks = 12 cycles (AOpen AX4LR manual p.100)', description: 'L1 miss served by L2: line fill stall' },
-  dramLineFill: { value: 36, unit: 'cycles', min: 1, max: 500, provenance: 'I', source: '430FX FPM 7-3-3-3 bus clocks + 2 bus clocks L2 tag miss = 18 bus clocks (dependency-injection 430FX notes; LMB lat_allmem "mem" 150 ns rows)', description: 'L2 miss served by DRAM: line fill stall' },
+  dramLineFill: { value: 40, unit: 'cycles', min: 1, max: 500, provenance: 'I', source: '430FX FPM x-3-3-3 burst with x = 8 bus clocks (60 ns RAM at 66 MHz) + 3 bus clocks for the L2 tag miss and L2 fill = 20 bus clocks (pentium-parameters.md §1: FPM x-3-3-3, EDO (7-12)-2-2-2)', description: 'L2 miss served by DRAM: line fill stall' },
   l2DwordRead: { value: 8, unit: 'cycles', min: 1, max: 100, provenance: 'I', source: 'SOSP97 §4.3: a TLB miss costs ~25 cycles with PTEs in L2 = 9 walk + 2 × 8 L2 reads', description: 'single uncached-in-L1 read served by L2 (page walker)' },
   dramDwordRead: { value: 20, unit: 'cycles', min: 1, max: 300, provenance: 'I', source: 'LMB lat_allmem "mem" 150 ns on the fast i586 rows ≈ 20 cycles', description: 'single read served by DRAM (page walker)' },
   l2DwordWrite: { value: 4, unit: 'cycles', min: 0, max: 100, provenance: 'I', source: 'PB SRAM single write, 2 bus clocks (430FX)', description: 'write of a dword that misses L1 and hits L2' },
@@ -41,6 +41,7 @@ export const PENTIUM_PARAMETERS = defineParameters({
   dirtyBitUpdate: { value: 6, unit: 'cycles', min: 0, max: 100, provenance: 'I', source: 'locked read-modify-write of the PTE on the first write through a clean TLB entry (SDM Vol.3 §4.8)', description: 'setting the PTE dirty bit' },
 
   instruction: { value: 1, unit: 'cycles', min: 0.25, max: 10, provenance: 'R2', source: 'MAME Pentium column: simple ALU/MOV/PUSH = 1', description: 'one simple instruction' },
+  aluRegMem: { value: 2, unit: 'cycles', min: 1, max: 20, provenance: 'C', source: 'Pentium ALU r32,m32 (e.g. ADD EAX,[ESI]) = 2 cycles with an L1 hit (Intel Pentium instruction timings, recalled)', description: 'ALU instruction with a memory source operand' },
   intOuter: { value: 50, unit: 'cycles', min: 1, max: 1000, provenance: 'I', source: 'SOSP97 §5.2 measures 82 cycles to enter and leave kernel mode; split 42:27 as 86Box timing_int_pm_outer : timing_iret_pm_outer', description: 'INT n / exception / interrupt through a gate, ring 3 → 0' },
   iretOuter: { value: 32, unit: 'cycles', min: 1, max: 1000, provenance: 'I', source: 'SOSP97 §5.2 (82 cycles for entry + exit), split as above', description: 'IRET ring 0 → 3' },
   intSame: { value: 25, unit: 'cycles', min: 1, max: 1000, provenance: 'R2', source: '86Box timing_int_pm', description: 'INT n / exception at the same privilege level' },

@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import { ACCESS_READ, ACCESS_WRITE } from '../../../engine/machine/cpu';
+import { Machine } from '../../../engine/machine/machine';
+
+function machine(): Machine {
+  return new Machine({ parameters: { memoryMB: 8 } });
+}
+
+describe('Caches', () => {
+  it('misses L1 and L2 on first touch, then hits L1; an L1 eviction leaves the line in L2', () => {
+    const m = machine();
+    const caches = m.caches;
+    const p = m.parameters;
+    assert.equal(caches.readData(0x10000), p.dramLineFill);
+    assert.equal(caches.readData(0x10004), 0);
+    assert.equal(caches.l1d.hits.value, 1);
+    // two more lines in the same L1 set (2-way, 4 KB apart) push 0x10000 out of L1
+    caches.readData(0x11000);
+    caches.readData(0x12000);
+    assert.deepEqual(m.inspector.cacheState(0x10000), { l1i: false, l1d: false, l1dDirty: false, l2: true, l2Dirty: false });
+    assert.equal(caches.readData(0x10000), p.l2LineFill);
+  });
+
+  it('does not allocate on a write miss (P5): the write goes to L2 or DRAM as dwords', () => {
+    const m = machine();
+    const caches = m.caches;
+    const p = m.parameters;
+    assert.equal(caches.writeData(0x20000, 32), 8 * p.dramDwordWrite);
+    assert.equal(m.inspector.cacheState(0x20000).l1d, false);
+    assert.equal(m.inspector.cacheState(0x20000).l2, false);
+    caches.readData(0x20000); // now cached
+    assert.equal(caches.writeData(0x20000, 4), 0);
+    assert.equal(m.inspector.cacheState(0x20000).l1dDirty, true);
+    // evict it from L1: the dirty line is written back into L2
+    caches.readData(0x21000);
+    caches.readData(0x22000);
+    assert.deepEqual(m.inspector.cacheState(0x20000), { l1i: false, l1d: false, l1dDirty: false, l2: true, l2Dirty: true });
+    assert.equal(caches.writeData(0x20000, 8), 2 * p.l2DwordWrite);
+  });
+
+  it('shows direct-mapped L2 conflicts: lines 256 KB apart evict each other', () => {
+    const m = machine();
+    const caches = m.caches;
+    const p = m.parameters;
+    const a = 0x100000;
+    const b = a + 256 * 1024;
+    caches.readData(a);
+    caches.readData(b);
+    assert.equal(m.inspector.cacheState(a).l2, false);
+    assert.equal(m.inspector.cacheState(b).l2, true);
+    // push a out of L1 too: it must come from DRAM again
+    caches.readData(a + 0x1000);
+    caches.readData(a + 0x2000);
+    caches.readData(b + 0x1000);
+    caches.readData(b + 0x2000);
+    assert.equal(caches.readData(a), p.dramLineFill);
+  });
+
+  it('fetches instructions through the I-cache, apart from data', () => {
+    const m = machine();
+    assert.equal(m.caches.readCode(0x30000), m.parameters.dramLineFill);
+    assert.equal(m.caches.readCode(0x30010), 0);
+    assert.equal(m.inspector.cacheState(0x30000).l1i, true);
+    assert.equal(m.inspector.cacheState(0x30000).l1d, false);
+    assert.equal(m.caches.readData(0x30000), m.parameters.l2LineFill);
+  });
+
+  it('copies line by line; pre-reading the destination turns write misses into hits', () => {
+    const plain = machine();
+    plain.memory.bytes.set([1, 2, 3, 4], 0x40000);
+    plain.memory.write32(0x1000, 0x00000083 | 0); // 4 MB identity page for linear 0-4 MB
+    plain.cpu.loadCr3(0x1000);
+    assert.equal(plain.cpu.copy(0x40000, 0x80000, 4096, false, false), 4096);
+    assert.deepEqual([...plain.memory.bytes.subarray(0x80000, 0x80004)], [1, 2, 3, 4]);
+    const withPreRead = machine();
+    withPreRead.memory.write32(0x1000, 0x00000083);
+    withPreRead.cpu.loadCr3(0x1000);
+    withPreRead.cpu.copy(0x40000, 0x80000, 4096, false, false, true);
+    assert.equal(withPreRead.inspector.cacheState(0x80000).l1dDirty, true);
+    assert.equal(plain.inspector.cacheState(0x80000).l1d, false);
+    // the accounting distinguishes copy instructions from stalls
+    assert.ok(plain.accounting.get('copy') > 0 && plain.accounting.get('cacheMiss') > 0);
+  });
+
+  it('moves data through read and write with faults reported as bytes done', () => {
+    const m = machine();
+    m.memory.write32(0x1000, 0x00000087); // 4 MB user page at 0
+    m.cpu.loadCr3(0x1000);
+    const data = Uint8Array.from([9, 8, 7]);
+    assert.equal(m.cpu.write(0x3ffffe, data, 0, 3, true), 2, 'stops at the unmapped 4 MB boundary');
+    assert.equal(m.cpu.fault.address, 0x400000);
+    const out = new Uint8Array(2);
+    assert.equal(m.cpu.read(0x3ffffe, out, 0, 2, true), 2);
+    assert.deepEqual([...out], [9, 8]);
+    assert.equal(m.cpu.access(0x100, 64, ACCESS_WRITE, true), 64);
+    assert.equal(m.cpu.access(0x3ffff0, 64, ACCESS_READ, true), 16);
+  });
+});
