@@ -1,0 +1,71 @@
+// npm run test:vscode: run test/extension/**/*.test.ts inside a real VS Code extension host.
+// 1. npm run build; 2. bundle the tests and their mocha entry (test/extension/index.ts) into
+// out/test/extension/; 3. @vscode/test-electron runTests on a scratch copy of test/fixtures/workspace.
+// VSCODE_EXECUTABLE, when set, is the VS Code to run (offline: the rig's code-shim.sh, see
+// ../shared/vscode-rig/README.md); unset, test-electron downloads VS Code as usual.
+// --bundle-only stops after step 2 (the "Extension Tests" launch configuration uses it).
+import { runTests } from '@vscode/test-electron';
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'out', 'test', 'extension');
+const started = performance.now();
+const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+/** @param {string} dir @returns {string[]} the *.test.ts files under dir */
+function findTests(dir) {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(file => file.endsWith('.test.ts'))
+    .map(file => path.join(dir, file));
+}
+
+if (!process.argv.includes('--bundle-only')) {
+  const build = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+fs.rmSync(outdir, { recursive: true, force: true });
+const testDir = path.join(root, 'test', 'extension');
+await esbuild.build({
+  entryPoints: [path.join(testDir, 'index.ts'), ...findTests(testDir)],
+  outdir,
+  outbase: testDir,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: ['vscode', 'mocha'], // mocha resolves from the repository's node_modules at run time
+  logLevel: 'warning',
+});
+console.log(`[test:vscode] tests bundled into ${path.relative(root, outdir)} (${seconds()})`);
+if (process.argv.includes('--bundle-only')) process.exit(0);
+
+const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-workspace-'));
+fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
+let exitCode = 0;
+try {
+  await runTests({
+    vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
+    extensionDevelopmentPath: root,
+    extensionTestsPath: path.join(outdir, 'index.js'),
+    launchArgs: [workspace, '--disable-extensions'],
+  });
+  console.log(`[test:vscode] passed (${seconds()})`);
+} catch (error) {
+  console.error(`[test:vscode] FAILED: ${error instanceof Error ? error.message : String(error)} (${seconds()})`);
+  exitCode = 1;
+} finally {
+  fs.rmSync(workspace, { recursive: true, force: true });
+}
+process.exit(exitCode);
