@@ -6,6 +6,7 @@ import { describeMachineParameters, type MachineDescription } from '../machine/m
 import { isSystemId, type SuiteReport, type SystemId } from '../bench/records';
 import { listSuites as listRegisteredSuites, runSuite as runRegisteredSuite } from '../bench/suites';
 import type { SuiteOptions } from '../bench/suiteRegistry';
+import { reproduce as runReproduction, type Reproduction, type ReproductionOptions } from '../bench/reproduce';
 import type { PentiumOverrides } from '../machine/pentiumParameters';
 import { formatMachineReport, runMachineBenchmark, type MachineReport } from '../bench/machineBench';
 
@@ -58,4 +59,15 @@ export function runSuite(suite: string, systems?: readonly string[], options: Su
     return system;
   });
   return runRegisteredSuite(suite, checked, options);
+}
+
+export type { Reproduction, ReproductionOptions } from '../bench/reproduce';
+export { REPRODUCTION_SUITES, formatReproduction, markdownReproduction, normalizedSlowdown } from '../bench/reproduce';
+
+/**
+ * Reproduces the paper: runs every available suite of the paper on every system it applies to
+ * and returns all result records (each with its suite), plus the suites not built yet.
+ */
+export function reproduce(options: ReproductionOptions = {}): Reproduction {
+  return runReproduction(options);
 }

@@ -2,7 +2,22 @@
  * `l4lab`: the engine on the command line (DESIGN.md §8). The only engine code besides the worker
  * that may use Node. `--json` prints exactly one JSON document on stdout and nothing else.
  */
-import { benchmarkMachine, describeMachine, formatMachineBenchmark, listSuites, runSuite, type MachineOverrides, type SuiteReport } from '../../api';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  benchmarkMachine,
+  describeMachine,
+  formatMachineBenchmark,
+  formatReproduction,
+  isSystemId,
+  listSuites,
+  markdownReproduction,
+  reproduce,
+  runSuite,
+  type MachineOverrides,
+  type SuiteReport,
+  type SystemId,
+} from '../../api';
 
 interface ParsedArguments {
   readonly positional: string[];
@@ -21,9 +36,10 @@ Usage:
       Run a benchmark suite of benchmarks.md on some systems (default: every system it
       supports); the paper's value beside each simulated one. Systems: linux, l4linux,
       l4linux-trampoline, mklinux-kernel, mklinux-user, l4.
-  l4lab reproduce
-      Reproduce the paper's tables. Today: runs what exists (the machine report) and lists
-      the suites still to come.
+  l4lab reproduce [--quick | --full] [--json] [--out DIR] [--system S[,S...]]
+      Reproduce the paper: run every available suite on every system it applies to, print
+      each table in the paper's layout with the published value beside the simulated one,
+      and write results.json and report.md to DIR (default: reproduction/).
   l4lab --help
       This text.
 
@@ -133,19 +149,43 @@ function round(value: number): number {
 }
 
 function reproduceCommand(args: ParsedArguments): void {
-  const report = benchmarkMachine(overridesFrom(args));
-  if (args.flags.has('json')) {
-    printJson({ suites: { machine: report }, pending: ['getpid', 'pipe', 'lmbench', 'hbench', 'compile', 'aim', 'vm', 'cache-partitioning'] });
+  const json = args.flags.has('json');
+  const mode = args.flags.has('full') ? 'full' : 'quick';
+  const outDir = path.resolve(args.flags.get('out')?.at(-1) ?? 'reproduction');
+  const systems = args.flags.get('system')?.flatMap((value) => value.split(','));
+  for (const system of systems ?? []) if (!isSystemId(system)) throw new UsageError(`unknown system '${system}'`);
+  const started = Date.now();
+  const tty = process.stderr.isTTY === true && !json;
+  let lastLabel = '';
+  const reproduction = reproduce({
+    mode,
+    machine: overridesFrom(args),
+    systems: systems as SystemId[] | undefined,
+    progress: (suite, fraction, label) => {
+      if (json) return;
+      if (tty) process.stderr.write(`\r${suite.padEnd(18)} ${progressBar(fraction)} ${label.padEnd(40).slice(0, 40)}`);
+      else if (label.split(':')[0] !== lastLabel) process.stderr.write(`[reproduce] ${suite}: ${label.split(':')[0]}\n`);
+      lastLabel = label.split(':')[0];
+      if (tty && fraction >= 1) process.stderr.write('\n');
+    },
+  });
+  const machineReport = benchmarkMachine(overridesFrom(args));
+  fs.mkdirSync(outDir, { recursive: true });
+  writeAtomically(path.join(outDir, 'results.json'), `${JSON.stringify({ ...reproduction, machineReport }, null, 2)}\n`);
+  writeAtomically(path.join(outDir, 'report.md'), `${markdownReproduction(reproduction)}\n## The machine model\n\n\`\`\`\n${formatMachineBenchmark(machineReport)}\n\`\`\`\n`);
+  if (json) {
+    printJson({ machine: reproduction.machine, mode, records: reproduction.records, missing: reproduction.missing });
     return;
   }
-  process.stdout.write(
-    'L4 Lab reproduction of SOSP\'97 — what runs today\n\n' +
-      'The kernels (L4, Linux, L4Linux, MkLinux) are not built yet, so the paper\'s tables cannot be\n' +
-      'reproduced yet. The simulated machine they will run on:\n\n' +
-      `${formatMachineBenchmark(report)}\n\n` +
-      'Still to come: getpid (Table 2, Figure 5), pipe/RPC (Table 4), lmbench (Figure 6), hbench,\n' +
-      'compile, AIM, vm (Table 5), cache partitioning.\n',
-  );
+  process.stdout.write(`${formatReproduction(reproduction)}\n\nThe machine model under all of it:\n${formatMachineBenchmark(machineReport)}\n`);
+  process.stdout.write(`\nWrote ${path.relative(process.cwd(), path.join(outDir, 'results.json')) || 'results.json'} and report.md (${((Date.now() - started) / 1000).toFixed(1)} s host time).\n`);
+}
+
+/** Writes through a temporary file and a rename, so an error never leaves a truncated file. */
+function writeAtomically(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, text);
+  fs.renameSync(temporary, file);
 }
 
 function main(argv: string[]): number {

@@ -1,0 +1,261 @@
+import { CATEGORY_LABEL, type CycleBreakdown, type CycleCategory } from '../base/cycleCategory';
+import { describeMachineParameters } from '../machine/machine';
+import type { PentiumOverrides } from '../machine/pentiumParameters';
+import { figure5Rows, PAPER_CITATION } from './reference';
+import { LINUX_SYSTEMS, SYSTEMS, type ResultRecord, type SystemId } from './records';
+import { listSuites, runSuite } from './suiteRegistry';
+
+/** The suites of `l4lab reproduce`, in the order of the paper. */
+export const REPRODUCTION_SUITES = ['getpid', 'pipe', 'lmbench', 'hbench', 'compile', 'aim', 'vm', 'cache-partitioning'] as const;
+
+export interface ReproductionOptions {
+  readonly mode?: 'quick' | 'full';
+  readonly machine?: PentiumOverrides;
+  readonly systems?: readonly SystemId[];
+  /** Progress of suite `suite` in [0, 1], with the system being run. */
+  readonly progress?: (suite: string, fraction: number, label: string) => void;
+  readonly cancelled?: () => boolean;
+}
+
+/** Every record of a reproduction, each with its suite, plus what could not run yet. */
+export interface Reproduction {
+  readonly machine: string;
+  readonly mode: 'quick' | 'full';
+  readonly records: ResultRecord[];
+  /** Suites of the paper not available in this build. */
+  readonly missing: string[];
+}
+
+/** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to. */
+export function reproduce(options: ReproductionOptions = {}): Reproduction {
+  const mode = options.mode ?? 'quick';
+  const available = new Map(listSuites().map((s) => [s.id, s]));
+  const records: ResultRecord[] = [];
+  const missing: string[] = [];
+  for (const suite of REPRODUCTION_SUITES) {
+    const info = available.get(suite);
+    if (info === undefined) {
+      missing.push(suite);
+      continue;
+    }
+    if (options.cancelled?.()) break;
+    const systems = options.systems ? info.systems.filter((s) => options.systems?.includes(s)) : info.systems;
+    if (systems.length === 0) continue;
+    const report = runSuite(suite, systems, {
+      mode,
+      machine: options.machine,
+      cancelled: options.cancelled,
+      progress: (fraction, label) => options.progress?.(suite, fraction, label),
+    });
+    records.push(...report.results.map((r) => ({ ...r, suite })));
+  }
+  return { machine: describeMachineParameters(options.machine).summary, mode, records, missing };
+}
+
+// ---- the paper's tables, as text and Markdown ------------------------------------------
+
+const SYSTEM_LABEL: Record<SystemId, string> = {
+  linux: 'Linux',
+  l4linux: 'L4Linux',
+  'l4linux-trampoline': 'L4Linux (trampoline)',
+  'mklinux-kernel': 'MkLinux (in-kernel)',
+  'mklinux-user': 'MkLinux (user)',
+  l4: 'L4',
+};
+
+interface Table {
+  readonly title: string;
+  readonly header: string[];
+  readonly rows: string[][];
+  readonly notes?: string[];
+}
+
+function find(records: readonly ResultRecord[], system: SystemId, benchmark: string): ResultRecord | undefined {
+  return records.find((r) => r.system === system && r.benchmark === benchmark);
+}
+
+function fmt(value: number): string {
+  if (!Number.isFinite(value)) return '-';
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function diff(record: ResultRecord | undefined): string {
+  if (record === undefined || record.paper === null || record.paper === 0) return '';
+  const d = ((record.value - record.paper) / record.paper) * 100;
+  return `${d >= 0 ? '+' : ''}${d.toFixed(0)}%`;
+}
+
+function cell(record: ResultRecord | undefined): [string, string, string] {
+  if (record === undefined) return ['-', '-', ''];
+  return [fmt(record.value), record.paper === null ? '-' : fmt(record.paper), diff(record)];
+}
+
+function table2(records: readonly ResultRecord[]): Table | null {
+  const rows = LINUX_SYSTEMS.filter((s) => find(records, s, 'getpid.cycles')).map((s) => [
+    SYSTEM_LABEL[s],
+    ...cell(find(records, s, 'getpid.time')),
+    ...cell(find(records, s, 'getpid.cycles')),
+  ]);
+  if (rows.length === 0) return null;
+  return { title: "Table 2: getpid system-call cost", header: ['System', 'µs', 'paper µs', 'Δ', 'cycles', 'paper', 'Δ'], rows };
+}
+
+function figure5(records: readonly ResultRecord[]): Table | null {
+  const record = find(records, 'l4linux', 'getpid.cycles');
+  if (record?.phases === undefined) return null;
+  const rows = figure5Rows().map((row) => {
+    const simulated = record.phases?.[row.phase];
+    return [row.phase, row.side, simulated === undefined ? '-' : fmt(simulated), fmt(row.cycles)];
+  });
+  return { title: 'Figure 5: cycles spent for getpid in L4Linux', header: ['Step', 'side', 'cycles', 'paper'], rows };
+}
+
+const TABLE4_ROWS: Array<[string, SystemId, string, string]> = [
+  ['(1) Linux pipe', 'linux', 'pipe.latency', 'pipe.bandwidth'],
+  ['(1a) L4Linux pipe', 'l4linux', 'pipe.latency', 'pipe.bandwidth'],
+  ['(1b) L4Linux (trampoline) pipe', 'l4linux-trampoline', 'pipe.latency', 'pipe.bandwidth'],
+  ['(1c) MkLinux (user) pipe', 'mklinux-user', 'pipe.latency', 'pipe.bandwidth'],
+  ['(1d) MkLinux (in-kernel) pipe', 'mklinux-kernel', 'pipe.latency', 'pipe.bandwidth'],
+  ['(2) L4 pipe', 'l4', 'pipe.latency', 'pipe.bandwidth'],
+  ['(3) synchronous L4 RPC', 'l4', 'rpc.latency', 'rpc.bandwidth'],
+  ['(4) synchronous mapping RPC', 'l4', 'map-rpc.latency', 'map-rpc.bandwidth'],
+];
+
+function table4(records: readonly ResultRecord[]): Table | null {
+  const rows: string[][] = [];
+  for (const [label, system, latency, bandwidth] of TABLE4_ROWS) {
+    const lat = find(records, system, latency);
+    const single = find(records, system, bandwidth);
+    const best = find(records, system, `${bandwidth}.best`);
+    const worst = find(records, system, `${bandwidth}.worst`);
+    if (!lat && !single && !best) continue;
+    const bw = single ? cell(single) : best && worst ? [`${fmt(worst.value)}–${fmt(best.value)}`, `${fmt(worst.paper ?? NaN)}–${fmt(best.paper ?? NaN)}`, `${diff(worst)} / ${diff(best)}`] : ['-', '-', ''];
+    rows.push([label, ...cell(lat), ...bw]);
+  }
+  if (rows.length === 0) return null;
+  return { title: 'Table 4: pipe and RPC performance', header: ['System', 'latency µs', 'paper', 'Δ', 'bandwidth MB/s', 'paper', 'Δ'], rows };
+}
+
+/** lmbench (Figure 6): slowdown = system/linux for latencies, linux/system for bandwidths. */
+export function normalizedSlowdown(records: readonly ResultRecord[], system: SystemId, benchmark: string): number | null {
+  const base = find(records, 'linux', benchmark);
+  const other = find(records, system, benchmark);
+  if (!base || !other || base.value === 0 || other.value === 0) return null;
+  return base.unit === 'MB/s' ? base.value / other.value : other.value / base.value;
+}
+
+function figure6(records: readonly ResultRecord[], suite: 'lmbench' | 'hbench'): Table | null {
+  const ids = [...new Set(records.filter((r) => r.suite === suite).map((r) => r.benchmark))];
+  const systems = LINUX_SYSTEMS.filter((s) => records.some((r) => r.suite === suite && r.system === s));
+  if (ids.length === 0) return null;
+  const rows = ids.map((id) => {
+    const base = find(records.filter((r) => r.suite === suite), 'linux', id);
+    const out = [id, base ? `${fmt(base.value)} ${base.unit}` : '-'];
+    for (const s of systems.filter((x) => x !== 'linux')) {
+      const n = normalizedSlowdown(records.filter((r) => r.suite === suite), s, id);
+      out.push(n === null ? '-' : `${n.toFixed(2)} ${bar(n)}`);
+    }
+    return out;
+  });
+  return {
+    title: suite === 'lmbench' ? 'Figure 6: lmbench, slowdown normalized to native Linux' : 'hbench:OS, slowdown normalized to native Linux',
+    header: ['benchmark', 'Linux', ...systems.filter((s) => s !== 'linux').map((s) => SYSTEM_LABEL[s])],
+    rows,
+    notes: ['1.00 = as fast as native Linux; each # is 0.25 of slowdown beyond 1 (capped at 20).'],
+  };
+}
+
+function bar(slowdown: number): string {
+  return '#'.repeat(Math.max(0, Math.min(20, Math.round((slowdown - 1) / 0.25))));
+}
+
+function genericTable(records: readonly ResultRecord[], suite: string): Table | null {
+  const rows = records.filter((r) => r.suite === suite).map((r) => [SYSTEM_LABEL[r.system], r.benchmark + (r.load !== undefined ? ` (load ${r.load})` : ''), `${fmt(r.value)} ${r.unit}`, r.paper === null ? '-' : fmt(r.paper), diff(r)]);
+  if (rows.length === 0) return null;
+  return { title: `Suite ${suite}`, header: ['System', 'benchmark', 'simulated', 'paper', 'Δ'], rows };
+}
+
+/** Where the cycles went: per system, the categories that add most beyond native Linux. */
+export function whereCyclesWent(records: readonly ResultRecord[]): Table | null {
+  const rows: string[][] = [];
+  for (const system of SYSTEMS) {
+    if (system === 'linux') continue;
+    const extra: Partial<Record<CycleCategory, number>> = {};
+    let compared = 0;
+    for (const record of records.filter((r) => r.system === system && (r.suite === 'lmbench' || r.suite === 'getpid' || r.suite === 'pipe'))) {
+      const base = records.find((r) => r.system === 'linux' && r.suite === record.suite && r.benchmark === record.benchmark);
+      if (!base) continue;
+      const baseTotal = total(base.breakdown);
+      if (baseTotal <= 0) continue;
+      compared++;
+      for (const category of Object.keys(CATEGORY_LABEL) as CycleCategory[]) {
+        const delta = (record.breakdown[category] ?? 0) - (base.breakdown[category] ?? 0);
+        extra[category] = (extra[category] ?? 0) + delta / baseTotal;
+      }
+    }
+    if (compared === 0) continue;
+    const top = (Object.entries(extra) as Array<[CycleCategory, number]>)
+      .map(([c, v]) => [c, v / compared] as const)
+      .filter(([, v]) => Math.abs(v) >= 0.005)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([c, v]) => `${CATEGORY_LABEL[c]} ${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)}%`);
+    rows.push([SYSTEM_LABEL[system], String(compared), top.join(', ') || 'no difference']);
+  }
+  if (rows.length === 0) return null;
+  return {
+    title: 'Where the cycles went (vs native Linux)',
+    header: ['System', 'benchmarks', 'largest extra cycles, as % of native Linux cycles'],
+    rows,
+    notes: ['Averaged over the getpid, pipe and lmbench benchmarks run on both the system and native Linux.'],
+  };
+}
+
+function total(breakdown: CycleBreakdown): number {
+  return Object.values(breakdown).reduce<number>((a, b) => a + (b ?? 0), 0);
+}
+
+/** The tables of a reproduction, in the paper's order. */
+export function reproductionTables(reproduction: Reproduction): Table[] {
+  const r = reproduction.records;
+  const tables = [table2(r), figure5(r), table4(r), figure6(r, 'lmbench'), figure6(r, 'hbench')];
+  for (const suite of ['compile', 'aim', 'vm', 'cache-partitioning']) tables.push(genericTable(r, suite));
+  tables.push(whereCyclesWent(r));
+  return tables.filter((t): t is Table => t !== null);
+}
+
+function textTable(t: Table): string {
+  const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [t.title, '-'.repeat(t.title.length), line(t.header), ...t.rows.map(line), ...(t.notes ?? [])].join('\n');
+}
+
+function markdownTable(t: Table): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [`### ${t.title}`, '', `| ${t.header.map(esc).join(' | ')} |`, `|${t.header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...t.rows.map((row) => `| ${row.map(esc).join(' | ')} |`), '', ...(t.notes ?? []).map((n) => `_${n}_`)].join('\n');
+}
+
+function missingNote(reproduction: Reproduction): string {
+  return reproduction.missing.length === 0 ? '' : `Not available in this build yet: ${reproduction.missing.join(', ')}.`;
+}
+
+export function formatReproduction(reproduction: Reproduction): string {
+  const parts = [`L4 Lab — reproduction of ${PAPER_CITATION}`, `Machine: ${reproduction.machine} (${reproduction.mode} mode)`, ''];
+  const tables = reproductionTables(reproduction);
+  if (tables.length === 0) parts.push('No suite has produced results yet.');
+  for (const t of tables) parts.push(textTable(t), '');
+  const note = missingNote(reproduction);
+  if (note) parts.push(note);
+  return parts.join('\n');
+}
+
+export function markdownReproduction(reproduction: Reproduction): string {
+  const parts = [`# L4 Lab reproduction`, '', `Paper: ${PAPER_CITATION}`, '', `Machine: ${reproduction.machine}; mode: ${reproduction.mode}.`, '', 'Simulated values beside the published ones (Δ = difference to the paper).', ''];
+  for (const t of reproductionTables(reproduction)) parts.push(markdownTable(t), '');
+  const note = missingNote(reproduction);
+  if (note) parts.push(note, '');
+  return parts.join('\n');
+}
