@@ -3,6 +3,7 @@
  * that may use Node. `--json` prints exactly one JSON document on stdout and nothing else.
  */
 import fs from 'node:fs';
+import { formatSimBench, runSimBench } from './simBench';
 import path from 'node:path';
 import {
   benchmarkMachine,
@@ -36,6 +37,9 @@ Usage:
       Run a benchmark suite of benchmarks.md on some systems (default: every system it
       supports); the paper's value beside each simulated one. Systems: linux, l4linux,
       l4linux-trampoline, mklinux-kernel, mklinux-user, l4.
+  l4lab bench sim [--json] [--runs N] [--scale X]
+      The simulator's own speed: host throughput and real-time factor (simulated seconds per
+      host second) of fixed workloads, peak memory, and a digest of the simulated results.
   l4lab reproduce [--quick | --full] [--json] [--out DIR] [--system S[,S...]]
       Reproduce the paper: run every available suite on every system it applies to, print
       each table in the paper's layout with the published value beside the simulated one,
@@ -56,7 +60,7 @@ function parse(argv: string[]): ParsedArguments {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const takesValue = name === 'set' || name === 'system' || name === 'out' || name === 'seed' || name === 'scale';
+      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops'].includes(name);
       const value = inline ?? (takesValue ? argv[++i] : 'true');
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, [...(flags.get(name) ?? []), value]);
@@ -104,6 +108,12 @@ function machineCommand(args: ParsedArguments): void {
 
 function benchCommand(args: ParsedArguments): void {
   const suite = args.positional[1];
+  if (suite === 'sim') {
+    const report = runSimBench({ runs: Number(args.flags.get('runs')?.at(-1) ?? 5), scale: Number(args.flags.get('scale')?.at(-1) ?? 1) });
+    if (args.flags.has('json')) printJson(report);
+    else process.stdout.write(`${formatSimBench(report)}\n`);
+    return;
+  }
   if (suite === 'machine') {
     const report = benchmarkMachine(overridesFrom(args));
     if (args.flags.has('json')) printJson(report);
