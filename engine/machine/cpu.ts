@@ -139,6 +139,28 @@ export class Cpu {
     }
   }
 
+  // ---- privilege transitions --------------------------------------------------------------
+
+  /**
+   * The hardware part of INT n, an exception or a hardware interrupt through an interrupt gate:
+   * to ring 0 from user mode (`intOuter`) or at the same level (`intSame`); IF is cleared.
+   * Returns the privilege level it came from, for {@link returnFromKernel}.
+   */
+  enterKernel(category: number = CAT.kernelEntry): 0 | 3 {
+    const from = this.cpl;
+    this.charge(from === 3 ? this.p.intOuter : this.p.intSame, category);
+    this.cpl = 0;
+    this.interruptsEnabled = false;
+    return from;
+  }
+
+  /** IRET to privilege level `to` (`iretOuter` to ring 3, `iretSame` within ring 0). */
+  returnFromKernel(to: 0 | 3, category: number = CAT.kernelEntry): void {
+    this.charge(to === 3 ? this.p.iretOuter : this.p.iretSame, category);
+    this.cpl = to;
+    if (to === 3) this.interruptsEnabled = true;
+  }
+
   // ---- control registers and segments -----------------------------------------------------
 
   /** MOV CR3: switches page directory; on the untagged Pentium this flushes all TLBs. */

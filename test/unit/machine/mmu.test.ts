@@ -146,3 +146,18 @@ describe('MMU: TLB', () => {
     assert.equal(machine.cpu.fault.access, 'write');
   });
 });
+
+describe('Privilege transitions', () => {
+  it('charges the measured 82 cycles for entering and leaving kernel mode from user mode', () => {
+    const machine = smallMachine();
+    machine.cpu.cpl = 3;
+    machine.accounting.reset();
+    const from = machine.cpu.enterKernel();
+    assert.equal(from, 3);
+    assert.equal(machine.cpu.cpl, 0);
+    assert.equal(machine.cpu.interruptsEnabled, false);
+    machine.cpu.returnFromKernel(from);
+    assert.equal(machine.cpu.cpl, 3);
+    assert.equal(machine.accounting.get('kernelEntry'), 82, 'SOSP97 §5.2: 82 cycles of bare hardware entry and exit');
+  });
+});
