@@ -1,0 +1,69 @@
+import type { ResultRecord } from '../records';
+import { registerSuitePart, type SuiteOptions } from '../suiteRegistry';
+import type { L4Api } from '../../l4/guestApi';
+import { SmallSpaces } from '../../l4/smallSpaces';
+import { breakdownPerOperation, cyclesPerOperation, L4BenchSystem } from './l4System';
+
+/**
+ * User images of the two ping-pong tasks: the binding code (inside a text page, not at its
+ * start: offset 0 of every page would share I-cache set 0 with the kernel's trap entry by
+ * construction) and a stack page above it, faulted in from sigma0.
+ */
+const CLIENT_CODE = 0x00c00500;
+const SERVER_CODE = 0x00c10900;
+
+/**
+ * One-way short IPC between two tasks (HotOS'97: 121 cycles between small spaces on the
+ * Pentium): a client calls, a server replies and waits, N round trips after a warm-up; one way
+ * = round trip / 2.
+ */
+export function measureShortIpc(small: boolean, options: SuiteOptions): ResultRecord {
+  const system = new L4BenchSystem(options.machine, { smallSpaces: small });
+  const rounds = options.mode === 'full' ? 20000 : 2000;
+  const warmup = 100;
+  const slot = (index: number) => (small ? SmallSpaces.encode(index, 2) : undefined); // 16 MB slots
+  const server = system.task(
+    5,
+    function* (l4: L4Api) {
+      yield* l4.userImage(SERVER_CODE, SERVER_CODE + 0x2000);
+      let request = yield* l4.ipcWait();
+      for (;;) request = yield* l4.ipcReplyAndWait({ low: request.sourceLow, high: request.sourceHigh }, request.w0, 0);
+    },
+    { small: slot(1) },
+  );
+  system.task(
+    6,
+    function* (l4: L4Api) {
+      yield* l4.userImage(CLIENT_CODE, CLIENT_CODE + 0x2000);
+      for (let i = 0; i < warmup; i++) yield* l4.ipcCall(server, i, 0);
+      system.begin();
+      for (let i = 0; i < rounds; i++) yield* l4.ipcCall(server, i, 0);
+      system.end(2 * rounds);
+    },
+    { small: slot(2) },
+  );
+  const m = system.run();
+  return {
+    suite: 'ipc',
+    system: 'l4',
+    benchmark: small ? 'ipc.short.small' : 'ipc.short.large',
+    unit: 'cycles',
+    value: Math.round(cyclesPerOperation(m) * 10) / 10,
+    paper: null,
+    breakdown: breakdownPerOperation(m),
+    iterations: rounds,
+  };
+}
+
+registerSuitePart({
+  suite: 'ipc',
+  title: 'L4 short IPC, one way (HotOS\'97: 121 cycles between small spaces)',
+  systems: ['l4'],
+  run(_system, options) {
+    options.progress?.(0, 'large spaces');
+    const large = measureShortIpc(false, options);
+    options.progress?.(0.5, 'small spaces');
+    const small = measureShortIpc(true, options);
+    return [large, small];
+  },
+});

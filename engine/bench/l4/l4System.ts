@@ -1,0 +1,76 @@
+import { subtractBreakdown, scaleBreakdown } from '../../base/cycleAccounting';
+import type { CycleBreakdown } from '../../base/cycleCategory';
+import { L4Kernel, type L4KernelOptions } from '../../l4/kernel';
+import type { GuestEntry } from '../../l4/guestApi';
+import { Machine } from '../../machine/machine';
+import type { PentiumOverrides } from '../../machine/pentiumParameters';
+
+/** A measurement window opened and closed by guest code (like lmbench's start()/stop()). */
+export interface Measurement {
+  start: number;
+  end: number;
+  startBreakdown: CycleBreakdown;
+  endBreakdown: CycleBreakdown;
+  operations: number;
+}
+
+/**
+ * A freshly booted bare-L4 system for a benchmark: the machine, the kernel with sigma0, and
+ * boot-module tasks for the programs. Guest code opens and closes the measured region with
+ * {@link L4BenchSystem.begin} / {@link L4BenchSystem.end} (host-side probes: they cost nothing
+ * in simulated time, as lmbench's timer reads are amortized over the loop).
+ */
+export class L4BenchSystem {
+  readonly machine: Machine;
+  readonly kernel: L4Kernel;
+  private measurement: Measurement | null = null;
+  finished = false;
+
+  constructor(machine: PentiumOverrides = {}, options: L4KernelOptions = {}) {
+    this.machine = new Machine({ parameters: machine });
+    this.kernel = new L4Kernel(this.machine, options);
+  }
+
+  /** Starts a boot-module task `number` running `entry` (paged by sigma0). */
+  task(number: number, entry: GuestEntry, options: { priority?: number; small?: number } = {}): { low: number; high: number } {
+    const thread = this.kernel.createBootTask(number, entry, options);
+    return { low: thread.idLow, high: thread.idHigh };
+  }
+
+  begin(): void {
+    this.measurement = { start: this.machine.now, end: 0, startBreakdown: this.machine.accounting.breakdown(), endBreakdown: {}, operations: 0 };
+  }
+
+  end(operations: number): void {
+    if (this.measurement === null) throw new Error('end() without begin()');
+    this.measurement.end = this.machine.now;
+    this.measurement.endBreakdown = this.machine.accounting.breakdown();
+    this.measurement.operations = operations;
+    this.finished = true;
+  }
+
+  /** Runs until the measuring program called end(); throws with the kernel's reports if it never does. */
+  run(maxCycles = 133e6 * 60): Measurement {
+    const outcome = this.kernel.run(() => this.finished, maxCycles);
+    if (!this.finished || this.measurement === null) {
+      throw new Error(`benchmark did not finish (${outcome}); kernel reports: ${this.kernel.reports.join('; ') || 'none'}`);
+    }
+    return this.measurement;
+  }
+}
+
+/** Cycles per operation of a measurement. */
+export function cyclesPerOperation(m: Measurement): number {
+  return (m.end - m.start) / m.operations;
+}
+
+/** Breakdown per operation, rounded to 0.1 cycle. */
+export function breakdownPerOperation(m: Measurement): CycleBreakdown {
+  const per = scaleBreakdown(subtractBreakdown(m.endBreakdown, m.startBreakdown), m.operations);
+  const out: CycleBreakdown = {};
+  for (const [key, value] of Object.entries(per) as Array<[keyof CycleBreakdown, number]>) {
+    const rounded = Math.round(value * 10) / 10;
+    if (rounded !== 0) out[key] = rounded;
+  }
+  return out;
+}

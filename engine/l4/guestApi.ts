@@ -1,0 +1,376 @@
+import { GuestError } from '../base/result';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
+import type { Activity, Operation } from '../machine/executionContext';
+import type { L4Kernel } from './kernel';
+import { LINUX_SYSCALL_VECTOR, SYSCALL } from './kernel';
+import { ipcError } from './messageDope';
+import type { ExceptionHandler, Thread } from './thread';
+import { NIL_ID, type ThreadId } from './threadId';
+import { TIMEOUT_NEVER } from './timeout';
+
+export { fpage, ioFpage, UNMAP_ALL_SPACES, UNMAP_FLUSH } from './fpage';
+export { IPC_ERROR, ipcErrorName, messageDope, MESSAGE_BUFFER, stringDopeOffset } from './messageDope';
+export { interruptId, NIL_ID, INVALID_ID, threadId, type ThreadId } from './threadId';
+export { timeoutWord, TIMEOUT_NEVER, TIMEOUT_POLL } from './timeout';
+export type { ExceptionFrame, ExceptionHandler } from './thread';
+
+/** Guest code of a thread: a generator function that receives the thread's L4 API. */
+export type GuestEntry = (l4: L4Api) => Activity;
+
+/** Send descriptor values (EAX): no send, a short (register) message, a short map message. */
+export const SEND_NONE = 0xffffffff;
+/** Send descriptor of a short message (EDX, EBX only). */
+export const SEND_SHORT = 0;
+/** A short message whose two words are a map item (send base, fpage). */
+export const SEND_SHORT_MAP = 2;
+/** Receive descriptor values (EBP): none, a short receive without a map window. */
+export const RECEIVE_NONE = 0xffffffff;
+/** Receive descriptor of a short receive without a map window. */
+export const RECEIVE_SHORT = 0;
+
+/** A short receive with a map window (`L4_IPC_MAPMSG`): the fpage word with bit 1 set. */
+export function receiveWindow(address: number, size: number): number {
+  return ((address & 0xfffff000) | ((size & 0x3f) << 2) | 2) >>> 0;
+}
+
+/** A send descriptor for the long message buffer at `address` (with map items if `map`). */
+export function sendBuffer(address: number, map = false): number {
+  return ((address & ~3) | (map ? 2 : 0)) >>> 0;
+}
+
+/** The result of an IPC. One object per thread, overwritten by its next IPC (no allocation). */
+export interface IpcResult {
+  /** The result message dope (EAX). */
+  dope: number;
+  /** Its error part: 0 or one of {@link IPC_ERROR}. */
+  error: number;
+  /** Received words 0 and 1 (EDX, EBX). */
+  w0: number;
+  w1: number;
+  /** The sender's id (ESI:EDI) — for an interrupt, its pseudo-thread id. */
+  sourceLow: number;
+  sourceHigh: number;
+}
+
+/** Options of the IPC bindings: descriptors other than the short defaults. */
+export interface IpcOptions {
+  /** Send descriptor: {@link SEND_SHORT} (default), {@link SEND_SHORT_MAP} or {@link sendBuffer}. */
+  readonly send?: number;
+  /** Receive descriptor: {@link RECEIVE_SHORT} (default), {@link receiveWindow} or a buffer address. */
+  readonly receive?: number;
+}
+
+/**
+ * The L4 system calls as a thread sees them: generator functions mirroring the classic C
+ * bindings (`l4_ipc_call` → `ipcCall`...). Each loads the registers of the L4/x86 v2 ABI and
+ * traps with `int 0x30`..`0x36`; the kernel's costs follow from that. Memory helpers access the
+ * thread's own address space through the MMU; page faults go to the thread's pager and the
+ * access is retried. Use with `yield*`.
+ */
+export class L4Api {
+  private readonly result: IpcResult = { dope: 0, error: 0, w0: 0, w1: 0, sourceLow: 0, sourceHigh: 0 };
+  /** Where this thread's binding code and stack are (0 = not simulated), see {@link userImage}. */
+  private codeAddress = 0;
+  private stackAddress = 0;
+
+  constructor(private readonly kernel: L4Kernel, private readonly thread: Thread) {}
+
+  /** This thread's id (`l4_myself`). */
+  get myself(): ThreadId {
+    return { low: this.thread.idLow, high: this.thread.idHigh };
+  }
+
+  /** This thread's task number and lthread number. */
+  get taskNumber(): number {
+    return this.thread.task.number;
+  }
+
+  get lthread(): number {
+    return this.thread.lthread;
+  }
+
+  /** The id of sigma0's thread (the initial pager). */
+  get sigma0(): ThreadId {
+    return this.kernel.idOf(2) ?? NIL_ID;
+  }
+
+  /**
+   * Declares where the thread's system-call binding code and its stack live in its space. From
+   * then on every binding fetches its 32 code bytes through the I-TLB and I-cache and pushes its
+   * return address on the stack, so user-level TLB and cache effects of an address-space switch
+   * are simulated. Both pages are faulted in through the pager on first use.
+   */
+  *userImage(codeAddress: number, stackAddress: number): Activity {
+    this.codeAddress = codeAddress >>> 0;
+    this.stackAddress = stackAddress >>> 0;
+    yield* this.stubMemory();
+  }
+
+  /** The binding's own memory traffic: its code and a stack slot. */
+  private *stubMemory(): Activity {
+    if (this.codeAddress === 0) return;
+    const cpu = this.kernel.cpu;
+    for (let faults = 0; ; faults++) {
+      if (faults > 8) throw new GuestError(`binding code at 0x${this.codeAddress.toString(16)} is not mapped by the pager`);
+      const code = cpu.userLinear(this.codeAddress, 32, ACCESS_READ);
+      if (code >= 0 && cpu.access(code, 32, ACCESS_FETCH, true) === 32) {
+        const stack = cpu.userLinear(this.stackAddress - 8, 8, ACCESS_WRITE);
+        // CALL pushes the return address, RET pops it (the read allocates the line in L1)
+        if (stack >= 0 && cpu.access(stack, 8, ACCESS_WRITE, true) === 8 && cpu.access(stack, 8, ACCESS_READ, true) === 8) return;
+      }
+      yield* cpu.raise(cpu.fault);
+    }
+  }
+
+  /** The cycle counter (RDTSC): simulated cycles since reset. */
+  now(): number {
+    return this.kernel.machine.now;
+  }
+
+  /** The id of lthread `lthread` of task `task` as the kernel knows it (null if none). */
+  idOf(task: number, lthread = 0): ThreadId | null {
+    return this.kernel.idOf(task, lthread);
+  }
+
+  // ---- IPC ---------------------------------------------------------------------------------
+
+  /**
+   * The raw `ipc` system call: send descriptor, destination (or receive source), two words,
+   * receive descriptor (bit 0 = open wait) and the timeout word.
+   */
+  *ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number): Operation<IpcResult> {
+    const t = this.thread;
+    const kernel = this.kernel;
+    kernel.cpu.charge(kernel.p.ipcStubCycles, CAT.user);
+    if (this.codeAddress !== 0) yield* this.stubMemory();
+    t.eax = send >>> 0;
+    t.ebp = receive >>> 0;
+    t.ecx = timeouts >>> 0;
+    t.esi = destination.low >>> 0;
+    t.edi = destination.high >>> 0;
+    t.edx = w0 >>> 0;
+    t.ebx = w1 >>> 0;
+    yield* kernel.cpu.idt[SYSCALL.ipc]!(SYSCALL.ipc, null);
+    const r = this.result;
+    r.dope = t.eax;
+    r.error = ipcError(t.eax);
+    r.w0 = t.edx;
+    r.w1 = t.ebx;
+    r.sourceLow = t.esi;
+    r.sourceHigh = t.edi;
+    return r;
+  }
+
+  /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */
+  ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts);
+  }
+
+  /** `l4_ipc_send`: send only. */
+  ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts);
+  }
+
+  /** `l4_ipc_receive`: closed receive from `source` (a thread or an interrupt id). */
+  ipcReceive(source: ThreadId, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+    return this.ipc(SEND_NONE, source, 0, 0, (options.receive ?? RECEIVE_SHORT) & ~1, timeouts);
+  }
+
+  /** `l4_ipc_wait`: open receive from anyone. */
+  ipcWait(timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+    return this.ipc(SEND_NONE, NIL_ID, 0, 0, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
+  }
+
+  /** `l4_ipc_reply_and_wait`: send to `destination`, then open receive. */
+  ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
+  }
+
+  // ---- other system calls ----------------------------------------------------------------------
+
+  /** `l4_fpage_unmap`: unmaps `fpage` from every space that got it from this one (see UNMAP_*). */
+  *fpageUnmap(fpage: number, mask: number): Activity {
+    this.thread.eax = fpage >>> 0;
+    this.thread.ecx = mask >>> 0;
+    yield* this.trapTo(SYSCALL.fpageUnmap);
+  }
+
+  /** `l4_thread_switch`: donate the CPU to `destination`, or yield (nil). */
+  *threadSwitch(destination: ThreadId = NIL_ID): Activity {
+    this.thread.esi = destination.low;
+    this.thread.edi = destination.high;
+    yield* this.trapTo(SYSCALL.threadSwitch);
+  }
+
+  /**
+   * `l4_thread_schedule`: sets priority (bits 0-7) and small space (bits 8-15) of `destination`
+   * from `parameter` (0xffffffff: only read). Returns the old parameter word (0xffffffff: no such thread).
+   */
+  *threadSchedule(destination: ThreadId, parameter: number): Operation<number> {
+    this.thread.eax = parameter >>> 0;
+    this.thread.esi = destination.low;
+    this.thread.edi = destination.high;
+    yield* this.trapTo(SYSCALL.threadSchedule);
+    return this.thread.eax >>> 0;
+  }
+
+  /**
+   * `l4_thread_ex_regs`: starts, restarts or cancels lthread `lthread` of this task: new entry
+   * (null = unchanged), new stack pointer and pager (undefined = unchanged). Returns the old
+   * values; a thread blocked in IPC returns from it with a cancelled error.
+   */
+  *lthreadExRegs(lthread: number, entry: GuestEntry | null, esp?: number, pager?: ThreadId): Operation<{ eip: number; esp: number; pager: ThreadId; ok: boolean }> {
+    const t = this.thread;
+    t.eax = lthread;
+    t.edx = entry === null ? 0xffffffff : this.kernel.registerEntry(entry);
+    t.ecx = esp === undefined ? 0xffffffff : esp >>> 0;
+    t.esi = pager === undefined ? 0xffffffff : pager.low;
+    t.edi = pager === undefined ? 0xffffffff : pager.high;
+    yield* this.trapTo(SYSCALL.lthreadExRegs);
+    return { eip: t.edx, esp: t.ecx, pager: { low: t.esi, high: t.edi }, ok: t.eax !== 0xffffffff };
+  }
+
+  /**
+   * `l4_task_new`: creates task `task` (this task becomes its chief) with lthread 0 running
+   * `entry` on `esp`, paged by `pager` (nil: created inactive). Returns its id or null.
+   */
+  *taskNew(task: number, entry: GuestEntry | null, pager: ThreadId, esp = 0, version = 1): Operation<ThreadId | null> {
+    const t = this.thread;
+    t.esi = ((task & 0x7ff) << 17) | (version & 0x3ff);
+    t.edi = 0;
+    t.eax = 0;
+    t.ecx = esp >>> 0;
+    t.edx = entry === null ? 0 : this.kernel.registerEntry(entry);
+    t.ebx = pager.low;
+    t.ebp = pager.high;
+    yield* this.trapTo(SYSCALL.taskNew);
+    return t.esi === 0 && t.edi === 0 ? null : { low: t.esi, high: t.edi };
+  }
+
+  /** `l4_id_nearest`: the thread a message to `destination` would reach, and whether it is redirected. */
+  *idNearest(destination: ThreadId): Operation<{ id: ThreadId; redirected: boolean; exists: boolean }> {
+    const t = this.thread;
+    t.esi = destination.low;
+    t.edi = destination.high;
+    yield* this.trapTo(SYSCALL.idNearest);
+    return { id: { low: t.esi, high: t.edi }, redirected: t.eax === 1, exists: t.eax !== 0xffffffff };
+  }
+
+  /**
+   * Installs this thread's user-level exception handler (L4/x86 emulates LIDT per thread).
+   * Exceptions, `int 0x80` and a guest that throws are reflected to it.
+   */
+  *setExceptionHandler(handler: ExceptionHandler | null): Activity {
+    const kernel = this.kernel;
+    kernel.enterKernel(this.thread);
+    kernel.cpu.execute(kernel.paths.exception);
+    this.thread.exceptionHandler = handler;
+    kernel.exitKernel(this.thread);
+    yield* kernel.cpu.poll();
+  }
+
+  /** Executes `int vector` (e.g. 0x80 as a Linux binary does), reflected to the handler. */
+  *trap(vector: number = LINUX_SYSCALL_VECTOR): Activity {
+    const handler = this.kernel.cpu.idt[vector];
+    if (handler === undefined || (vector >= SYSCALL.ipc && vector <= SYSCALL.taskNew)) throw new GuestError(`int 0x${vector.toString(16)} is not a trap this API raises`);
+    yield* handler(vector, null);
+  }
+
+  private *trapTo(vector: number): Activity {
+    this.kernel.cpu.charge(this.kernel.p.ipcStubCycles, CAT.user);
+    if (this.codeAddress !== 0) yield* this.stubMemory();
+    yield* this.kernel.cpu.idt[vector]!(vector, null);
+  }
+
+  // ---- computation and memory ------------------------------------------------------------------
+
+  /** Spends `cycles` of user computation (interrupts may come in). */
+  *compute(cycles: number): Activity {
+    yield* this.kernel.cpu.compute(cycles, CAT.user);
+  }
+
+  /** Reads a dword of this thread's address space (MOV r32, m32). */
+  *read32(address: number): Operation<number> {
+    const cpu = this.kernel.cpu;
+    for (let faults = 0; ; faults++) {
+      if (faults > 64) throw new GuestError(`read at 0x${(address >>> 0).toString(16)}: the pager never resolved the fault`);
+      const linear = cpu.userLinear(address, 4, ACCESS_READ);
+      if (linear >= 0) {
+        const value = cpu.read32(linear, true);
+        if (value !== undefined) {
+          cpu.charge(1, CAT.user);
+          return value;
+        }
+      }
+      yield* cpu.raise(cpu.fault);
+    }
+  }
+
+  /** Writes a dword (MOV m32, r32). */
+  *write32(address: number, value: number): Activity {
+    const cpu = this.kernel.cpu;
+    for (let faults = 0; ; faults++) {
+      if (faults > 64) throw new GuestError(`write at 0x${(address >>> 0).toString(16)}: the pager never resolved the fault`);
+      const linear = cpu.userLinear(address, 4, ACCESS_WRITE);
+      if (linear >= 0 && cpu.write32(linear, value, true)) {
+        cpu.charge(1, CAT.user);
+        return;
+      }
+      yield* cpu.raise(cpu.fault);
+    }
+  }
+
+  /**
+   * Touches `length` bytes (reads, or writes if `write`) as a loop of dword moves would: one
+   * cycle per dword plus the cache and TLB effects. Faults go to the pager.
+   */
+  *touch(address: number, length: number, write = false): Activity {
+    const cpu = this.kernel.cpu;
+    const kind = write ? ACCESS_WRITE : ACCESS_READ;
+    let done = 0;
+    let faults = 0;
+    while (done < length) {
+      const linear = cpu.userLinear(address + done, length - done, kind);
+      if (linear >= 0) {
+        const n = cpu.access(linear, length - done, kind, true);
+        done += n;
+        if (done >= length) break;
+      }
+      if (++faults > 64 + length / 4096) throw new GuestError(`access at 0x${((address + done) >>> 0).toString(16)}: the pager never resolved the fault`);
+      yield* cpu.raise(cpu.fault);
+    }
+    cpu.charge(Math.ceil(length / 4), CAT.user);
+  }
+
+  /** Copies `bytes` into this space at `address`. */
+  *write(address: number, bytes: Uint8Array): Activity {
+    const cpu = this.kernel.cpu;
+    let done = 0;
+    let faults = 0;
+    while (done < bytes.length) {
+      const linear = cpu.userLinear(address + done, bytes.length - done, ACCESS_WRITE);
+      if (linear >= 0) done += cpu.write(linear, bytes, done, bytes.length - done, true);
+      if (done >= bytes.length) break;
+      if (++faults > 64 + bytes.length / 4096) throw new GuestError(`write at 0x${((address + done) >>> 0).toString(16)}: the pager never resolved the fault`);
+      yield* cpu.raise(cpu.fault);
+    }
+    cpu.charge(Math.ceil(bytes.length / 4), CAT.user);
+  }
+
+  /** Reads `length` bytes at `address` of this space. */
+  *read(address: number, length: number): Operation<Uint8Array> {
+    const cpu = this.kernel.cpu;
+    const out = new Uint8Array(length);
+    let done = 0;
+    let faults = 0;
+    while (done < length) {
+      const linear = cpu.userLinear(address + done, length - done, ACCESS_READ);
+      if (linear >= 0) done += cpu.read(linear, out, done, length - done, true);
+      if (done >= length) break;
+      if (++faults > 64 + length / 4096) throw new GuestError(`read at 0x${((address + done) >>> 0).toString(16)}: the pager never resolved the fault`);
+      yield* cpu.raise(cpu.fault);
+    }
+    cpu.charge(Math.ceil(length / 4), CAT.user);
+    return out;
+  }
+}

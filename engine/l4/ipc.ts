@@ -1,0 +1,592 @@
+import type { Counter, StatRegistry } from '../base/stats';
+import { ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
+import type { Activity } from '../machine/executionContext';
+import { PG_PRESENT } from '../machine/paging';
+import { fpageBase, fpageGrant, fpageSize, fpageValid, fpageWritable } from './fpage';
+import type { L4Kernel } from './kernel';
+import { kernelLinear, WINDOW_LINEAR } from './kernelLayout';
+import { DOPE_FPAGE_RECEIVED, DOPE_REDIRECTED, IPC_ERROR, MESSAGE_BUFFER, stringDopeOffset } from './messageDope';
+import type { Task } from './task';
+import { THREAD_STATE, WAKE, type Thread } from './thread';
+import { interruptId, irqOfId } from './threadId';
+import { INFINITE, receivePageFaultTimeout, receiveTimeout, sendPageFaultTimeout, sendTimeout } from './timeout';
+
+const NONE = 0xffffffff;
+/** transfer(): the receiver must fault a page in first. */
+const RECEIVER_FAULT = -1;
+const SIGMA0_TASK = 2;
+
+/**
+ * The IPC system call (L4/x86 v2 `int 0x30`): send, receive, call and reply-and-wait in one
+ * operation; short messages in EDX/EBX, long messages from a buffer in user memory (dwords and
+ * strings) copied once through the communication window, map and grant items installed through
+ * the mapping database into the receiver's window. Decoding and validation (destination, clan
+ * redirection, the sender's buffer) happen before anything changes; errors are result dopes.
+ *
+ * The copy runs in the sender's context: when the receiver arrives second, it wakes the waiting
+ * sender and switches to it, as L4 does, so the sender's address space is the current one.
+ */
+export class Ipc {
+  /** Linear pages of the communication window that may be in the TLB, per slot. */
+  private readonly windowPages: number[][] = [[], []];
+
+  private readonly messages: Counter;
+  private readonly longMessages: Counter;
+  private readonly mappedPages: Counter;
+
+  constructor(private readonly k: L4Kernel, stats: StatRegistry) {
+    this.messages = stats.counter('l4.ipc.messages', 'messages', 'messages transferred');
+    this.longMessages = stats.counter('l4.ipc.longMessages', 'messages', 'messages with a memory part (dwords or strings)');
+    this.mappedPages = stats.counter('l4.ipc.mappedPages', 'pages', '4 KB pages mapped or granted by map items');
+  }
+
+  // ---- the system call ----------------------------------------------------------------------
+
+  *ipc(t: Thread): Activity {
+    const k = this.k;
+    const cpu = k.cpu;
+    cpu.execute(k.paths.ipc);
+    // read-modify-write of the TCB's hot line (a read first: the P5 does not allocate on writes)
+    cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
+    cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+    const sendDescriptor = t.eax >>> 0;
+    const receiveDescriptor = t.ebp >>> 0;
+    const timeouts = t.ecx >>> 0;
+    const idLow = t.esi >>> 0;
+    const idHigh = t.edi >>> 0;
+    let delivered: Thread | null = null;
+
+    if (sendDescriptor !== NONE) {
+      // decode: destination (with clan redirection) and the sender's own buffer
+      let destination = irqOfId(idLow, idHigh) >= 0 ? null : k.threadById(idLow, idHigh);
+      if (destination === null || !destination.active) return this.finish(t, IPC_ERROR.notExistent);
+      const intended = destination;
+      let redirected = false;
+      const via = k.nearest(t.task, destination.task);
+      if (via !== destination.task) {
+        const chief = via.threads[0];
+        if (!chief || !chief.active) return this.finish(t, IPC_ERROR.notExistent);
+        destination = chief;
+        redirected = true;
+      }
+      const buffer = (sendDescriptor & ~3) >>> 0;
+      if (buffer !== 0) {
+        const ready = yield* this.prepareSendBuffer(t, buffer);
+        if (!ready) return this.finish(t, IPC_ERROR.sendAborted);
+      }
+      if (!this.accepts(destination, t)) {
+        const timeout = sendTimeout(timeouts);
+        if (timeout === 0) return this.finish(t, IPC_ERROR.sendTimeout);
+        t.state = THREAD_STATE.sending;
+        t.partner = destination;
+        this.enqueueSender(destination, t);
+        if (timeout !== INFINITE) k.armTimeout(t, timeout);
+        const why = yield* k.block(t);
+        if (why === WAKE.timeout) return this.finish(t, IPC_ERROR.sendTimeout);
+        if (why === WAKE.cancelled) return this.finish(t, IPC_ERROR.sendCancelled);
+        if (!destination.active || !this.accepts(destination, t)) return this.finish(t, IPC_ERROR.notExistent);
+      }
+      let sendError = this.transfer(t, destination, sendDescriptor, timeouts, redirected, intended);
+      while (sendError === RECEIVER_FAULT) {
+        // the receiver's buffer is not mapped: it asks its pager, then takes us again (SOSP'95 §2.1)
+        destination.faultSender = t;
+        t.state = THREAD_STATE.sending;
+        t.partner = destination;
+        this.enqueueSender(destination, t, true);
+        k.wakeUp(destination, WAKE.pageFault);
+        yield* k.switchTo(destination);
+        while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
+        const why = t.wake;
+        if (why === WAKE.aborted) return this.finish(t, IPC_ERROR.sendAborted);
+        if (why === WAKE.cancelled) return this.finish(t, IPC_ERROR.sendCancelled);
+        if (why === WAKE.timeout) return this.finish(t, IPC_ERROR.sendTimeout);
+        if (!destination.active || !this.accepts(destination, t)) return this.finish(t, IPC_ERROR.notExistent);
+        sendError = this.transfer(t, destination, sendDescriptor, timeouts, redirected, intended);
+      }
+      k.wakeUp(destination, WAKE.done);
+      delivered = destination;
+      if (sendError !== 0 || receiveDescriptor === NONE) {
+        this.finish(t, sendError);
+        if (destination.priority >= t.priority) yield* k.switchTo(destination);
+        return;
+      }
+    }
+    if (receiveDescriptor === NONE) return this.finish(t, 0);
+
+    // receive phase
+    const open = (receiveDescriptor & 1) !== 0;
+    let from: Thread | null = null;
+    let irq = -1;
+    if (!open) {
+      irq = irqOfId(idLow, idHigh);
+      if (irq >= 0) {
+        if (!k.interrupts.attach(irq, t)) return this.finishReceive(t, IPC_ERROR.notExistent, delivered);
+        if (k.interrupts.takePending(irq)) {
+          this.setInterruptResult(t, irq);
+          if (delivered !== null) k.scheduler.enqueue(delivered);
+          return;
+        }
+      } else {
+        from = k.threadById(idLow, idHigh);
+        if (from === null) return this.finishReceive(t, IPC_ERROR.notExistent, delivered);
+        // a closed receive from outside the clan receives from the chief the message comes through
+        const via = k.nearest(t.task, from.task);
+        if (via !== from.task) {
+          from = via.threads[0];
+          if (from === null || !from.active) return this.finishReceive(t, IPC_ERROR.notExistent, delivered);
+        }
+      }
+    }
+    for (;;) {
+      t.receiveDescriptor = receiveDescriptor;
+      t.timeouts = timeouts;
+      const sender = open ? t.sendersHead : from !== null && from.queuedAt === t ? from : null;
+      t.state = THREAD_STATE.receiving;
+      t.partner = from;
+      t.waitIrq = irq;
+      t.wake = WAKE.none;
+      if (sender !== null) {
+        // the sender is polling: let it run and do the copy in its own space
+        this.dequeueSender(sender);
+        k.wakeUp(sender, WAKE.partner);
+        yield* k.switchTo(sender);
+      } else {
+        const timeout = receiveTimeout(timeouts);
+        if (timeout === 0) {
+          t.state = THREAD_STATE.ready;
+          return this.finishReceive(t, IPC_ERROR.receiveTimeout, delivered);
+        }
+        if (timeout !== INFINITE) k.armTimeout(t, timeout);
+        if (delivered !== null) yield* k.switchTo(delivered);
+        else yield* k.dispatch();
+      }
+      delivered = null;
+      while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
+      if (t.wake !== WAKE.pageFault) break;
+      // a sender found our buffer unmapped: fault the page in through our pager, then take it again
+      const waiting = t.faultSender;
+      t.faultSender = null;
+      const resolved = yield* k.pagerCall(t, t.faultAddress, t.eip);
+      if (!resolved) {
+        if (waiting !== null && waiting.queuedAt === t) {
+          this.dequeueSender(waiting);
+          k.wakeUp(waiting, WAKE.aborted);
+        }
+        return this.finish(t, IPC_ERROR.receiveAborted);
+      }
+    }
+    if (t.wake === WAKE.timeout) this.finish(t, IPC_ERROR.receiveTimeout);
+    else if (t.wake === WAKE.cancelled) this.finish(t, IPC_ERROR.receiveCancelled);
+    else this.publish(t);
+  }
+
+  /** Does `receiver` wait for a message from `sender` now? */
+  private accepts(receiver: Thread, sender: Thread): boolean {
+    return receiver.state === THREAD_STATE.receiving && receiver.waitIrq < 0 && (receiver.partner === null || receiver.partner === sender);
+  }
+
+  /** Writes a result without a message (error or plain send) into the thread's registers. */
+  private finish(t: Thread, error: number): void {
+    t.resultDope = error;
+    t.eax = error;
+    if (t.state !== THREAD_STATE.ready) {
+      t.state = THREAD_STATE.ready;
+      this.k.scheduler.enqueue(t);
+    }
+  }
+
+  private finishReceive(t: Thread, error: number, delivered: Thread | null): void {
+    this.finish(t, error);
+    if (delivered !== null) this.k.scheduler.enqueue(delivered);
+  }
+
+  /** Copies a received message's result words into the ABI registers. */
+  private publish(t: Thread): void {
+    t.eax = t.resultDope;
+    t.edx = t.resultW0;
+    t.ebx = t.resultW1;
+    t.esi = t.resultSourceLow;
+    t.edi = t.resultSourceHigh;
+  }
+
+  private setInterruptResult(t: Thread, irq: number): void {
+    const id = interruptId(irq);
+    t.resultDope = 0;
+    t.resultW0 = 0;
+    t.resultW1 = 0;
+    t.resultSourceLow = id.low;
+    t.resultSourceHigh = id.high;
+    t.state = THREAD_STATE.ready;
+    this.publish(t);
+  }
+
+  /** IRQ `irq` arrived for its attached thread, which is waiting for it. */
+  deliverInterrupt(t: Thread, irq: number): void {
+    const id = interruptId(irq);
+    t.resultDope = 0;
+    t.resultW0 = 0;
+    t.resultW1 = 0;
+    t.resultSourceLow = id.low;
+    t.resultSourceHigh = id.high;
+    this.k.wakeUp(t, WAKE.done);
+  }
+
+  // ---- sender queues -----------------------------------------------------------------------
+
+  private enqueueSender(receiver: Thread, sender: Thread, front = false): void {
+    sender.queuedAt = receiver;
+    if (front && receiver.sendersHead !== null) {
+      sender.previousSender = null;
+      sender.nextSender = receiver.sendersHead;
+      receiver.sendersHead.previousSender = sender;
+      receiver.sendersHead = sender;
+      return;
+    }
+    sender.nextSender = null;
+    sender.previousSender = receiver.sendersTail;
+    if (receiver.sendersTail !== null) receiver.sendersTail.nextSender = sender;
+    else receiver.sendersHead = sender;
+    receiver.sendersTail = sender;
+  }
+
+  /** Removes `sender` from the queue it waits in, if any. */
+  dequeueSender(sender: Thread): void {
+    const receiver = sender.queuedAt;
+    if (receiver === null) return;
+    if (sender.previousSender !== null) sender.previousSender.nextSender = sender.nextSender;
+    else receiver.sendersHead = sender.nextSender;
+    if (sender.nextSender !== null) sender.nextSender.previousSender = sender.previousSender;
+    else receiver.sendersTail = sender.previousSender;
+    sender.queuedAt = null;
+    sender.nextSender = null;
+    sender.previousSender = null;
+  }
+
+  /** A thread goes away: leave queues; senders waiting for it are cancelled. */
+  cancelAll(t: Thread): void {
+    this.dequeueSender(t);
+    for (let s = t.sendersHead; s !== null; ) {
+      const next = s.nextSender;
+      this.dequeueSender(s);
+      this.k.wakeUp(s, WAKE.cancelled);
+      s = next;
+    }
+    if (t.timeoutEvent !== null) {
+      this.k.machine.scheduler.cancel(t.timeoutEvent);
+      t.timeoutEvent = null;
+    }
+  }
+
+  // ---- the sender's buffer ------------------------------------------------------------------
+
+  /**
+   * Makes sure every page of the sender's message (header, dwords, strings) is mapped, sending
+   * page faults to the sender's pager before anything changes. False if the pager fails.
+   */
+  private *prepareSendBuffer(t: Thread, buffer: number): Generator<void, boolean, void> {
+    for (let attempt = 0; attempt < 256; attempt++) {
+      const missing = this.firstMissingSendPage(t.task, buffer);
+      if (missing < 0) return true;
+      const ok = yield* this.k.pagerCall(t, missing & ~3, t.eip);
+      if (!ok) return false;
+    }
+    return false;
+  }
+
+  private firstMissingSendPage(task: Task, buffer: number): number {
+    const k = this.k;
+    if (!k.probe(task, buffer, false)) return buffer;
+    if (!k.probe(task, buffer + 11, false)) return buffer + 11;
+    const sizeDope = this.peek(task, buffer + MESSAGE_BUFFER.sizeDope);
+    const sendDope = this.peek(task, buffer + MESSAGE_BUFFER.sendDope);
+    const dwords = sendDope >>> 13;
+    const strings = (sendDope >>> 8) & 0x1f;
+    const capacity = sizeDope >>> 13;
+    const end = buffer + MESSAGE_BUFFER.dwords + 4 * Math.max(dwords, capacity) + 16 * strings;
+    for (let va = buffer & ~0xfff; va < end; va += 4096) if (!k.probe(task, va, false)) return Math.max(va, buffer);
+    for (let i = 0; i < strings; i++) {
+      const dope = buffer + stringDopeOffset(capacity, i);
+      const size = this.peek(task, dope);
+      const address = this.peek(task, dope + 4);
+      for (let va = address & ~0xfff; va < address + size; va += 4096) if (!k.probe(task, va, false)) return Math.max(va, address);
+    }
+    return -1;
+  }
+
+  /** Functional read of a user word of `task` (no timing): for decoding checks only. */
+  private peek(task: Task, va: number): number {
+    const pte = task.readPte(va);
+    if ((pte & PG_PRESENT) === 0) return 0;
+    return this.k.machine.memory.read32(((pte & 0xfffff000) | (va & 0xfff)) >>> 0);
+  }
+
+  // ---- the transfer ----------------------------------------------------------------------------
+
+  /**
+   * Moves the message of `s` (current, its space loaded) into `r` (waiting to receive). Returns
+   * the sender's error (0 = none); sets the receiver's result.
+   */
+  private transfer(s: Thread, r: Thread, sendDescriptor: number, senderTimeouts: number, redirected: boolean, intended: Thread): number {
+    const k = this.k;
+    const cpu = k.cpu;
+    this.messages.value++;
+    cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
+    cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+    let flags = redirected ? DOPE_REDIRECTED : 0;
+    let senderError = 0;
+    let receiverError = 0;
+    r.resultW0 = s.edx >>> 0;
+    r.resultW1 = s.ebx >>> 0;
+    r.resultSourceLow = s.idLow;
+    r.resultSourceHigh = s.idHigh;
+    r.resultDestinationLow = intended.idLow;
+    r.resultDestinationHigh = intended.idHigh;
+    const receiveDescriptor = r.receiveDescriptor;
+    const receiveBuffer = (receiveDescriptor & 2) === 0 ? (receiveDescriptor & ~3) >>> 0 : 0;
+    let window = (receiveDescriptor & 2) !== 0 ? (receiveDescriptor & ~3) >>> 0 : 0;
+    const buffer = (sendDescriptor & ~3) >>> 0;
+    let dwordsReceived = 0;
+    let stringsReceived = 0;
+    let sendDwords = 2;
+
+    if (buffer !== 0) {
+      this.longMessages.value++;
+      cpu.execute(k.paths.ipcLong);
+      const sizeDope = this.readSender(s, buffer + MESSAGE_BUFFER.sizeDope);
+      const sendDope = this.readSender(s, buffer + MESSAGE_BUFFER.sendDope);
+      sendDwords = Math.max(2, sendDope >>> 13);
+      const sendStrings = (sendDope >>> 8) & 0x1f;
+      let capacityDwords = 2;
+      let capacityStrings = 0;
+      if (receiveBuffer !== 0) {
+        if (!this.receiverRangeMapped(r.task, receiveBuffer, MESSAGE_BUFFER.dwords)) return this.receiverFault(r, receiveBuffer, false, senderTimeouts);
+        window = this.readReceiver(r.task, receiveBuffer + MESSAGE_BUFFER.receiveFpage);
+        const receiveSize = this.readReceiver(r.task, receiveBuffer + MESSAGE_BUFFER.sizeDope);
+        capacityDwords = Math.max(2, receiveSize >>> 13);
+        capacityStrings = (receiveSize >>> 8) & 0x1f;
+      }
+      // dwords beyond the two register words
+      const dwords = Math.min(sendDwords, capacityDwords);
+      if (dwords > 2) {
+        const from = buffer + MESSAGE_BUFFER.dwords + 8;
+        const to = receiveBuffer + MESSAGE_BUFFER.dwords + 8;
+        if (!this.receiverRangeMapped(r.task, to, 4 * (dwords - 2), true)) return this.receiverFault(r, this.missing, true, senderTimeouts);
+        if (!this.copyToReceiver(r.task, from, to, 4 * (dwords - 2))) return this.senderFault(r);
+      }
+      dwordsReceived = dwords;
+      if (sendDwords > capacityDwords) {
+        senderError = IPC_ERROR.sendMessageCut;
+        receiverError = IPC_ERROR.receiveMessageCut;
+      }
+      // indirect strings
+      const senderCapacity = sizeDope >>> 13;
+      for (let i = 0; i < sendStrings; i++) {
+        cpu.charge(k.p.ipcStringCycles, CAT.ipc);
+        const dope = buffer + stringDopeOffset(senderCapacity, i);
+        const size = this.readSender(s, dope);
+        const address = this.readSender(s, dope + 4);
+        if (i >= capacityStrings) {
+          senderError = IPC_ERROR.sendMessageCut;
+          receiverError = IPC_ERROR.receiveMessageCut;
+          break;
+        }
+        const receiverDope = receiveBuffer + stringDopeOffset(capacityDwords, i);
+        if (!this.receiverRangeMapped(r.task, receiverDope, 16, true)) return this.receiverFault(r, this.missing, true, senderTimeouts);
+        const room = this.readReceiver(r.task, receiverDope + 8);
+        const target = this.readReceiver(r.task, receiverDope + 12);
+        const length = Math.min(size, room);
+        if (length > 0) {
+          if (!this.receiverRangeMapped(r.task, target, length, true)) return this.receiverFault(r, this.missing, true, senderTimeouts);
+          if (!this.copyToReceiver(r.task, address, target, length)) return this.senderFault(r);
+        }
+        this.writeReceiver(r.task, receiverDope, length);
+        stringsReceived++;
+        if (size > room) {
+          senderError = IPC_ERROR.sendMessageCut;
+          receiverError = IPC_ERROR.receiveMessageCut;
+        }
+      }
+    }
+
+    // map and grant items: (send base, fpage) pairs from dword 0
+    if ((sendDescriptor & 2) !== 0) {
+      for (let i = 0; i + 1 < sendDwords; i += 2) {
+        const sendBase = i === 0 ? s.edx >>> 0 : this.readSender(s, buffer + MESSAGE_BUFFER.dwords + 4 * i);
+        const item = i === 0 ? s.ebx >>> 0 : this.readSender(s, buffer + MESSAGE_BUFFER.dwords + 4 * i + 4);
+        if (!fpageValid(item)) break;
+        if (!fpageValid(window)) {
+          senderError = IPC_ERROR.sendMapFailed;
+          receiverError = IPC_ERROR.receiveMapFailed;
+          break;
+        }
+        if (!this.mapItem(s.task, r.task, sendBase, item, window)) {
+          senderError = IPC_ERROR.sendMapFailed;
+          receiverError = IPC_ERROR.receiveMapFailed;
+          break;
+        }
+        flags |= DOPE_FPAGE_RECEIVED;
+      }
+    }
+    r.resultDope = (flags | receiverError | (buffer !== 0 ? (dwordsReceived << 13) | (stringsReceived << 8) : 0)) >>> 0;
+    this.publish(r);
+    return senderError;
+  }
+
+  /**
+   * The receiver's buffer is not mapped at `va`. With a zero page-fault timeout on either side
+   * the IPC fails with a page-fault timeout; otherwise the sender asks the receiver to fault
+   * the page in (RECEIVER_FAULT) and retries.
+   */
+  private receiverFault(r: Thread, va: number, write: boolean, senderTimeouts: number): number {
+    if (sendPageFaultTimeout(senderTimeouts) === 0 || receivePageFaultTimeout(r.timeouts) === 0) {
+      r.resultDope = IPC_ERROR.receiveSendPageFaultTimeout;
+      this.publish(r);
+      return IPC_ERROR.sendReceivePageFaultTimeout;
+    }
+    r.faultAddress = ((va & ~3) | (write ? 2 : 0)) >>> 0;
+    return RECEIVER_FAULT;
+  }
+
+  /**
+   * One map/grant item: the part of the sender's fpage that fits the receive window (SOSP'95
+   * §2.1: the larger of the two is cut to the smaller, around the send base). False if the
+   * mapping database ran out of memory.
+   */
+  private mapItem(from: Task, to: Task, sendBase: number, item: number, window: number): boolean {
+    const k = this.k;
+    const cpu = k.cpu;
+    cpu.execute(k.paths.map);
+    const itemSize = fpageSize(item);
+    const windowSize = fpageSize(window);
+    const itemBase = fpageBase(item);
+    const windowBase = fpageBase(window);
+    let source: number;
+    let target: number;
+    let bytes: number;
+    if (itemSize >= windowSize) {
+      bytes = 2 ** windowSize;
+      source = itemBase + Math.floor((sendBase % 2 ** itemSize) / bytes) * bytes;
+      target = windowBase;
+    } else {
+      bytes = 2 ** itemSize;
+      source = itemBase;
+      target = windowBase + Math.floor((sendBase % 2 ** windowSize) / bytes) * bytes;
+    }
+    const writable = fpageWritable(item);
+    const grant = fpageGrant(item);
+    const mapOne = (va: number, offset: number): boolean => {
+      let node = k.mappings.lookup(from, va);
+      const pte = from.readPte(va);
+      cpu.access(kernelLinear(from.pteAddress(va, null) >= 0 ? from.pteAddress(va, null) : 0), 4, ACCESS_READ, false);
+      if (node === undefined) {
+        if (from.number !== SIGMA0_TASK || (pte & PG_PRESENT) === 0) return true; // nothing mapped there: skipped
+        node = k.mappings.root(from, va, pte & 0xfffff000, true) ?? undefined;
+        if (node === undefined) return false;
+      }
+      cpu.charge(k.p.mapPageCycles, CAT.ipc);
+      this.mappedPages.value++;
+      const outcome = k.mappings.map(node, to, (target + offset) >>> 0, writable, grant);
+      return outcome !== 'noMemory';
+    };
+    if (bytes > 0x400000) {
+      // large fpages: visit the sender's mappings instead of every page
+      const pages = [...from.mappings.keys()].filter((vpn) => vpn * 4096 >= source && vpn * 4096 < source + bytes);
+      if (from.number === SIGMA0_TASK) for (let va = Math.max(source, 0); va < source + bytes && va < k.memoryEnd; va += 4096) if (!from.mappings.has(va >>> 12)) pages.push(va >>> 12);
+      for (const vpn of pages) if (!mapOne(vpn * 4096, vpn * 4096 - source)) return false;
+      return true;
+    }
+    for (let offset = 0; offset < bytes; offset += 4096) if (!mapOne((source + offset) >>> 0, offset)) return false;
+    return true;
+  }
+
+  // ---- memory of the two partners ----------------------------------------------------------------
+
+  private readSender(s: Thread, va: number): number {
+    const cpu = this.k.cpu;
+    const linear = cpu.userLinear(va, 4, ACCESS_READ);
+    const value = linear < 0 ? undefined : cpu.read32(linear, true);
+    return value ?? 0;
+  }
+
+  /** First unmapped address found by {@link receiverRangeMapped}. */
+  private missing = 0;
+
+  private receiverRangeMapped(task: Task, va: number, bytes: number, write = false): boolean {
+    for (let page = va & ~0xfff; page < va + bytes; page += 4096) {
+      if (!this.k.probe(task, page, write)) {
+        this.missing = Math.max(page, va) >>> 0;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The linear address through which the kernel reaches `va` of `task` now (window if needed). */
+  private receiverLinear(task: Task, va: number): number {
+    const k = this.k;
+    const visible = k.visibleLinear(task, va);
+    if (visible >= 0) return visible;
+    const cpu = k.cpu;
+    const memory = k.machine.memory;
+    const slot = (va >>> 22) & 1;
+    const pde = memory.read32(task.pageDirectory + 4 * (va >>> 22));
+    const windowPde = cpu.cr3 + 4 * ((WINDOW_LINEAR >>> 22) + slot);
+    if (memory.read32(windowPde) !== pde) {
+      cpu.charge(k.p.windowSetupCycles, CAT.ipc);
+      memory.write32(windowPde, pde);
+      cpu.access(kernelLinear(windowPde), 4, ACCESS_WRITE, false);
+      const stale = this.windowPages[slot];
+      for (const page of stale) cpu.invalidatePage(page, CAT.ipc);
+      stale.length = 0;
+    }
+    const linear = (WINDOW_LINEAR + (slot << 22) + (va & 0x3fffff)) >>> 0;
+    const page = linear & 0xfffff000;
+    const used = this.windowPages[slot];
+    if (used.length === 0 || used[used.length - 1] !== page) if (!used.includes(page)) used.push(page);
+    return linear;
+  }
+
+  /** CR3 was loaded: the TLB holds no window entries any more. */
+  windowFlushed(): void {
+    this.windowPages[0].length = 0;
+    this.windowPages[1].length = 0;
+  }
+
+  private readReceiver(task: Task, va: number): number {
+    return this.k.cpu.read32(this.receiverLinear(task, va), false) ?? 0;
+  }
+
+  private writeReceiver(task: Task, va: number, value: number): void {
+    this.k.cpu.write32(this.receiverLinear(task, va), value, false);
+  }
+
+  /**
+   * Copies `bytes` from the sender's `from` to the receiver's `to`, once, with the destination
+   * pre-read (SOSP'97 §6.1), in pieces that stay within one page of each side. False if a
+   * page of the sender faulted on the way.
+   */
+  private copyToReceiver(task: Task, from: number, to: number, bytes: number): boolean {
+    const cpu = this.k.cpu;
+    let done = 0;
+    while (done < bytes) {
+      const chunk = Math.min(bytes - done, 4096 - ((to + done) & 0xfff));
+      const source = cpu.userLinear(from + done, chunk, ACCESS_READ);
+      const target = this.receiverLinear(task, to + done);
+      if (source < 0) break;
+      const copied = cpu.copy(source, target, chunk, true, false, true, CAT.copy);
+      if (copied < chunk) break;
+      done += chunk;
+    }
+    return done === bytes;
+  }
+
+  /**
+   * The sender's own buffer vanished between the check and the copy (another thread unmapped
+   * it while the sender waited): the receiver sees a send-side page-fault timeout.
+   */
+  private senderFault(r: Thread): number {
+    r.resultDope = IPC_ERROR.receiveSendPageFaultTimeout;
+    this.publish(r);
+    return IPC_ERROR.sendAborted;
+  }
+}
