@@ -3,3 +3,7 @@
  * nothing else belongs here.
  */
 export { listSuites, runSuite } from './suiteRegistry';
+import './linux/getpidSuite';
+import './linux/pipeSuite';
+import './l4/l4Suites';
+import './linux/lmbenchSuite';

@@ -1,0 +1,59 @@
+import { CYCLE_CATEGORIES, type CycleBreakdown } from '../../base/cycleCategory';
+import { bootLinux, type LinuxBootOptions } from '../../linux/boot';
+import type { SuiteOptions } from '../suiteRegistry';
+
+/** A harness mark: simulated time, the cycle accounting at that moment, and the program's value. */
+export interface Mark {
+  readonly cycles: number;
+  readonly categories: Float64Array;
+  readonly value: number;
+}
+
+export interface GuestRun {
+  readonly marks: Map<string, Mark>;
+  readonly clockMHz: number;
+  readonly output: string;
+}
+
+/**
+ * Boots native Linux, runs `command` through `sh -c` as init's child, and collects the
+ * benchmark program's marks (start/stop, overhead-start/overhead-stop...). Throws if the guest
+ * fails, so a broken benchmark never yields a number.
+ */
+export function runGuest(command: string, options: SuiteOptions, boot: LinuxBootOptions = {}, maxSeconds = 600): GuestRun {
+  const system = bootLinux({ parameters: options.machine, seed: options.seed, ...boot, initArgs: ['sh', '-c', command] });
+  const marks = new Map<string, Mark>();
+  const accounting = system.machine.accounting;
+  system.runtime.onMark = (label, value) => {
+    marks.set(label, { cycles: system.machine.scheduler.now, categories: accounting.byCategory.slice(), value });
+  };
+  const outcome = system.run(maxSeconds * system.machine.parameters.clockMHz * 1e6, () => options.cancelled?.() ?? false);
+  if (outcome === 'failed') throw system.failure instanceof Error ? system.failure : new Error(String(system.failure));
+  if (outcome !== 'halted' || system.exitStatus !== 0) {
+    throw new Error(`'${command}' did not complete (${outcome}, status ${system.exitStatus}): ${system.machine.console.output().slice(-400)}`);
+  }
+  return { marks, clockMHz: system.machine.parameters.clockMHz, output: system.machine.console.output() };
+}
+
+/** Cycles and per-category breakdown between two marks, divided by `per`. */
+export function between(run: GuestRun, from: string, to: string, per: number): { cycles: number; breakdown: CycleBreakdown } {
+  const a = run.marks.get(from);
+  const b = run.marks.get(to);
+  if (a === undefined || b === undefined) throw new Error(`missing marks ${from}/${to}`);
+  const breakdown: CycleBreakdown = {};
+  CYCLE_CATEGORIES.forEach((name, index) => {
+    const value = round((b.categories[index] - a.categories[index]) / per);
+    if (value !== 0) breakdown[name] = value;
+  });
+  return { cycles: (b.cycles - a.cycles) / per, breakdown };
+}
+
+export function round(value: number, digits = 2): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+/** MB/s as lmbench reports it (MB = 2^20 bytes). */
+export function megabytesPerSecond(bytes: number, cycles: number, clockMHz: number): number {
+  return bytes / (1 << 20) / (cycles / (clockMHz * 1e6));
+}

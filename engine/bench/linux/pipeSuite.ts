@@ -1,0 +1,32 @@
+import { paperValue } from '../reference';
+import { registerSuitePart } from '../suiteRegistry';
+import { between, megabytesPerSecond, round, runGuest } from './linuxHarness';
+
+/**
+ * Suite `pipe`, row (1) of SOSP'97 Table 4 on native Linux: latency of a 1-byte round trip
+ * between two processes over two pipes (lat_pipe), and bandwidth of 64 KB writes through one
+ * pipe (bw_pipe; ~50 MB in full mode, 4 MB in quick mode).
+ */
+registerSuitePart({
+  suite: 'pipe',
+  title: 'pipe latency and bandwidth (Table 4)',
+  systems: ['linux'],
+  run(system, options) {
+    const full = options.mode === 'full';
+    const rounds = full ? 10_000 : 1_000;
+    const latency = runGuest(`lat_pipe ${rounds} 100`, options);
+    const lat = between(latency, 'start', 'stop', rounds);
+    const total = full ? 50 << 20 : 4 << 20;
+    const bandwidth = runGuest(`bw_pipe ${total} 65536`, options);
+    const bytes = bandwidth.marks.get('stop')!.value;
+    const bw = between(bandwidth, 'start', 'stop', bytes / 65536);
+    return [
+      { suite: 'pipe', system, benchmark: 'pipe.latency', unit: 'us', value: round(lat.cycles / latency.clockMHz, 2), paper: paperValue(system, 'pipe.latency'), breakdown: lat.breakdown, iterations: rounds },
+      {
+        suite: 'pipe', system, benchmark: 'pipe.bandwidth', unit: 'MB/s',
+        value: round(megabytesPerSecond(bytes, bw.cycles * (bytes / 65536), bandwidth.clockMHz), 2),
+        paper: paperValue(system, 'pipe.bandwidth'), breakdown: bw.breakdown, iterations: bytes / 65536,
+      },
+    ];
+  },
+});

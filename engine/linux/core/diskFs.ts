@@ -1,0 +1,268 @@
+import type { Operation } from '../../machine/executionContext';
+import { SECTOR_SIZE, type Disk } from '../../machine/disk';
+import { ACCESS_READ } from '../../machine/cpu';
+import type { LinuxKernel } from './kernel';
+import { PAGE_SIZE } from './mm';
+import { WaitQueue, type Task } from './task';
+import type { Inode } from './vfs';
+
+/** ext2's default block size for small file systems. */
+export const BLOCK_SIZE = 1024;
+/** ext2 layout: block 1 superblock, inode table from block 8 (8 inodes of 128 bytes per block). */
+const SUPERBLOCK = 1;
+const INODE_TABLE = 8;
+const INODE_BYTES = 128;
+const INODES_PER_BLOCK = BLOCK_SIZE / INODE_BYTES;
+const MAX_INODES = 4096;
+/** Blocks before the first data block: boot block, superblock, group descriptors, bitmaps, inode table. */
+const FIRST_DATA_BLOCK = INODE_TABLE + MAX_INODES / INODES_PER_BLOCK + 8;
+
+interface PendingRead {
+  readonly frame: number;
+  done: boolean;
+}
+
+/**
+ * File data on the simulated IDE disk, in an ext2-like layout: 1 KB blocks, each inode mapping
+ * its file blocks to disk blocks (files are allocated contiguously at image-build time, as a
+ * fresh mke2fs + copy would). The page cache is filled on demand the way 2.0's
+ * generic_readpage does: bmap each block of the page and read it straight into the page frame by
+ * bus-master DMA, the reader sleeping uninterruptibly until the disk interrupt ends the request.
+ * Metadata are on the disk too: ext2-style inodes in an inode table and directories as ext2
+ * dirent blocks, read through a buffer cache of 1 KB buffers (bread) when a path is looked up; the
+ * in-memory inode and directory objects stay authoritative (the disk copy is written at image
+ * build time and gives the lookups their I/O and cache timing). Written pages stay dirty in
+ * memory (no write-back): the disk is read-only in this model.
+ */
+export class DiskFileSystem {
+  private nextBlock = FIRST_DATA_BLOCK;
+  private readonly pending = new Map<string, PendingRead>();
+  readonly wait = new WaitQueue();
+  /** Requests whose data have arrived, to be ended by the next disk interrupt. */
+  private completed = 0;
+
+  /** The buffer cache: disk block → kernel linear address of its 1 KB buffer. */
+  private readonly buffers = new Map<number, number>();
+  private readonly reading = new Map<number, PendingRead>();
+  private bufferPage = 0;
+  private bufferSlot = 4;
+
+  constructor(private readonly kernel: LinuxKernel, private readonly disk: Disk) {}
+
+  /** Disk block of the inode-table entry of `inode`, or -1 if it has none on disk. */
+  inodeBlock(inode: Inode): number {
+    return inode.onDisk && inode.ino < MAX_INODES ? INODE_TABLE + Math.floor(inode.ino / INODES_PER_BLOCK) : -1;
+  }
+
+  /**
+   * Writes the metadata of the tree under `root` into the disk image (image build time): the
+   * superblock, an inode per file and directory (mode, size, links, 12 direct block numbers) and
+   * each directory's entries as ext2 dirents.
+   */
+  writeMetadata(root: Inode): void {
+    const image = this.disk.image;
+    const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+    view.setUint32(SUPERBLOCK * BLOCK_SIZE + 4, MAX_INODES, true);
+    view.setUint16(SUPERBLOCK * BLOCK_SIZE + 56, 0xef53, true); // s_magic
+    const visit = (inode: Inode): void => {
+      if (inode.kind === 'dir' && inode.entries !== null) {
+        const bytes: number[] = [];
+        for (const [name, child] of [['.', inode], ['..', inode.parent ?? inode], ...inode.entries.entries()] as Array<[string, Inode]>) {
+          const length = (8 + name.length + 3) & ~3;
+          const record = new Array<number>(length).fill(0);
+          record[0] = child.ino & 0xff;
+          record[1] = (child.ino >> 8) & 0xff;
+          record[4] = length & 0xff;
+          record[5] = length >> 8;
+          record[6] = name.length;
+          record[7] = child.kind === 'dir' ? 2 : child.kind === 'chr' ? 3 : 1;
+          for (let i = 0; i < name.length; i++) record[8 + i] = name.charCodeAt(i) & 0xff;
+          bytes.push(...record);
+        }
+        const blocks = Math.max(1, Math.ceil(bytes.length / BLOCK_SIZE));
+        inode.blocks.length = 0;
+        for (let i = 0; i < blocks; i++) inode.blocks.push(this.nextBlock + i);
+        image.set(bytes, this.nextBlock * BLOCK_SIZE);
+        this.nextBlock += blocks;
+      }
+      if (inode.ino < MAX_INODES) {
+        const at = this.inodeBlockOf(inode.ino) * BLOCK_SIZE + (inode.ino % INODES_PER_BLOCK) * INODE_BYTES;
+        view.setUint16(at, inode.typeBits | inode.mode, true);
+        view.setUint32(at + 4, inode.size, true);
+        view.setUint16(at + 26, inode.nlink, true);
+        inode.blocks.slice(0, 12).forEach((b, i) => view.setUint32(at + 40 + i * 4, b, true));
+        inode.onDisk = true;
+      }
+      if (inode.entries !== null) for (const [name, child] of inode.entries) if (name !== 'proc' || inode !== root) visit(child);
+    };
+    visit(root);
+  }
+
+  private inodeBlockOf(ino: number): number {
+    return INODE_TABLE + Math.floor(ino / INODES_PER_BLOCK);
+  }
+
+  /** bread: the buffer of disk block `block` (kernel linear address), read from disk on a miss. */
+  *bread(task: Task | null, block: number): Operation<number> {
+    const k = this.kernel;
+    k.run('bread');
+    for (;;) {
+      const buffer = this.buffers.get(block);
+      if (buffer !== undefined) return buffer;
+      const pending = this.reading.get(block);
+      if (pending === undefined) break;
+      while (!pending.done) yield* this.sleep(task);
+    }
+    if (this.bufferSlot === 4) {
+      const page = k.mm.allocate(false);
+      if (page < 0) return -12;
+      this.bufferPage = page;
+      this.bufferSlot = 0;
+    }
+    const physical = this.bufferPage + this.bufferSlot++ * BLOCK_SIZE;
+    const request: PendingRead = { frame: physical, done: false };
+    this.reading.set(block, request);
+    k.run('ideRequest');
+    k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
+    this.disk.submit({
+      sector: (block * BLOCK_SIZE) / SECTOR_SIZE,
+      count: BLOCK_SIZE / SECTOR_SIZE,
+      write: false,
+      physical,
+      done: () => {
+        request.done = true;
+        this.completed++;
+      },
+    });
+    while (!request.done) yield* this.sleep(task);
+    this.reading.delete(block);
+    const linear = k.substrate.kernelLinear(physical);
+    this.buffers.set(block, linear);
+    return linear;
+  }
+
+  /**
+   * namei's I/O: for each directory on `path` (from `start`), bread its entry blocks and scan
+   * them; for each inode reached, bread its inode-table block (iget). Timing only: the in-memory
+   * tree answers the lookup.
+   */
+  *lookupIo(task: Task, start: Inode, components: readonly string[]): Operation<void> {
+    const k = this.kernel;
+    let dir = start;
+    for (const name of components) {
+      if (dir.kind !== 'dir' || dir.entries === null || !dir.onDisk) return;
+      for (const block of dir.blocks) {
+        const buffer = yield* this.bread(task, block);
+        if (buffer < 0) return;
+        k.cpu.access(buffer, BLOCK_SIZE, ACCESS_READ, false);
+      }
+      const next = name === '..' ? (dir.parent ?? dir) : dir.entries.get(name);
+      if (next === undefined) return;
+      const inodeBlock = this.inodeBlock(next);
+      if (inodeBlock >= 0) {
+        const buffer = yield* this.bread(task, inodeBlock);
+        if (buffer < 0) return;
+        k.cpu.access(buffer + (next.ino % INODES_PER_BLOCK) * INODE_BYTES, INODE_BYTES, ACCESS_READ, false);
+      }
+      dir = next;
+    }
+  }
+
+  /** Writes `content` into the disk image as the data of `inode` (image build time, no cost). */
+  store(inode: Inode, content: Uint8Array): boolean {
+    const blocks = Math.ceil(content.length / BLOCK_SIZE);
+    if ((this.nextBlock + blocks) * BLOCK_SIZE > this.disk.image.length) return false;
+    inode.blocks.length = 0;
+    for (let i = 0; i < blocks; i++) inode.blocks.push(this.nextBlock + i);
+    this.disk.image.set(content, this.nextBlock * BLOCK_SIZE);
+    this.nextBlock += blocks;
+    inode.pages.length = 0;
+    for (let i = 0; i < Math.ceil(content.length / PAGE_SIZE); i++) inode.pages.push(0);
+    inode.size = content.length;
+    return true;
+  }
+
+  /** Bytes of `inode` straight from the disk image (boot-time header reads, tests; no cost). */
+  peek(inode: Inode, offset: number, length: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, Math.min(length, inode.size - offset)));
+    for (let i = 0; i < out.length; i++) {
+      const at = offset + i;
+      const block = inode.blocks[Math.floor(at / BLOCK_SIZE)];
+      out[i] = block === undefined ? 0 : this.disk.image[block * BLOCK_SIZE + (at % BLOCK_SIZE)];
+    }
+    return out;
+  }
+
+  /**
+   * The page-cache frame of page `index` of `inode`, reading it from disk if needed (the caller
+   * sleeps until the data are in). Returns -ENOMEM if no frame is free.
+   */
+  *readPage(task: Task | null, inode: Inode, index: number): Operation<number> {
+    const k = this.kernel;
+    const key = `${inode.ino}:${index}`;
+    for (;;) {
+      const cached = inode.pages[index];
+      if (cached > 0) return cached;
+      const pending = this.pending.get(key);
+      if (pending === undefined) break;
+      yield* this.sleep(task);
+    }
+    const frame = k.mm.allocate(false);
+    if (frame < 0) return -12;
+    const first = index * (PAGE_SIZE / BLOCK_SIZE);
+    const blocks = inode.blocks.slice(first, first + PAGE_SIZE / BLOCK_SIZE);
+    k.cpu.memory.bytes.fill(0, frame, frame + PAGE_SIZE);
+    const request: PendingRead = { frame, done: false };
+    this.pending.set(key, request);
+    // ll_rw_block: one request per run of contiguous blocks
+    let run = 0;
+    let submitted = 0;
+    for (let i = 0; i <= blocks.length; i++) {
+      if (i < blocks.length && (i === run || blocks[i] === blocks[i - 1] + 1)) continue;
+      const count = i - run;
+      if (count > 0) {
+        k.run('ideRequest');
+        k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
+        submitted++;
+        this.disk.submit({
+          sector: (blocks[run] * BLOCK_SIZE) / SECTOR_SIZE,
+          count: (count * BLOCK_SIZE) / SECTOR_SIZE,
+          write: false,
+          physical: frame + run * BLOCK_SIZE,
+          done: () => {
+            submitted--;
+            if (submitted === 0) {
+              request.done = true;
+              this.completed++;
+            }
+          },
+        });
+      }
+      run = i;
+    }
+    if (submitted === 0) request.done = true;
+    while (!request.done) yield* this.sleep(task);
+    this.pending.delete(key);
+    inode.pages[index] = frame;
+    return frame;
+  }
+
+  private *sleep(task: Task | null): Operation<void> {
+    if (task === null) throw new Error('disk read outside a task');
+    task.state = 'uninterruptible';
+    this.wait.add(task);
+    yield* this.kernel.substrate.schedule(task);
+    this.wait.remove(task);
+  }
+
+  /** The IDE interrupt (IRQ 14): end_request for finished requests, wake their sleepers. */
+  interrupt(): void {
+    const k = this.kernel;
+    k.run('ideInterrupt');
+    k.cpu.charge(k.p.ideInterruptIo * k.cpu.p.isaIoAccess, k.deviceCategory);
+    if (this.completed > 0) {
+      this.completed = 0;
+      k.wakeUp(this.wait);
+    }
+  }
+}

@@ -1,0 +1,1201 @@
+import type { Activity, Operation } from '../../machine/executionContext';
+import type { ParameterRow } from '../../base/parameters';
+import { decodeUtf8, encodeUtf8 } from '../../base/text';
+import * as E from './errno';
+import { KernelCode, type LinuxPath } from './kernelCode';
+import { linuxParameters, type LinuxOverrides, type LinuxParameters } from './linuxParameters';
+import { MemoryManager, PAGE_SIZE, TASK_SIZE, VM_EXEC, VM_READ, VM_WRITE, type ImageLayout, type MemoryMap } from './mm';
+import { Pipe, PIPE_READ_OPS, PIPE_WRITE_OPS } from './pipe';
+import { LinuxScheduler } from './sched';
+import type { Substrate, UserRuntime } from './substrate';
+import {
+  MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
+  PROT_EXEC, PROT_READ, PROT_WRITE, SIG, SIG_DFL, SIG_IGN, WNOHANG,
+} from './syscalls';
+import { Task, WaitQueue } from './task';
+import { Tty } from './tty';
+import { SocketLayer } from './net';
+import { DiskFileSystem } from './diskFs';
+import { ACCESS_READ, CAT, type Cpu } from '../../machine/cpu';
+import { Inode, OpenFile, pathComponents, RamFileSystem, type FileOperations } from './vfs';
+
+/** A system-call handler: `fast` ones never block (no generator on the path); others may sleep. */
+export type SyscallHandler =
+  | { readonly fast: true; readonly run: (task: Task, a1: number, a2: number, a3: number, a4: number, a5: number) => number }
+  | { readonly fast: false; readonly run: (task: Task, a1: number, a2: number, a3: number, a4: number, a5: number) => Operation<number> };
+
+/** The header of a guest binary file: `#!l4lab-guest PROGRAM TEXT DATA BSS\n` (sizes in bytes). */
+export const BINARY_MAGIC = '#!l4lab-guest ';
+
+export function parseBinaryHeader(bytes: Uint8Array): ImageLayout | null {
+  const text = decodeUtf8(bytes.subarray(0, Math.min(bytes.length, 128)));
+  if (!text.startsWith(BINARY_MAGIC)) return null;
+  const line = text.slice(BINARY_MAGIC.length).split('\n')[0].trim().split(/\s+/);
+  if (line.length !== 4) return null;
+  const [program, textBytes, dataBytes, bssBytes] = [line[0], Number(line[1]), Number(line[2]), Number(line[3])];
+  if (![textBytes, dataBytes, bssBytes].every((n) => Number.isInteger(n) && n >= 0)) return null;
+  return { program, textBytes, dataBytes, bssBytes };
+}
+
+const SA_ONESHOT = 0x80000000;
+/** struct file is 64 bytes in 2.0 (include/linux/fs.h); struct inode about 320. */
+const FILE_STRUCT_BYTES = 64;
+const INODE_STRUCT_BYTES = 320;
+const STRUCT_ARENA_PAGES = 4;
+const SA_NOMASK = 0x40000000;
+const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext (22 dwords), retcode
+const HZ = 100;
+
+/**
+ * The Linux 2.0 personality: processes, signals, memory, files, pipes and the tty, written once
+ * against a {@link Substrate}. Its system calls take the arguments of Linux/i386 and return a
+ * result or -errno; they reach user memory only through the substrate's copyin/copyout.
+ */
+export class LinuxKernel {
+  readonly p: LinuxParameters;
+  readonly parameterRows: ParameterRow[];
+  readonly mm: MemoryManager;
+  readonly code: KernelCode;
+  readonly fs = new RamFileSystem();
+  readonly scheduler = new LinuxScheduler();
+  readonly tasks = new Map<number, Task>();
+  readonly tty: Tty;
+  readonly net: SocketLayer;
+  readonly disk: DiskFileSystem;
+  readonly cpu: Cpu;
+  readonly deviceCategory = CAT.device;
+  readonly handlers: Array<SyscallHandler | undefined> = [];
+  readonly bootLog: string[] = [];
+  jiffies = 0;
+  /** Cycles charged per instruction of a personality path. */
+  private readonly instructionCycles: number;
+  private readonly category: number;
+  private nextPid = 1;
+  /** Pages of the file table and of the in-core inode table (kmalloc'd structures). */
+  private readonly fileArena: number[] = [];
+  private readonly inodeArena: number[] = [];
+  private fileSlot = 0;
+  private inodeSlot = 0;
+  private readonly scratch: number;
+  private readonly scratchLinear: number;
+  private readonly devConsole: Inode;
+  private procRoot: Inode;
+  private readonly sleepingTimed = new Set<Task>();
+  private readonly timeouts = new Map<Task, number>();
+  /** Called when init (pid 1) exits: the system halts. */
+  onInitExit: ((status: number) => void) | null = null;
+
+  constructor(readonly substrate: Substrate, readonly runtime: UserRuntime, overrides: LinuxOverrides = {}) {
+    const table = linuxParameters(overrides);
+    this.p = table.values;
+    this.parameterRows = table.rows();
+    this.instructionCycles = substrate.cpu.p.instruction;
+    this.category = substrate.kernelCategory;
+    this.code = new KernelCode(substrate.cpu, this.p, substrate.kernelTextBase, this.category);
+    this.mm = new MemoryManager(substrate, this.p, this.code);
+    this.scratch = this.mm.allocate(false);
+    for (let i = 0; i < STRUCT_ARENA_PAGES; i++) {
+      this.fileArena.push(substrate.kernelLinear(this.mm.allocate(true)));
+      this.inodeArena.push(substrate.kernelLinear(this.mm.allocate(true)));
+    }
+    this.scratchLinear = substrate.kernelLinear(this.scratch);
+    this.tty = new Tty(this);
+    this.net = new SocketLayer(this);
+    this.cpu = substrate.cpu;
+    this.disk = new DiskFileSystem(this, substrate.machine.disk);
+    const root = this.fs.root;
+    for (const name of ['bin', 'dev', 'etc', 'tmp', 'sbin', 'proc']) this.fs.link(root, name, this.fs.newInode('dir', 0o755));
+    const dev = root.entries!.get('dev')!;
+    this.device(dev, 'null', NULL_OPS);
+    this.device(dev, 'zero', ZERO_OPS);
+    this.devConsole = this.device(dev, 'console', this.tty.ops);
+    this.device(dev, 'tty', this.tty.ops);
+    this.procRoot = root.entries!.get('proc')!;
+    this.buildSyscallTable();
+    this.printk(`Linux version 2.0 personality on the ${substrate.name} substrate`);
+    this.printk(`Memory: ${Math.round((this.mm.freePages * 4))}k available`);
+  }
+
+  printk(line: string): void {
+    this.bootLog.push(line);
+  }
+
+  /** Charges `instructions` of personality code. */
+  charge(instructions: number): void {
+    this.substrate.cpu.charge(instructions * this.instructionCycles, this.category);
+  }
+
+  /** Runs personality path `name` (`count` times): instruction cycles plus its code fetch. */
+  run(name: LinuxPath, count = 1): void {
+    this.code.run(name, count);
+  }
+
+  private device(dir: Inode, name: string, ops: FileOperations): Inode {
+    const inode = this.fs.newInode('chr', 0o666);
+    inode.device = ops;
+    this.fs.link(dir, name, inode);
+    return inode;
+  }
+
+  get current(): Task | null {
+    return this.substrate.current;
+  }
+
+  // ---- files in the image (boot-time, no cost) ---------------------------------------------
+
+  /**
+   * Creates (or replaces) a file with `content` at `path`, making directories (image build, no
+   * cost). With `onDisk` (the default) the data go to the disk image and are read into the page
+   * cache on first use; otherwise they are put straight into page frames (a RAM file).
+   */
+  installFile(path: string, content: Uint8Array, mode = 0o644, onDisk = true): Inode {
+    const parts = pathComponents(path);
+    let dir = this.fs.root;
+    for (const part of parts.slice(0, -1)) {
+      let next = dir.entries!.get(part);
+      if (next === undefined) {
+        next = this.fs.newInode('dir', 0o755);
+        this.fs.link(dir, part, next);
+      }
+      dir = next;
+    }
+    const name = parts[parts.length - 1];
+    const existing = dir.entries!.get(name);
+    if (existing !== undefined) this.truncate(existing);
+    const inode = existing ?? this.fs.newInode('file', mode);
+    if (existing === undefined) this.fs.link(dir, name, inode);
+    if (onDisk && this.disk.store(inode, content)) return inode;
+    for (let offset = 0; offset < content.length; offset += PAGE_SIZE) {
+      const frame = this.mm.frames.allocate();
+      if (frame < 0) throw new Error('out of memory building the file system image');
+      this.mm.count[frame >>> 12] = 1;
+      const bytes = this.substrate.cpu.memory.bytes;
+      bytes.fill(0, frame, frame + PAGE_SIZE);
+      bytes.set(content.subarray(offset, Math.min(content.length, offset + PAGE_SIZE)), frame);
+      inode.pages.push(frame);
+    }
+    inode.size = content.length;
+    return inode;
+  }
+
+  /** Reads a whole file functionally (tests, host tools; no cost). */
+  peekFile(path: string): Uint8Array | null {
+    const inode = this.lookupPath(this.fs.root, path);
+    if (inode === null || inode.kind !== 'file') return null;
+    const out = new Uint8Array(inode.size);
+    const bytes = this.substrate.cpu.memory.bytes;
+    for (let i = 0; i < inode.pages.length; i++) {
+      const frame = inode.pages[i];
+      const length = Math.min(PAGE_SIZE, inode.size - i * PAGE_SIZE);
+      if (frame > 0 && length > 0) out.set(bytes.subarray(frame, frame + length), i * PAGE_SIZE);
+      else if (frame === 0 && length > 0) out.set(this.disk.peek(inode, i * PAGE_SIZE, length), i * PAGE_SIZE);
+    }
+    return out;
+  }
+
+  private truncate(inode: Inode): void {
+    for (const frame of inode.pages) if (frame > 0) this.mm.put(frame);
+    inode.pages.length = 0;
+    inode.blocks.length = 0;
+    inode.size = 0;
+  }
+
+  // ---- processes ------------------------------------------------------------------------------
+
+  /** Starts init (pid 1) running the binary at `path` with `argv`. */
+  startInit(path: string, argv: string[]): Task {
+    const init = this.newTask(null, 'init');
+    for (const fd of [0, 1, 2]) init.files[fd] = new OpenFile(this.devConsole, 2, this.devConsole.device!);
+    init.files[0]!.references = 3;
+    init.files[1] = init.files[0];
+    init.files[2] = init.files[0];
+    const inode = this.lookupPath(this.fs.root, path);
+    if (inode === null) throw new Error(`no init at ${path}`);
+    const result = this.execImage(init, inode, argv);
+    if (result < 0) throw new Error(`cannot exec ${path}: ${E.ERRNO_NAME[-result] ?? result}`);
+    init.execPending = false;
+    this.substrate.createTask(init);
+    this.printk(`init: started ${path} as pid 1`);
+    return init;
+  }
+
+  private newTask(parent: Task | null, comm: string): Task {
+    const pid = this.nextPid++;
+    const task = new Task(pid, parent, parent?.cwd ?? this.fs.root, 20, comm);
+    task.structPhysical = this.mm.allocate(false);
+    task.kernelStackPhysical = this.mm.allocate(false);
+    task.startTime = this.substrate.now;
+    this.tasks.set(pid, task);
+    this.scheduler.add(task);
+    if (parent !== null) parent.children.push(task);
+    return task;
+  }
+
+  /** wake_up_process: makes `task` runnable; asks for a reschedule if it deserves the CPU. */
+  wakeUpProcess(task: Task): void {
+    if (task.state !== 'interruptible' && task.state !== 'uninterruptible' && task.state !== 'stopped') return;
+    this.run('wakeUpPerWaiter');
+    task.state = 'running';
+    const current = this.current;
+    if (current === null || task.counter > current.counter + 3) this.scheduler.needResched = true;
+  }
+
+  /** wake_up_interruptible on `queue`. */
+  wakeUp(queue: WaitQueue): void {
+    this.run('wakeUp');
+    for (const task of queue.sleepers) this.wakeUpProcess(task);
+  }
+
+  /** interruptible_sleep_on: sleeps until woken (or a signal arrives). */
+  *sleepOn(task: Task, queue: WaitQueue): Activity {
+    this.run('sleepOn');
+    task.state = 'interruptible';
+    queue.add(task);
+    yield* this.substrate.schedule(task);
+    queue.remove(task);
+  }
+
+  /** Sleeps `ticks` jiffies (or until a signal). */
+  private *sleepTicks(task: Task, ticks: number): Activity {
+    this.timeouts.set(task, this.jiffies + Math.max(1, ticks));
+    this.sleepingTimed.add(task);
+    task.state = 'interruptible';
+    yield* this.substrate.schedule(task);
+    this.sleepingTimed.delete(task);
+    this.timeouts.delete(task);
+  }
+
+  /** The timer interrupt's work (do_timer): jiffies, alarms, timeouts, the time slice. */
+  timerTick(): void {
+    this.jiffies++;
+    this.run('timerTick');
+    for (const task of this.sleepingTimed) {
+      if ((this.timeouts.get(task) ?? Infinity) <= this.jiffies) this.wakeUpProcess(task);
+    }
+    for (const task of this.tasks.values()) {
+      if (task.alarmAt !== 0 && task.alarmAt <= this.jiffies) {
+        task.alarmAt = 0;
+        this.sendSignal(task, SIG.SIGALRM);
+      }
+    }
+    this.scheduler.tick(this.current);
+  }
+
+  /** Signals every process of group `pgrp` (the tty's ^C). */
+  signalGroup(pgrp: number, signal: number): void {
+    for (const task of this.tasks.values()) if (task.pgrp === pgrp && task.state !== 'zombie') this.sendSignal(task, signal);
+  }
+
+  /** send_sig: marks `signal` pending and wakes the task if it sleeps interruptibly. */
+  sendSignal(task: Task, signal: number): void {
+    if (signal <= 0 || signal > NSIG || task.state === 'zombie') return;
+    this.run('signalSend');
+    const action = task.actions[signal];
+    const ignoredByDefault = signal === SIG.SIGCHLD || signal === SIG.SIGWINCH;
+    if (signal !== SIG.SIGKILL && (action.handler === SIG_IGN || (action.handler === SIG_DFL && ignoredByDefault))) return;
+    task.signal |= 1 << (signal - 1);
+    if (signal === SIG.SIGKILL || signal === SIG.SIGCONT || (task.state === 'interruptible' && (task.blocked & (1 << (signal - 1))) === 0)) {
+      this.wakeUpProcess(task);
+    }
+  }
+
+  /**
+   * do_signal, on every return to user mode: default actions (terminate) run here and never
+   * return; caught signals get a frame on the user stack and are queued in `task.handlers` for
+   * the substrate to run in user mode.
+   */
+  *handleSignals(task: Task): Activity {
+    while (task.hasPendingSignal()) {
+      const pending = task.signal & ~task.blocked;
+      const signal = 31 - Math.clz32(pending & -pending) + 1;
+      task.signal &= ~(1 << (signal - 1));
+      const action = task.actions[signal];
+      if (action.handler === SIG_IGN && signal !== SIG.SIGKILL) continue;
+      if (action.handler === SIG_DFL || signal === SIG.SIGKILL) {
+        if (signal === SIG.SIGCHLD || signal === SIG.SIGWINCH || signal === SIG.SIGCONT) continue;
+        if (signal === SIG.SIGSTOP || signal === SIG.SIGTSTP) continue; // job control stops are not modelled
+        yield* this.doExit(task, signal & 0x7f);
+        return;
+      }
+      this.run('signalFrame');
+      const frame = TASK_SIZE - 0x18000 - task.handlers.length * 128;
+      const words = new Uint8Array(SIGNAL_FRAME_BYTES);
+      new DataView(words.buffer).setUint32(4, signal, true);
+      new DataView(words.buffer).setUint32(8, task.blocked, true);
+      const written = yield* this.writeUserBytes(task, frame, words);
+      if (written < 0) {
+        yield* this.doExit(task, SIG.SIGSEGV);
+        return;
+      }
+      task.handlers.push({ signal, handler: action.handler, frame });
+      if ((action.flags & SA_ONESHOT) !== 0) action.handler = SIG_DFL;
+      if ((action.flags & SA_NOMASK) === 0) task.blocked |= action.mask | (1 << (signal - 1));
+    }
+  }
+
+  /** do_exit: releases files and memory, becomes a zombie, tells the parent; never returns. */
+  *doExit(task: Task, status: number): Activity {
+    this.run('exitBase');
+    for (let fd = 0; fd < task.files.length; fd++) this.closeFd(task, fd);
+    const mm = task.mm;
+    task.mm = null;
+    this.substrate.addressSpaceReplaced(task);
+    if (mm !== null) this.mm.release(mm);
+    task.state = 'zombie';
+    task.exitCode = status;
+    const init = this.tasks.get(1);
+    for (const child of task.children) {
+      child.parent = init ?? null;
+      if (init !== undefined && init !== task) init.children.push(child);
+    }
+    task.children.length = 0;
+    if (init !== undefined && init !== task) this.wakeUp(init.childExit);
+    const parent = task.parent;
+    if (parent !== null) {
+      this.sendSignal(parent, SIG.SIGCHLD);
+      this.wakeUp(parent.childExit);
+    }
+    if (task.pid === 1) this.onInitExit?.(status);
+    yield* this.substrate.schedule(task);
+    throw new Error(`zombie ${task.pid} was scheduled`);
+  }
+
+  private reap(task: Task): void {
+    const parent = task.parent;
+    if (parent !== null) parent.children.splice(parent.children.indexOf(task), 1);
+    this.tasks.delete(task.pid);
+    this.scheduler.remove(task);
+    this.substrate.destroyTask(task);
+    this.mm.put(task.structPhysical);
+    this.mm.put(task.kernelStackPhysical);
+  }
+
+  // ---- user memory helpers -------------------------------------------------------------------
+
+  /** Copies `length` (≤ 4096) bytes from user memory into a new host array, or -EFAULT. */
+  *readUserBytes(task: Task, address: number, length: number): Operation<Uint8Array | number> {
+    if (length > PAGE_SIZE) return -E.EINVAL;
+    const copied = yield* this.substrate.copyFromUser(task, address, this.scratchLinear, length);
+    if (copied < 0) return copied;
+    return this.substrate.cpu.memory.bytes.slice(this.scratch, this.scratch + length);
+  }
+
+  /** Copies host `bytes` (≤ 4096) to user memory through the kernel scratch page; bytes or -EFAULT. */
+  *writeUserBytes(task: Task, address: number, bytes: Uint8Array): Operation<number> {
+    if (bytes.length > PAGE_SIZE) return -E.EINVAL;
+    this.substrate.cpu.memory.bytes.set(bytes, this.scratch);
+    return yield* this.substrate.copyToUser(task, this.scratchLinear, address, bytes.length);
+  }
+
+  /** Copies `count` 32-bit words from user memory, or -EFAULT. */
+  *readUserWords(task: Task, address: number, count: number): Operation<Uint32Array | number> {
+    const bytes = yield* this.readUserBytes(task, address, count * 4);
+    if (typeof bytes === 'number') return bytes;
+    const out = new Uint32Array(count);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let i = 0; i < count; i++) out[i] = view.getUint32(i * 4, true);
+    return out;
+  }
+
+  private *writeUserWords(task: Task, address: number, words: readonly number[]): Operation<number> {
+    const bytes = new Uint8Array(words.length * 4);
+    const view = new DataView(bytes.buffer);
+    words.forEach((w, i) => view.setUint32(i * 4, w >>> 0, true));
+    return yield* this.writeUserBytes(task, address, bytes);
+  }
+
+  /** strncpy_from_user for a path or argument: the string, or -EFAULT / -ENAMETOOLONG. */
+  *readUserString(task: Task, address: number, max = 1024): Operation<string | number> {
+    const collected: number[] = [];
+    let at = address;
+    while (collected.length < max) {
+      const chunk = Math.min(PAGE_SIZE - (at & 0xfff), max - collected.length, 256);
+      const bytes = yield* this.readUserBytes(task, at, chunk);
+      if (typeof bytes === 'number') return bytes;
+      const end = bytes.indexOf(0);
+      if (end >= 0) {
+        for (let i = 0; i < end; i++) collected.push(bytes[i]);
+        return decodeUtf8(Uint8Array.from(collected));
+      }
+      for (const b of bytes) collected.push(b);
+      at += chunk;
+    }
+    return -E.ENAMETOOLONG;
+  }
+
+  // ---- path lookup ---------------------------------------------------------------------------
+
+  lookupPath(start: Inode, path: string): Inode | null {
+    let inode = path.startsWith('/') ? this.fs.root : start;
+    for (const part of pathComponents(path)) {
+      if (inode.kind !== 'dir') return null;
+      if (part === '..') {
+        inode = inode.parent ?? inode;
+        continue;
+      }
+      if (inode === this.procRoot) this.refreshProc();
+      const next = inode.entries!.get(part);
+      if (next === undefined) return null;
+      inode = next;
+    }
+    return inode;
+  }
+
+  /** The disk and buffer-cache side of a path lookup (directory blocks, inode-table blocks). */
+  private namei(task: Task, path: string): Operation<void> {
+    return this.disk.lookupIo(task, path.startsWith('/') ? this.fs.root : task.cwd, pathComponents(path));
+  }
+
+  /** Writes the image's metadata (inodes, directories) to the disk: call once the image is built. */
+  sealImage(): void {
+    this.disk.writeMetadata(this.fs.root);
+  }
+
+  /** namei with cost: the inode, or -errno; `parent` mode returns the directory and last name. */
+  private lookup(task: Task, path: string): Inode | number {
+    if (path.length === 0) return -E.ENOENT;
+    const parts = pathComponents(path);
+    this.run('pathComponent', Math.max(1, parts.length));
+    const inode = this.lookupPath(task.cwd, path);
+    if (inode === null) {
+      const parent = this.lookupPath(task.cwd, parts.slice(0, -1).join('/') || (path.startsWith('/') ? '/' : '.'));
+      return parent !== null && parent.kind !== 'dir' ? -E.ENOTDIR : -E.ENOENT;
+    }
+    return inode;
+  }
+
+  private lookupParent(task: Task, path: string): { dir: Inode; name: string } | number {
+    const parts = pathComponents(path);
+    if (parts.length === 0) return -E.EEXIST;
+    this.run('pathComponent', parts.length);
+    const dirPath = (path.startsWith('/') ? '/' : '') + parts.slice(0, -1).join('/');
+    const dir = this.lookupPath(task.cwd, dirPath.length === 0 ? '.' : dirPath);
+    if (dir === null) return -E.ENOENT;
+    if (dir.kind !== 'dir') return -E.ENOTDIR;
+    return { dir, name: parts[parts.length - 1] };
+  }
+
+  /** /proc: one file per process, "PID PPID STATE COMM", rebuilt on lookup. */
+  private refreshProc(): void {
+    for (const inode of this.procRoot.entries!.values()) this.truncate(inode);
+    this.procRoot.entries!.clear();
+    for (const task of this.tasks.values()) {
+      const inode = this.fs.newInode('file', 0o444);
+      this.fs.link(this.procRoot, String(task.pid), inode);
+      const text = encodeUtf8(`${task.pid} ${task.ppid} ${task.state[0].toUpperCase()} ${task.comm}\n`);
+      const frame = this.mm.allocate(true);
+      if (frame < 0) continue;
+      this.substrate.cpu.memory.bytes.set(text, frame);
+      inode.pages.push(frame);
+      inode.size = text.length;
+    }
+  }
+
+  // ---- files ---------------------------------------------------------------------------------
+
+  private fget(task: Task, fd: number): OpenFile | null {
+    this.run('fget');
+    if (fd < 0 || fd >= task.files.length) return null;
+    const file = task.files[fd];
+    if (file !== null) this.touchFile(file);
+    return file;
+  }
+
+  /** Places a new struct file / in-core inode in the file and inode tables (first use). */
+  private place(file: OpenFile): void {
+    if (file.kernelAddress === 0) {
+      const slot = this.fileSlot++ % (STRUCT_ARENA_PAGES * (PAGE_SIZE / FILE_STRUCT_BYTES));
+      file.kernelAddress = this.fileArena[Math.floor(slot / (PAGE_SIZE / FILE_STRUCT_BYTES))] + (slot % (PAGE_SIZE / FILE_STRUCT_BYTES)) * FILE_STRUCT_BYTES;
+    }
+    const inode = file.inode;
+    if (inode.kernelAddress === 0) {
+      const perPage = Math.floor(PAGE_SIZE / INODE_STRUCT_BYTES);
+      const slot = this.inodeSlot++ % (STRUCT_ARENA_PAGES * perPage);
+      inode.kernelAddress = this.inodeArena[Math.floor(slot / perPage)] + (slot % perPage) * INODE_STRUCT_BYTES;
+    }
+  }
+
+  /** A read/write path reads f_flags/f_pos/f_op of the file and the inode's fields it uses. */
+  touchFile(file: OpenFile): void {
+    if (file.kernelAddress === 0) this.place(file);
+    this.cpu.access(file.kernelAddress, 32, ACCESS_READ, false);
+    this.cpu.access(file.inode.kernelAddress, 64, ACCESS_READ, false);
+  }
+
+  /** Installs an open file in the lowest free descriptor: the descriptor, or -EMFILE. */
+  installOpenFile(task: Task, file: OpenFile): number {
+    return this.installFd(task, file);
+  }
+
+  private installFd(task: Task, file: OpenFile, from = 0): number {
+    for (let fd = from; fd < task.files.length; fd++) {
+      if (task.files[fd] === null) {
+        task.files[fd] = file;
+        return fd;
+      }
+    }
+    return -E.EMFILE;
+  }
+
+  closeFd(task: Task, fd: number): boolean {
+    const file = task.files[fd];
+    if (file === null || file === undefined) return false;
+    task.files[fd] = null;
+    this.run('closeBase');
+    if (--file.references === 0) {
+      file.ops.release?.(this, file);
+      if (file.inode.nlink === 0 && file.inode.kind === 'file' && !this.isOpen(file.inode)) this.truncate(file.inode);
+    }
+    return true;
+  }
+
+  private isOpen(inode: Inode): boolean {
+    for (const task of this.tasks.values()) for (const f of task.files) if (f !== null && f.inode === inode) return true;
+    return false;
+  }
+
+  /** Frees a pipe's page once both ends are closed. */
+  maybeFreePipe(inode: Inode): void {
+    const pipe = inode.pipe;
+    if (pipe !== null && pipe.readers === 0 && pipe.writers === 0) {
+      this.mm.put(pipe.page);
+      inode.pipe = null;
+    }
+  }
+
+  private *fileRead(task: Task, file: OpenFile, buffer: number, count: number): Operation<number> {
+    const inode = file.inode;
+    if (inode.kind === 'dir') return -E.EISDIR;
+    let done = 0;
+    while (done < count && file.position < inode.size) {
+      this.run('fileReadBase');
+      const position = file.position;
+      const index = Math.floor(position / PAGE_SIZE);
+      const offset = position % PAGE_SIZE;
+      const chunk = Math.min(count - done, PAGE_SIZE - offset, inode.size - position);
+      let frame = inode.pages[index] > 0 ? inode.pages[index] : this.mm.zeroPage;
+      if (inode.pages[index] === 0) {
+        frame = yield* this.disk.readPage(task, inode, index);
+        if (frame < 0) return done > 0 ? done : frame;
+      }
+      const copied = yield* this.substrate.copyToUser(task, this.substrate.kernelLinear(frame + offset), buffer + done, chunk);
+      if (copied < 0) return done > 0 ? done : copied;
+      file.position += chunk;
+      done += chunk;
+    }
+    return done;
+  }
+
+  private *fileWrite(task: Task, file: OpenFile, buffer: number, count: number): Operation<number> {
+    const inode = file.inode;
+    if ((file.flags & O_APPEND) !== 0) file.position = inode.size;
+    let done = 0;
+    while (done < count) {
+      this.run('fileReadBase');
+      const position = file.position;
+      const index = Math.floor(position / PAGE_SIZE);
+      const offset = position % PAGE_SIZE;
+      const chunk = Math.min(count - done, PAGE_SIZE - offset);
+      while (inode.pages.length <= index) inode.pages.push(-1);
+      if (inode.pages[index] === 0) {
+        const loaded = yield* this.disk.readPage(task, inode, index);
+        if (loaded < 0) return done > 0 ? done : loaded;
+      }
+      if (inode.pages[index] <= 0) {
+        const frame = this.mm.allocate(true);
+        if (frame < 0) return done > 0 ? done : -E.ENOSPC;
+        inode.pages[index] = frame;
+      }
+      const copied = yield* this.substrate.copyFromUser(task, buffer + done, this.substrate.kernelLinear(inode.pages[index] + offset), chunk);
+      if (copied < 0) return done > 0 ? done : copied;
+      file.position += chunk;
+      done += chunk;
+      if (file.position > inode.size) inode.size = file.position;
+    }
+    inode.mtime = this.jiffies;
+    return done;
+  }
+
+  private readonly regularOps: FileOperations = {
+    read: (_k, task, file, buffer, count) => this.fileRead(task, file, buffer, count),
+    write: (_k, task, file, buffer, count) => this.fileWrite(task, file, buffer, count),
+  };
+
+  private openInode(inode: Inode, flags: number): OpenFile {
+    if (inode.device !== null) return new OpenFile(inode, flags, inode.device);
+    return new OpenFile(inode, flags, this.regularOps);
+  }
+
+  // ---- exec ----------------------------------------------------------------------------------
+
+  /** Replaces the image of `task` by the guest binary `inode` with arguments `argv`. */
+  private execImage(task: Task, inode: Inode, argv: string[]): number {
+    if (inode.kind !== 'file') return -E.EACCES;
+    const header = this.peekInode(inode, 128);
+    const layout = parseBinaryHeader(header);
+    if (layout === null) return -E.ENOEXEC;
+    const mm = this.mm.newAddressSpace();
+    if (mm === null) return -E.ENOMEM;
+    this.mm.mapImage(mm, inode, layout);
+    // argument strings at the top of the stack, then envp/argv arrays and argc (create_tables)
+    const strings = argv.map((a) => encodeUtf8(`${a}\0`));
+    const stringBytes = strings.reduce((n, s) => n + s.length, 0);
+    this.run('execBase');
+    this.run('execPerArgByte', stringBytes);
+    let at = TASK_SIZE - 4 - stringBytes;
+    const pointers: number[] = [];
+    for (const s of strings) {
+      if (!this.mm.poke(mm, at, s)) return this.abandon(mm);
+      pointers.push(at);
+      at += s.length;
+    }
+    const words = [argv.length, ...pointers, 0, 0];
+    const esp = (((TASK_SIZE - 4 - stringBytes) & ~3) >>> 0) - words.length * 4;
+    const table = new Uint8Array(words.length * 4);
+    words.forEach((w, i) => new DataView(table.buffer).setUint32(i * 4, w >>> 0, true));
+    if (!this.mm.poke(mm, esp, table)) return this.abandon(mm);
+    const old = task.mm;
+    task.mm = mm;
+    this.substrate.addressSpaceReplaced(task);
+    if (old !== null) this.mm.release(old);
+    task.program = layout.program;
+    task.comm = argv[0]?.split('/').pop() ?? layout.program;
+    task.regs.esp = esp;
+    task.regs.childEntry = undefined;
+    task.execPending = true;
+    for (const action of task.actions) if (action.handler !== SIG_IGN) action.handler = SIG_DFL;
+    return 0;
+  }
+
+  private abandon(mm: MemoryMap): number {
+    this.mm.release(mm);
+    return -E.ENOMEM;
+  }
+
+  private peekInode(inode: Inode, length: number): Uint8Array {
+    const n = Math.min(length, inode.size, PAGE_SIZE);
+    if (inode.pages[0] === 0) return this.disk.peek(inode, 0, n);
+    if (inode.pages.length === 0 || inode.pages[0] <= 0) return new Uint8Array(0);
+    return this.substrate.cpu.memory.bytes.slice(inode.pages[0], inode.pages[0] + n);
+  }
+
+  // ---- the system calls ----------------------------------------------------------------------
+
+  private fast(nr: number, run: (task: Task, a1: number, a2: number, a3: number, a4: number, a5: number) => number): void {
+    this.handlers[nr] = { fast: true, run };
+  }
+
+  private slow(nr: number, run: (task: Task, a1: number, a2: number, a3: number, a4: number, a5: number) => Operation<number>): void {
+    this.handlers[nr] = { fast: false, run };
+  }
+
+  private buildSyscallTable(): void {
+    this.fast(NR.getpid, (task) => {
+      this.run('sysGetpid');
+      return task.pid;
+    });
+    this.fast(NR.getppid, (task) => {
+      this.run('sysGetpid');
+      return task.ppid;
+    });
+    this.fast(NR.getpgrp, (task) => {
+      this.run('sysGetpid');
+      return task.pgrp;
+    });
+    this.fast(NR.setpgid, (task, pid, pgid) => {
+      this.run('syscallBody');
+      const target = pid === 0 ? task : this.tasks.get(pid);
+      if (target === undefined || (target !== task && target.parent !== task)) return -E.ESRCH;
+      if (pgid < 0) return -E.EINVAL;
+      target.pgrp = pgid === 0 ? target.pid : pgid;
+      return 0;
+    });
+    this.fast(NR.time, (_task) => {
+      this.run('syscallBody');
+      return Math.floor(this.jiffies / HZ);
+    });
+    this.fast(NR.alarm, (task, seconds) => {
+      this.run('syscallBody');
+      const left = task.alarmAt === 0 ? 0 : Math.ceil((task.alarmAt - this.jiffies) / HZ);
+      task.alarmAt = seconds === 0 ? 0 : this.jiffies + seconds * HZ;
+      return left;
+    });
+    this.slow(NR.exit, (task, status) => this.sysExit(task, status));
+    this.fast(NR.fork, (task) => this.sysFork(task));
+    this.slow(NR.read, (task, fd, buffer, count) => this.sysRead(task, fd, buffer, count));
+    this.slow(NR.write, (task, fd, buffer, count) => this.sysWrite(task, fd, buffer, count));
+    this.slow(NR.open, (task, path, flags, mode) => this.sysOpen(task, path, flags, mode));
+    this.slow(NR.creat, (task, path, mode) => this.sysOpen(task, path, O_CREAT | O_WRONLY | O_TRUNC, mode));
+    this.fast(NR.close, (task, fd) => {
+      this.run('fget');
+      return this.closeFd(task, fd) ? 0 : -E.EBADF;
+    });
+    this.slow(NR.waitpid, (task, pid, status, options) => this.sysWait4(task, pid | 0, status, options));
+    this.slow(NR.wait4, (task, pid, status, options) => this.sysWait4(task, pid | 0, status, options));
+    this.slow(NR.unlink, (task, path) => this.sysUnlink(task, path));
+    this.slow(NR.execve, (task, path, argv) => this.sysExecve(task, path, argv));
+    this.slow(NR.chdir, (task, path) => this.sysChdir(task, path));
+    this.fast(NR.lseek, (task, fd, offset, whence) => this.sysLseek(task, fd, offset | 0, whence));
+    this.slow(NR.pause, (task) => this.sysPause(task));
+    this.fast(NR.kill, (task, pid, signal) => this.sysKill(task, pid | 0, signal));
+    this.slow(NR.mkdir, (task, path, mode) => this.sysMkdir(task, path, mode));
+    this.slow(NR.rmdir, (task, path) => this.sysRmdir(task, path));
+    this.fast(NR.dup, (task, fd) => this.sysDup2(task, fd, -1));
+    this.fast(NR.dup2, (task, fd, target) => this.sysDup2(task, fd, target | 0));
+    this.slow(NR.pipe, (task, fds) => this.sysPipe(task, fds));
+    this.fast(NR.brk, (task, address) => (task.mm === null ? -E.ENOMEM : this.mm.setBrk(task.mm, address)));
+    this.fast(NR.signal, (task, signal, handler) => this.sysSignal(task, signal, handler));
+    this.slow(NR.sigaction, (task, signal, action, old) => this.sysSigaction(task, signal, action, old));
+    this.slow(NR.sigprocmask, (task, how, set, old) => this.sysSigprocmask(task, how, set, old));
+    this.fast(NR.sigreturn, (task, frame) => this.sysSigreturn(task, frame));
+    this.fast(NR.ioctl, (task, fd, request, argument) => this.sysIoctl(task, fd, request, argument));
+    this.slow(NR.mmap, (task, args) => this.sysMmap(task, args));
+    this.fast(NR.munmap, (task, address, length) => (task.mm === null ? -E.EINVAL : this.mm.munmap(task.mm, address, length)));
+    this.slow(NR.stat, (task, path, buffer) => this.sysStat(task, path, buffer));
+    this.slow(NR.fstat, (task, fd, buffer) => this.sysFstat(task, fd, buffer));
+    this.slow(NR.getdents, (task, fd, buffer, count) => this.sysGetdents(task, fd, buffer, count));
+    this.slow(NR.nanosleep, (task, request) => this.sysNanosleep(task, request));
+    this.slow(NR.socketcall, (task, call, args) => this.net.socketcall(task, call, args));
+  }
+
+  private *sysExit(task: Task, status: number): Operation<number> {
+    yield* this.doExit(task, (status & 0xff) << 8);
+    return 0;
+  }
+
+  private sysFork(task: Task): number {
+    this.run('forkBase');
+    if (task.mm === null) return -E.EINVAL;
+    const mm = this.mm.fork(task.mm);
+    if (mm === null) return -E.ENOMEM;
+    const child = this.newTask(task, task.comm);
+    child.mm = mm;
+    child.program = task.program;
+    child.pgrp = task.pgrp;
+    child.blocked = task.blocked;
+    child.counter = task.counter >> 1; // kernel/fork.c: p->counter = current->counter >> 1
+    task.actions.forEach((a, i) => Object.assign(child.actions[i], a));
+    child.files = task.files.map((f) => {
+      if (f !== null) f.references++;
+      return f;
+    });
+    child.regs.childEntry = task.regs.childEntry;
+    child.regs.esp = task.regs.esp;
+    child.state = 'interruptible';
+    this.substrate.createTask(child);
+    this.wakeUpProcess(child);
+    return child.pid;
+  }
+
+  private *sysRead(task: Task, fd: number, buffer: number, count: number): Operation<number> {
+    const file = this.fget(task, fd);
+    if (file === null || (file.flags & O_ACCMODE) === O_WRONLY) return -E.EBADF;
+    if ((count | 0) < 0) return -E.EINVAL;
+    this.run('rwVerify');
+    if (count === 0) return 0;
+    if (task.mm === null || !this.mm.verify(task.mm, buffer, count, true)) return -E.EFAULT;
+    if (file.ops.read === undefined) return -E.EINVAL;
+    return yield* file.ops.read(this, task, file, buffer, count);
+  }
+
+  private *sysWrite(task: Task, fd: number, buffer: number, count: number): Operation<number> {
+    const file = this.fget(task, fd);
+    if (file === null || (file.flags & O_ACCMODE) === O_RDONLY) return -E.EBADF;
+    if ((count | 0) < 0) return -E.EINVAL;
+    this.run('rwVerify');
+    if (count === 0) return 0;
+    if (task.mm === null || !this.mm.verify(task.mm, buffer, count, false)) return -E.EFAULT;
+    if (file.ops.write === undefined) return -E.EINVAL;
+    return yield* file.ops.write(this, task, file, buffer, count);
+  }
+
+  private *sysOpen(task: Task, pathAddress: number, flags: number, mode: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    this.run('openBase');
+    let inode = this.lookup(task, path);
+    if (typeof inode === 'number') {
+      if (inode !== -E.ENOENT || (flags & O_CREAT) === 0) return inode;
+      const parent = this.lookupParent(task, path);
+      if (typeof parent === 'number') return parent;
+      inode = this.fs.newInode('file', mode & 0o777);
+      this.fs.link(parent.dir, parent.name, inode);
+    } else if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) {
+      return -E.EEXIST;
+    }
+    if (inode.kind === 'dir' && (flags & O_ACCMODE) !== O_RDONLY) return -E.EISDIR;
+    if ((flags & O_TRUNC) !== 0 && inode.kind === 'file' && (flags & O_ACCMODE) !== O_RDONLY) this.truncate(inode);
+    const file = this.openInode(inode, flags);
+    const fd = this.installFd(task, file);
+    return fd;
+  }
+
+  private *sysWait4(task: Task, pid: number, statusAddress: number, options: number): Operation<number> {
+    this.run('waitBase');
+    for (;;) {
+      let found = false;
+      for (const child of task.children) {
+        if (pid > 0 ? child.pid !== pid : pid === 0 ? child.pgrp !== task.pgrp : pid < -1 ? child.pgrp !== -pid : false) continue;
+        found = true;
+        if (child.state !== 'zombie') continue;
+        if (statusAddress !== 0) {
+          const written = yield* this.writeUserWords(task, statusAddress, [child.exitCode]);
+          if (written < 0) return written;
+        }
+        const childPid = child.pid;
+        this.reap(child);
+        return childPid;
+      }
+      if (!found) return -E.ECHILD;
+      if ((options & WNOHANG) !== 0) return 0;
+      if (task.hasPendingSignal()) return -E.ERESTARTSYS;
+      yield* this.sleepOn(task, task.childExit);
+    }
+  }
+
+  private *sysUnlink(task: Task, pathAddress: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    const parent = this.lookupParent(task, path);
+    if (typeof parent === 'number') return parent;
+    const inode = parent.dir.entries!.get(parent.name);
+    if (inode === undefined) return -E.ENOENT;
+    if (inode.kind === 'dir') return -E.EISDIR;
+    parent.dir.entries!.delete(parent.name);
+    inode.nlink--;
+    if (inode.nlink === 0 && inode.kind === 'file' && !this.isOpen(inode)) this.truncate(inode);
+    return 0;
+  }
+
+  private *sysExecve(task: Task, pathAddress: number, argvAddress: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    const argv: string[] = [];
+    if (argvAddress !== 0) {
+      for (let i = 0; ; i++) {
+        if (i >= 256) return -E.E2BIG;
+        const word = yield* this.readUserWords(task, argvAddress + i * 4, 1);
+        if (typeof word === 'number') return word;
+        if (word[0] === 0) break;
+        const arg = yield* this.readUserString(task, word[0], 4096);
+        if (typeof arg === 'number') return arg;
+        argv.push(arg);
+      }
+    }
+    const inode = this.lookup(task, path);
+    if (typeof inode === 'number') return inode;
+    if (inode.kind === 'file' && inode.pages[0] === 0) {
+      const frame = yield* this.disk.readPage(task, inode, 0); // prepare_binprm reads the header
+      if (frame < 0) return frame;
+    }
+    return this.execImage(task, inode, argv);
+  }
+
+  private *sysChdir(task: Task, pathAddress: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    const inode = this.lookup(task, path);
+    if (typeof inode === 'number') return inode;
+    if (inode.kind !== 'dir') return -E.ENOTDIR;
+    task.cwd = inode;
+    return 0;
+  }
+
+  private sysLseek(task: Task, fd: number, offset: number, whence: number): number {
+    const file = this.fget(task, fd);
+    if (file === null) return -E.EBADF;
+    if (file.inode.kind === 'fifo' || file.inode.kind === 'sock' || file.inode.kind === 'chr') return file.inode.kind === 'chr' ? 0 : -E.ESPIPE;
+    const base = whence === 0 ? 0 : whence === 1 ? file.position : whence === 2 ? file.inode.size : NaN;
+    if (Number.isNaN(base)) return -E.EINVAL;
+    const position = base + offset;
+    if (position < 0) return -E.EINVAL;
+    file.position = position;
+    return position;
+  }
+
+  private *sysPause(task: Task): Operation<number> {
+    while (!task.hasPendingSignal()) {
+      task.state = 'interruptible';
+      yield* this.substrate.schedule(task);
+    }
+    return -E.ERESTARTSYS;
+  }
+
+  private sysKill(task: Task, pid: number, signal: number): number {
+    this.run('syscallBody');
+    if (signal < 0 || signal > NSIG) return -E.EINVAL;
+    const targets = [...this.tasks.values()].filter((t) =>
+      t.state !== 'zombie' && (pid > 0 ? t.pid === pid : pid === 0 ? t.pgrp === task.pgrp : pid === -1 ? t.pid > 1 && t !== task : t.pgrp === -pid),
+    );
+    if (targets.length === 0) return -E.ESRCH;
+    for (const target of targets) this.sendSignal(target, signal);
+    return 0;
+  }
+
+  private *sysMkdir(task: Task, pathAddress: number, mode: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    const parent = this.lookupParent(task, path);
+    if (typeof parent === 'number') return parent;
+    if (parent.dir.entries!.has(parent.name)) return -E.EEXIST;
+    this.fs.link(parent.dir, parent.name, this.fs.newInode('dir', mode & 0o777));
+    return 0;
+  }
+
+  private *sysRmdir(task: Task, pathAddress: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    const parent = this.lookupParent(task, path);
+    if (typeof parent === 'number') return parent;
+    const inode = parent.dir.entries!.get(parent.name);
+    if (inode === undefined) return -E.ENOENT;
+    if (inode.kind !== 'dir') return -E.ENOTDIR;
+    if (inode.entries!.size > 0) return -E.ENOTEMPTY;
+    parent.dir.entries!.delete(parent.name);
+    return 0;
+  }
+
+  private sysDup2(task: Task, fd: number, target: number): number {
+    this.run('dupBase');
+    const file = this.fget(task, fd);
+    if (file === null) return -E.EBADF;
+    if (target === -1) {
+      const installed = this.installFd(task, file);
+      if (installed >= 0) file.references++;
+      return installed;
+    }
+    if (target < 0 || target >= task.files.length) return -E.EBADF;
+    if (target === fd) return fd;
+    this.closeFd(task, target);
+    task.files[target] = file;
+    file.references++;
+    return target;
+  }
+
+  private *sysPipe(task: Task, fdsAddress: number): Operation<number> {
+    this.run('openBase');
+    const page = this.mm.allocate(false);
+    if (page < 0) return -E.ENOMEM;
+    const inode = this.fs.newInode('fifo', 0o600);
+    inode.pipe = new Pipe(page);
+    inode.pipe.readers = 1;
+    inode.pipe.writers = 1;
+    const reader = new OpenFile(inode, O_RDONLY, PIPE_READ_OPS);
+    const writer = new OpenFile(inode, O_WRONLY, PIPE_WRITE_OPS);
+    const r = this.installFd(task, reader);
+    if (r < 0) {
+      this.mm.put(page);
+      return r;
+    }
+    const w = this.installFd(task, writer);
+    if (w < 0) {
+      task.files[r] = null;
+      this.mm.put(page);
+      return w;
+    }
+    const written = yield* this.writeUserWords(task, fdsAddress, [r, w]);
+    if (written < 0) {
+      task.files[r] = null;
+      task.files[w] = null;
+      this.mm.put(page);
+      return written;
+    }
+    return 0;
+  }
+
+  private sysSignal(task: Task, signal: number, handler: number): number {
+    this.run('syscallBody');
+    if (signal < 1 || signal > NSIG || signal === SIG.SIGKILL || signal === SIG.SIGSTOP) return -E.EINVAL;
+    const action = task.actions[signal];
+    const old = action.handler;
+    action.handler = handler;
+    action.mask = 0;
+    action.flags = SA_ONESHOT | SA_NOMASK;
+    return old;
+  }
+
+  private *sysSigaction(task: Task, signal: number, actionAddress: number, oldAddress: number): Operation<number> {
+    this.run('syscallBody');
+    if (signal < 1 || signal > NSIG || signal === SIG.SIGKILL || signal === SIG.SIGSTOP) return -E.EINVAL;
+    const action = task.actions[signal];
+    let next: Uint32Array | null = null;
+    if (actionAddress !== 0) {
+      const words = yield* this.readUserWords(task, actionAddress, 4);
+      if (typeof words === 'number') return words;
+      next = words;
+    }
+    if (oldAddress !== 0) {
+      const written = yield* this.writeUserWords(task, oldAddress, [action.handler, action.mask, action.flags, 0]);
+      if (written < 0) return written;
+    }
+    if (next !== null) {
+      action.handler = next[0];
+      action.mask = next[1];
+      action.flags = next[2];
+    }
+    return 0;
+  }
+
+  private *sysSigprocmask(task: Task, how: number, setAddress: number, oldAddress: number): Operation<number> {
+    this.run('syscallBody');
+    const old = task.blocked;
+    if (setAddress !== 0) {
+      const words = yield* this.readUserWords(task, setAddress, 1);
+      if (typeof words === 'number') return words;
+      const set = words[0] & ~((1 << (SIG.SIGKILL - 1)) | (1 << (SIG.SIGSTOP - 1)));
+      if (how === 0) task.blocked |= set;
+      else if (how === 1) task.blocked &= ~set;
+      else if (how === 2) task.blocked = set;
+      else return -E.EINVAL;
+    }
+    if (oldAddress !== 0) {
+      const written = yield* this.writeUserWords(task, oldAddress, [old]);
+      if (written < 0) return written;
+    }
+    return 0;
+  }
+
+  private sysSigreturn(task: Task, frame: number): number {
+    this.run('sigreturn');
+    const mm = task.mm;
+    if (mm === null) return -E.EFAULT;
+    const pte = this.mm.pte(mm, (frame & ~0xfff) >>> 0);
+    if (pte !== 0) {
+      const physical = ((pte & 0xfffff000) >>> 0) + (frame & 0xfff) + 8;
+      if (physical + 4 <= this.substrate.cpu.memory.bytes.length) task.blocked = this.substrate.cpu.memory.read32(physical);
+    }
+    return 0;
+  }
+
+  private sysIoctl(task: Task, fd: number, request: number, argument: number): number {
+    this.run('syscallBody');
+    const file = this.fget(task, fd);
+    if (file === null) return -E.EBADF;
+    if (file.inode.device !== this.tty.ops) return -E.ENOTTY;
+    if (request === 0x540f) return this.tty.foreground; // TIOCGPGRP (value returned directly in this model)
+    if (request === 0x5410) {
+      this.tty.foreground = argument; // TIOCSPGRP (pgrp passed by value in this model)
+      return 0;
+    }
+    return -E.EINVAL;
+  }
+
+  private *sysMmap(task: Task, argsAddress: number): Operation<number> {
+    const words = yield* this.readUserWords(task, argsAddress, 6);
+    if (typeof words === 'number') return words;
+    const [address, length, prot, flags, fd, offset] = words;
+    if (task.mm === null) return -E.EINVAL;
+    let inode: Inode | null = null;
+    if ((flags & MAP_ANONYMOUS) === 0) {
+      const file = this.fget(task, fd | 0);
+      if (file === null) return -E.EBADF;
+      if (file.inode.kind !== 'file') return -E.EINVAL;
+      inode = file.inode;
+    }
+    const vmFlags = (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+    return this.mm.mmap(task.mm, address, length, vmFlags, (flags & MAP_SHARED) !== 0, (flags & MAP_FIXED) !== 0, inode, offset);
+  }
+
+  private statWords(inode: Inode): number[] {
+    const words = new Array<number>(16).fill(0);
+    words[1] = inode.ino;
+    words[2] = (inode.typeBits | inode.mode) | (inode.nlink << 16);
+    words[5] = inode.size;
+    words[6] = PAGE_SIZE;
+    words[7] = Math.ceil(inode.size / 512);
+    words[10] = inode.mtime;
+    return words;
+  }
+
+  private *sysStat(task: Task, pathAddress: number, buffer: number): Operation<number> {
+    const path = yield* this.readUserString(task, pathAddress);
+    if (typeof path === 'number') return path;
+    yield* this.namei(task, path);
+    const inode = this.lookup(task, path);
+    if (typeof inode === 'number') return inode;
+    this.run('statBase');
+    const written = yield* this.writeUserWords(task, buffer, this.statWords(inode));
+    return written < 0 ? written : 0;
+  }
+
+  private *sysFstat(task: Task, fd: number, buffer: number): Operation<number> {
+    const file = this.fget(task, fd);
+    if (file === null) return -E.EBADF;
+    this.run('statBase');
+    const written = yield* this.writeUserWords(task, buffer, this.statWords(file.inode));
+    return written < 0 ? written : 0;
+  }
+
+  /** getdents: `struct dirent` records {d_ino, d_off, d_reclen:16, d_name[]}, 4-byte aligned. */
+  private *sysGetdents(task: Task, fd: number, buffer: number, count: number): Operation<number> {
+    const file = this.fget(task, fd);
+    if (file === null) return -E.EBADF;
+    const dir = file.inode;
+    if (dir.kind !== 'dir') return -E.ENOTDIR;
+    if (dir === this.procRoot) this.refreshProc();
+    const names: Array<[string, number]> = [['.', dir.ino], ['..', (dir.parent ?? dir).ino], ...[...dir.entries!.entries()].map(([n, i]) => [n, i.ino] as [string, number])];
+    const out: number[] = [];
+    let index = file.position;
+    while (index < names.length) {
+      const [name, ino] = names[index];
+      const nameBytes = encodeUtf8(name);
+      const reclen = (10 + nameBytes.length + 1 + 3) & ~3;
+      if (out.length + reclen > Math.min(count, PAGE_SIZE)) break;
+      this.run('getdentsPerEntry');
+      const record = new Uint8Array(reclen);
+      const view = new DataView(record.buffer);
+      view.setUint32(0, ino, true);
+      view.setUint32(4, index + 1, true);
+      view.setUint16(8, reclen, true);
+      record.set(nameBytes, 10);
+      for (const b of record) out.push(b);
+      index++;
+    }
+    if (out.length === 0 && index < names.length) return -E.EINVAL;
+    const written = yield* this.writeUserBytes(task, buffer, Uint8Array.from(out));
+    if (written < 0) return written;
+    file.position = index;
+    return out.length;
+  }
+
+  private *sysNanosleep(task: Task, request: number): Operation<number> {
+    const words = yield* this.readUserWords(task, request, 2);
+    if (typeof words === 'number') return words;
+    if (words[1] >= 1_000_000_000) return -E.EINVAL;
+    const ticks = Math.ceil(words[0] * HZ + words[1] / (1_000_000_000 / HZ));
+    yield* this.sleepTicks(task, ticks);
+    return task.hasPendingSignal() ? -E.EINTR : 0;
+  }
+}
+
+const NULL_OPS: FileOperations = {
+  *read(): Operation<number> {
+    return 0;
+  },
+  *write(kernel: LinuxKernel, _task: Task, _file: OpenFile, _buffer: number, count: number): Operation<number> {
+    kernel.run('writeNull');
+    return count;
+  },
+};
+
+const ZERO_OPS: FileOperations = {
+  *read(kernel: LinuxKernel, task: Task, _file: OpenFile, buffer: number, count: number): Operation<number> {
+    let done = 0;
+    while (done < count) {
+      const chunk = Math.min(count - done, PAGE_SIZE - ((buffer + done) & 0xfff));
+      const copied = yield* kernel.substrate.copyToUser(task, kernel.substrate.kernelLinear(kernel.mm.zeroPage), buffer + done, chunk);
+      if (copied < 0) return done > 0 ? done : copied;
+      done += chunk;
+    }
+    return done;
+  },
+  *write(_kernel: LinuxKernel, _task: Task, _file: OpenFile, _buffer: number, count: number): Operation<number> {
+    return count;
+  },
+};

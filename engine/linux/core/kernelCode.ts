@@ -1,0 +1,113 @@
+import type { Cpu } from '../../machine/cpu';
+import { LINUX_PARAMETERS, type LinuxParameters } from './linuxParameters';
+
+export type LinuxPath = keyof typeof LINUX_PARAMETERS;
+
+/**
+ * Where each path's code lives: the Linux 2.0 object files in vmlinux link order (head/entry,
+ * arch/i386/kernel, arch/i386/mm, kernel, mm, fs, drivers, net) with estimated text sizes of a
+ * typical 1996 2.0.x kernel (~400 KB of text; tag I). Objects are laid end to end, so they start
+ * at unaligned offsets as in a real link: what matters to the model is that paths of different
+ * files sit on different pages (I-TLB entries after every CR3 reload) and on realistic I-cache sets.
+ */
+const KERNEL_OBJECTS: ReadonlyArray<readonly [string, number]> = [
+  ['head.S + init/main.c', 0x1000],
+  ['arch/i386/kernel/entry.S', 0x940],
+  ['arch/i386/kernel/signal.c', 0x8c0],
+  ['arch/i386/kernel (traps, irq, process, ...)', 0x35a4],
+  ['arch/i386/mm/fault.c', 0x6e8],
+  ['arch/i386/mm/init.c', 0x9d4],
+  ['kernel/sched.c', 0x2a34],
+  ['kernel/fork.c', 0xb18],
+  ['kernel/exit.c', 0x1244],
+  ['kernel/sys.c', 0x1ad0],
+  ['kernel (signal, time, printk, ...)', 0x2f60],
+  ['mm/memory.c', 0x2b8c],
+  ['mm/mmap.c', 0x1a9c],
+  ['mm/page_alloc.c', 0xe48],
+  ['mm/filemap.c', 0x2654],
+  ['mm (swap, vmalloc, kmalloc, ...)', 0x1f10],
+  ['fs/read_write.c', 0x9a4],
+  ['fs/open.c', 0x1468],
+  ['fs/namei.c', 0x1b0c],
+  ['fs/buffer.c', 0x3a64],
+  ['fs/pipe.c', 0xa28],
+  ['fs/exec.c', 0x1c5c],
+  ['fs/stat.c', 0x6f0],
+  ['fs/readdir.c', 0x3c8],
+  ['fs/fcntl.c', 0x5d8],
+  ['fs (inode, super, ext2, proc, ...)', 0x9000],
+  ['drivers/char/mem.c', 0xa10],
+  ['drivers/char/tty_io.c', 0x2ff4],
+  ['drivers/char (n_tty, console, keyboard, ...)', 0x8000],
+  ['drivers/block/ide.c', 0x4f30],
+  ['drivers (ll_rw_blk, floppy, net, ...)', 0x6000],
+  ['net/socket.c', 0x1d88],
+  ['net/ipv4/udp.c', 0x1330],
+  ['net/ipv4/tcp.c', 0x9a48],
+];
+
+/** Offset of each object in the kernel text (from the start of the image at 1 MB). */
+export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = (() => {
+  const layout: Record<string, number> = {};
+  let at = 0;
+  for (const [name, size] of KERNEL_OBJECTS) {
+    layout[name] = at;
+    at += size;
+  }
+  return layout;
+})();
+
+/** The source file of each personality path. */
+const PATH_FILE: Partial<Record<LinuxPath, string>> = {
+  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c',
+  writeNull: 'drivers/char/mem.c', pipeOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
+  wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
+  recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c',
+  zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', copyPte: 'mm/memory.c',
+  copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', exitBase: 'kernel/exit.c',
+  waitBase: 'kernel/exit.c', execBase: 'fs/exec.c', execPerArgByte: 'fs/exec.c', pathComponent: 'fs/namei.c', openBase: 'fs/open.c',
+  closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', statBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
+  munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
+  sigreturn: 'arch/i386/kernel/signal.c', dupBase: 'fs/fcntl.c', ttyWritePerChar: 'drivers/char/tty_io.c',
+  bread: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
+  socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
+  tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
+};
+
+/** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */
+const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps' };
+
+/**
+ * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} gets an
+ * address inside its source file's region of the kernel text and a size of its instruction count
+ * × `codeBytesPerInstruction`, so running it fetches its code through the I-TLB and the 8 KB
+ * I-cache: a path costs more when other code evicted it. Instruction cycles go to the
+ * substrate's kernel category.
+ */
+export class KernelCode {
+  /** Per path: [instruction cycles + flag cycles, code address, code bytes], looked up by name once. */
+  private readonly paths = new Map<string, { cycles: number; address: number; bytes: number }>();
+
+  constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number) {
+    const next = new Map<string, number>();
+    for (const name of Object.keys(LINUX_PARAMETERS) as LinuxPath[]) {
+      if (LINUX_PARAMETERS[name].unit !== 'instructions') continue;
+      const file = PATH_FILE[name] ?? 'kernel/sys.c';
+      const at = next.get(file) ?? textBase + KERNEL_TEXT_LAYOUT[file];
+      const size = Math.min(2048, Math.ceil((p[name] * p.codeBytesPerInstruction) / 32) * 32);
+      next.set(file, at + size);
+      const flags = FLAG_OPS[name];
+      const cycles = p[name] * cpu.p.instruction + (flags !== undefined ? p[flags] * cpu.p.cliSti : 0);
+      this.paths.set(name, { cycles, address: at, bytes: size });
+    }
+  }
+
+  /** Runs path `name` `count` times (a loop: its code is fetched once per call). */
+  run(name: LinuxPath, count = 1): void {
+    const path = this.paths.get(name);
+    if (path === undefined) throw new Error(`${name} is not a code path`);
+    this.cpu.charge(path.cycles * count, this.category);
+    if (path.bytes > 0 && count > 0) this.cpu.fetchSupervisor(path.address, path.bytes);
+  }
+}

@@ -1,0 +1,520 @@
+import { FrameAllocator } from '../../base/frameAllocator';
+import { ACCESS_READ, ACCESS_WRITE, type Cpu } from '../../machine/cpu';
+import { FRAME_MASK, makePde, makePte, PG_DIRTY, PG_PRESENT, PG_USER, PG_WRITABLE } from '../../machine/paging';
+import type { KernelCode, LinuxPath } from './kernelCode';
+import type { LinuxParameters } from './linuxParameters';
+import type { Substrate } from './substrate';
+import type { Inode } from './vfs';
+
+export const PAGE_SIZE = 4096;
+/** TASK_SIZE = PAGE_OFFSET: user space is the low 3 GB (include/asm-i386/processor.h). */
+export const TASK_SIZE = 0xc0000000;
+/** TASK_UNMAPPED_BASE = TASK_SIZE / 3: where mmap places mappings without a hint. */
+export const TASK_UNMAPPED_BASE = 0x40000000;
+/** The ELF text base of i386 executables. */
+export const TEXT_BASE = 0x08048000;
+/** Stack rlimit: how far the stack area may grow down (8 MB). */
+export const STACK_LIMIT = 8 << 20;
+const INITIAL_STACK = 128 * 1024;
+
+export const VM_READ = 1;
+export const VM_WRITE = 2;
+export const VM_EXEC = 4;
+export const VM_SHARED = 8;
+export const VM_GROWSDOWN = 0x100;
+
+/** A vm area (`struct vm_area_struct`): [start, end), page aligned. */
+export interface VmArea {
+  start: number;
+  end: number;
+  flags: number;
+  /** Backing file (page cache pages of a RAM inode), or null for anonymous memory. */
+  inode: Inode | null;
+  /** File offset of `start`. */
+  offset: number;
+  readonly name: string;
+}
+
+/** An address space (`struct mm_struct`): Linux's own page directory and the vm areas. */
+export class MemoryMap {
+  readonly areas: VmArea[] = [];
+  startBrk = 0;
+  brk = 0;
+  startStack = 0;
+  /** Substrate-private state (L4Linux: the L4 task). */
+  substrateData: unknown = undefined;
+  /** Pages mapped (rss), for ps. */
+  rss = 0;
+
+  constructor(readonly pgd: number) {}
+
+  find(address: number): VmArea | undefined {
+    for (const area of this.areas) if (address < area.end) return address >= area.start ? area : undefined;
+    return undefined;
+  }
+
+  /** First area ending above `address` (find_vma). */
+  findAbove(address: number): VmArea | undefined {
+    for (const area of this.areas) if (address < area.end) return area;
+    return undefined;
+  }
+
+  insert(area: VmArea): void {
+    let index = 0;
+    while (index < this.areas.length && this.areas[index].start < area.start) index++;
+    this.areas.splice(index, 0, area);
+  }
+}
+
+/** A guest binary's image (the header of the file; see userland/binaryFormat). */
+export interface ImageLayout {
+  readonly program: string;
+  readonly textBytes: number;
+  readonly dataBytes: number;
+  readonly bssBytes: number;
+}
+
+/**
+ * The memory manager of the personality (mm/ of Linux 2.0): the page allocator with per-frame
+ * reference counts (`mem_map[].count`), Linux's two-level page tables in simulated memory, vm
+ * areas, demand paging (file pages from the page cache, anonymous zero-fill with the shared zero
+ * page), copy-on-write, and the fork/exec/exit/brk/mmap operations on address spaces.
+ *
+ * Page tables are real IA-32 entries. On native Linux they are the hardware tables; on L4Linux
+ * they are the server's logical tables and the substrate mirrors changes into L4 (see
+ * {@link Substrate.pageChanged}).
+ */
+export class MemoryManager {
+  /** The page a fault returning 'io' needs read into the page cache. */
+  pendingRead: { inode: Inode; index: number } | null = null;
+  readonly frames: FrameAllocator;
+  /** mem_map[].count per physical frame. */
+  readonly count: Uint16Array;
+  readonly zeroPage: number;
+  private readonly cpu: Cpu;
+  private readonly category: number;
+
+  constructor(private readonly substrate: Substrate, private readonly p: LinuxParameters, private readonly code: KernelCode) {
+    this.cpu = substrate.cpu;
+    this.category = substrate.kernelCategory;
+    const first = Math.ceil(substrate.memoryStart / PAGE_SIZE);
+    const last = Math.floor(substrate.memoryEnd / PAGE_SIZE);
+    this.frames = new FrameAllocator(first, last - first);
+    this.count = new Uint16Array(last + 1);
+    this.zeroPage = this.allocate(false);
+    this.count[this.zeroPage >>> 12] = 0xffff >>> 1;
+  }
+
+  private run(name: LinuxPath, count = 1): void {
+    this.code.run(name, count);
+  }
+
+  get freePages(): number {
+    return this.frames.freeFrames;
+  }
+
+  // ---- pages --------------------------------------------------------------------------------
+
+  /** __get_free_page: a frame with count 1 (zeroed if `zero`), or -1 when memory is exhausted. */
+  allocate(zero: boolean): number {
+    const frame = this.frames.allocate();
+    if (frame < 0) return -1;
+    this.run('getFreePage');
+    this.count[frame >>> 12] = 1;
+    if (zero) this.clear(frame);
+    return frame;
+  }
+
+  /** Clears a page with `rep stosl` through the caches. */
+  clear(frame: number): void {
+    this.cpu.memory.bytes.fill(0, frame, frame + PAGE_SIZE);
+    this.run('zeroPagePerDword', PAGE_SIZE / 4);
+    this.cpu.access(this.substrate.kernelLinear(frame), PAGE_SIZE, ACCESS_WRITE, false);
+  }
+
+  /** Copies a page (COW break, page-in) with `rep movsl` through the caches. */
+  copyPage(from: number, to: number): void {
+    this.cpu.copy(this.substrate.kernelLinear(from), this.substrate.kernelLinear(to), PAGE_SIZE, false, false, false, this.category);
+  }
+
+  get(frame: number): void {
+    this.count[frame >>> 12]++;
+  }
+
+  /** free_page: drops a reference; the frame returns to the allocator at zero. */
+  put(frame: number): void {
+    const index = frame >>> 12;
+    if (frame === this.zeroPage) return;
+    if (this.count[index] === 0) throw new Error(`page 0x${frame.toString(16)} freed twice`);
+    this.run('freePage');
+    if (--this.count[index] === 0) this.frames.release(frame);
+  }
+
+  // ---- page tables --------------------------------------------------------------------------
+
+  private readEntry(physical: number): number {
+    this.cpu.access(this.substrate.kernelLinear(physical), 4, ACCESS_READ, false);
+    return this.cpu.memory.read32(physical);
+  }
+
+  private writeEntry(physical: number, value: number): void {
+    this.cpu.access(this.substrate.kernelLinear(physical), 4, ACCESS_WRITE, false);
+    this.cpu.memory.write32(physical, value >>> 0);
+  }
+
+  /** A new page directory (pgd_alloc), or -1. */
+  newAddressSpace(): MemoryMap | null {
+    const pgd = this.allocate(true);
+    if (pgd < 0) return null;
+    this.substrate.initPageDirectory(pgd);
+    return new MemoryMap(pgd);
+  }
+
+  /** Physical address of the PTE for `address`, allocating the page table if `create`; -1 if none. */
+  pteAddress(mm: MemoryMap, address: number, create: boolean): number {
+    const pdeAddress = mm.pgd + (address >>> 22) * 4;
+    let pde = this.readEntry(pdeAddress);
+    if ((pde & PG_PRESENT) === 0) {
+      if (!create) return -1;
+      const table = this.allocate(true);
+      if (table < 0) return -1;
+      pde = makePde(table, PG_WRITABLE | PG_USER);
+      this.writeEntry(pdeAddress, pde);
+    }
+    return (pde & FRAME_MASK) + ((address >>> 12) & 0x3ff) * 4;
+  }
+
+  /** The PTE mapping `address` (0 if none). Side-effect free apart from cache timing. */
+  pte(mm: MemoryMap, address: number): number {
+    const at = this.pteAddress(mm, address, false);
+    return at < 0 ? 0 : this.readEntry(at);
+  }
+
+  private setPte(mm: MemoryMap, address: number, frame: number, writable: boolean): boolean {
+    const at = this.pteAddress(mm, address, true);
+    if (at < 0) return false;
+    const old = this.readEntry(at);
+    this.writeEntry(at, makePte(frame, PG_USER | (writable ? PG_WRITABLE : 0)));
+    if ((old & PG_PRESENT) !== 0) this.substrate.pageChanged(mm, address);
+    else mm.rss++;
+    this.substrate.pageMapped(mm, address, writable);
+    return true;
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  /**
+   * do_page_fault for a user address: demand paging, stack growth, copy-on-write. Returns 0 when
+   * the access can be retried, or a signal number (SIGSEGV = 11, SIGBUS) / -ENOMEM otherwise.
+   */
+  handleFault(mm: MemoryMap, address: number, write: boolean): FaultResult {
+    this.run('pageFault');
+    if (address >= TASK_SIZE) return 'segv';
+    const area = mm.findAbove(address);
+    if (area === undefined) return 'segv';
+    if (address < area.start) {
+      if ((area.flags & VM_GROWSDOWN) === 0 || area.end - ((address & ~0xfff) >>> 0) > STACK_LIMIT) return 'segv';
+      area.start = (address & ~0xfff) >>> 0; // expand_stack
+    }
+    if (write ? (area.flags & VM_WRITE) === 0 : (area.flags & (VM_READ | VM_EXEC)) === 0) return 'segv';
+    const page = (address & ~0xfff) >>> 0;
+    const at = this.pteAddress(mm, page, true);
+    if (at < 0) return 'oom';
+    const pte = this.readEntry(at);
+    if ((pte & PG_PRESENT) === 0) {
+      if (area.inode !== null) {
+        const index = (area.offset + (page - area.start)) / PAGE_SIZE;
+        if (area.inode.pages[index] === 0) {
+          // not in the page cache yet: the caller reads it from disk (may sleep) and retries
+          this.pendingRead = { inode: area.inode, index };
+          return 'io';
+        }
+      }
+      return this.noPage(mm, area, page, write) ? 'ok' : 'oom';
+    }
+    if (!write || (pte & PG_WRITABLE) !== 0) return 'ok'; // spurious (another path mapped it)
+    return this.wpPage(mm, area, page, at, pte) ? 'ok' : 'oom';
+  }
+
+  /** do_no_page: file page from the page cache, or the zero page / a fresh zeroed page. */
+  private noPage(mm: MemoryMap, area: VmArea, page: number, write: boolean): boolean {
+    const shared = (area.flags & VM_SHARED) !== 0;
+    if (area.inode !== null) {
+      const index = (area.offset + (page - area.start)) / PAGE_SIZE;
+      const cached = index < area.inode.pages.length ? area.inode.pages[index] : -1;
+      if (cached > 0 && (!write || shared)) {
+        this.get(cached);
+        return this.setPte(mm, page, cached, shared && (area.flags & VM_WRITE) !== 0);
+      }
+      const frame = this.allocate(cached <= 0);
+      if (frame < 0) return false;
+      if (cached > 0) this.copyPage(cached, frame);
+      return this.setPte(mm, page, frame, true);
+    }
+    if (!write) {
+      this.get(this.zeroPage);
+      return this.setPte(mm, page, this.zeroPage, false);
+    }
+    const frame = this.allocate(true);
+    if (frame < 0) return false;
+    return this.setPte(mm, page, frame, true);
+  }
+
+  /** do_wp_page: copy-on-write break (or just re-enable writing when the page is not shared). */
+  private wpPage(mm: MemoryMap, area: VmArea, page: number, at: number, pte: number): boolean {
+    const old = (pte & FRAME_MASK) >>> 0;
+    if (old !== this.zeroPage && this.count[old >>> 12] === 1 && !this.isPageCache(area, old)) {
+      this.writeEntry(at, (pte | PG_WRITABLE | PG_DIRTY) >>> 0);
+      this.substrate.pageChanged(mm, page);
+      this.substrate.pageMapped(mm, page, true);
+      return true;
+    }
+    const frame = this.allocate(old === this.zeroPage);
+    if (frame < 0) return false;
+    if (old !== this.zeroPage) this.copyPage(old, frame);
+    this.writeEntry(at, makePte(frame, PG_USER | PG_WRITABLE | PG_DIRTY));
+    this.put(old);
+    this.substrate.pageChanged(mm, page);
+    this.substrate.pageMapped(mm, page, true);
+    return true;
+  }
+
+  private isPageCache(area: VmArea, frame: number): boolean {
+    return area.inode !== null && area.inode.pages.includes(frame);
+  }
+
+  /** True if [address, address+length) lies in areas allowing the access (verify_area). */
+  verify(mm: MemoryMap, address: number, length: number, write: boolean): boolean {
+    if (length === 0) return true;
+    if (address < 0 || address + length > TASK_SIZE || address + length < address) return false;
+    let at = address;
+    const end = address + length;
+    while (at < end) {
+      const area = mm.findAbove(at);
+      if (area === undefined) return false;
+      if (at < area.start) {
+        if ((area.flags & VM_GROWSDOWN) === 0 || area.end - ((at & ~0xfff) >>> 0) > STACK_LIMIT) return false;
+      }
+      if (write ? (area.flags & VM_WRITE) === 0 : (area.flags & VM_READ) === 0) return false;
+      at = area.end;
+    }
+    return true;
+  }
+
+  // ---- fork, exit, exec ---------------------------------------------------------------------
+
+  /**
+   * copy_mm/dup_mmap/copy_page_range: a new address space with the same areas, its page tables
+   * copied PTE by PTE; private writable pages are write-protected in both for copy-on-write and
+   * their reference counts raised. Returns null when memory runs out.
+   */
+  fork(parent: MemoryMap): MemoryMap | null {
+    const child = this.newAddressSpace();
+    if (child === null) return null;
+    child.startBrk = parent.startBrk;
+    child.brk = parent.brk;
+    child.startStack = parent.startStack;
+    for (const area of parent.areas) {
+      this.run('forkPerVma');
+      child.insert({ ...area });
+      const cow = (area.flags & (VM_SHARED | VM_WRITE)) === VM_WRITE;
+      for (let address = area.start; address < area.end; ) {
+        const pdeAddress = parent.pgd + (address >>> 22) * 4;
+        const pde = this.readEntry(pdeAddress);
+        const tableEnd = Math.min(area.end, ((address >>> 22) + 1) * 0x400000);
+        if ((pde & PG_PRESENT) === 0) {
+          address = tableEnd;
+          continue;
+        }
+        for (; address < tableEnd; address += PAGE_SIZE) {
+          const from = (pde & FRAME_MASK) + ((address >>> 12) & 0x3ff) * 4;
+          const pte = this.readEntry(from);
+          if ((pte & PG_PRESENT) === 0) {
+            this.run('copyPteNone');
+            continue;
+          }
+          this.run('copyPte');
+          let value = pte;
+          if (cow && (pte & PG_WRITABLE) !== 0) {
+            value = (pte & ~PG_WRITABLE) >>> 0;
+            this.writeEntry(from, value);
+          }
+          const to = this.pteAddress(child, address, true);
+          if (to < 0) {
+            this.release(child);
+            return null;
+          }
+          this.writeEntry(to, (value & ~PG_DIRTY) >>> 0);
+          this.get((pte & FRAME_MASK) >>> 0);
+          child.rss++;
+        }
+      }
+    }
+    this.substrate.addressSpaceChanged(parent);
+    return child;
+  }
+
+  /** Unmaps [start, end) of `mm`: zap_page_range (pages put, PTEs cleared). */
+  unmapRange(mm: MemoryMap, start: number, end: number, flush: boolean): void {
+    for (let address = start; address < end; ) {
+      const pde = this.readEntry(mm.pgd + (address >>> 22) * 4);
+      const tableEnd = Math.min(end, ((address >>> 22) + 1) * 0x400000);
+      if ((pde & PG_PRESENT) === 0) {
+        address = tableEnd;
+        continue;
+      }
+      for (; address < tableEnd; address += PAGE_SIZE) {
+        const at = (pde & FRAME_MASK) + ((address >>> 12) & 0x3ff) * 4;
+        const pte = this.readEntry(at);
+        if ((pte & PG_PRESENT) === 0) continue;
+        this.run('zapPte');
+        this.writeEntry(at, 0);
+        this.put((pte & FRAME_MASK) >>> 0);
+        mm.rss--;
+        if (flush) this.substrate.pageChanged(mm, address);
+      }
+    }
+  }
+
+  /** exit_mmap + free_page_tables: releases every user page, page table and the directory. */
+  release(mm: MemoryMap): void {
+    for (const area of mm.areas) this.unmapRange(mm, area.start, area.end, false);
+    mm.areas.length = 0;
+    this.substrate.addressSpaceChanged(mm);
+    for (let index = 0; index < TASK_SIZE >>> 22; index++) {
+      const pde = this.cpu.memory.read32(mm.pgd + index * 4);
+      if ((pde & PG_PRESENT) !== 0) {
+        this.cpu.memory.write32(mm.pgd + index * 4, 0);
+        this.put((pde & FRAME_MASK) >>> 0);
+      }
+    }
+    this.put(mm.pgd);
+  }
+
+  /**
+   * The image of a guest binary (binfmt): text mapped read-only from the file, data private from
+   * the file, bss and heap anonymous, a stack area below TASK_SIZE. Nothing is paged in yet.
+   */
+  mapImage(mm: MemoryMap, inode: Inode, layout: ImageLayout): void {
+    const textEnd = TEXT_BASE + roundUp(layout.textBytes);
+    mm.insert({ start: TEXT_BASE, end: textEnd, flags: VM_READ | VM_EXEC, inode, offset: 0, name: 'text' });
+    const dataEnd = textEnd + roundUp(layout.dataBytes);
+    if (layout.dataBytes > 0) mm.insert({ start: textEnd, end: dataEnd, flags: VM_READ | VM_WRITE, inode, offset: roundUp(layout.textBytes), name: 'data' });
+    const bssEnd = dataEnd + roundUp(layout.bssBytes);
+    if (layout.bssBytes > 0) mm.insert({ start: dataEnd, end: bssEnd, flags: VM_READ | VM_WRITE, inode: null, offset: 0, name: 'bss' });
+    mm.startBrk = bssEnd;
+    mm.brk = bssEnd;
+    mm.insert({ start: TASK_SIZE - INITIAL_STACK, end: TASK_SIZE, flags: VM_READ | VM_WRITE | VM_GROWSDOWN, inode: null, offset: 0, name: 'stack' });
+    mm.startStack = TASK_SIZE;
+  }
+
+  /**
+   * Writes `bytes` at user address `address` of `mm` from the kernel, paging in as needed
+   * (setup of the argument pages at exec). Returns false when memory runs out.
+   */
+  poke(mm: MemoryMap, address: number, bytes: Uint8Array): boolean {
+    let done = 0;
+    while (done < bytes.length) {
+      const at = address + done;
+      const page = (at & ~0xfff) >>> 0;
+      let pte = this.pte(mm, page);
+      if ((pte & PG_PRESENT) === 0 || (pte & PG_WRITABLE) === 0) {
+        if (this.handleFault(mm, at, true) !== 'ok') return false;
+        pte = this.pte(mm, page);
+      }
+      const chunk = Math.min(PAGE_SIZE - (at & 0xfff), bytes.length - done);
+      const physical = ((pte & FRAME_MASK) >>> 0) + (at & 0xfff);
+      this.cpu.memory.bytes.set(bytes.subarray(done, done + chunk), physical);
+      this.cpu.access(this.substrate.kernelLinear(physical), chunk, ACCESS_WRITE, false);
+      done += chunk;
+    }
+    return true;
+  }
+
+  // ---- brk, mmap ----------------------------------------------------------------------------
+
+  /** sys_brk: moves the break; returns the new (or unchanged) break. */
+  setBrk(mm: MemoryMap, requested: number): number {
+    this.run('brkBase');
+    if (requested < mm.startBrk) return mm.brk;
+    const oldEnd = roundUp(mm.brk);
+    const newEnd = roundUp(requested);
+    if (newEnd < oldEnd) {
+      this.unmapRange(mm, newEnd, oldEnd, true);
+      this.shrinkHeap(mm, newEnd);
+      mm.brk = requested;
+      return mm.brk;
+    }
+    if (newEnd > oldEnd) {
+      const next = mm.findAbove(oldEnd);
+      if (next !== undefined && next.start < newEnd + PAGE_SIZE && next.name !== 'heap') return mm.brk;
+      if (newEnd - oldEnd > this.freePages * PAGE_SIZE) return mm.brk;
+      const heap = mm.areas.find((a) => a.name === 'heap');
+      if (heap !== undefined) heap.end = newEnd;
+      else mm.insert({ start: oldEnd, end: newEnd, flags: VM_READ | VM_WRITE, inode: null, offset: 0, name: 'heap' });
+    }
+    mm.brk = requested;
+    return mm.brk;
+  }
+
+  private shrinkHeap(mm: MemoryMap, end: number): void {
+    const heap = mm.areas.find((a) => a.name === 'heap');
+    if (heap === undefined) return;
+    if (end <= heap.start) mm.areas.splice(mm.areas.indexOf(heap), 1);
+    else heap.end = end;
+  }
+
+  /** do_mmap: returns the address, or -errno (EINVAL, ENOMEM). */
+  mmap(mm: MemoryMap, address: number, length: number, flags: number, shared: boolean, fixed: boolean, inode: Inode | null, offset: number): number {
+    this.run('mmapBase');
+    if (length <= 0 || (offset & 0xfff) !== 0) return -22;
+    const size = roundUp(length);
+    let start = (address & ~0xfff) >>> 0;
+    if (fixed) {
+      if ((address & 0xfff) !== 0 || start + size > TASK_SIZE) return -22;
+      this.munmap(mm, start, size);
+    } else {
+      start = this.unmappedArea(mm, size);
+      if (start < 0) return -12;
+    }
+    mm.insert({ start, end: start + size, flags: flags | (shared ? VM_SHARED : 0), inode, offset, name: inode === null ? 'anon' : 'file' });
+    return start;
+  }
+
+  private unmappedArea(mm: MemoryMap, size: number): number {
+    let candidate = TASK_UNMAPPED_BASE;
+    for (const area of mm.areas) {
+      if (area.end <= candidate) continue;
+      if (area.start >= candidate + size) break;
+      candidate = area.end;
+    }
+    return candidate + size <= TASK_SIZE - STACK_LIMIT ? candidate : -1;
+  }
+
+  /** do_munmap: splits or removes the areas overlapping [start, start+length). */
+  munmap(mm: MemoryMap, start: number, length: number): number {
+    this.run('munmapBase');
+    if ((start & 0xfff) !== 0 || length <= 0 || start + length > TASK_SIZE) return -22;
+    const end = start + roundUp(length);
+    const keep: VmArea[] = [];
+    for (const area of mm.areas) {
+      if (area.end <= start || area.start >= end) {
+        keep.push(area);
+        continue;
+      }
+      if (area.start < start) keep.push({ ...area, end: start });
+      if (area.end > end) keep.push({ ...area, start: end, offset: area.offset + (end - area.start) });
+      this.unmapRange(mm, Math.max(area.start, start), Math.min(area.end, end), true);
+    }
+    mm.areas.length = 0;
+    for (const area of keep) mm.insert(area);
+    return 0;
+  }
+}
+
+/** Outcome of a page fault: resolved, a SIGSEGV, out of memory, or a page-cache read needed first. */
+export type FaultResult = 'ok' | 'segv' | 'oom' | 'io';
+
+export function roundUp(bytes: number): number {
+  return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}

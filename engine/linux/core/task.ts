@@ -1,0 +1,99 @@
+import type { MemoryMap } from './mm';
+import type { OpenFile } from './vfs';
+import type { Inode } from './vfs';
+import { NSIG } from './syscalls';
+
+/** Task states of Linux 2.0 (include/linux/sched.h). */
+export type TaskState = 'running' | 'interruptible' | 'uninterruptible' | 'zombie' | 'stopped';
+
+/** A sigaction entry: handler is a user address, SIG_DFL (0) or SIG_IGN (1). */
+export interface SignalAction {
+  handler: number;
+  mask: number;
+  flags: number;
+}
+
+/** The user-visible register state the kernel keeps for a task (the parts this model needs). */
+export interface UserRegisters {
+  /** Stack pointer after execve: where argc, argv and envp are. */
+  esp: number;
+  /** Where the child of a fork resumes in user mode (set by the C library before the trap). */
+  childEntry: unknown;
+}
+
+/** A caught signal whose frame is on the user stack, to run on the next return to user mode. */
+export interface PendingHandler {
+  readonly signal: number;
+  readonly handler: number;
+  readonly frame: number;
+}
+
+/**
+ * A Linux task (`struct task_struct`): identity, scheduling, memory, files, signals. Substrates
+ * attach their own per-task state (an execution context, an L4 thread) through `substrateData`.
+ */
+export class Task {
+  state: TaskState = 'running';
+  /** Remaining time slice in ticks (Linux 2.0 `counter`). */
+  counter: number;
+  /** Base time slice in ticks (`priority`, DEF_PRIORITY = 20 ticks at HZ=100). */
+  priority: number;
+  pgrp: number;
+  exitCode = 0;
+  /** Pending and blocked signal masks (bit n-1 = signal n). */
+  signal = 0;
+  blocked = 0;
+  readonly actions: SignalAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: 0, mask: 0, flags: 0 }));
+  readonly children: Task[] = [];
+  /** Woken when a child changes state (`wait_chldexit`). */
+  readonly childExit = new WaitQueue();
+  files: Array<OpenFile | null> = new Array<OpenFile | null>(32).fill(null);
+  cwd: Inode;
+  mm: MemoryMap | null = null;
+  /** The guest program the current image runs (from the binary's header). */
+  program = '';
+  comm: string;
+  readonly regs: UserRegisters = { esp: 0, childEntry: undefined };
+  readonly handlers: PendingHandler[] = [];
+  /** Physical address of the task struct and of the kernel stack page (cache footprint). */
+  structPhysical = 0;
+  kernelStackPhysical = 0;
+  /** Set by execve: the user side must start the new image. */
+  execPending = false;
+  /** Substrate-private per-task state. */
+  substrateData: unknown = undefined;
+  /** Cycle when the task last started running (ps). */
+  startTime = 0;
+  /** Pending alarm tick, or 0. */
+  alarmAt = 0;
+
+  constructor(readonly pid: number, public parent: Task | null, cwd: Inode, priority: number, comm: string) {
+    this.priority = priority;
+    this.counter = priority;
+    this.pgrp = parent?.pgrp ?? pid;
+    this.cwd = cwd;
+    this.comm = comm;
+  }
+
+  get ppid(): number {
+    return this.parent?.pid ?? 0;
+  }
+
+  hasPendingSignal(): boolean {
+    return (this.signal & ~this.blocked) !== 0;
+  }
+}
+
+/** A wait queue (`struct wait_queue`): tasks sleeping until an event. */
+export class WaitQueue {
+  readonly sleepers: Task[] = [];
+
+  add(task: Task): void {
+    if (!this.sleepers.includes(task)) this.sleepers.push(task);
+  }
+
+  remove(task: Task): void {
+    const index = this.sleepers.indexOf(task);
+    if (index >= 0) this.sleepers.splice(index, 1);
+  }
+}

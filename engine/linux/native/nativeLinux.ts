@@ -1,0 +1,444 @@
+import { VECTOR, type MachineFault } from '../../base/result';
+import type { ParameterRow } from '../../base/parameters';
+import { decodeUtf8 } from '../../base/text';
+import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../machine/cpu';
+import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
+import type { Machine } from '../../machine/machine';
+import { makePde, makePte, PG_WRITABLE } from '../../machine/paging';
+import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { LinuxKernel } from '../core/kernel';
+import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
+import type { LinuxOverrides } from '../core/linuxParameters';
+import { TASK_SIZE, type MemoryMap } from '../core/mm';
+import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
+import { SIG } from '../core/syscalls';
+import type { Task } from '../core/task';
+import { nativeParameters, type NativeOverrides, type NativeParameters } from './nativeParameters';
+
+/** PAGE_OFFSET: Linux 2.0 maps all physical memory at 0xC0000000 (include/asm-i386/page.h). */
+export const PAGE_OFFSET = 0xc0000000;
+/** The kernel image is loaded at 1 MB (arch/i386/boot); its text starts there. */
+const KERNEL_PHYSICAL = 0x100000;
+/** sys_call_table and the kernel's global variables (current_set, need_resched, intr_count, bh_mask, bh_active, jiffies) in the image's data. */
+const SYS_CALL_TABLE = 0x180000;
+const KERNEL_GLOBALS = 0x181000;
+/** swapper_pg_dir and the kernel page tables follow the image. */
+const SWAPPER_PG_DIR = 0x200000;
+
+export interface NativeOptions {
+  readonly linux?: LinuxOverrides;
+  readonly native?: NativeOverrides;
+}
+
+interface NativeTask {
+  readonly context: ExecutionContext;
+  readonly gate: NativeGate;
+}
+
+/**
+ * Native Linux 2.0: the personality in ring 0 of the simulated Pentium. All physical memory is
+ * mapped at PAGE_OFFSET with 4 KB pages (2.0 did not use PSE for it; 4 MB kernel pages came with
+ * 2.1), each process's page directory shares those kernel PDEs, and Linux's page tables are the
+ * hardware's. System calls are `int $0x80` in the process's own execution context; a context
+ * switch is schedule() + a hardware task switch (TSS save/load, CR3 reload flushing the
+ * untagged TLB); the PIT interrupt arrives through the 8259 and the IDT.
+ */
+export class NativeLinux implements Substrate {
+  readonly name = 'native';
+  readonly cpu: Cpu;
+  readonly kernel: LinuxKernel;
+  readonly n: NativeParameters;
+  readonly parameterRows: ParameterRow[];
+  readonly kernelCategory = CAT.kernel;
+  readonly kernelTextBase = PAGE_OFFSET + KERNEL_PHYSICAL;
+  readonly memoryStart: number;
+  readonly memoryEnd: number;
+  currentTask: Task | null = null;
+  /** Exit status of init once it has exited (the system is down), else null. */
+  haltedWith: number | null = null;
+  private readonly idle: ExecutionContext;
+  private readonly entryPath: CodePath;
+  private readonly retPath: CodePath;
+  private readonly restorePath: CodePath;
+  private readonly irqPath: CodePath;
+  private readonly faultPath: CodePath;
+  private readonly schedulePath: CodePath;
+  private readonly pageTables: number;
+
+  constructor(readonly machine: Machine, readonly runtime: UserRuntime, options: NativeOptions = {}) {
+    const cpu = machine.cpu;
+    this.cpu = cpu;
+    const table = nativeParameters(options.native);
+    this.n = table.values;
+    const m = cpu.p;
+    const n = this.n;
+    const text = this.kernelTextBase;
+    const path = (name: string, cycles: number, category: CodePath['category'], offset: number, bytes: number, source: string): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
+    this.entryPath = path('system_call', (n.saveAllSimple + n.systemCallSimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad + n.systemCallMemoryOps * m.aluRegMem + n.systemCallDebugReads * m.movDebugRegister, 'kernel', 0x1000, n.systemCallCodeBytes, 'entry.S SAVE_ALL + system_call');
+    this.retPath = path('ret_from_sys_call', n.retFromSysCallSimple * m.instruction + n.retFromSysCallMemoryOps * m.aluRegMem + n.retFromSysCallSti * m.cliSti, 'kernel', 0x10a0, n.retCodeBytes / 2, 'entry.S ret_from_sys_call');
+    this.restorePath = path('RESTORE_ALL', n.restoreAllSimple * m.instruction + n.restoreAllMemoryOps * m.aluRegMem + n.restoreAllSegmentPops * m.segmentLoad + n.restoreAllDebugWrites * m.movDebugRegister, 'kernel', 0x10e0, n.retCodeBytes / 2, 'entry.S RESTORE_ALL');
+    this.irqPath = path('IRQ', (n.saveAllSimple + n.irqEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', 0x1200, 192, 'irq.c fast IRQ + do_IRQ');
+    this.faultPath = path('page_fault', (n.saveAllSimple + n.faultEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', 0x1300, 128, 'entry.S page_fault + error_code');
+    this.schedulePath = path('schedule', 0, 'kernel', KERNEL_TEXT_LAYOUT['kernel/sched.c'] + 0x800, n.scheduleCodeBytes, 'kernel/sched.c schedule() + switch_to');
+
+    // swapper_pg_dir: PAGE_OFFSET → physical 0.., 4 KB pages, supervisor only
+    const memoryBytes = machine.memory.size;
+    const tables = Math.ceil(memoryBytes / (4 << 20));
+    this.pageTables = SWAPPER_PG_DIR + 0x1000;
+    machine.memory.bytes.fill(0, SWAPPER_PG_DIR, this.pageTables + tables * 0x1000);
+    for (let t = 0; t < tables; t++) {
+      const tablePhysical = this.pageTables + t * 0x1000;
+      machine.memory.write32(SWAPPER_PG_DIR + 4 * ((PAGE_OFFSET >>> 22) + t), makePde(tablePhysical, PG_WRITABLE));
+      for (let i = 0; i < 1024; i++) {
+        const physical = (t * 1024 + i) * 4096;
+        if (physical >= memoryBytes) break;
+        machine.memory.write32(tablePhysical + 4 * i, makePte(physical, PG_WRITABLE));
+      }
+    }
+    this.memoryStart = this.pageTables + tables * 0x1000;
+    this.memoryEnd = memoryBytes;
+    cpu.loadCr3(SWAPPER_PG_DIR);
+    cpu.pse = true;
+    cpu.writeProtect = true; // 2.0 checks wp_works_ok and relies on it on 486/Pentium
+    cpu.segmentBase = 0;
+    cpu.segmentLimit = TASK_SIZE - 1; // USER_DS: 3 GB
+    machine.pic.setVectorBases(0x20, 0x28);
+    cpu.idt[VECTOR.pageFault] = (_vector, fault) => this.pageFault(fault!);
+    cpu.idt[VECTOR.generalProtection] = (_vector, fault) => this.generalProtection(fault!);
+    cpu.idt[0x20] = () => this.timerInterrupt();
+    cpu.idt[0x21] = () => this.consoleInterrupt();
+    cpu.idt[0x28 + 6] = () => this.diskInterrupt();
+
+    this.kernel = new LinuxKernel(this, runtime, options.linux);
+    this.parameterRows = [...this.kernel.parameterRows, ...table.rows()];
+    this.idle = new ExecutionContext('idle', () => this.idleLoop());
+    this.kernel.onInitExit = (status) => {
+      // a wait status: exit code in bits 8-15, or the terminating signal
+      this.haltedWith = (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+    };
+    this.kernel.printk(`Kernel page tables: ${tables} tables map ${memoryBytes >> 20} MB at PAGE_OFFSET 0xc0000000 (4 KB pages)`);
+    this.kernel.printk('Calibrating delay loop.. ok - 133.00 MHz Pentium (P54C)');
+  }
+
+  get now(): number {
+    return this.machine.scheduler.now;
+  }
+
+  get current(): Task | null {
+    return this.currentTask;
+  }
+
+  kernelLinear(physical: number): number {
+    return (PAGE_OFFSET + physical) >>> 0;
+  }
+
+  initPageDirectory(pgd: number): void {
+    const memory = this.machine.memory;
+    for (let index = PAGE_OFFSET >>> 22; index < 1024; index++) memory.write32(pgd + index * 4, memory.read32(SWAPPER_PG_DIR + index * 4));
+  }
+
+  private isLive(mm: MemoryMap): boolean {
+    return (this.cpu.cr3 & 0xfffff000) >>> 0 === mm.pgd;
+  }
+
+  pageChanged(mm: MemoryMap, address: number): void {
+    if (this.isLive(mm)) this.cpu.invalidatePage(address, this.kernelCategory);
+  }
+
+  addressSpaceChanged(mm: MemoryMap): void {
+    if (this.isLive(mm)) this.cpu.loadCr3(mm.pgd, this.kernelCategory);
+  }
+
+  pageMapped(_mm: MemoryMap, _address: number, _writable: boolean): void {
+    // the hardware walks Linux's own tables
+  }
+
+  addressSpaceReplaced(task: Task): void {
+    if (task === this.currentTask) this.cpu.loadCr3(task.mm?.pgd ?? SWAPPER_PG_DIR, this.kernelCategory);
+  }
+
+  // ---- user memory ----------------------------------------------------------------------------
+
+  /** Kernel access to user memory through the user segment, resolving faults with do_page_fault. */
+  private *userCopy(task: Task, source: number, target: number, length: number, userAddress: number): Operation<number> {
+    if (length === 0) return 0;
+    if (userAddress < 0 || userAddress + length > TASK_SIZE || task.mm === null) return -EFAULT;
+    const cpu = this.cpu;
+    let done = 0;
+    while (done < length) {
+      done += cpu.copy(source + done, target + done, length - done, false, false, false, CAT.copy);
+      if (done >= length) break;
+      const fault = cpu.fault;
+      if (fault.address >= TASK_SIZE) throw new Error(`kernel fault at 0x${fault.address.toString(16)} copying user memory`);
+      cpu.charge(cpu.p.intSame + cpu.p.iretSame, CAT.kernelEntry);
+      cpu.execute(this.faultPath);
+      const result = this.kernel.mm.handleFault(task.mm, fault.address, fault.access === 'write');
+      if (result === 'io') {
+        const pending = this.kernel.mm.pendingRead!;
+        if ((yield* this.kernel.disk.readPage(task, pending.inode, pending.index)) < 0) return -EFAULT;
+        continue;
+      }
+      if (result !== 'ok') return -EFAULT;
+    }
+    return length;
+  }
+
+  copyFromUser(task: Task, user: number, target: number, length: number): Operation<number> {
+    return this.userCopy(task, user, target, length, user);
+  }
+
+  copyToUser(task: Task, source: number, user: number, length: number): Operation<number> {
+    return this.userCopy(task, source, user, length, user);
+  }
+
+  // ---- tasks and switching ----------------------------------------------------------------------
+
+  createTask(task: Task): void {
+    const gate = new NativeGate(this, task);
+    const context = new ExecutionContext(`${task.pid}`, () => this.firstReturnToUser(task, gate), task);
+    task.substrateData = { context, gate } satisfies NativeTask;
+  }
+
+  destroyTask(task: Task): void {
+    task.substrateData = undefined;
+  }
+
+  /** Starts the machine running `init` (after {@link LinuxKernel.startInit}). */
+  start(init: Task): void {
+    this.currentTask = init;
+    this.cpu.loadCr3(init.mm!.pgd);
+    this.cpu.current = (init.substrateData as NativeTask).context;
+    this.machine.pit.start();
+  }
+
+  /** ret_from_fork: a new task's first return to user mode, then its user side. */
+  private *firstReturnToUser(task: Task, gate: NativeGate): Activity {
+    yield* this.exitToUser(task);
+    yield* this.runHandlers(task, gate);
+    yield* this.runtime.run(task, gate);
+    throw new Error(`user side of ${task.pid} returned`);
+  }
+
+  *schedule(task: Task): Activity {
+    const kernel = this.kernel;
+    const cpu = this.cpu;
+    cpu.execute(this.schedulePath);
+    kernel.run('scheduleBase');
+    const previous = this.currentTask;
+    const next = kernel.scheduler.pickNext(previous);
+    kernel.run('goodnessPerTask', kernel.scheduler.lastScanned);
+    if (kernel.scheduler.lastRecalculated > 0) kernel.run('recalculatePerTask', kernel.scheduler.lastRecalculated);
+    // the goodness loop reads counter, policy and next_run of every runnable task struct
+    for (const t of kernel.scheduler.tasks) if (t.state === 'running') cpu.access(this.kernelLinear(t.structPhysical) + 32, 16, ACCESS_READ, false);
+    if (next === previous && next !== null) return;
+    this.switchTo(next);
+    yield;
+    if (task.state === 'zombie') throw new Error(`zombie ${task.pid} resumed`);
+  }
+
+  /** switch_to: the hardware task switch (`ljmp` to the TSS): saves and loads TSSs, reloads CR3. */
+  private switchTo(next: Task | null): void {
+    const cpu = this.cpu;
+    const previous = this.currentTask;
+    this.kernel.run('switchTo');
+    cpu.charge(cpu.p.taskSwitch, CAT.addressSpaceSwitch);
+    if (previous !== null) cpu.access(this.kernelLinear(previous.structPhysical), this.n.tssBytes, ACCESS_WRITE, false);
+    if (next !== null) cpu.access(this.kernelLinear(next.structPhysical), this.n.tssBytes, ACCESS_READ, false);
+    cpu.loadCr3(next?.mm?.pgd ?? SWAPPER_PG_DIR);
+    this.currentTask = next;
+    cpu.current = next === null ? this.idle : (next.substrateData as NativeTask).context;
+  }
+
+  /** Task 0: halts until an interrupt makes something runnable. */
+  private *idleLoop(): Activity {
+    for (;;) {
+      if (this.haltedWith === null && this.kernel.scheduler.tasks.some((t) => t.state === 'running')) {
+        this.cpu.execute(this.schedulePath);
+        this.kernel.run('scheduleBase');
+        const next = this.kernel.scheduler.pickNext(null);
+        this.kernel.run('goodnessPerTask', this.kernel.scheduler.lastScanned);
+        if (next !== null) {
+          this.switchTo(next);
+          yield;
+          continue;
+        }
+      }
+      yield* this.cpu.halt();
+    }
+  }
+
+  /** ret_from_sys_call / ret_from_intr towards user mode: interrupts, reschedule, signals. */
+  *exitToUser(task: Task): Activity {
+    const cpu = this.cpu;
+    const kernel = this.kernel;
+    cpu.execute(this.retPath);
+    for (;;) {
+      if (cpu.scheduler.now >= cpu.scheduler.checkpoint) {
+        cpu.interruptsEnabled = true;
+        yield* cpu.poll();
+        cpu.interruptsEnabled = false;
+      }
+      if (kernel.scheduler.needResched) {
+        yield* this.schedule(task);
+        continue;
+      }
+      if (task.hasPendingSignal()) {
+        yield* kernel.handleSignals(task);
+        continue;
+      }
+      break;
+    }
+    cpu.execute(this.restorePath);
+    cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_READ, false);
+    cpu.charge(cpu.p.iretOuter, CAT.kernelEntry);
+    cpu.cpl = 3;
+    cpu.interruptsEnabled = true;
+  }
+
+  /** Runs the user-level handlers of caught signals (their frames are on the user stack). */
+  *runHandlers(task: Task, gate: SystemCallGate): Activity {
+    while (task.handlers.length > 0) {
+      const handler = task.handlers.shift()!;
+      yield* this.runtime.handleSignal(task, gate, handler.handler, handler.signal, handler.frame);
+    }
+  }
+
+  /** int $0x80 from user mode: entry, dispatch through the kernel's table, exit. */
+  *systemCall(task: Task, gate: NativeGate, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): Operation<number> {
+    const cpu = this.cpu;
+    cpu.charge(cpu.p.intOuter, CAT.kernelEntry);
+    cpu.cpl = 0;
+    cpu.execute(this.entryPath);
+    cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_WRITE, false);
+    cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
+    cpu.access(this.kernelLinear(KERNEL_GLOBALS), 32, ACCESS_READ, false);
+    // current->flags (PF_TRACESYS test) read, then current->debugreg[6] written, in one line
+    cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
+    cpu.access(this.kernelLinear(task.structPhysical) + 16, 4, ACCESS_WRITE, false);
+    const handler = nr >= 0 ? this.kernel.handlers[nr] : undefined;
+    let result: number;
+    if (handler === undefined) result = -ENOSYS;
+    else if (handler.fast) result = handler.run(task, a1, a2, a3, a4, a5);
+    else result = yield* handler.run(task, a1, a2, a3, a4, a5);
+    if (result === -ERESTARTSYS) result = -EINTR;
+    const scheduler = cpu.scheduler;
+    if (!this.kernel.scheduler.needResched && !task.hasPendingSignal() && scheduler.now < scheduler.checkpoint) {
+      // the common ret_from_sys_call: no work, straight to RESTORE_ALL and iret
+      cpu.execute(this.retPath);
+      cpu.execute(this.restorePath);
+      cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_READ, false);
+      cpu.charge(cpu.p.iretOuter, CAT.kernelEntry);
+      cpu.cpl = 3;
+      cpu.interruptsEnabled = true;
+    } else {
+      yield* this.exitToUser(task);
+    }
+    if (task.handlers.length > 0) yield* this.runHandlers(task, gate);
+    return result;
+  }
+
+  // ---- interrupts and exceptions ------------------------------------------------------------
+
+  private *pageFault(fault: MachineFault): Activity {
+    const cpu = this.cpu;
+    const task = this.currentTask;
+    if (task === null || cpu.cpl !== 3) throw new Error(`kernel page fault at 0x${fault.address.toString(16)}`);
+    cpu.charge(cpu.p.intOuter, CAT.kernelEntry);
+    cpu.cpl = 0;
+    cpu.interruptsEnabled = false;
+    cpu.execute(this.faultPath);
+    const result = task.mm === null ? 'segv' : this.kernel.mm.handleFault(task.mm, fault.address, fault.access === 'write');
+    if (result === 'io') {
+      const pending = this.kernel.mm.pendingRead!;
+      if ((yield* this.kernel.disk.readPage(task, pending.inode, pending.index)) < 0) this.forceSignal(task, SIG.SIGKILL);
+    } else if (result !== 'ok') {
+      this.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
+    }
+    yield* this.exitToUser(task);
+    yield* this.runHandlers(task, (task.substrateData as NativeTask).gate);
+  }
+
+  private *generalProtection(_fault: MachineFault): Activity {
+    const cpu = this.cpu;
+    const task = this.currentTask;
+    if (task === null || cpu.cpl !== 3) throw new Error('kernel general protection fault');
+    cpu.charge(cpu.p.intOuter, CAT.kernelEntry);
+    cpu.cpl = 0;
+    cpu.execute(this.faultPath);
+    this.forceSignal(task, SIG.SIGSEGV);
+    yield* this.exitToUser(task);
+  }
+
+  /** force_sig: a fault's signal cannot be ignored or blocked. */
+  private forceSignal(task: Task, signal: number): void {
+    const action = task.actions[signal];
+    if (action.handler <= 1) action.handler = 0;
+    task.blocked &= ~(1 << (signal - 1));
+    this.kernel.sendSignal(task, signal);
+  }
+
+  /** Hardware interrupt entry (gate + IRQ stub + PIC acknowledge): true if it came from user mode. */
+  private interruptEntry(irq: number): boolean {
+    const cpu = this.cpu;
+    const fromUser = cpu.cpl === 3;
+    cpu.charge(fromUser ? cpu.p.intOuter : cpu.p.intSame, CAT.kernelEntry);
+    cpu.cpl = 0;
+    cpu.interruptsEnabled = false;
+    cpu.execute(this.irqPath);
+    cpu.charge(this.n.irqPicAccesses * cpu.p.isaIoAccess, CAT.device);
+    this.machine.pic.endOfInterrupt(irq);
+    return fromUser;
+  }
+
+  private *interruptExit(fromUser: boolean): Activity {
+    const cpu = this.cpu;
+    const task = this.currentTask;
+    if (fromUser && task !== null) {
+      yield* this.exitToUser(task);
+      if (task.handlers.length > 0) yield* this.runHandlers(task, (task.substrateData as NativeTask).gate);
+      return;
+    }
+    cpu.execute(this.restorePath);
+    cpu.charge(cpu.p.iretSame, CAT.kernelEntry);
+    cpu.interruptsEnabled = true;
+  }
+
+  private *timerInterrupt(): Activity {
+    const fromUser = this.interruptEntry(0);
+    this.kernel.timerTick();
+    yield* this.interruptExit(fromUser);
+  }
+
+  private *consoleInterrupt(): Activity {
+    const fromUser = this.interruptEntry(1);
+    const console = this.machine.console;
+    const bytes = console.takeInput(console.inputAvailable);
+    this.cpu.charge(bytes.length * this.cpu.p.isaIoAccess, CAT.device);
+    this.kernel.tty.receive(bytes);
+    yield* this.interruptExit(fromUser);
+  }
+
+  private *diskInterrupt(): Activity {
+    const fromUser = this.interruptEntry(14);
+    this.kernel.disk.interrupt();
+    yield* this.interruptExit(fromUser);
+  }
+
+  consoleOutput(bytes: Uint8Array): void {
+    this.cpu.charge(bytes.length * this.cpu.p.consoleCharCost, CAT.device);
+    this.machine.console.write(decodeUtf8(bytes));
+  }
+}
+
+/** The `int $0x80` trap of native Linux, as the C library's stubs use it. */
+export class NativeGate implements SystemCallGate {
+  constructor(private readonly linux: NativeLinux, private readonly task: Task) {}
+
+  call(nr: number, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Operation<number> {
+    return this.linux.systemCall(this.task, this, nr, a1, a2, a3, a4, a5);
+  }
+
+  setChildEntry(entry: unknown): void {
+    this.task.regs.childEntry = entry;
+  }
+}

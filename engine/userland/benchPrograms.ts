@@ -1,0 +1,394 @@
+import { ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
+import type { Operation } from '../machine/executionContext';
+import { MAP_SHARED, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, PROT_READ, SOCK_DGRAM, SOCK_STREAM } from '../linux/core/syscalls';
+import type { Libc } from './libc';
+import { USER_COSTS } from './userParameters';
+import type { GuestProgram } from './runtime';
+
+const KB = 1024;
+
+/**
+ * The lmbench programs (McVoy & Staelin, USENIX'96) as guest programs, written the way lmbench
+ * writes them: a body run N times after a warm-up, between two harness marks ('start'/'stop').
+ * Loop overhead is user code (2 instructions: increment, compare-and-branch). Arguments are
+ * strings as on a command line.
+ */
+function bench(name: string, main: GuestProgram['main']): GuestProgram {
+  return { name, textBytes: 32 * KB, dataBytes: 4 * KB, bssBytes: 8 * KB, startup: { textPages: 4, dataPages: 1, bssPages: 1 }, main };
+}
+
+const LOOP = USER_COSTS.loopOverhead;
+
+function* fail(libc: Libc, what: string, result: number): Operation<number> {
+  yield* libc.print(2, `${what} failed: ${result}\n`);
+  return 1;
+}
+
+/** lat_syscall getpid|write N WARM: a null system call (getpid) or a 1-byte write to /dev/null. */
+const latSyscall = bench('lat_syscall', function* (libc: Libc, argv: string[]): Operation<number> {
+  const mode = argv[1];
+  const n = Number(argv[2] ?? '1000');
+  const warm = Number(argv[3] ?? '100');
+  let fd = -1;
+  const byte = yield* libc.malloc(16);
+  yield* libc.touch(byte, 1, ACCESS_WRITE);
+  if (mode === 'write') {
+    fd = yield* libc.open('/dev/null', O_WRONLY);
+    if (fd < 0) return yield* fail(libc, 'open /dev/null', fd);
+  }
+  const once = mode === 'write' ? () => libc.write(fd, byte, 1) : () => libc.getpid();
+  for (let i = 0; i < warm; i++) yield* once();
+  libc.mark('start');
+  for (let i = 0; i < n; i++) {
+    yield* once();
+    libc.spend(LOOP * libc.cpu.p.instruction);
+  }
+  libc.mark('stop', n);
+  return 0;
+});
+
+/** lat_pipe N WARM: one byte back and forth between two processes through two pipes. */
+const latPipe = bench('lat_pipe', function* (libc: Libc, argv: string[]): Operation<number> {
+  const n = Number(argv[1] ?? '1000');
+  const warm = Number(argv[2] ?? '100');
+  const [toChildRead, toChildWrite] = yield* libc.pipe();
+  const [toParentRead, toParentWrite] = yield* libc.pipe();
+  if (toChildRead < 0 || toParentRead < 0) return yield* fail(libc, 'pipe', Math.min(toChildRead, toParentRead));
+  const byte = yield* libc.malloc(16);
+  yield* libc.touch(byte, 4, ACCESS_WRITE);
+  const child = yield* libc.fork(function* (c: Libc): Operation<number> {
+    for (let i = 0; i < n + warm; i++) {
+      if ((yield* c.read(toChildRead, byte, 1)) !== 1) return 1;
+      if ((yield* c.write(toParentWrite, byte, 1)) !== 1) return 1;
+      c.spend(LOOP * c.cpu.p.instruction);
+    }
+    return 0;
+  });
+  if (child < 0) return yield* fail(libc, 'fork', child);
+  const round = function* (): Operation<boolean> {
+    if ((yield* libc.write(toChildWrite, byte, 1)) !== 1) return false;
+    return (yield* libc.read(toParentRead, byte, 1)) === 1;
+  };
+  for (let i = 0; i < warm; i++) if (!(yield* round())) return 1;
+  libc.mark('start');
+  for (let i = 0; i < n; i++) {
+    if (!(yield* round())) return 1;
+    libc.spend(LOOP * libc.cpu.p.instruction);
+  }
+  libc.mark('stop', n);
+  yield* libc.waitpid(child);
+  return 0;
+});
+
+/** lmbench's touch(): writes one byte per page so the buffer is mapped before timing. */
+function* touchPages(libc: Libc, buffer: number, length: number): Operation<void> {
+  for (let offset = 0; offset < length; offset += 4096) yield* libc.touch(buffer + offset, 1, ACCESS_WRITE);
+}
+
+/**
+ * bw_pipe TOTAL CHUNK: the child writes TOTAL bytes in CHUNK writes from the buffer it shares
+ * copy-on-write with the parent (it only reads it); the parent reads them into the same buffer,
+ * so its first read breaks COW, as in lmbench's bw_pipe.
+ */
+const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operation<number> {
+  const total = Number(argv[1] ?? String(1 << 20));
+  const chunk = Number(argv[2] ?? String(64 * KB));
+  const [r, w] = yield* libc.pipe();
+  if (r < 0) return yield* fail(libc, 'pipe', r);
+  const buffer = yield* libc.malloc(chunk);
+  yield* touchPages(libc, buffer, chunk);
+  const child = yield* libc.fork(function* (c: Libc): Operation<number> {
+    yield* c.close(r);
+    for (let sent = 0; sent < total; ) {
+      const n = yield* c.write(w, buffer, Math.min(chunk, total - sent));
+      if (n <= 0) return 1;
+      sent += n;
+    }
+    return 0;
+  });
+  if (child < 0) return yield* fail(libc, 'fork', child);
+  yield* libc.close(w);
+  // warm-up: the first 64 KB
+  let received = 0;
+  while (received < Math.min(chunk, total)) {
+    const n = yield* libc.read(r, buffer, chunk - received);
+    if (n <= 0) return 1;
+    received += n;
+  }
+  libc.mark('start');
+  const measuredFrom = received;
+  while (received < total) {
+    const n = yield* libc.read(r, buffer, chunk);
+    if (n <= 0) return 1;
+    received += n;
+  }
+  libc.mark('stop', received - measuredFrom);
+  yield* libc.waitpid(child);
+  return 0;
+});
+
+/** lat_proc null|simple|sh N WARM: fork+exit, fork+exec hello, fork+exec sh -c hello; the parent waits. */
+const latProc = bench('lat_proc', function* (libc: Libc, argv: string[]): Operation<number> {
+  const mode = argv[1];
+  const n = Number(argv[2] ?? '20');
+  const warm = Number(argv[3] ?? '2');
+  const devNull = yield* libc.open('/dev/null', O_WRONLY);
+  const once = function* (): Operation<boolean> {
+    const pid = yield* libc.fork(function* (c: Libc): Operation<number> {
+      if (mode === 'null') return 0;
+      yield* c.dup2(devNull, 1);
+      const result = mode === 'sh' ? yield* c.execve('/bin/sh', ['sh', '-c', 'hello']) : yield* c.execve('/bin/hello', ['hello']);
+      return result < 0 ? 1 : 0;
+    });
+    if (pid < 0) return false;
+    const [done, status] = yield* libc.waitpid(pid);
+    return done === pid && status === 0;
+  };
+  for (let i = 0; i < warm; i++) if (!(yield* once())) return 1;
+  libc.mark('start');
+  for (let i = 0; i < n; i++) if (!(yield* once())) return 1;
+  libc.mark('stop', n);
+  return 0;
+});
+
+/**
+ * lat_ctx PROCS N WARM: a token passed around a ring of PROCS processes through pipes, 0 KB of
+ * data per process. Like lmbench, the harness subtracts the cost of the pipe read+write
+ * measured in one process (marks 'overhead-start'/'overhead-stop').
+ */
+const latCtx = bench('lat_ctx', function* (libc: Libc, argv: string[]): Operation<number> {
+  const procs = Number(argv[1] ?? '2');
+  const n = Number(argv[2] ?? '200');
+  const warm = Number(argv[3] ?? '20');
+  const token = yield* libc.malloc(16);
+  yield* libc.touch(token, 4, ACCESS_WRITE);
+  // overhead: write + read through one pipe in this process
+  const [or, ow] = yield* libc.pipe();
+  for (let i = 0; i < warm; i++) {
+    yield* libc.write(ow, token, 1);
+    yield* libc.read(or, token, 1);
+  }
+  libc.mark('overhead-start');
+  for (let i = 0; i < n; i++) {
+    yield* libc.write(ow, token, 1);
+    yield* libc.read(or, token, 1);
+    libc.spend(LOOP * libc.cpu.p.instruction);
+  }
+  libc.mark('overhead-stop', n);
+  yield* libc.close(or);
+  yield* libc.close(ow);
+  const pipes: Array<[number, number]> = [];
+  for (let i = 0; i < procs; i++) pipes.push(yield* libc.pipe());
+  const rounds = n + warm;
+  const children: number[] = [];
+  for (let index = 1; index < procs; index++) {
+    const [readEnd] = pipes[index - 1];
+    const [, writeEnd] = pipes[index];
+    const pid = yield* libc.fork(function* (c: Libc): Operation<number> {
+      for (let i = 0; i < rounds; i++) {
+        if ((yield* c.read(readEnd, token, 1)) !== 1) return 1;
+        if ((yield* c.write(writeEnd, token, 1)) !== 1) return 1;
+        c.spend(LOOP * c.cpu.p.instruction);
+      }
+      return 0;
+    });
+    children.push(pid);
+  }
+  const [, firstWrite] = pipes[0];
+  const [lastRead] = pipes[procs - 1];
+  for (let i = 0; i < rounds; i++) {
+    if (i === warm) libc.mark('start');
+    if ((yield* libc.write(firstWrite, token, 1)) !== 1) return 1;
+    if ((yield* libc.read(lastRead, token, 1)) !== 1) return 1;
+    libc.spend(LOOP * libc.cpu.p.instruction);
+  }
+  libc.mark('stop', n * procs);
+  for (const pid of children) yield* libc.waitpid(pid);
+  return 0;
+});
+
+/** mkfile PATH BYTES: writes a file in 64 KB chunks. */
+const mkfile = bench('mkfile', function* (libc: Libc, argv: string[]): Operation<number> {
+  const size = Number(argv[2]);
+  const fd = yield* libc.open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0o644);
+  if (fd < 0) return yield* fail(libc, 'open', fd);
+  const chunk = 64 * KB;
+  const buffer = yield* libc.malloc(chunk);
+  for (let done = 0; done < size; ) {
+    const n = yield* libc.write(fd, buffer, Math.min(chunk, size - done));
+    if (n <= 0) return 1;
+    done += n;
+  }
+  yield* libc.close(fd);
+  return 0;
+});
+
+/** bw_file_rd PATH ROUNDS: re-reads a cached file with 64 KB reads (lmbench 1 reads only, no summing). */
+const bwFileRead = bench('bw_file_rd', function* (libc: Libc, argv: string[]): Operation<number> {
+  const rounds = Number(argv[2] ?? '2');
+  const chunk = 64 * KB;
+  const buffer = yield* libc.malloc(chunk);
+  yield* touchPages(libc, buffer, chunk);
+  let total = 0;
+  for (let round = 0; round <= rounds; round++) {
+    if (round === 1) libc.mark('start');
+    const fd = yield* libc.open(argv[1], O_RDONLY);
+    if (fd < 0) return yield* fail(libc, 'open', fd);
+    for (;;) {
+      const n = yield* libc.read(fd, buffer, chunk);
+      if (n <= 0) break;
+      if (round > 0) total += n;
+    }
+    yield* libc.close(fd);
+  }
+  libc.mark('stop', total);
+  return 0;
+});
+
+/** bw_mmap_rd PATH SIZE ROUNDS: maps the file and reads every word (one `add` per word). */
+const bwMmapRead = bench('bw_mmap_rd', function* (libc: Libc, argv: string[]): Operation<number> {
+  const size = Number(argv[2]);
+  const rounds = Number(argv[3] ?? '2');
+  const fd = yield* libc.open(argv[1], O_RDONLY);
+  if (fd < 0) return yield* fail(libc, 'open', fd);
+  let total = 0;
+  for (let round = 0; round <= rounds; round++) {
+    if (round === 1) libc.mark('start');
+    const address = yield* libc.mmap(0, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (address < 0) return yield* fail(libc, 'mmap', address);
+    yield* libc.touch(address, size, ACCESS_READ);
+    libc.cpu.charge((size / 4) * libc.cpu.p.aluRegMem, CAT.user);
+    yield* libc.munmap(address, size);
+    if (round > 0) total += size;
+  }
+  libc.mark('stop', total);
+  return 0;
+});
+
+/** lat_mmap PATH SIZE N: mmap SIZE bytes of the file, touch one word per 16 KB, munmap (lmbench 2 style). */
+const latMmap = bench('lat_mmap', function* (libc: Libc, argv: string[]): Operation<number> {
+  const size = Number(argv[2]);
+  const n = Number(argv[3] ?? '10');
+  const fd = yield* libc.open(argv[1], O_RDONLY);
+  if (fd < 0) return yield* fail(libc, 'open', fd);
+  for (let i = 0; i <= n; i++) {
+    if (i === 1) libc.mark('start');
+    const address = yield* libc.mmap(0, size, PROT_READ, MAP_SHARED, fd, 0);
+    if (address < 0) return yield* fail(libc, 'mmap', address);
+    for (let offset = 0; offset < size; offset += 16 * KB) yield* libc.touch(address + offset, 4, ACCESS_READ);
+    yield* libc.munmap(address, size);
+  }
+  libc.mark('stop', n);
+  return 0;
+});
+
+
+const UDP_PORT = 7000;
+const TCP_PORT = 7001;
+
+/** lat_udp|lat_tcp|lat_rpc: request/response over loopback (mode: udp, tcp, rpc-udp, rpc-tcp). */
+function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operation<number> {
+  const rpc = mode.startsWith('rpc');
+  const stream = mode.endsWith('tcp');
+  const request = rpc ? USER_COSTS.rpcCallBytes : 4;
+  const reply = rpc ? USER_COSTS.rpcReplyBytes : 4;
+  const buffer = yield* libc.malloc(256);
+  yield* libc.touch(buffer, 256, ACCESS_WRITE);
+  const server = yield* libc.socket(stream ? SOCK_STREAM : SOCK_DGRAM);
+  if (server < 0) return yield* fail(libc, 'socket', server);
+  const port = stream ? TCP_PORT : UDP_PORT;
+  const bound = yield* libc.bind(server, port);
+  if (bound < 0) return yield* fail(libc, 'bind', bound);
+  if (stream) yield* libc.listen(server);
+  const total = n + warm;
+  const child = yield* libc.fork(function* (c: Libc): Operation<number> {
+    const fd = stream ? yield* c.accept(server) : server;
+    if (fd < 0) return 1;
+    for (let i = 0; i < total; i++) {
+      if (stream) {
+        if ((yield* c.read(fd, buffer, request)) <= 0) return 2;
+        if (rpc) c.spend(USER_COSTS.rpcServer * c.cpu.p.instruction);
+        if ((yield* c.write(fd, buffer, reply)) !== reply) return 3;
+      } else {
+        const [got, from] = yield* c.recvfrom(fd, buffer, 256);
+        if (got <= 0) return 2;
+        if (rpc) c.spend(USER_COSTS.rpcServer * c.cpu.p.instruction);
+        if ((yield* c.sendto(fd, buffer, reply, from)) !== reply) return 3;
+      }
+    }
+    return 0;
+  });
+  if (child < 0) return yield* fail(libc, 'fork', child);
+  const client = yield* libc.socket(stream ? SOCK_STREAM : SOCK_DGRAM);
+  if (stream) {
+    const connected = yield* libc.connect(client, port);
+    if (connected < 0) return yield* fail(libc, 'connect', connected);
+  } else {
+    yield* libc.bind(client, 0);
+  }
+  for (let i = 0; i < total; i++) {
+    if (i === warm) libc.mark('start');
+    if (rpc) libc.spend(USER_COSTS.rpcClient * libc.cpu.p.instruction);
+    if (stream) {
+      if ((yield* libc.write(client, buffer, request)) !== request) return 4;
+      if ((yield* libc.read(client, buffer, 256)) <= 0) return 5;
+    } else {
+      if ((yield* libc.sendto(client, buffer, request, port)) !== request) return 4;
+      const [got] = yield* libc.recvfrom(client, buffer, 256);
+      if (got <= 0) return 5;
+    }
+    libc.spend(LOOP * libc.cpu.p.instruction);
+  }
+  libc.mark('stop', n);
+  const [, status] = yield* libc.waitpid(child);
+  return status === 0 ? 0 : 6;
+}
+
+/** lat_net udp|tcp|rpc-udp|rpc-tcp N WARM. */
+const latNet = bench('lat_net', function* (libc: Libc, argv: string[]): Operation<number> {
+  return yield* roundTrips(libc, argv[1], Number(argv[2] ?? '200'), Number(argv[3] ?? '20'));
+});
+
+/** bw_tcp TOTAL CHUNK: the client writes TOTAL bytes over loopback TCP; the server reads them. */
+const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<number> {
+  const total = Number(argv[1] ?? String(1 << 20));
+  const chunk = Number(argv[2] ?? String(64 * KB));
+  const server = yield* libc.socket(SOCK_STREAM);
+  yield* libc.bind(server, TCP_PORT);
+  yield* libc.listen(server);
+  const buffer = yield* libc.malloc(chunk);
+  yield* touchPages(libc, buffer, chunk);
+  const child = yield* libc.fork(function* (c: Libc): Operation<number> {
+    const fd = yield* c.socket(SOCK_STREAM);
+    if ((yield* c.connect(fd, TCP_PORT)) < 0) return 1;
+    for (let sent = 0; sent < total; ) {
+      const n = yield* c.write(fd, buffer, Math.min(chunk, total - sent));
+      if (n <= 0) return 2;
+      sent += n;
+    }
+    yield* c.close(fd);
+    return 0;
+  });
+  if (child < 0) return yield* fail(libc, 'fork', child);
+  const fd = yield* libc.accept(server);
+  if (fd < 0) return yield* fail(libc, 'accept', fd);
+  let received = 0;
+  while (received < Math.min(chunk, total)) {
+    const n = yield* libc.read(fd, buffer, chunk - received);
+    if (n <= 0) return 1;
+    received += n;
+  }
+  libc.mark('start');
+  const from = received;
+  for (;;) {
+    const n = yield* libc.read(fd, buffer, chunk);
+    if (n < 0) return 1;
+    if (n === 0) break;
+    received += n;
+  }
+  libc.mark('stop', received - from);
+  yield* libc.waitpid(child);
+  return received === total ? 0 : 3;
+});
+
+export const BENCH_PROGRAMS: readonly GuestProgram[] = [latSyscall, latPipe, bwPipe, latProc, latCtx, mkfile, bwFileRead, bwMmapRead, latMmap, latNet, bwTcp];

@@ -1,0 +1,476 @@
+import { decodeUtf8, encodeUtf8 } from '../base/text';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT, type Cpu } from '../machine/cpu';
+import type { Activity, Operation } from '../machine/executionContext';
+import type { SystemCallGate } from '../linux/core/substrate';
+import { USER_COSTS } from './userParameters';
+import { AF_INET, NR, SYS_ACCEPT, SYS_BIND, SYS_CONNECT, SYS_LISTEN, SYS_RECVFROM, SYS_SENDTO, SYS_SOCKET } from '../linux/core/syscalls';
+
+/** Thrown by {@link Libc.execve} after a successful exec: unwinds the old image to crt0. */
+export class ExecTransfer extends Error {
+  constructor() {
+    super('execve');
+  }
+}
+
+/** A guest function run in a child after fork (the child's "return 0" path). */
+export type ChildBody = (libc: Libc) => Operation<number>;
+/** A guest signal handler. */
+export type SignalHandler = (libc: Libc, signal: number) => Activity;
+
+/** What the parent's C library hands to its forked child (copied address-space state). */
+export interface ForkedEntry {
+  readonly body: ChildBody;
+  readonly state: LibcState;
+}
+
+/** User-level state of the C library that lives in the process's memory (copied by fork). */
+export interface LibcState {
+  readonly textBase: number;
+  readonly bssBase: number;
+  readonly handlers: SignalHandler[];
+  readonly scratch: number;
+  /** A user stack address below the initial stack pointer, where call frames of stubs go. */
+  readonly stack: number;
+}
+
+
+const SCRATCH_BYTES = 4096;
+export const SIGNAL_HANDLER_BASE = 0x800;
+
+/**
+ * The guest C library: system-call stubs over a pluggable {@link SystemCallGate} (int 0x80 on
+ * native Linux; the L4Linux emulation library or trampoline elsewhere), user-memory access from
+ * user mode through the MMU (faults are raised through the IDT and handled by the kernel), a
+ * brk-based malloc, and small string helpers. Stubs return the kernel's value: a result ≥ 0 or
+ * -errno.
+ */
+export class Libc {
+  private readonly stubCycles: number;
+  private readonly stubAddress: number;
+  constructor(
+    readonly gate: SystemCallGate,
+    readonly cpu: Cpu,
+    readonly state: LibcState,
+    /** A zero-cost marker for the harness (like gem5's m5 ops) that timestamps a benchmark. */
+    private readonly marker: (label: string, value: number) => void = () => {},
+  ) {
+    this.stubCycles = USER_COSTS.syscallStub * cpu.p.instruction;
+    this.stubAddress = state.textBase + 0x400;
+  }
+
+  // ---- user-mode execution ----------------------------------------------------------------
+
+  /** User computation of `cycles` cycles (interrupts may arrive). */
+  *compute(cycles: number): Activity {
+    yield* this.cpu.compute(cycles, CAT.user);
+  }
+
+  /** User instructions that cannot be interrupted at a finer grain than a system call (loop overhead). */
+  spend(cycles: number): void {
+    this.cpu.charge(cycles, CAT.user);
+  }
+
+  /** Executes `bytes` of the program's text at `offset` (I-TLB, I-cache, demand paging) and `cycles` of work. */
+  *run(offset: number, bytes: number, cycles = 0): Activity {
+    yield* this.touch(this.state.textBase + offset, bytes, ACCESS_FETCH);
+    if (cycles > 0) yield* this.cpu.compute(cycles, CAT.user);
+  }
+
+  /** Touches user memory as `kind` (timing, A/D bits, faults). */
+  *touch(address: number, length: number, kind: number = ACCESS_READ): Activity {
+    const cpu = this.cpu;
+    let done = 0;
+    while (done < length) {
+      const linear = cpu.userLinear(address + done, length - done, kind as 0 | 1 | 2);
+      if (linear < 0) {
+        yield* cpu.raise(cpu.fault);
+        continue;
+      }
+      done += cpu.access(linear, length - done, kind as 0 | 1 | 2, true);
+      if (done < length) yield* cpu.raise(cpu.fault);
+    }
+  }
+
+  /** Stores `bytes` at user address `address`. */
+  *store(address: number, bytes: Uint8Array): Activity {
+    const cpu = this.cpu;
+    let done = 0;
+    while (done < bytes.length) {
+      const linear = cpu.userLinear(address + done, bytes.length - done, ACCESS_WRITE);
+      if (linear < 0) {
+        yield* cpu.raise(cpu.fault);
+        continue;
+      }
+      done += cpu.write(linear, bytes, done, bytes.length - done, true);
+      if (done < bytes.length) yield* cpu.raise(cpu.fault);
+    }
+  }
+
+  /** Loads `length` bytes from user address `address`. */
+  *load(address: number, length: number): Operation<Uint8Array> {
+    const cpu = this.cpu;
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const linear = cpu.userLinear(address + done, length - done, ACCESS_READ);
+      if (linear < 0) {
+        yield* cpu.raise(cpu.fault);
+        continue;
+      }
+      done += cpu.read(linear, out, done, length - done, true);
+      if (done < length) yield* cpu.raise(cpu.fault);
+    }
+    return out;
+  }
+
+  *loadWord(address: number): Operation<number> {
+    const bytes = yield* this.load(address, 4);
+    return (bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24)) >>> 0;
+  }
+
+  *storeWords(address: number, words: readonly number[]): Activity {
+    const bytes = new Uint8Array(words.length * 4);
+    const view = new DataView(bytes.buffer);
+    words.forEach((w, i) => view.setUint32(i * 4, w >>> 0, true));
+    yield* this.store(address, bytes);
+  }
+
+  /** Reads a NUL-terminated string. */
+  *loadString(address: number, max = 4096): Operation<string> {
+    const collected: number[] = [];
+    while (collected.length < max) {
+      const bytes = yield* this.load(address + collected.length, 1);
+      if (bytes[0] === 0) break;
+      collected.push(bytes[0]);
+    }
+    return decodeUtf8(Uint8Array.from(collected));
+  }
+
+  /** A scratch buffer of the C library in bss (4 KB), for stdio-like helpers. */
+  get scratch(): number {
+    return this.state.scratch;
+  }
+
+  // ---- memory allocation ----------------------------------------------------------------------
+
+  /** malloc via brk (never freed): returns the address, or 0. */
+  *malloc(size: number): Operation<number> {
+    const current = yield* this.syscall(NR.brk, 0);
+    const start = (current + 15) & ~15;
+    const end = yield* this.syscall(NR.brk, start + size);
+    return end >= start + size ? start : 0;
+  }
+
+  /** Copies `text` (NUL-terminated) into newly malloc'd user memory. */
+  *cstring(text: string): Operation<number> {
+    const bytes = encodeUtf8(`${text}\0`);
+    const address = yield* this.malloc(bytes.length);
+    yield* this.store(address, bytes);
+    return address;
+  }
+
+  // ---- system calls ---------------------------------------------------------------------------
+
+  /**
+   * The raw stub: charges the stub's user instructions, fetches its code, traps, returns EAX.
+   * Not a generator itself (the syscall path stays one generator deep when the stub's code is
+   * resident).
+   */
+  syscall(nr: number, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Operation<number> {
+    const cpu = this.cpu;
+    cpu.charge(this.stubCycles, CAT.user);
+    // call + push %ebx (writes), argument loads + pop + ret (reads): the stub's frame on the user stack
+    const frame = USER_COSTS.stubFrameBytes;
+    if (
+      cpu.access(this.state.stack, frame, ACCESS_WRITE, true) === frame &&
+      cpu.access(this.state.stack, frame, ACCESS_READ, true) === frame &&
+      cpu.access(this.stubAddress, USER_COSTS.stubBytes, ACCESS_FETCH, true) === USER_COSTS.stubBytes
+    ) {
+      return this.gate.call(nr, a1, a2, a3, a4, a5);
+    }
+    return this.faultingStub(nr, a1, a2, a3, a4, a5);
+  }
+
+  private *faultingStub(nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): Operation<number> {
+    yield* this.touch(this.state.stack, USER_COSTS.stubFrameBytes, ACCESS_WRITE);
+    yield* this.touch(this.state.stack, USER_COSTS.stubFrameBytes, ACCESS_READ);
+    yield* this.touch(this.stubAddress, USER_COSTS.stubBytes, ACCESS_FETCH);
+    return yield* this.gate.call(nr, a1, a2, a3, a4, a5);
+  }
+
+  getpid(): Operation<number> {
+    return this.syscall(NR.getpid);
+  }
+
+  getppid(): Operation<number> {
+    return this.syscall(NR.getppid);
+  }
+
+  *exit(status: number): Operation<never> {
+    yield* this.syscall(NR.exit, status);
+    throw new Error('exit returned');
+  }
+
+  /** fork(): in the parent returns the child's pid (or -errno); the child runs `child` and exits with its value. */
+  *fork(child: ChildBody): Operation<number> {
+    const entry: ForkedEntry = { body: child, state: { ...this.state, handlers: [...this.state.handlers] } };
+    this.gate.setChildEntry(entry);
+    return yield* this.syscall(NR.fork);
+  }
+
+  read(fd: number, buffer: number, count: number): Operation<number> {
+    return this.syscall(NR.read, fd, buffer, count);
+  }
+
+  write(fd: number, buffer: number, count: number): Operation<number> {
+    return this.syscall(NR.write, fd, buffer, count);
+  }
+
+  *open(path: string, flags: number, mode = 0o644): Operation<number> {
+    const address = yield* this.putScratchString(path);
+    return yield* this.syscall(NR.open, address, flags, mode);
+  }
+
+  *creat(path: string, mode = 0o644): Operation<number> {
+    const address = yield* this.putScratchString(path);
+    return yield* this.syscall(NR.creat, address, mode);
+  }
+
+  close(fd: number): Operation<number> {
+    return this.syscall(NR.close, fd);
+  }
+
+  *unlink(path: string): Operation<number> {
+    const address = yield* this.putScratchString(path);
+    return yield* this.syscall(NR.unlink, address);
+  }
+
+  *mkdir(path: string, mode = 0o755): Operation<number> {
+    const address = yield* this.putScratchString(path);
+    return yield* this.syscall(NR.mkdir, address, mode);
+  }
+
+  *chdir(path: string): Operation<number> {
+    const address = yield* this.putScratchString(path);
+    return yield* this.syscall(NR.chdir, address);
+  }
+
+  lseek(fd: number, offset: number, whence: number): Operation<number> {
+    return this.syscall(NR.lseek, fd, offset, whence);
+  }
+
+  dup(fd: number): Operation<number> {
+    return this.syscall(NR.dup, fd);
+  }
+
+  dup2(fd: number, target: number): Operation<number> {
+    return this.syscall(NR.dup2, fd, target);
+  }
+
+  kill(pid: number, signal: number): Operation<number> {
+    return this.syscall(NR.kill, pid >>> 0, signal);
+  }
+
+  setpgid(pid: number, pgid: number): Operation<number> {
+    return this.syscall(NR.setpgid, pid, pgid);
+  }
+
+  /** waitpid: [pid or -errno, status]. */
+  *waitpid(pid: number, options = 0): Operation<[number, number]> {
+    const statusAddress = this.state.scratch + 4000;
+    const result = yield* this.syscall(NR.wait4, pid >>> 0, statusAddress, options, 0);
+    if (result <= 0) return [result, 0];
+    const status = yield* this.loadWord(statusAddress);
+    return [result, status];
+  }
+
+  /** pipe(): [readFd, writeFd] or a negative errno in the first slot. */
+  *pipe(): Operation<[number, number]> {
+    const address = this.state.scratch + 4008;
+    const result = yield* this.syscall(NR.pipe, address);
+    if (result < 0) return [result, -1];
+    const bytes = yield* this.load(address, 8);
+    const view = new DataView(bytes.buffer);
+    return [view.getUint32(0, true), view.getUint32(4, true)];
+  }
+
+  /** execve: returns -errno on failure; on success the old image is gone (throws ExecTransfer). */
+  *execve(path: string, argv: readonly string[]): Operation<number> {
+    const pathAddress = yield* this.cstring(path);
+    const pointers: number[] = [];
+    for (const arg of argv) pointers.push(yield* this.cstring(arg));
+    pointers.push(0);
+    const vector = yield* this.malloc(pointers.length * 4);
+    yield* this.storeWords(vector, pointers);
+    const result = yield* this.syscall(NR.execve, pathAddress, vector, 0);
+    if (result < 0) return result;
+    throw new ExecTransfer();
+  }
+
+  /** sigaction with a guest handler function (or SIG_DFL = 0 / SIG_IGN = 1). */
+  *signal(signal: number, handler: SignalHandler | 0 | 1): Operation<number> {
+    let address: number = typeof handler === 'number' ? handler : 0;
+    if (typeof handler === 'function') {
+      let index = this.state.handlers.indexOf(handler);
+      if (index < 0) index = this.state.handlers.push(handler) - 1;
+      address = this.state.textBase + SIGNAL_HANDLER_BASE + index * 16;
+    }
+    const action = this.state.scratch + 3968;
+    yield* this.storeWords(action, [address, 0, 0, 0]);
+    return yield* this.syscall(NR.sigaction, signal, action, 0);
+  }
+
+  /** The handler registered at `address`, for the runtime. */
+  handlerAt(address: number): SignalHandler | undefined {
+    return this.state.handlers[(address - this.state.textBase - SIGNAL_HANDLER_BASE) / 16];
+  }
+
+  pause(): Operation<number> {
+    return this.syscall(NR.pause);
+  }
+
+  alarm(seconds: number): Operation<number> {
+    return this.syscall(NR.alarm, seconds);
+  }
+
+  brk(address: number): Operation<number> {
+    return this.syscall(NR.brk, address);
+  }
+
+  /** old_mmap: the six arguments in a user block. */
+  *mmap(address: number, length: number, prot: number, flags: number, fd: number, offset: number): Operation<number> {
+    const block = this.state.scratch + 3900;
+    yield* this.storeWords(block, [address, length, prot, flags, fd >>> 0, offset]);
+    const result = yield* this.syscall(NR.mmap, block);
+    return result | 0;
+  }
+
+  munmap(address: number, length: number): Operation<number> {
+    return this.syscall(NR.munmap, address, length);
+  }
+
+  *sleep(seconds: number, nanoseconds = 0): Operation<number> {
+    const block = this.state.scratch + 3940;
+    yield* this.storeWords(block, [seconds, nanoseconds]);
+    return yield* this.syscall(NR.nanosleep, block, 0);
+  }
+
+  /** stat(): [result, size, mode]. */
+  *stat(path: string): Operation<[number, number, number]> {
+    const address = yield* this.putScratchString(path);
+    const buffer = this.state.scratch + 3800;
+    const result = yield* this.syscall(NR.stat, address, buffer);
+    if (result < 0) return [result, 0, 0];
+    const bytes = yield* this.load(buffer, 64);
+    const view = new DataView(bytes.buffer);
+    return [0, view.getUint32(20, true), view.getUint16(8, true)];
+  }
+
+  /** Directory entries' names of `path` (via open + getdents). */
+  *listDirectory(path: string): Operation<string[] | number> {
+    const fd = yield* this.open(path, 0);
+    if (fd < 0) return fd;
+    const names: string[] = [];
+    const buffer = yield* this.malloc(1024);
+    for (;;) {
+      const n = yield* this.syscall(NR.getdents, fd, buffer, 1024);
+      if (n <= 0) break;
+      const bytes = yield* this.load(buffer, n);
+      const view = new DataView(bytes.buffer);
+      for (let at = 0; at < n; ) {
+        const reclen = view.getUint16(at + 8, true);
+        const end = bytes.indexOf(0, at + 10);
+        names.push(decodeUtf8(bytes.subarray(at + 10, end)));
+        at += reclen;
+      }
+    }
+    yield* this.close(fd);
+    return names;
+  }
+
+  // ---- sockets (socketcall) ------------------------------------------------------------------
+
+  private *socketcall(call: number, args: readonly number[]): Operation<number> {
+    const block = this.state.scratch + 3700;
+    yield* this.storeWords(block, args);
+    return yield* this.syscall(NR.socketcall, call, block);
+  }
+
+  private *sockaddr(port: number): Operation<number> {
+    const address = this.state.scratch + 3744;
+    yield* this.store(address, Uint8Array.of(AF_INET, 0, port >> 8, port & 0xff, 127, 0, 0, 1));
+    return address;
+  }
+
+  /** socket(AF_INET, type, 0). */
+  socket(type: number): Operation<number> {
+    return this.socketcall(SYS_SOCKET, [AF_INET, type, 0]);
+  }
+
+  *bind(fd: number, port: number): Operation<number> {
+    return yield* this.socketcall(SYS_BIND, [fd, yield* this.sockaddr(port), 16]);
+  }
+
+  *connect(fd: number, port: number): Operation<number> {
+    return yield* this.socketcall(SYS_CONNECT, [fd, yield* this.sockaddr(port), 16]);
+  }
+
+  listen(fd: number, backlog = 5): Operation<number> {
+    return this.socketcall(SYS_LISTEN, [fd, backlog, 0]);
+  }
+
+  accept(fd: number): Operation<number> {
+    return this.socketcall(SYS_ACCEPT, [fd, 0, 0]);
+  }
+
+  *sendto(fd: number, buffer: number, count: number, port: number): Operation<number> {
+    return yield* this.socketcall(SYS_SENDTO, [fd, buffer, count, 0, yield* this.sockaddr(port), 16]);
+  }
+
+  /** recvfrom: [bytes or -errno, the sender's port]. */
+  *recvfrom(fd: number, buffer: number, count: number): Operation<[number, number]> {
+    const from = this.state.scratch + 3760;
+    const n = yield* this.socketcall(SYS_RECVFROM, [fd, buffer, count, 0, from, this.state.scratch + 3776]);
+    if (n < 0) return [n, 0];
+    const address = yield* this.load(from, 4);
+    return [n, (address[2] << 8) | address[3]];
+  }
+
+  // ---- stdio-like helpers ------------------------------------------------------------------
+
+  private *putScratchString(text: string): Operation<number> {
+    const bytes = encodeUtf8(`${text}\0`);
+    if (bytes.length > 2048) return yield* this.cstring(text);
+    yield* this.store(this.state.scratch + 1024, bytes);
+    return this.state.scratch + 1024;
+  }
+
+  /** write(fd) of a whole string through the libc buffer. */
+  *print(fd: number, text: string): Operation<number> {
+    const bytes = encodeUtf8(text);
+    let done = 0;
+    while (done < bytes.length) {
+      const chunk = bytes.subarray(done, Math.min(bytes.length, done + 1024));
+      yield* this.store(this.state.scratch, chunk);
+      const written = yield* this.write(fd, this.state.scratch, chunk.length);
+      if (written <= 0) return written;
+      done += written;
+    }
+    return done;
+  }
+
+  /** Reads up to `max` bytes from `fd` as text ('' at end of file, null on error). */
+  *readText(fd: number, max = 1024): Operation<string | null> {
+    const n = yield* this.read(fd, this.state.scratch, Math.min(max, 1024));
+    if (n < 0) return null;
+    if (n === 0) return '';
+    return decodeUtf8(yield* this.load(this.state.scratch, n));
+  }
+
+  /** Zero-cost marker for the benchmark harness (gem5 m5-op style); not a system call. */
+  mark(label: string, value = 0): void {
+    this.marker(label, value);
+  }
+}
+
+export { SCRATCH_BYTES };

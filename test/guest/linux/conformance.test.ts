@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { bootLinux, nativeHost, type LinuxHostFactory } from '../../../engine/linux/boot';
+import { CONFORMANCE_PROGRAMS, type SystemUnderTest } from './conformance';
+
+/** A fresh system per command; L4Linux and MkLinux add their host factories here. */
+function system(host: LinuxHostFactory): SystemUnderTest {
+  return {
+    run(command) {
+      const booted = bootLinux({ host, programs: CONFORMANCE_PROGRAMS, initArgs: ['sh', '-c', command] });
+      const outcome = booted.run(133_000_000 * 20);
+      if (outcome === 'failed') throw booted.failure;
+      return { status: booted.exitStatus, output: booted.machine.console.output() };
+    },
+  };
+}
+
+const SYSTEMS: Record<string, SystemUnderTest> = { linux: system(nativeHost) };
+
+for (const [name, sut] of Object.entries(SYSTEMS)) {
+  describe(`guest conformance on ${name}`, () => {
+    for (const program of CONFORMANCE_PROGRAMS) {
+      it(program.name, () => {
+        const { status, output } = sut.run(program.name);
+        assert.equal(status, 0, output);
+      });
+    }
+  });
+}

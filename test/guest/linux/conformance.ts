@@ -1,0 +1,254 @@
+/**
+ * A guest conformance suite in the style of xv6's usertests: each test is a guest program that
+ * exits 0 on success and prints what failed otherwise. The programs use only the C library, so
+ * they run unchanged on every Linux system (native, L4Linux, MkLinux): a runner boots a system
+ * with them installed in /bin and runs each through `sh -c`.
+ */
+import { decodeUtf8, encodeUtf8 } from '../../../engine/base/text';
+import type { Operation } from '../../../engine/machine/executionContext';
+import * as E from '../../../engine/linux/core/errno';
+import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, PROT_READ, PROT_WRITE, SIG, SOCK_DGRAM, SOCK_STREAM } from '../../../engine/linux/core/syscalls';
+import type { Libc } from '../../../engine/userland/libc';
+import type { GuestProgram } from '../../../engine/userland/runtime';
+
+function program(name: string, main: (libc: Libc) => Operation<number>): GuestProgram {
+  return { name, textBytes: 16384, dataBytes: 4096, bssBytes: 8192, main: (libc) => main(libc) };
+}
+
+/** Fails with a message unless `ok`. */
+function* check(libc: Libc, ok: boolean, what: string): Operation<boolean> {
+  if (!ok) yield* libc.print(2, `FAIL: ${what}\n`);
+  return ok;
+}
+
+const forkExecWait = program('t_forkexec', function* (libc) {
+  const me = yield* libc.getpid();
+  const child = yield* libc.fork(function* (c) {
+    return (yield* c.getppid()) === me ? 7 : 1;
+  });
+  if (!(yield* check(libc, child > me, `fork returned ${child}`))) return 1;
+  const [pid, status] = yield* libc.waitpid(child);
+  if (!(yield* check(libc, pid === child && status === 7 << 8, `wait: ${pid} status ${status}`))) return 2;
+  const execer = yield* libc.fork(function* (c) {
+    yield* c.execve('/bin/true', ['true']);
+    return 99;
+  });
+  const [, trueStatus] = yield* libc.waitpid(execer);
+  if (!(yield* check(libc, trueStatus === 0, `exec true: status ${trueStatus}`))) return 3;
+  const missing = yield* libc.execve('/bin/no-such-program', ['x']);
+  if (!(yield* check(libc, missing === -E.ENOENT, `exec missing: ${missing}`))) return 4;
+  const [none] = yield* libc.waitpid(-1);
+  if (!(yield* check(libc, none === -E.ECHILD, `wait without children: ${none}`))) return 5;
+  return 0;
+});
+
+const cow = program('t_cow', function* (libc) {
+  const page = yield* libc.malloc(8192);
+  yield* libc.store(page, encodeUtf8('parent'));
+  const child = yield* libc.fork(function* (c) {
+    const before = decodeUtf8(yield* c.load(page, 6));
+    yield* c.store(page, encodeUtf8('child!'));
+    const after = decodeUtf8(yield* c.load(page, 6));
+    return before === 'parent' && after === 'child!' ? 0 : 1;
+  });
+  const [, status] = yield* libc.waitpid(child);
+  if (!(yield* check(libc, status === 0, `child saw wrong data (${status})`))) return 1;
+  const mine = decodeUtf8(yield* libc.load(page, 6));
+  return (yield* check(libc, mine === 'parent', `parent's page changed to ${mine}`)) ? 0 : 2;
+});
+
+const signals = program('t_signals', function* (libc) {
+  const flag = yield* libc.malloc(16);
+  yield* libc.storeWords(flag, [0]);
+  yield* libc.signal(SIG.SIGUSR1, function* (l, signal) {
+    yield* l.storeWords(flag, [signal]);
+  });
+  yield* libc.kill(yield* libc.getpid(), SIG.SIGUSR1);
+  if (!(yield* check(libc, (yield* libc.loadWord(flag)) === SIG.SIGUSR1, 'handler did not run'))) return 1;
+  const sleeper = yield* libc.fork(function* (c) {
+    yield* c.pause();
+    return 0;
+  });
+  yield* libc.kill(sleeper, SIG.SIGTERM);
+  const [, status] = yield* libc.waitpid(sleeper);
+  if (!(yield* check(libc, (status & 0x7f) === SIG.SIGTERM, `SIGTERM status ${status}`))) return 2;
+  const [r, w] = yield* libc.pipe();
+  const writer = yield* libc.fork(function* (c) {
+    yield* c.close(r);
+    yield* c.write(w, flag, 1);
+    return 0;
+  });
+  yield* libc.close(r);
+  yield* libc.close(w);
+  const [, pipeStatus] = yield* libc.waitpid(writer);
+  return (yield* check(libc, (pipeStatus & 0x7f) === SIG.SIGPIPE, `SIGPIPE status ${pipeStatus}`)) ? 0 : 3;
+});
+
+const pipes = program('t_pipes', function* (libc) {
+  const [r, w] = yield* libc.pipe();
+  const size = 10000;
+  const buffer = yield* libc.malloc(size);
+  const child = yield* libc.fork(function* (c) {
+    yield* c.close(r);
+    const data = new Uint8Array(size);
+    for (let i = 0; i < size; i++) data[i] = i & 0xff;
+    yield* c.store(buffer, data);
+    const written = yield* c.write(w, buffer, size); // blocks: more than the 4 KB buffer
+    return written === size ? 0 : 1;
+  });
+  yield* libc.close(w);
+  let got = 0;
+  let ok = true;
+  for (;;) {
+    const n = yield* libc.read(r, buffer, 3000);
+    if (n < 0) return 1;
+    if (n === 0) break;
+    const bytes = yield* libc.load(buffer, n);
+    for (let i = 0; i < n; i++) if (bytes[i] !== ((got + i) & 0xff)) ok = false;
+    got += n;
+  }
+  const [, status] = yield* libc.waitpid(child);
+  if (!(yield* check(libc, got === size && ok && status === 0, `pipe moved ${got} bytes, ok=${ok}, writer ${status}`))) return 2;
+  const [r2, w2] = yield* libc.pipe();
+  yield* libc.close(w2);
+  const eof = yield* libc.read(r2, buffer, 10);
+  if (!(yield* check(libc, eof === 0, `read of a writerless pipe: ${eof}`))) return 3;
+  const [r3, w3] = yield* libc.pipe();
+  yield* libc.signal(SIG.SIGPIPE, 1);
+  yield* libc.close(r3);
+  const epipe = yield* libc.write(w3, buffer, 1);
+  if (!(yield* check(libc, epipe === -E.EPIPE, `write to a readerless pipe: ${epipe}`))) return 4;
+  const [r4] = yield* libc.pipe();
+  void O_NONBLOCK;
+  yield* libc.close(r4);
+  return 0;
+});
+
+const files = program('t_files', function* (libc) {
+  const fd = yield* libc.open('/tmp/t_files', O_RDWR | O_CREAT | O_TRUNC, 0o644);
+  if (!(yield* check(libc, fd >= 3, `open: ${fd}`))) return 1;
+  if ((yield* libc.print(fd, 'hello, file')) !== 11) return 2;
+  yield* libc.lseek(fd, 7, 0);
+  const text = yield* libc.readText(fd, 100);
+  if (!(yield* check(libc, text === 'file', `read back '${text}'`))) return 3;
+  const [result, size] = yield* libc.stat('/tmp/t_files');
+  if (!(yield* check(libc, result === 0 && size === 11, `stat: ${result} size ${size}`))) return 4;
+  const copy = yield* libc.dup(fd);
+  yield* libc.lseek(copy, 0, 0);
+  const again = yield* libc.readText(fd, 5);
+  if (!(yield* check(libc, again === 'hello', `dup shares the offset: '${again}'`))) return 5;
+  yield* libc.close(fd);
+  yield* libc.close(copy);
+  const names = yield* libc.listDirectory('/tmp');
+  if (!(yield* check(libc, Array.isArray(names) && names.includes('t_files'), 'getdents lists the file'))) return 6;
+  if ((yield* libc.unlink('/tmp/t_files')) !== 0) return 7;
+  const gone = yield* libc.open('/tmp/t_files', O_RDONLY);
+  if (!(yield* check(libc, gone === -E.ENOENT, `open after unlink: ${gone}`))) return 8;
+  const out = yield* libc.open('/tmp/t_redirect', O_WRONLY | O_CREAT | O_TRUNC);
+  yield* libc.dup2(out, 1);
+  yield* libc.print(1, 'via stdout');
+  yield* libc.close(out);
+  const back = yield* libc.open('/tmp/t_redirect', O_RDONLY);
+  const redirected = yield* libc.readText(back, 100);
+  return (yield* check(libc, redirected === 'via stdout', `dup2: '${redirected}'`)) ? 0 : 9;
+});
+
+const mmap = program('t_mmap', function* (libc) {
+  const length = 3 * 4096;
+  const area = yield* libc.mmap(0, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (!(yield* check(libc, area > 0, `anonymous mmap: ${area}`))) return 1;
+  const zero = yield* libc.loadWord(area + 4096);
+  yield* libc.storeWords(area + 8192, [0x12345678]);
+  if (!(yield* check(libc, zero === 0 && (yield* libc.loadWord(area + 8192)) === 0x12345678, 'anonymous memory'))) return 2;
+  if ((yield* libc.munmap(area, length)) !== 0) return 3;
+  const child = yield* libc.fork(function* (c) {
+    yield* c.loadWord(area);
+    return 0;
+  });
+  const [, status] = yield* libc.waitpid(child);
+  if (!(yield* check(libc, (status & 0x7f) === SIG.SIGSEGV, `access after munmap: status ${status}`))) return 4;
+  const fd = yield* libc.open('/etc/motd', O_RDONLY);
+  const text = yield* libc.readText(fd, 200);
+  const mapped = yield* libc.mmap(0, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  if (!(yield* check(libc, mapped > 0, `file mmap: ${mapped}`))) return 5;
+  const viaMap = decodeUtf8(yield* libc.load(mapped, text?.length ?? 0));
+  return (yield* check(libc, viaMap === text, 'file mapping shows the file')) ? 0 : 6;
+});
+
+const errors = program('t_errors', function* (libc) {
+  const buffer = yield* libc.malloc(64);
+  const cases: Array<[string, number, number]> = [
+    ['write to a bad fd', yield* libc.write(42, buffer, 1), -E.EBADF],
+    ['read into an unmapped address', yield* libc.read(0, 0x10, 1), -E.EFAULT],
+    ['write from kernel space', yield* libc.write(1, 0xc0001000, 4), -E.EFAULT],
+    ['open of a missing file', yield* libc.open('/no/such/file', O_RDONLY), -E.ENOENT],
+    ['lseek with a bad whence', yield* libc.lseek(1 + 0, 0, 9), 0],
+    ['kill of a missing process', yield* libc.kill(30000, SIG.SIGTERM), -E.ESRCH],
+    ['mmap of length 0', yield* libc.mmap(0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), -E.EINVAL],
+    ['mmap larger than memory', yield* libc.mmap(0, 0x7ff00000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), -E.ENOMEM],
+    ['close of a closed fd', yield* libc.close(40), -E.EBADF],
+    ['unknown system call', yield* libc.syscall(250), -E.ENOSYS],
+  ];
+  const file = yield* libc.open('/tmp/t_errors', O_RDWR | O_CREAT);
+  cases[4] = ['lseek with a bad whence', yield* libc.lseek(file, 0, 9), -E.EINVAL];
+  let failed = 0;
+  for (const [what, got, want] of cases) if (!(yield* check(libc, got === want, `${what}: got ${got}, want ${want}`))) failed++;
+  return failed === 0 ? 0 : 1;
+});
+
+const sockets = program('t_sockets', function* (libc) {
+  const buffer = yield* libc.malloc(8192);
+  const udp = yield* libc.socket(SOCK_DGRAM);
+  if (!(yield* check(libc, udp >= 0 && (yield* libc.bind(udp, 9000)) === 0, 'udp socket/bind'))) return 1;
+  const echo = yield* libc.fork(function* (c) {
+    const [n, from] = yield* c.recvfrom(udp, buffer, 100);
+    return n > 0 && (yield* c.sendto(udp, buffer, n, from)) === n ? 0 : 1;
+  });
+  const client = yield* libc.socket(SOCK_DGRAM);
+  yield* libc.bind(client, 0);
+  yield* libc.store(buffer, encodeUtf8('ping'));
+  yield* libc.sendto(client, buffer, 4, 9000);
+  yield* libc.store(buffer, encodeUtf8('xxxx'));
+  const [n] = yield* libc.recvfrom(client, buffer, 100);
+  const reply = decodeUtf8(yield* libc.load(buffer, 4));
+  const [, echoStatus] = yield* libc.waitpid(echo);
+  if (!(yield* check(libc, n === 4 && reply === 'ping' && echoStatus === 0, `udp echo: ${n} '${reply}' ${echoStatus}`))) return 2;
+  const listener = yield* libc.socket(SOCK_STREAM);
+  yield* libc.bind(listener, 9001);
+  yield* libc.listen(listener);
+  const size = 20000;
+  const writer = yield* libc.fork(function* (c) {
+    const fd = yield* c.socket(SOCK_STREAM);
+    if ((yield* c.connect(fd, 9001)) !== 0) return 1;
+    const data = new Uint8Array(size);
+    for (let i = 0; i < size; i++) data[i] = (i * 7) & 0xff;
+    const source = yield* c.malloc(size);
+    yield* c.store(source, data);
+    const written = yield* c.write(fd, source, size);
+    yield* c.close(fd);
+    return written === size ? 0 : 2;
+  });
+  const fd = yield* libc.accept(listener);
+  if (!(yield* check(libc, fd >= 0, `accept: ${fd}`))) return 3;
+  let got = 0;
+  let ok = true;
+  for (;;) {
+    const m = yield* libc.read(fd, buffer, 8192);
+    if (m <= 0) break;
+    const bytes = yield* libc.load(buffer, m);
+    for (let i = 0; i < m; i++) if (bytes[i] !== ((got + i) * 7 & 0xff)) ok = false;
+    got += m;
+  }
+  const [, status] = yield* libc.waitpid(writer);
+  if (!(yield* check(libc, got === size && ok && status === 0, `tcp stream: ${got} bytes ok=${ok} writer=${status}`))) return 4;
+  const refused = yield* libc.connect(yield* libc.socket(SOCK_STREAM), 9999);
+  return (yield* check(libc, refused === -111, `connect to a closed port: ${refused}`)) ? 0 : 5;
+});
+
+/** The conformance programs, by name. */
+export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, errors, sockets];
+
+/** A booted system as the runner needs it: install programs, run a command, get status and output. */
+export interface SystemUnderTest {
+  run(command: string): { status: number | null; output: string };
+}

@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { bootLinux } from '../../../engine/linux/boot';
+import { PG_PRESENT, PG_WRITABLE } from '../../../engine/machine/paging';
+import { encodeUtf8 } from '../../../engine/base/text';
+import type { GuestProgram } from '../../../engine/userland/runtime';
+import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
+
+describe('native Linux 2.0 substrate', () => {
+  it('composes getpid from its primitives: 82 cycles of int/iret apart, about 223 in all', () => {
+    const run = runGuest('lat_syscall getpid 2000 200', {});
+    const { cycles, breakdown } = between(run, 'start', 'stop', 2000);
+    assert.ok(Math.abs((breakdown.kernelEntry ?? 0) - 82) < 1, `kernelEntry ${breakdown.kernelEntry}`);
+    assert.ok(cycles > 223 * 0.9 && cycles < 223 * 1.1, `getpid ${cycles} cycles`);
+  });
+
+  it('boots, runs a script through sh with pipes, and halts with its status', () => {
+    const system = bootLinux({ initArgs: ['sh', '-c', 'echo hi | cat; hello; ls /etc; false && echo no; exit 4'] });
+    assert.equal(system.run(133e6 * 10), 'halted');
+    assert.equal(system.exitStatus, 4);
+    assert.equal(system.machine.console.output(), 'hi\nHello world\nmotd\npasswd\nhostname\n');
+  });
+
+  it('fork copies page tables PTE by PTE and write-protects private pages for copy-on-write', () => {
+    let checked = false;
+    const probe: GuestProgram = {
+      name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
+      *main(libc) {
+        const page = yield* libc.malloc(4096);
+        yield* libc.store(page, encodeUtf8('x'));
+        const child = yield* libc.fork(function* (c) {
+          yield* c.pause();
+          return 0;
+        });
+        libc.mark('forked', page);
+        yield* libc.kill(child, 9);
+        yield* libc.waitpid(child);
+        return 0;
+      },
+    };
+    const system = bootLinux({ programs: [probe], initArgs: ['sh', '-c', 'probe'] });
+    system.runtime.onMark = (_label, page) => {
+      const tasks = [...system.kernel.tasks.values()].filter((t) => t.program === 'probe');
+      assert.equal(tasks.length, 2);
+      const ptes = tasks.map((t) => system.kernel.mm.pte(t.mm!, page));
+      for (const pte of ptes) {
+        assert.ok((pte & PG_PRESENT) !== 0);
+        assert.equal(pte & PG_WRITABLE, 0, 'write-protected for COW');
+      }
+      assert.equal(ptes[0] & 0xfffff000, ptes[1] & 0xfffff000, 'same frame');
+      assert.equal(system.kernel.mm.count[ptes[0] >>> 12], 2);
+      checked = true;
+    };
+    assert.equal(system.run(133e6 * 10), 'halted');
+    assert.equal(system.exitStatus, 0);
+    assert.ok(checked);
+  });
+
+  it('demand-pages an exec image: only touched pages become resident', () => {
+    let resident = -1;
+    const system = bootLinux({ initArgs: ['sh', '-c', 'hello'] });
+    const kernel = system.kernel;
+    const original = kernel.doExit.bind(kernel);
+    kernel.doExit = function* (task, status) {
+      if (task.program === 'hello') resident = task.mm!.rss;
+      yield* original(task, status);
+    };
+    assert.equal(system.run(133e6 * 10), 'halted');
+    // 80 KB image: 16 text + 3 data + 1 bss + stack + heap pages touched, not all 21+ pages of the file
+    assert.ok(resident > 15 && resident < 30, `rss ${resident}`);
+  });
+
+  it('reads file data from the disk on first use and from the page cache afterwards', () => {
+    const system = bootLinux({ initArgs: ['sh', '-c', 'cat /etc/motd; cat /etc/motd'] });
+    const disk = system.machine.disk;
+    assert.equal(system.run(133e6 * 10), 'halted');
+    const motd = 'Welcome to L4 Lab: Linux 2.0 on a simulated 133 MHz Pentium.\n';
+    assert.equal(system.machine.console.output(), motd + motd);
+    const reads = disk.reads.value;
+    assert.ok(reads > 0, 'binaries and /etc/motd came from the disk');
+    const again = bootLinux({ initArgs: ['sh', '-c', 'cat /etc/motd; cat /etc/motd; cat /etc/motd'] });
+    again.run(133e6 * 10);
+    assert.equal(again.machine.disk.reads.value, reads, 'the third cat reads nothing more from the disk');
+  });
+
+  it('writes an ext2-like image: superblock magic, inode table entries, dirent blocks', () => {
+    const system = bootLinux({ initArgs: ['sh', '-c', 'true'] });
+    const image = system.machine.disk.image;
+    const view = new DataView(image.buffer, image.byteOffset);
+    assert.equal(view.getUint16(1024 + 56, true), 0xef53);
+    const root = system.kernel.fs.root;
+    const block = root.blocks[0];
+    const text = String.fromCharCode(...image.subarray(block * 1024, block * 1024 + 1024));
+    for (const name of ['bin', 'etc', 'tmp', 'dev', 'sbin']) assert.ok(text.includes(name), name);
+    const hello = system.kernel.lookupPath(root, '/bin/hello')!;
+    const at = (8 + Math.floor(hello.ino / 8)) * 1024 + (hello.ino % 8) * 128;
+    assert.equal(view.getUint32(at + 4, true), hello.size);
+    assert.equal(view.getUint32(at + 40, true), hello.blocks[0]);
+  });
+
+  it('gives an interactive shell on the console: ^C interrupts the foreground command, exit shuts down', () => {
+    const system = bootLinux({});
+    assert.equal(system.run(133e6), 'waitingForInput');
+    system.type('sleep 5\n');
+    assert.equal(system.run(133e6 / 2), 'limit');
+    system.type('\u0003');
+    assert.equal(system.run(133e6), 'waitingForInput');
+    assert.ok(system.machine.scheduler.now < 133e6 * 2, 'sleep was interrupted');
+    system.type('echo after\nexit 2\n');
+    assert.equal(system.run(133e6), 'halted');
+    assert.equal(system.exitStatus, 2);
+    assert.match(system.machine.console.output(), /# sleep 5\n\^C\n# echo after\n.*after\n/s);
+  });
+
+  it('preempts a CPU-bound process at the end of its time slice (HZ = 100, 20 ticks)', () => {
+    const marks = new Map<string, number>();
+    const spinner: GuestProgram = {
+      name: 'spinner', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
+      *main(libc) {
+        const child = yield* libc.fork(function* (c) {
+          c.mark('child-runs');
+          yield* c.compute(40_000_000);
+          return 0;
+        });
+        yield* libc.compute(40_000_000);
+        libc.mark('parent-done');
+        yield* libc.waitpid(child);
+        return 0;
+      },
+    };
+    const system = bootLinux({ programs: [spinner], initArgs: ['sh', '-c', 'spinner'] });
+    system.runtime.onMark = (label) => marks.set(label, system.machine.scheduler.now);
+    assert.equal(system.run(133e6 * 10), 'halted');
+    assert.ok(marks.get('child-runs')! < marks.get('parent-done')!, 'the child ran before the parent used up its 300 ms');
+  });
+
+  it('is deterministic: the same run gives the same cycle count', () => {
+    const times = [0, 1].map(() => {
+      const system = bootLinux({ initArgs: ['sh', '-c', 'echo a | cat; hello'] });
+      system.run(133e6 * 10);
+      return system.machine.scheduler.now;
+    });
+    assert.equal(times[0], times[1]);
+  });
+});
