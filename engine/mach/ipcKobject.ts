@@ -1,0 +1,505 @@
+import type { Operation } from '../machine/executionContext';
+import type { Kmsg } from './kmsg';
+import {
+  HDR_BITS,
+  HDR_ID,
+  HDR_LOCAL,
+  HDR_REMOTE,
+  HDR_SIZE,
+  isPortType,
+  KERN,
+  MACH_MSGH_BITS_COMPLEX,
+  MACH_NOTIFY,
+  MACH_PORT_RIGHT,
+  MIG,
+  MIG_REPLY_OFFSET,
+  MSG_HEADER_BYTES,
+  MSG_ID,
+  MSG_TYPE,
+  MSG_TYPE_PORT_SEND,
+  msghBits,
+  typeDescriptor,
+} from './machConstants';
+import type { MachKernel } from './machKernel';
+import type { KernelObject, Port } from './port';
+import type { Task } from './task';
+import type { Thread } from './thread';
+import type { VmMapCopy } from './vmMap';
+
+const isInteger = (name: number) => name === MSG_TYPE.INTEGER_32;
+const anyType = () => true;
+
+/**
+ * Reads the typed items of a request kmsg in order, as a MIG server stub does. A type mismatch
+ * clears `ok` (the routine then answers MIG_TYPE_ERROR). Port items yield the port (the right
+ * stays in the kmsg until {@link take} claims it); out-of-line items yield the vm_map_copy.
+ */
+export class KernelMessageReader {
+  ok = true;
+  /** The request's reply right (held by the server stub until the reply is sent). */
+  replyPort: Port | null = null;
+  replyType = 0;
+  /** Set by {@link takeReply}: the routine answers later (MIG_NO_REPLY), e.g. from an interrupt. */
+  replyTaken = false;
+  private header = 0;
+  private offset = 0;
+  private size = 0;
+  private kmsg: Kmsg | null = null;
+
+  constructor(private readonly k: MachKernel) {}
+
+  begin(kmsg: Kmsg): void {
+    this.kmsg = kmsg;
+    this.replyPort = null;
+    this.replyType = 0;
+    this.replyTaken = false;
+    this.header = kmsg.header;
+    this.offset = MSG_HEADER_BYTES;
+    this.size = kmsg.size;
+    this.ok = true;
+  }
+
+  private item(check: (name: number) => boolean, inline: boolean): number {
+    const k = this.k;
+    k.cpu.execute(k.paths.migServerArgument);
+    if (!this.ok || this.offset + 8 > this.size) {
+      this.ok = false;
+      return -1;
+    }
+    const word = k.memory.read32(this.header + this.offset);
+    const isInline = (word & (1 << 28)) !== 0;
+    let name = word & 0xff;
+    let sizeBits = (word >>> 8) & 0xff;
+    let number = (word >>> 16) & 0xfff;
+    let descriptorBytes = 4;
+    if ((word & (1 << 29)) !== 0) {
+      if (this.offset + 16 > this.size) {
+        this.ok = false;
+        return -1;
+      }
+      const second = k.memory.read32(this.header + this.offset + 4);
+      name = second & 0xffff;
+      sizeBits = second >>> 16;
+      number = k.memory.read32(this.header + this.offset + 8);
+      descriptorBytes = 12;
+    }
+    if (!check(name) || isInline !== inline) {
+      this.ok = false;
+      return -1;
+    }
+    const data = this.offset + descriptorBytes;
+    const bytes = inline ? ((Math.ceil((number * sizeBits) / 8) + 3) & ~3) : 4;
+    this.offset = data + bytes;
+    return data;
+  }
+
+  int(): number {
+    const at = this.item(isInteger, true);
+    return at < 0 ? 0 : this.k.memory.read32(this.header + at) | 0;
+  }
+
+  /** A port item: the port, or null for MACH_PORT_NULL/DEAD. */
+  port(): Port | null {
+    const at = this.item(isPortType, true);
+    if (at < 0) return null;
+    return this.k.portAt(this.k.memory.read32(this.header + at)) ?? null;
+  }
+
+  /** An out-of-line item: the copy in transit, or null. */
+  region(): VmMapCopy | null {
+    const at = this.item(anyType, false);
+    if (at < 0 || this.kmsg === null) return null;
+    const region = this.kmsg.regions.find((r) => r.offset === at);
+    return region === undefined ? null : region.copy;
+  }
+
+  /** Claims the right to `port` carried by the request (the routine now owns it). */
+  take(port: Port): number {
+    const rights = this.kmsg!.rights;
+    const index = rights.findIndex((r) => r.port === port);
+    if (index < 0) return -1;
+    const transit = rights[index].transit;
+    rights.splice(index, 1);
+    return transit;
+  }
+
+  /** Claims the reply right: the routine will answer asynchronously and must return MIG_NO_REPLY. */
+  takeReply(): { port: Port; type: number } | null {
+    if (this.replyPort === null) return null;
+    this.replyTaken = true;
+    return { port: this.replyPort, type: this.replyType };
+  }
+
+  /** Claims an out-of-line region of the request. */
+  takeRegion(copy: VmMapCopy): void {
+    const regions = this.kmsg!.regions;
+    const index = regions.findIndex((r) => r.copy === copy);
+    if (index >= 0) regions.splice(index, 1);
+  }
+}
+
+/**
+ * Builds a message in kernel memory (replies of kernel objects; exception and pager messages):
+ * header, then INTEGER_32 and port items. Rights added are already counted in their ports.
+ */
+export class KernelMessageWriter {
+  private kmsg: Kmsg | null = null;
+  private offset = 0;
+
+  constructor(private readonly k: MachKernel) {}
+
+  /** Starts a message of at most `maxBytes` to `destination`; null if no kmsg could be had. */
+  begin(destination: Port, destinationType: number, id: number, maxBytes: number, reply: Port | null = null, replyType = 0): Kmsg | null {
+    const kmsg = this.k.kmsgs.allocate(maxBytes);
+    if (kmsg === null) return null;
+    kmsg.destination = destination;
+    kmsg.destinationType = destinationType;
+    kmsg.reply = reply;
+    kmsg.replyType = replyType;
+    kmsg.id = id;
+    this.kmsg = kmsg;
+    this.offset = MSG_HEADER_BYTES;
+    return kmsg;
+  }
+
+  int(value: number): void {
+    const kmsg = this.kmsg!;
+    this.k.memory.write32(kmsg.header + this.offset, typeDescriptor(MSG_TYPE.INTEGER_32, 32, 1));
+    this.k.memory.write32(kmsg.header + this.offset + 4, value >>> 0);
+    this.offset += 8;
+  }
+
+  /** An out-of-line region (long-form descriptor, 16 bytes): the receiver gets it mapped. */
+  region(copy: VmMapCopy): void {
+    const kmsg = this.kmsg!;
+    const at = kmsg.header + this.offset;
+    this.k.memory.write32(at, (1 << 29) >>> 0);
+    this.k.memory.write32(at + 4, (MSG_TYPE.BYTE | (8 << 16)) >>> 0);
+    this.k.memory.write32(at + 8, copy.size);
+    this.k.memory.write32(at + 12, copy.address);
+    kmsg.regions.push({ copy, offset: this.offset + 12 });
+    kmsg.complex = true;
+    this.offset += 16;
+  }
+
+  port(port: Port | null, transit: number): void {
+    const kmsg = this.kmsg!;
+    this.k.memory.write32(kmsg.header + this.offset, typeDescriptor(transit, 32, 1));
+    this.k.memory.write32(kmsg.header + this.offset + 4, port === null ? 0 : port.address);
+    if (port !== null) kmsg.rights.push({ port, transit, offset: this.offset + 4 });
+    kmsg.complex = true;
+    this.offset += 8;
+  }
+
+  /** Drops the message being built (its kmsg is freed by the caller). */
+  abandon(): void {
+    this.kmsg = null;
+  }
+
+  finish(): Kmsg {
+    const k = this.k;
+    const kmsg = this.kmsg!;
+    this.kmsg = null;
+    kmsg.size = this.offset;
+    const header = kmsg.header;
+    k.memory.write32(header + HDR_BITS, (msghBits(kmsg.destinationType, kmsg.reply !== null ? kmsg.replyType : 0) | (kmsg.complex ? MACH_MSGH_BITS_COMPLEX : 0)) >>> 0);
+    k.memory.write32(header + HDR_SIZE, kmsg.size);
+    k.memory.write32(header + HDR_REMOTE, kmsg.destination === null ? 0 : kmsg.destination.address);
+    k.memory.write32(header + HDR_LOCAL, kmsg.reply === null ? 0 : kmsg.reply.address);
+    k.memory.write32(header + HDR_ID, kmsg.id);
+    k.memory.touchWrite(header, kmsg.size);
+    return kmsg;
+  }
+}
+
+/** A routine of a kernel-object server: reads its arguments, writes its reply items after RetCode. */
+export type KernelRoutine<T> = (target: T, args: KernelMessageReader, reply: KernelMessageWriter, sender: Thread) => Operation<number>;
+
+/**
+ * The MIG server side of a kernel object (kern/ipc_kobject.c + the MIG-generated *_server
+ * stubs): look up the routine by msgh_id, run it on the target object, answer on the request's
+ * reply right with [RetCode, out arguments] under id + 100, destroy the rest of the request.
+ */
+export class KernelObjectServer<T> implements KernelObject {
+  constructor(
+    private readonly k: MachKernel,
+    readonly kind: KernelObject['kind'],
+    private readonly target: T,
+    private readonly routines: ReadonlyMap<number, { readonly replyBytes: number; readonly run: KernelRoutine<T> }>,
+  ) {}
+
+  *serve(request: Kmsg, sender: Thread): Operation<Kmsg | null> {
+    const k = this.k;
+    const routine = this.routines.get(request.id);
+    const reader = k.reader;
+    reader.begin(request);
+    const writer = k.writer;
+    const replyPort = request.reply;
+    const replyType = request.replyType;
+    request.reply = null;
+    reader.replyPort = replyPort;
+    reader.replyType = replyType;
+    let reply: Kmsg | null = null;
+    if (replyPort !== null) reply = writer.begin(replyPort, replyType, request.id + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 8 + (routine?.replyBytes ?? 0));
+    // RetCode slot first; the routine appends its out arguments after it
+    const retCodeAt = reply === null ? 0 : reply.header + MSG_HEADER_BYTES + 4;
+    if (reply !== null) writer.int(0);
+    let result: number = MIG.BAD_ID;
+    if (routine !== undefined) result = yield* routine.run(this.target, reader, writer, sender);
+    if (!reader.ok) result = MIG.TYPE_ERROR;
+    k.msg.destroy(request);
+    if (reply === null) return null;
+    if (reader.replyTaken) {
+      // the routine keeps the reply right and answers later
+      reply.destination = null;
+      writer.abandon();
+      k.msg.freeKmsg(reply);
+      return null;
+    }
+    k.memory.write32(retCodeAt, result >>> 0);
+    return writer.finish();
+  }
+}
+
+/** The routines served on a task's kernel port (mach.defs, mach_port.defs subsets). */
+export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; run: KernelRoutine<Task> }> {
+  const routines = new Map<number, { replyBytes: number; run: KernelRoutine<Task> }>();
+  routines.set(MSG_ID.machPortAllocate, {
+    replyBytes: 8,
+    *run(task, args, reply) {
+      const right = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (right !== MACH_PORT_RIGHT.RECEIVE && right !== MACH_PORT_RIGHT.PORT_SET) {
+        reply.int(0);
+        return KERN.INVALID_VALUE;
+      }
+      const name = right === MACH_PORT_RIGHT.RECEIVE ? k.allocateReceiveRight(task) : k.allocatePortSet(task);
+      reply.int(name < 0 ? 0 : name);
+      return name < 0 ? KERN.NO_SPACE : KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.machPortDeallocate, {
+    replyBytes: 0,
+    *run(task, args) {
+      const name = args.int();
+      return args.ok ? k.portDeallocate(task, name) : MIG.TYPE_ERROR;
+    },
+  });
+  routines.set(MSG_ID.machPortDestroy, {
+    replyBytes: 0,
+    *run(task, args) {
+      const name = args.int();
+      return args.ok ? k.portDestroy(task, name) : MIG.TYPE_ERROR;
+    },
+  });
+  routines.set(MSG_ID.machPortMoveMember, {
+    replyBytes: 0,
+    *run(task, args) {
+      const member = args.int();
+      const after = args.int();
+      return args.ok ? k.movePortMember(task, member, after) : MIG.TYPE_ERROR;
+    },
+  });
+  routines.set(MSG_ID.machPortRequestNotification, {
+    replyBytes: 8,
+    *run(task, args, reply) {
+      const name = args.int();
+      const variant = args.int();
+      const notify = args.port();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      reply.int(0); // previous request: none is kept in this model
+      if (variant !== MACH_NOTIFY.DEAD_NAME || notify === null) return KERN.INVALID_VALUE;
+      args.take(notify);
+      const result = k.requestDeadName(task, name, notify);
+      if (result !== KERN.SUCCESS) k.msg.sendOnceDestroyed(notify);
+      return result;
+    },
+  });
+  routines.set(MSG_ID.machPortInsertRight, {
+    replyBytes: 0,
+    *run(task, args) {
+      const name = args.int() >>> 0;
+      const port = args.port();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (port === null) return KERN.INVALID_CAPABILITY;
+      const transit = args.take(port);
+      return k.insertRight(task, name, port, transit);
+    },
+  });
+  routines.set(MSG_ID.vmAllocate, {
+    replyBytes: 8,
+    *run(task, args, reply) {
+      const address = args.int() >>> 0;
+      const size = args.int() >>> 0;
+      const anywhere = args.int() !== 0;
+      if (!args.ok) return MIG.TYPE_ERROR;
+      k.cpu.execute(k.paths.vmAllocate);
+      const entered = task.map.enter(address, size, anywhere, null, 0, 3, 7, false);
+      reply.int(entered.address);
+      return entered.result;
+    },
+  });
+  routines.set(MSG_ID.vmDeallocate, {
+    replyBytes: 0,
+    *run(task, args) {
+      const address = args.int() >>> 0;
+      const size = args.int() >>> 0;
+      if (!args.ok) return MIG.TYPE_ERROR;
+      k.cpu.execute(k.paths.vmDeallocate);
+      return task.map.remove(address, size);
+    },
+  });
+  routines.set(MSG_ID.vmProtect, {
+    replyBytes: 0,
+    *run(task, args) {
+      const address = args.int() >>> 0;
+      const size = args.int() >>> 0;
+      const setMaximum = args.int() !== 0;
+      const protection = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      k.cpu.execute(k.paths.vmProtect);
+      return task.map.protect(address, size, setMaximum, protection);
+    },
+  });
+  routines.set(MSG_ID.vmInherit, {
+    replyBytes: 0,
+    *run(task, args) {
+      const address = args.int() >>> 0;
+      const size = args.int() >>> 0;
+      const inheritance = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      k.cpu.execute(k.paths.vmProtect);
+      return task.map.inherit(address, size, inheritance);
+    },
+  });
+  routines.set(MSG_ID.vmRead, {
+    replyBytes: 16,
+    *run(task, args, reply) {
+      const address = args.int() >>> 0;
+      const size = args.int() >>> 0;
+      if (!args.ok) return MIG.TYPE_ERROR;
+      const copy = task.map.copyin(address, size, false);
+      if (copy === null) return KERN.INVALID_ADDRESS;
+      reply.region(copy);
+      return KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.vmWrite, {
+    replyBytes: 0,
+    *run(task, args, _reply, sender) {
+      const address = args.int() >>> 0;
+      const copy = args.region();
+      if (!args.ok || copy === null) return MIG.TYPE_ERROR;
+      if ((address & 0xfff) !== 0 || !task.map.canWrite(address, copy.size)) return KERN.INVALID_ADDRESS;
+      k.cpu.execute(k.paths.vmProtect);
+      return yield* k.writeTask(task, address, copy, sender);
+    },
+  });
+  routines.set(MSG_ID.vmMap, {
+    replyBytes: 8,
+    *run(task, args, reply) {
+      const address = args.int() >>> 0;
+      const size = args.int() >>> 0;
+      const anywhere = args.int() !== 0;
+      const memoryObject = args.port();
+      const offset = args.int() >>> 0;
+      const copy = args.int() !== 0;
+      const protection = args.int();
+      const maxProtection = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      const result = yield* k.pagers.map(task, address, size, anywhere, memoryObject, offset, copy, protection, maxProtection);
+      reply.int(result.address);
+      return result.result;
+    },
+  });
+  routines.set(MSG_ID.taskCreate, {
+    replyBytes: 8,
+    *run(_task, args, reply) {
+      const inheritMemory = args.int() !== 0;
+      if (!args.ok) return MIG.TYPE_ERROR;
+      const child = k.createTask(`task${k.tasks.length}`, false);
+      if (inheritMemory) _task.map.fork(child.map);
+      child.selfPort.sendRights++;
+      reply.port(child.selfPort, MSG_TYPE_PORT_SEND);
+      return KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.taskTerminate, {
+    replyBytes: 0,
+    *run(task) {
+      if (!task.active || task === k.kernelTask) return KERN.INVALID_TASK;
+      k.terminateTask(task);
+      return KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.threadCreate, {
+    replyBytes: 8,
+    *run(task, args, reply) {
+      const entry = args.int();
+      const argument = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      const body = k.entryPoints.get(entry);
+      if (body === undefined) {
+        reply.port(null, MSG_TYPE_PORT_SEND);
+        return KERN.INVALID_ARGUMENT;
+      }
+      const thread = k.createThread(task, `${task.name}.t${task.threads.length}`, (guest) => body(guest, argument));
+      thread.selfPort.sendRights++;
+      reply.port(thread.selfPort, MSG_TYPE_PORT_SEND);
+      return KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.taskSetExceptionPort, {
+    replyBytes: 0,
+    *run(task, args) {
+      const port = args.port();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (port !== null) args.take(port);
+      if (task.exceptionPort !== null) task.exceptionPort.sendRights--;
+      task.exceptionPort = port;
+      return KERN.SUCCESS;
+    },
+  });
+  return routines;
+}
+
+/** The routines served on a thread's kernel port. */
+export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number; run: KernelRoutine<Thread> }> {
+  const routines = new Map<number, { replyBytes: number; run: KernelRoutine<Thread> }>();
+  routines.set(MSG_ID.threadResume, {
+    replyBytes: 0,
+    *run(thread) {
+      return k.resume(thread) ? KERN.SUCCESS : KERN.FAILURE;
+    },
+  });
+  routines.set(MSG_ID.threadSuspend, {
+    replyBytes: 0,
+    *run(thread) {
+      return k.suspend(thread);
+    },
+  });
+  routines.set(MSG_ID.threadAbort, {
+    replyBytes: 0,
+    *run(thread) {
+      return k.abort(thread);
+    },
+  });
+  routines.set(MSG_ID.threadTerminate, {
+    replyBytes: 0,
+    *run(thread) {
+      return k.terminateThread(thread);
+    },
+  });
+  routines.set(MSG_ID.threadSetExceptionPort, {
+    replyBytes: 0,
+    *run(thread, args) {
+      const port = args.port();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (port !== null) args.take(port);
+      if (thread.exceptionPort !== null) thread.exceptionPort.sendRights--;
+      thread.exceptionPort = port;
+      return KERN.SUCCESS;
+    },
+  });
+  return routines;
+}

@@ -1,0 +1,238 @@
+import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
+import type { CodePath } from '../machine/cpu';
+import type { CycleCategory } from '../base/cycleCategory';
+
+/**
+ * The Mach 3 kernel model's one parameter table. Every cost is the instruction cycles of one
+ * kernel path on the P5 with all caches warm; cache and TLB misses are not in these numbers, they
+ * come from the simulated memory system when the path's code (CodePath, fetched through the
+ * I-TLB and I-cache) and the kernel data structures it touches are accessed.
+ *
+ * Sources, short names as in shared/reference/pentium-parameters.md:
+ * - [SOSP95] Liedtke, "On µ-Kernel Construction": Mach get_self_thread ≈ 900 cycles on a 486/50
+ *   against a 107-cycle hardware minimum; Mach RPC ≈ 230 µs on a 486/50.
+ * - [OSF] the structure of the OSF MK / CMU Mach 3.0 code of each path (ipc/mach_msg.c,
+ *   ipc/ipc_kmsg.c, ipc/ipc_right.c, ipc/ipc_entry.c, ipc/ipc_mqueue.c, kern/sched_prim.c,
+ *   kern/ipc_kobject.c, vm/vm_map.c, vm/vm_fault.c, i386/locore.s). "estimate: N instructions"
+ *   means the instructions of that path were counted from its structure (function calls, locks,
+ *   checks, loads and stores), at ≈ 1 cycle per simple Pentium instruction (MAME column) plus the
+ *   listed multi-cycle instructions. None of these values was fitted to a benchmark result.
+ */
+const path = (value: number, source: string, description: string) => ({
+  value,
+  unit: 'cycles' as const,
+  min: 0,
+  max: 100000,
+  provenance: 'I' as const,
+  source,
+  description,
+});
+
+export const MACH_PARAMETERS = defineParameters({
+  // ---- trap entry and exit (i386/locore.s) ------------------------------------------------
+  trapEntry: path(40, 'estimate [OSF i386/locore.s mach trap entry]: push trap frame, pusha (5), push 4 segment registers, 2 segment loads (2 × 3), find the current thread and its PCB, range-check the trap number, index mach_trap_table, call: ≈ 30 instructions + 10 for the multi-cycle ones', 'Mach trap entry after INT'),
+  trapArgumentWord: path(4, 'estimate [OSF]: one argument word copied from the user stack under fault recovery (mach_trap_table gives the count)', 'per trap argument word'),
+  trapExit: path(35, 'estimate [OSF i386/locore.s]: check need_ast, pop 4 segment registers (4 × 3), popa, restore frame, before IRET', 'Mach trap exit before IRET'),
+  exceptionEntry: path(60, 'estimate [OSF i386/trap.c user_trap/kernel_trap]: save state, decode trap type, read CR2, dispatch to vm_fault: ≈ 55 instructions', 'exception (page fault) entry and dispatch'),
+  interruptEntry: path(45, 'estimate [OSF i386/locore.s interrupt entry]: save state, switch to interrupt stack, spl, dispatch through the interrupt table', 'hardware interrupt entry/exit bookkeeping'),
+
+  // ---- IPC (ipc/*.c) -----------------------------------------------------------------------
+  threadSelfTrap: path(25, 'estimate [OSF kern/ipc_tt.c mach_thread_self]: lock thread, take its self port, call the copyout', 'mach_thread_self / mach_task_self body'),
+  replyPortTrap: path(60, 'estimate [OSF ipc/mach_msg.c mach_reply_port → ipc_port_alloc]: port allocation and initialisation of ≈ 20 fields, entry allocation', 'mach_reply_port body (port init)'),
+  entryLookup: path(22, 'estimate [OSF ipc/ipc_entry.c ipc_entry_lookup]: split name into index and generation, bounds check against the table size, load entry, compare generation, check type: ≈ 18 instructions + 2 loads', 'name → entry translation'),
+  rightCopyin: path(55, 'estimate [OSF ipc/ipc_right.c ipc_right_copyin]: switch on disposition, lock port, active check, urefs/srights update, dead-name check: ≈ 50 instructions', 'one right copied in from a space'),
+  rightCopyout: path(85, 'estimate [OSF ipc/ipc_object.c ipc_object_copyout + ipc_right_copyout + ipc/ipc_hash.c]: reverse hash lookup of the port in the space, entry allocation or urefs increment, port lock and right counts: ≈ 80 instructions', 'one right copied out into a space'),
+  machMsgTrap: path(40, 'estimate [OSF ipc/mach_msg.c mach_msg_trap]: option decode, size checks, dispatch to send and receive halves', 'mach_msg trap body'),
+  kmsgGet: path(45, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_get]: size validation, ikm_cache/kalloc allocation, kmsg header init', 'ipc_kmsg_get before the copy'),
+  copyinHeader: path(80, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_copyin_header]: decode msgh_bits, validate dispositions, lock space, order of dest/reply, install port pointers: ≈ 75 instructions', 'header copyin (without the right copyins)'),
+  copyinBodyItem: path(30, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_copyin_body]: decode one mach_msg_type_t, long-form check, bounds, inline/ool branch', 'per typed item, copyin'),
+  oolCopyin: path(250, 'estimate [OSF vm/vm_map.c vm_map_copyin]: lookup entries, allocate vm_map_copy and its entries, clip, set needs_copy, object references: ≈ 220 instructions', 'out-of-line region copyin (virtual copy)'),
+  oolCopyinPage: path(30, 'estimate [OSF vm/vm_map.c + i386/pmap.c pmap_protect]: per page write-protect of the source PTE', 'per page of an out-of-line copyin'),
+  mqueueSend: path(60, 'estimate [OSF ipc/ipc_mqueue.c ipc_mqueue_send]: lock port, qlimit check, look for a waiting receiver, enqueue or hand off', 'ipc_mqueue_send'),
+  mqueueReceive: path(60, 'estimate [OSF ipc/ipc_mqueue.c ipc_mqueue_receive]: lock, dequeue or set up the wait, seqno', 'ipc_mqueue_receive'),
+  copyoutHeader: path(80, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_copyout_header]: lock space, destination receive-right name, reply right, swap dispositions', 'header copyout (without right copyouts)'),
+  copyoutBodyItem: path(25, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_copyout_body]', 'per typed item, copyout'),
+  oolCopyout: path(300, 'estimate [OSF vm/vm_map.c vm_map_copyout]: find space (first fit over the entry list), insert entries, object references: ≈ 280 instructions', 'out-of-line region copyout'),
+  oolCopyoutPage: path(10, 'estimate [OSF vm/vm_map.c]: per page of entry bookkeeping (no PTE is written: pages fault in lazily)', 'per page of an out-of-line copyout'),
+  kmsgPut: path(35, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_put]: set size, copy to user, free', 'ipc_kmsg_put before the copy'),
+  kmsgFree: path(20, 'estimate [OSF ipc/ipc_kmsg.c ipc_kmsg_free]: return to ikm_cache or kfree', 'kmsg free'),
+  kobjectServer: path(120, 'estimate [OSF kern/ipc_kobject.c ipc_kobject_server]: find the routine by msgh_id, allocate the reply kmsg, build the reply header, call the MIG server routine, destroy the request', 'kernel object message dispatch'),
+  migServerArgument: path(10, 'estimate [MIG-generated server stub]: check one argument type descriptor and load its value', 'per argument in a MIG server stub'),
+  migStub: path(45, 'estimate [MIG-generated user stub, Mach 3.0 libmach]: fill the header, mig_get_reply_port, call mach_msg, check the reply id and RetCode', 'MIG user stub base'),
+  migStubArgument: path(12, 'estimate [MIG-generated user stub]: write a type descriptor and a value; check it on the reply', 'per argument in a MIG user stub'),
+
+  // ---- scheduler (kern/sched_prim.c, i386/pcb.c) -------------------------------------------
+  threadBlock: path(110, 'estimate [OSF kern/sched_prim.c thread_block + thread_select]: lock run queue, find the highest non-empty queue via the low hint, dequeue, state change, quantum bookkeeping: ≈ 100 instructions', 'thread_block / thread_select'),
+  threadSetrun: path(50, 'estimate [OSF kern/sched_prim.c thread_setrun]: lock, enqueue at priority, update hint, check preemption', 'thread_setrun'),
+  switchContext: path(45, 'estimate [OSF i386/pcb.c switch_context + locore.s Switch_context]: save callee registers and ESP, load the new kernel stack, TSS esp0, FPU TS bit', 'switch_context'),
+  splTransition: path(30, 'estimate [OSF MK i386/spl.S set_spl, read]: ≈ 16 instructions (save old IPL, set curr_ipl, look up pic_mask[ipl], compare with curr_pic_mask) + CLI and STI (7 each, MAME); the PIC mask writes are charged separately', 'one spl change (splsched / splx), without the PIC writes'),
+  pmapActivate: path(20, 'estimate [OSF i386/pmap.h PMAP_ACTIVATE_USER]: cpus_using bit updates, before the CR3 load', 'address-space switch bookkeeping (plus MOV CR3)'),
+
+  // ---- VM (vm/*.c) -------------------------------------------------------------------------
+  vmAllocate: path(200, 'estimate [OSF vm/vm_map.c vm_allocate → vm_map_enter]: find a hole, coalesce or allocate an entry, lazy object: ≈ 180 instructions', 'vm_allocate'),
+  vmDeallocate: path(150, 'estimate [OSF vm/vm_map.c vm_map_delete]: clip, unlink, object deallocate', 'vm_deallocate'),
+  vmProtect: path(150, 'estimate [OSF vm/vm_map.c vm_map_protect]: clip, set protection, pmap_protect', 'vm_protect'),
+  vmPageWork: path(20, 'estimate [OSF i386/pmap.c]: per page of pmap_remove / pmap_protect (PTE update, TLB shootdown check)', 'per page of a VM range operation'),
+  vmMap: path(400, 'estimate [OSF vm/vm_map.c vm_map + vm/memory_object.c vm_object_enter]: look up the object by pager port, create it and its control port on first use, enter the range', 'vm_map of a memory object'),
+  vmFault: path(260, 'estimate [OSF vm/vm_fault.c vm_fault + vm_fault_page]: map lookup, object chain walk with the page hash, busy-bit protocol, pmap_enter: ≈ 240 instructions', 'vm_fault'),
+  pageZero: path(1024, 'REP STOSD over 1024 dwords at ≈ 1 cycle each (same per-dword figure as the machine table\'s repMovsPerDword)', 'zero-fill of a 4 KB page (instructions)'),
+  exceptionRaise: path(200, 'estimate [OSF kern/exception.c exception + MIG exc stub in the kernel]: find the thread or task port, build the exception_raise message with two send rights', 'exception message construction'),
+  pagerRequest: path(180, 'estimate [OSF vm/vm_fault.c + memory_object.c]: mark page busy/absent, build memory_object_data_request', 'data request to an external pager'),
+  pagerSupply: path(200, 'estimate [OSF vm/memory_object.c memory_object_data_provided]: look up the object, allocate vm_page, insert in the hash, wake waiters', 'data supplied by an external pager'),
+  deviceRequest: path(250, 'estimate [OSF device/ds_routines.c ds_device_read/write + io_req]: allocate io_req, map buffer, call the driver strategy', 'device request'),
+  clockInterrupt: path(80, 'estimate [OSF kern/mach_clock.c hardclock]: tick accounting, quantum check, timeout queue', 'clock interrupt body'),
+
+  picWritesPerSpl: { value: 2, unit: 'OUTB', min: 0, max: 4, provenance: 'R', source: 'OSF MK i386/spl.S SET_PIC_MASK: one OUTB to the master 8259 OCW1 and one to the slave whenever the new IPL\'s mask differs from the current one (SPL0 ↔ SPLSCHED do); each costs the machine\'s isaIoAccess', description: '8259 mask writes per spl change between IPL 0 and splsched' },
+
+  // ---- code layout and data structure sizes -------------------------------------------------
+  moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: each kernel source file (ipc_kmsg.c, ipc_right.c, sched_prim.c, ...) is its own text section; ≈ 6 KB of i386 text per file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked). Modules are packed at this pitch, not page-aligned', description: 'text size of one kernel source module (the pitch at which modules are laid out)' },
+  codeBytesPerCycle: { value: 3.5, unit: 'B/cycle', min: 0, max: 32, provenance: 'I', source: 'estimate: ≈ 3 bytes per IA-32 instruction (i386 code of the period) at ≈ 1 cycle each, + 15 % for skipped branch arms inside the fetched lines', description: 'I-cache footprint of a path per instruction cycle' },
+  portBytes: { value: 96, unit: 'B', min: 4, max: 4096, provenance: 'I', source: 'estimate: sizeof(struct ipc_port) in Mach 3.0 ≈ 92 B (ipc_object, receiver, kobject, mscount, srights, sorights, mqueue, ...)', description: 'bytes of a port touched by a lookup or enqueue' },
+  entryBytes: { value: 16, unit: 'B', min: 4, max: 256, provenance: 'C', source: 'struct ipc_entry in Mach 3.0: ie_bits, ie_object, ie_request, ie_index/next = 4 words (recalled, not re-read)', description: 'size of one IPC space entry' },
+  threadBytes: { value: 128, unit: 'B', min: 4, max: 4096, provenance: 'I', source: 'estimate: the fields of struct thread and its PCB touched by a switch (state, wait event, ith_* IPC fields, saved registers)', description: 'bytes of a thread touched on a switch' },
+  kernelStackBytes: { value: 64, unit: 'B', min: 0, max: 4096, provenance: 'I', source: 'estimate: the frame pushed and popped on the kernel stack by trap entry/exit (pusha + segments + trap frame)', description: 'kernel-stack bytes touched per trap' },
+  kmsgZoneElementBytes: { value: 256, unit: 'B', min: 64, max: 4096, provenance: 'R', source: 'IKM_SAVED_KMSG_SIZE = 256, overhead included (Mach ipc/ipc_kmsg.h, read)', description: 'size of a kmsg from the kmsg zone (larger ones are kalloc\'d)' },
+  kmsgOverheadBytes: { value: 16, unit: 'B', min: 0, max: 256, provenance: 'I', source: 'Mach 3.0 struct ipc_kmsg before the header: ikm_next, ikm_prev, ikm_size, ikm_marequest', description: 'kmsg bookkeeping before the message header' },
+  spaceBytes: { value: 32, unit: 'B', min: 4, max: 1024, provenance: 'I', source: 'estimate: struct ipc_space fields used on a lookup (lock, table pointer, size)', description: 'bytes of an IPC space touched per lookup' },
+  objectBytes: { value: 64, unit: 'B', min: 4, max: 1024, provenance: 'I', source: 'estimate: struct vm_object fields touched by a fault', description: 'bytes of a VM object touched per fault' },
+  mapEntryBytes: { value: 48, unit: 'B', min: 4, max: 1024, provenance: 'I', source: 'estimate: struct vm_map_entry (links, start, end, object, offset, protection, inheritance, flags)', description: 'size of a VM map entry' },
+  initialSpaceEntries: { value: 64, unit: 'entries', min: 8, max: 65536, provenance: 'I', source: 'estimate: an initial ipc_table size of the period (Mach grows tables by ipc_table_entries)', description: 'IPC space table size at task creation' },
+  queueLimit: { value: 5, unit: 'messages', min: 1, max: 65536, provenance: 'R', source: 'MACH_PORT_QLIMIT_DEFAULT = 5 (Mach 3 mach/port.h, read)', description: 'messages queued on a port before senders block' },
+  defaultPriority: { value: 12, unit: 'priority', min: 0, max: 31, provenance: 'R', source: 'BASEPRI_USER = 12, BASEPRI_SYSTEM = 6 of NRQS = 32, 0 highest (Mach 3 kern/sched.h, read)', description: 'priority of user threads' },
+  quantumMs: { value: 100, unit: 'ms', min: 1, max: 10000, provenance: 'C', source: 'Mach 3.0 min_quantum of 1 tick at hz = 100, sched quantum 100 ms on i386 (recalled)', description: 'time slice' },
+});
+
+export type MachParameterSpecs = typeof MACH_PARAMETERS;
+export type MachOverrides = ParameterOverrides<MachParameterSpecs>;
+export type MachParameters = ParameterTable<MachParameterSpecs>['values'];
+
+export function machParameters(overrides: MachOverrides = {}): ParameterTable<MachParameterSpecs> {
+  return new ParameterTable('mach', MACH_PARAMETERS, overrides);
+}
+
+/** Names of the parameters that are kernel paths (cycles). */
+export type MachPathName = {
+  [K in keyof MachParameterSpecs]: MachParameterSpecs[K]['unit'] extends 'cycles' ? K : never;
+}[keyof MachParameterSpecs];
+
+const PATH_CATEGORY: Partial<Record<MachPathName, CycleCategory>> = {
+  trapEntry: 'kernelEntry',
+  trapArgumentWord: 'kernelEntry',
+  trapExit: 'kernelEntry',
+  exceptionEntry: 'kernelEntry',
+  interruptEntry: 'kernelEntry',
+  replyPortTrap: 'machIpc',
+  entryLookup: 'machIpc',
+  rightCopyin: 'machIpc',
+  rightCopyout: 'machIpc',
+  machMsgTrap: 'machIpc',
+  kmsgGet: 'machIpc',
+  copyinHeader: 'machIpc',
+  copyinBodyItem: 'machIpc',
+  oolCopyin: 'machIpc',
+  oolCopyinPage: 'machIpc',
+  mqueueSend: 'machIpc',
+  mqueueReceive: 'machIpc',
+  copyoutHeader: 'machIpc',
+  copyoutBodyItem: 'machIpc',
+  oolCopyout: 'machIpc',
+  oolCopyoutPage: 'machIpc',
+  kmsgPut: 'machIpc',
+  kmsgFree: 'machIpc',
+  kobjectServer: 'machIpc',
+  migServerArgument: 'machIpc',
+  migStub: 'machIpc',
+  migStubArgument: 'machIpc',
+  pmapActivate: 'addressSpaceSwitch',
+  splTransition: 'kernel',
+  clockInterrupt: 'kernel',
+  deviceRequest: 'device',
+};
+
+/**
+ * The source module of each path (where its code lives in kernel text), in link order. Paths of
+ * one module are neighbours; modules start on `moduleAlignment` boundaries. 'user' paths run in
+ * the task (MIG client stubs) and 'inline' ones are per-unit costs folded into another path.
+ */
+const PATH_MODULE: Record<MachPathName, string> = {
+  trapEntry: 'i386/locore.s',
+  trapArgumentWord: 'i386/locore.s',
+  trapExit: 'i386/locore.s',
+  interruptEntry: 'i386/locore.s',
+  exceptionEntry: 'i386/trap.c',
+  switchContext: 'i386/pcb.c',
+  splTransition: 'i386/spl.S',
+  pmapActivate: 'i386/pcb.c',
+  replyPortTrap: 'ipc/ipc_port.c',
+  entryLookup: 'ipc/ipc_entry.c',
+  rightCopyin: 'ipc/ipc_right.c',
+  rightCopyout: 'ipc/ipc_right.c',
+  machMsgTrap: 'ipc/mach_msg.c',
+  kmsgGet: 'ipc/ipc_kmsg.c',
+  copyinHeader: 'ipc/ipc_kmsg.c',
+  copyinBodyItem: 'ipc/ipc_kmsg.c',
+  copyoutHeader: 'ipc/ipc_kmsg.c',
+  copyoutBodyItem: 'ipc/ipc_kmsg.c',
+  kmsgPut: 'ipc/ipc_kmsg.c',
+  kmsgFree: 'ipc/ipc_kmsg.c',
+  mqueueSend: 'ipc/ipc_mqueue.c',
+  mqueueReceive: 'ipc/ipc_mqueue.c',
+  threadSelfTrap: 'kern/ipc_tt.c',
+  kobjectServer: 'kern/ipc_kobject.c',
+  migServerArgument: 'kern/ipc_kobject.c',
+  threadBlock: 'kern/sched_prim.c',
+  threadSetrun: 'kern/sched_prim.c',
+  exceptionRaise: 'kern/exception.c',
+  clockInterrupt: 'kern/mach_clock.c',
+  oolCopyin: 'vm/vm_map.c',
+  oolCopyinPage: 'vm/vm_map.c',
+  oolCopyout: 'vm/vm_map.c',
+  oolCopyoutPage: 'vm/vm_map.c',
+  vmAllocate: 'vm/vm_map.c',
+  vmDeallocate: 'vm/vm_map.c',
+  vmProtect: 'vm/vm_map.c',
+  vmMap: 'vm/vm_map.c',
+  vmPageWork: 'inline',
+  vmFault: 'vm/vm_fault.c',
+  pageZero: 'vm/vm_fault.c',
+  pagerRequest: 'vm/memory_object.c',
+  pagerSupply: 'vm/memory_object.c',
+  deviceRequest: 'device/ds_routines.c',
+  migStub: 'user',
+  migStubArgument: 'user',
+};
+
+/** Where a path's code lives (kernel text) and what it costs: the model's CodePath table. */
+export type MachPaths = { readonly [K in MachPathName]: CodePath };
+
+/**
+ * Lays the kernel paths out in kernel text from `textBase`: module by module in link order at a
+ * pitch of `moduleTextBytes` (or more if a module's paths need it), paths 32-byte aligned
+ * within a module. User-side and inline
+ * paths get no code address (bytes 0: their cycles are charged without an instruction fetch).
+ */
+export function layoutMachPaths(p: MachParameters, textBase: number): { paths: MachPaths; textEnd: number } {
+  const paths: Record<string, CodePath> = {};
+  const modules: string[] = [];
+  for (const module of Object.values(PATH_MODULE)) if (!modules.includes(module) && module !== 'user' && module !== 'inline') modules.push(module);
+  let address = textBase;
+  let moduleStart = textBase;
+  const place = (name: string, spec: { source: string }, bytes: number, at: number) => {
+    const cycles = (p as Record<string, number>)[name];
+    paths[name] = { name: `mach.${name}`, cycles, category: PATH_CATEGORY[name as MachPathName] ?? 'kernel', address: at, bytes, source: spec.source };
+  };
+  for (const module of modules) {
+    address = Math.max(address, moduleStart);
+    moduleStart = address + p.moduleTextBytes;
+    for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
+      if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] !== module) continue;
+      const bytes = Math.ceil(((p as Record<string, number>)[name] * p.codeBytesPerCycle) / 32) * 32;
+      place(name, spec, bytes, address);
+      address += bytes;
+    }
+  }
+  for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
+    if (spec.unit === 'cycles' && paths[name] === undefined) place(name, spec, 0, textBase);
+  }
+  return { paths: paths as MachPaths, textEnd: Math.max(address, moduleStart) };
+}

@@ -1,0 +1,189 @@
+import { CAT } from '../machine/cpu';
+import type { Activity } from '../machine/executionContext';
+import type { MachKernel } from './machKernel';
+import type { Thread } from './thread';
+
+/** Number of run queues (NRQS of Mach 3.0); priority 0 is the highest. */
+export const RUN_QUEUES = 32;
+
+/**
+ * The Mach scheduler (kern/sched_prim.c): 32 FIFO run queues by priority with a low-water hint,
+ * thread_setrun, thread_block (thread_select + switch) and the RPC handoff that skips the run
+ * queues. A switch saves and loads kernel state (switch_context) and, when the next thread
+ * belongs to another address space, loads CR3, which flushes the untagged Pentium TLBs.
+ * The run-queue header lives in kernel memory at `address`.
+ */
+export class MachScheduler {
+  readonly queues: Thread[][] = Array.from({ length: RUN_QUEUES }, () => []);
+  private runnable = 0;
+  private lowHint = RUN_QUEUES;
+  current: Thread | null = null;
+  idle!: Thread;
+  switches = 0;
+  /** A higher-priority thread became runnable: preempt at the next kernel exit. */
+  astPending = false;
+
+  private readonly quantumCycles: number;
+
+  constructor(private readonly k: MachKernel, readonly address: number) {
+    this.quantumCycles = k.p.quantumMs * 1000 * k.machine.parameters.clockMHz;
+  }
+
+  /**
+   * Clock-tick check (kern/sched_prim.c, the AST on quantum expiry): true if the current thread
+   * has used up its time slice and a thread of equal or higher priority is waiting to run.
+   */
+  quantumExpired(thread: Thread): boolean {
+    if (thread === this.idle || this.k.cpu.now < thread.quantumEnd) return false;
+    for (let priority = 0; priority <= thread.priority; priority++) if (this.queues[priority].length > 0) return true;
+    return false;
+  }
+
+  get runnableCount(): number {
+    return this.runnable;
+  }
+
+  /**
+   * splsched() or splx() between IPL 0 and SPLSCHED (i386/spl.S set_spl): the instructions, and
+   * the 8259 mask writes over the ISA bus, charged to `device`.
+   */
+  splChange(): void {
+    const k = this.k;
+    k.cpu.execute(k.paths.splTransition);
+    k.cpu.charge(k.p.picWritesPerSpl * k.machine.parameters.isaIoAccess, CAT.device);
+  }
+
+  /** thread_setrun: makes `thread` runnable at its priority (or parks it if it is suspended). */
+  setrun(thread: Thread): void {
+    const k = this.k;
+    if (thread.state === 'halted') return;
+    if (thread.suspendCount > 0) {
+      thread.state = 'suspended';
+      return;
+    }
+    // s = splsched(); thread_lock(); thread_setrun(); thread_unlock(); splx(s)
+    this.splChange();
+    this.splChange();
+    k.cpu.execute(k.paths.threadSetrun);
+    k.memory.touchWrite(this.address + 4 * thread.priority, 4);
+    k.memory.touchWrite(thread.address, 16);
+    thread.state = 'runnable';
+    this.queues[thread.priority].push(thread);
+    this.runnable++;
+    if (thread.priority < this.lowHint) this.lowHint = thread.priority;
+    const current = this.current;
+    if (current !== null && current !== this.idle && thread.priority < current.priority) this.astPending = true;
+  }
+
+  /**
+   * The AST check on the way out of the kernel (need_ast): a thread of higher priority than the
+   * current one became runnable, so the current one yields before returning to user mode.
+   */
+  *checkAst(thread: Thread): Activity {
+    if (!this.astPending) return;
+    this.astPending = false;
+    for (let priority = 0; priority < thread.priority; priority++) {
+      if (this.queues[priority].length > 0) {
+        yield* this.yieldCpu(thread);
+        return;
+      }
+    }
+  }
+
+  /** Removes a runnable thread from its queue (for suspension or termination). */
+  remove(thread: Thread): void {
+    const queue = this.queues[thread.priority];
+    const index = queue.indexOf(thread);
+    if (index >= 0) {
+      queue.splice(index, 1);
+      this.runnable--;
+    }
+  }
+
+  /** thread_select: the highest-priority runnable thread, dequeued, or null. */
+  private select(): Thread | null {
+    if (this.runnable === 0) return null;
+    for (let priority = this.lowHint; priority < RUN_QUEUES; priority++) {
+      this.k.memory.touch(this.address + 4 * priority, 4);
+      const queue = this.queues[priority];
+      if (queue.length > 0) {
+        this.lowHint = priority;
+        this.runnable--;
+        return queue.shift()!;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * thread_block: the current thread (whose state the caller has set to waiting, runnable or
+   * halted) gives up the CPU. Returns when the thread is switched back in. With a pending
+   * handoff (set by the send half of an RPC) the receiver is switched to directly.
+   */
+  *block(thread: Thread): Activity {
+    const k = this.k;
+    let next = thread.handoffTo;
+    thread.handoffTo = null;
+    if (next === null) {
+      k.cpu.execute(k.paths.threadBlock);
+      next = this.select() ?? this.idle;
+    }
+    if (next === thread) {
+      thread.state = 'running';
+      return;
+    }
+    this.switchTo(next);
+    yield;
+  }
+
+  /** Voluntary yield (swtch, thread_switch, quantum expiry): requeue and block. */
+  *yieldCpu(thread: Thread): Activity {
+    if (this.runnable === 0) return;
+    this.setrun(thread);
+    yield* this.block(thread);
+  }
+
+  /**
+   * switch_context: saves the current thread's kernel state, loads the next one's, and switches
+   * address space if the tasks' pmaps differ. Sets `cpu.current`; the caller must then yield.
+   */
+  switchTo(next: Thread): void {
+    const k = this.k;
+    const previous = this.current;
+    // s = splsched() in the blocking thread ... splx(s) in the resumed one
+    this.splChange();
+    this.splChange();
+    k.cpu.execute(k.paths.switchContext);
+    if (previous !== null) {
+      k.memory.touchWrite(previous.address, k.p.threadBytes);
+      k.memory.touchWrite(previous.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
+    }
+    k.memory.touch(next.address, k.p.threadBytes);
+    k.memory.touch(next.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
+    const directory = next.task.map.pmap.directory;
+    if ((k.cpu.cr3 & 0xfffff000) !== directory && next !== this.idle) {
+      k.cpu.execute(k.paths.pmapActivate);
+      k.cpu.loadCr3(directory);
+    }
+    next.state = 'running';
+    next.quantumEnd = k.cpu.now + this.quantumCycles;
+    this.current = next;
+    this.switches++;
+    k.cpu.current = next.context;
+  }
+
+  /** The idle thread's body: run whatever becomes runnable, halt otherwise. */
+  *idleLoop(): Activity {
+    const k = this.k;
+    for (;;) {
+      k.cpu.cpl = 0;
+      const next = this.select();
+      if (next !== null) {
+        this.switchTo(next);
+        yield;
+        continue;
+      }
+      yield* k.cpu.halt();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import type { Activity } from '../machine/executionContext';
+import type { IpcSpace } from './ipcSpace';
+import type { Port } from './port';
+import type { Thread } from './thread';
+import type { VmMap } from './vmMap';
+
+/**
+ * Where a task's Unix system calls (`int 0x80`) go: Mach 3's emulation vector
+ * (task_set_emulation). The kernel turns the trap into an upcall of `handler` in user mode in the
+ * same task, with the thread's registers as the trap left them; the emulator then talks to its
+ * server by mach_msg. MkLinux's syscall path enters here.
+ */
+export type SyscallRedirect = (thread: Thread, registers: Uint32Array) => Activity;
+
+/**
+ * A Mach task (kern/task.h): an address space (`map`), a port name space (`space`) and threads.
+ * `colocated` tasks share the kernel's pmap (no address-space switch to or from them): the
+ * in-kernel server configuration of Lepreau et al. and MkLinux's co-located server.
+ */
+export class Task {
+  readonly threads: Thread[] = [];
+  selfPort!: Port;
+  exceptionPort: Port | null = null;
+  syscallRedirect: SyscallRedirect | null = null;
+  active = true;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly address: number,
+    readonly space: IpcSpace,
+    readonly map: VmMap,
+    readonly colocated: boolean,
+  ) {}
+}

@@ -1,0 +1,56 @@
+import type { ScheduledEvent } from '../base/scheduler';
+import type { ExecutionContext } from '../machine/executionContext';
+import type { Kmsg } from './kmsg';
+import type { MessageQueue, Port } from './port';
+import type { Task } from './task';
+
+export type ThreadState = 'runnable' | 'running' | 'waiting' | 'suspended' | 'halted';
+
+/** Register slots of a thread's saved user state used by the trap ABI (i386_saved_state). */
+export const REG = { EAX: 0, EBX: 1, ECX: 2, EDX: 3, ESI: 4, EDI: 5, EBP: 6, ESP: 7 } as const;
+
+/**
+ * A Mach thread (kern/thread.h): the unit of execution and scheduling. Its host coroutine
+ * (`context`) is both its user and kernel stack. The structure and its PCB live at `address` in
+ * kernel memory, the kernel stack at `kernelStack`; the fields below are what the IPC, scheduler
+ * and VM paths read and write.
+ */
+export class Thread {
+  state: ThreadState = 'suspended';
+  /** thread_suspend count: the thread runs only at 0 (a new thread starts at 1). */
+  suspendCount = 1;
+  context!: ExecutionContext;
+  /** Saved user registers: trap number and arguments in, results out (EAX). */
+  readonly registers = new Uint32Array(8);
+  /** Why the last wait ended (a mach_msg_return_t or KERN_* code). */
+  waitResult = 0;
+  waitTimer: ScheduledEvent | null = null;
+  /** The port this thread waits on (receive or blocked send), for timeouts and port death. */
+  waitPort: MessageQueue | null = null;
+  /** A message handed to this thread by a sender while it waited in receive (ith_kmsg). */
+  receivedKmsg: Kmsg | null = null;
+  /** The thread to hand the CPU to when this one next blocks in receive (RPC handoff). */
+  handoffTo: Thread | null = null;
+  selfPort!: Port;
+  exceptionPort: Port | null = null;
+  /** Kernel-held port on which the thread waits for exception and pager replies. */
+  replyPort!: Port;
+  /** Name of the thread's MIG reply port in its task's space (0 until mig_get_reply_port). */
+  migReplyName = 0;
+  /** Cycle at which the thread's time slice ends (set when it is switched in). */
+  quantumEnd = 0;
+  /** User address of the thread's stack top and of its MIG message buffer (inside the stack). */
+  stackTop = 0;
+  messageBuffer = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly task: Task,
+    /** Kernel address of struct thread + PCB. */
+    readonly address: number,
+    /** Kernel address of the thread's kernel stack (one page). */
+    readonly kernelStack: number,
+    public priority: number,
+  ) {}
+}

@@ -1,0 +1,257 @@
+import * as assert from 'node:assert/strict';
+import { KernelObjectServer } from '../../../engine/mach/ipcKobject';
+import { KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_TYPE } from '../../../engine/mach/machConstants';
+import { TYPE_DEAD_NAME } from '../../../engine/mach/ipcSpace';
+import { defineRoutine } from '../../../engine/mach/mig';
+import { REG } from '../../../engine/mach/thread';
+import type { Task } from '../../../engine/mach/task';
+import { bootMach, runToIdle, start } from './fixtures';
+import type { KernelMessageReader, KernelMessageWriter } from '../../../engine/mach/ipcKobject';
+
+const ADD = defineRoutine({ name: 'add', id: 5000, request: ['int', 'int'], reply: ['int'] });
+
+describe('mach kernel: boot, scheduler, hooks', () => {
+  it('gives every task a real page directory sharing the kernel half, and switches CR3 between tasks', () => {
+    const { kernel, machine } = bootMach();
+    const a = kernel.createTask('a', false);
+    const b = kernel.createTask('b', false);
+    assert.notEqual(a.map.pmap.directory, b.map.pmap.directory);
+    for (const pde of [768, 770]) {
+      assert.equal(machine.memory.read32(a.map.pmap.directory + 4 * pde), machine.memory.read32(b.map.pmap.directory + 4 * pde));
+      assert.notEqual(machine.memory.read32(a.map.pmap.directory + 4 * pde), 0);
+    }
+    const order: string[] = [];
+    for (const task of [a, b]) {
+      const t = kernel.createThread(task, task.name, function* (g) {
+        for (let i = 0; i < 3; i++) {
+          order.push(task.name);
+          yield* g.swtch();
+        }
+      });
+      kernel.resume(t);
+    }
+    const loads = machine.stats.get('machine.cpu.cr3Loads')!;
+    runToIdle(kernel);
+    assert.deepEqual(order, ['a', 'b', 'a', 'b', 'a', 'b']);
+    assert.ok(machine.stats.get('machine.cpu.cr3Loads')! - loads >= 6);
+  });
+
+  it('runs higher-priority threads first (priority 0 is highest)', () => {
+    const { kernel } = bootMach();
+    const order: number[] = [];
+    const task = kernel.createTask('t', false);
+    for (const priority of [20, 5, 12]) {
+      kernel.resume(kernel.createThread(task, `p${priority}`, function* () {
+        order.push(priority);
+      }, priority));
+    }
+    runToIdle(kernel);
+    assert.deepEqual(order, [5, 12, 20]);
+  });
+
+  it('creates tasks and threads through MIG calls on kernel ports (task_create, thread_create, thread_resume)', () => {
+    const { kernel } = bootMach();
+    const log: number[] = [];
+    const entry = kernel.registerEntryPoint(function* (g, argument) {
+      log.push(argument, g.thread.task.name === 'task2' ? 1 : 0);
+    });
+    start(kernel, 'parent', function* (g) {
+      const self = yield* g.machTaskSelf();
+      log.push(yield* g.taskCreate(self));
+      const child = g.out[0];
+      log.push(yield* g.threadCreate(child, entry, 42));
+      const thread = g.out[0];
+      log.push(yield* g.threadResume(thread));
+      log.push(yield* g.threadResume(thread)); // not suspended any more
+      log.push(yield* g.threadCreate(child, 0x7777, 0));
+    });
+    runToIdle(kernel);
+    assert.deepEqual(log, [KERN.SUCCESS, KERN.SUCCESS, KERN.SUCCESS, KERN.FAILURE, KERN.INVALID_ARGUMENT, 42, 1]);
+  });
+
+  it('redirects int 0x80 to the task\'s emulator in user mode (syscall redirection hook)', () => {
+    const { kernel } = bootMach();
+    const seen: number[] = [];
+    const thread = start(kernel, 'unix', function* (g) {
+      kernel.setSyscallRedirect(g.thread.task, function* (t, registers) {
+        seen.push(kernel.cpu.cpl, registers[REG.EAX], registers[REG.EBX]);
+        // the emulator may use Mach traps itself
+        yield* g.machThreadSelf();
+        registers[REG.EAX] = 1234;
+        void t;
+      });
+      seen.push(yield* g.unixSyscall(20, 7));
+      kernel.setSyscallRedirect(g.thread.task, null);
+      yield* g.unixSyscall(20); // no emulator, no exception port: the thread ends
+      seen.push(-1);
+    });
+    runToIdle(kernel);
+    assert.deepEqual(seen, [3, 20, 7, 1234]);
+    assert.equal(thread.state, 'halted');
+  });
+
+  it('short-circuits RPCs to a co-located server into calls, keeping the IPC bookkeeping (co-location hook)', () => {
+    const { kernel, machine } = bootMach();
+    const serverTask: Task = kernel.createTask('inkernel', true);
+    const other = kernel.createTask('other', false);
+    const sendOnly = kernel.grantSendRight(other, kernel.allocateReceiveRight(other), serverTask);
+    assert.ok(sendOnly > 0);
+    const notColocated = kernel.createTask('user', false);
+    assert.equal(kernel.colocateServer(notColocated, kernel.allocateReceiveRight(notColocated), null as never), KERN.INVALID_TASK);
+    assert.equal(kernel.colocateServer(serverTask, sendOnly, null as never), KERN.INVALID_RIGHT, 'only a receive right can be co-located');
+    const receiveName = kernel.allocateReceiveRight(serverTask);
+    const calls: number[] = [];
+    const routines = new Map([[ADD.id, {
+      replyBytes: 8,
+      *run(_target: null, args: KernelMessageReader, reply: KernelMessageWriter) {
+        const a = args.int();
+        const b = args.int();
+        calls.push(kernel.cpu.cpl);
+        reply.int(a + b);
+        return KERN.SUCCESS;
+      },
+    }]]);
+    assert.equal(kernel.colocateServer(serverTask, receiveName, new KernelObjectServer(kernel, 'colocated', null, routines)), KERN.SUCCESS);
+    const client = kernel.createTask('client', false);
+    const dest = kernel.grantSendRight(serverTask, receiveName, client);
+    const results: number[] = [];
+    let loads = 0;
+    kernel.resume(kernel.createThread(client, 'client', function* (g) {
+      yield* g.call(ADD, dest, [1, 2]); // warm: reply port allocation
+      loads = machine.stats.get('machine.cpu.cr3Loads')!;
+      for (let i = 0; i < 3; i++) {
+        results.push(yield* g.call(ADD, dest, [i, 10]), g.out[0]);
+      }
+      loads = machine.stats.get('machine.cpu.cr3Loads')! - loads;
+    }));
+    runToIdle(kernel);
+    assert.deepEqual(results, [0, 10, 0, 11, 0, 12]);
+    assert.equal(loads, 0, 'no address-space switch');
+    assert.deepEqual(calls, [0, 0, 0, 0], 'served in the kernel, in the client\'s thread');
+    assert.equal(kernel.kmsgs.live, 0);
+  });
+});
+
+describe('mach kernel: clock and preemption', () => {
+  it('preempts compute-bound threads at quantum expiry when the clock runs', () => {
+    const { kernel, machine } = bootMach();
+    kernel.startClock();
+    const order: string[] = [];
+    const task = kernel.createTask('t', false);
+    for (const name of ['x', 'y']) {
+      kernel.resume(kernel.createThread(task, name, function* (g) {
+        for (let i = 0; i < 6; i++) {
+          yield* g.compute(machine.microsecondsToCycles(50_000)); // 50 ms
+          order.push(name);
+        }
+      }));
+    }
+    kernel.run(() => order.length >= 12);
+    machine.pit.stop();
+    assert.ok(kernel.preemptions >= 4, `${kernel.preemptions}`);
+    // both made progress before either finished
+    assert.ok(order.slice(0, 6).includes('x') && order.slice(0, 6).includes('y'), order.join(''));
+  });
+});
+
+describe('mach kernel: task termination', () => {
+  it('task_terminate stops all threads, kills the task\'s ports (dead names elsewhere) and frees its address space', () => {
+    const { kernel } = bootMach();
+    let service = 0;
+    const events: string[] = [];
+    const victim = start(kernel, 'victim', function* (g) {
+      service = yield* g.machReplyPort();
+      const self = yield* g.machTaskSelf();
+      yield* g.vmAllocate(self, 0, 16384, true);
+      yield* g.touch(g.out[0], 16384, true);
+      // nap 1 ms so the test can hand out a send right first
+      yield* g.machMsg(g.messageBuffer, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 256, yield* g.machReplyPort(), 1);
+      events.push('victim: terminating');
+      yield* g.taskTerminate(self);
+      events.push('victim: still running');
+    });
+    const sleeper = kernel.createThread(victim.task, 'sleeper', function* (g) {
+      yield* g.machMsg(g.messageBuffer, MACH_RCV_MSG, 0, 256, yield* g.machReplyPort());
+      events.push('sleeper: woke');
+    });
+    kernel.resume(sleeper);
+    kernel.run(() => service !== 0 && sleeper.state === 'waiting' && victim.state === 'waiting');
+    const other = kernel.createTask('other', false);
+    const send = kernel.grantSendRight(victim.task, service, other);
+    const directory = victim.task.map.pmap.directory;
+    runToIdle(kernel);
+    assert.deepEqual(events, ['victim: terminating']);
+    assert.equal(victim.state, 'halted');
+    assert.equal(sleeper.state, 'halted');
+    assert.equal(victim.task.active, false);
+    assert.equal(kernel.memory.frames.isAllocated(directory), false, 'the page directory was freed');
+    const results: number[] = [];
+    kernel.resume(kernel.createThread(other, 'other', function* (g) {
+      const size = yield* g.buildMessage(1, send, MSG_TYPE.COPY_SEND, 0, 0, [], []);
+      results.push(yield* g.machMsg(g.messageBuffer, MACH_SEND_MSG, size, 0, 0));
+    }));
+    runToIdle(kernel);
+    assert.deepEqual(results, [MACH_MSG.SEND_INVALID_DEST]);
+    assert.equal(other.space.names().find((n) => n.name === send)?.type, TYPE_DEAD_NAME);
+  });
+});
+
+describe('mach kernel: statistics and trace points', () => {
+  it('declares its statistics and emits trace records when enabled', () => {
+    const { kernel, machine } = bootMach();
+    machine.trace.enable('mach.');
+    start(kernel, 'a', function* (g) {
+      const self = yield* g.machTaskSelf();
+      yield* g.vmAllocate(self, 0, 4096, true);
+      yield* g.write32(g.out[0], 1);
+    });
+    runToIdle(kernel);
+    const records = machine.trace.drain();
+    assert.ok(records.some((r) => r.point === 'mach.msg.send' && r.fields.id === 2021));
+    assert.ok(records.some((r) => r.point === 'mach.vm.fault' && r.fields.result === KERN.SUCCESS));
+    assert.ok((machine.stats.get('mach.ipc.sends') ?? 0) >= 1);
+    assert.equal(machine.stats.get('mach.ipc.kmsgsLive'), 0);
+  });
+});
+
+describe('mach kernel: thread control', () => {
+  it('thread_suspend keeps a thread off the CPU until thread_resume; thread_abort interrupts a receive; thread_terminate ends a blocked thread', () => {
+    const { kernel } = bootMach();
+    const events: string[] = [];
+    const task = kernel.createTask('t', false);
+    const worker = kernel.createThread(task, 'worker', function* () {
+      events.push('worker ran');
+    });
+    const waiter = kernel.createThread(task, 'waiter', function* (g) {
+      const port = yield* g.machReplyPort();
+      const r = yield* g.machMsg(g.messageBuffer, MACH_RCV_MSG, 0, 256, port);
+      events.push(`waiter: ${r === MACH_MSG.RCV_INTERRUPTED ? 'interrupted' : r}`);
+    });
+    const sleeper = kernel.createThread(task, 'sleeper', function* (g) {
+      yield* g.machMsg(g.messageBuffer, MACH_RCV_MSG, 0, 256, yield* g.machReplyPort());
+      events.push('sleeper woke');
+    });
+    kernel.resume(waiter);
+    kernel.resume(sleeper);
+    runToIdle(kernel);
+    const names = {
+      worker: kernel.grantKernelPort(task, worker.selfPort),
+      waiter: kernel.grantKernelPort(task, waiter.selfPort),
+      sleeper: kernel.grantKernelPort(task, sleeper.selfPort),
+    };
+    const controller = kernel.createThread(task, 'controller', function* (g) {
+      events.push(`suspend ${yield* g.threadSuspend(names.worker)}`); // count 1 → 2
+      events.push(`resume ${yield* g.threadResume(names.worker)}`); // 2 → 1: still suspended
+      yield* g.swtch();
+      events.push('controller: worker still waiting');
+      events.push(`abort ${yield* g.threadAbort(names.waiter)}`);
+      events.push(`terminate ${yield* g.threadTerminate(names.sleeper)}`);
+      yield* g.swtch();
+      events.push(`resume ${yield* g.threadResume(names.worker)}`); // 1 → 0: runs
+    });
+    kernel.resume(controller);
+    runToIdle(kernel);
+    assert.deepEqual(events, ['suspend 0', 'resume 0', 'controller: worker still waiting', 'abort 0', 'terminate 0', 'waiter: interrupted', 'resume 0', 'worker ran']);
+    assert.equal(sleeper.state, 'halted');
+  });
+});
