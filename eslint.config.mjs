@@ -16,6 +16,11 @@ const zone = {
   },
   extension: { regex: '(^|/)extension(/|$)', message: 'extension/ is the VS Code host; nothing below it may depend on it.' },
   webview: { regex: '(^|/)webview(/|$)', message: 'webview/ is browser code; only the extension loads it (as a bundle).' },
+  // extension/ may import from webview/ only a typed protocol (webview/panelProtocol.ts: types and validators, no DOM).
+  webviewExceptProtocol: {
+    regex: '^(?!.*Protocol$).*(^|/)webview(/|$)',
+    message: 'extension/ may import from webview/ only a typed protocol (a *Protocol module); the rest is loaded as a bundle.',
+  },
   // webview/ may use the engine's typed protocols only: a module named *Protocol or one under a protocol/ folder.
   engineExceptProtocol: {
     regex: '^(?!.*(Protocol$|(^|/)protocol/)).*(^|/)engine(/|$)',
@@ -61,7 +66,13 @@ export default defineConfig(
   // The VS Code host.
   {
     files: ['extension/**/*.{ts,mts,cts,js,mjs}'],
-    rules: restrict([zone.webview, zone.engineInternals]),
+    rules: restrict([zone.webviewExceptProtocol, zone.engineInternals]),
+  },
+  // Custom-server templates are user files: a triple-slash reference gives them the L4 API's
+  // declarations without any configuration (an import would be refused when they run).
+  {
+    files: ['labs/templates/**/*.ts'],
+    rules: { '@typescript-eslint/triple-slash-reference': 'off' },
   },
   // Unit and guest tests run in plain Node, without VS Code.
   {

@@ -1,7 +1,7 @@
 // Command l4lab.showMachine: ask the engine worker for the machine description, print it to the
 // "L4 Lab" output channel and return it (so tests and other extensions can read it).
 
-import type { MachineDescription } from '../engine/api';
+import type { MachineDescription, MachineOverrides } from '../engine/api';
 import type { EngineClient } from './engineClient';
 
 /** The part of vscode.OutputChannel this command uses (kept structural so it is testable without vscode). */
@@ -11,8 +11,8 @@ export interface TextOutput {
   show(preserveFocus?: boolean): void;
 }
 
-export async function showMachine(engine: Pick<EngineClient, 'request'>, output: TextOutput): Promise<MachineDescription> {
-  const description = await engine.request({ type: 'machine.describe' });
+export async function showMachine(engine: Pick<EngineClient, 'request'>, output: TextOutput, machine?: MachineOverrides): Promise<MachineDescription> {
+  const description = await engine.request(machine ? { type: 'machine.describe', machine } : { type: 'machine.describe' });
   output.clear();
   for (const line of formatMachineDescription(description)) {
     output.appendLine(line);

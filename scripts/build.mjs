@@ -29,7 +29,7 @@ const targets = [
   {
     entry: 'webview/panel/main.ts',
     outfile: 'dist/webview/panel.js',
-    options: { format: 'iife', platform: 'browser', sourcemap: true },
+    options: { format: 'iife', platform: 'browser', sourcemap: true, minify: true },
   },
 ];
 

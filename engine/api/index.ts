@@ -71,3 +71,24 @@ export { REPRODUCTION_SUITES, formatReproduction, markdownReproduction, normaliz
 export function reproduce(options: ReproductionOptions = {}): Reproduction {
   return runReproduction(options);
 }
+
+export type { LinuxBootOptions, LinuxRunOutcome } from '../linux/boot';
+export { LinuxSystem } from '../linux/boot';
+import { bootLinux as bootLinuxSystem, type LinuxBootOptions as BootOptions, type LinuxSystem as BootedLinux } from '../linux/boot';
+
+/**
+ * Boots a Linux system on the simulated Pentium: today `linux` (native Linux 2.0). The file
+ * system holds /bin with the guest programs, /sbin/init, /etc, /tmp and /dev; init runs `sh`
+ * with `options.initArgs` (interactive when none). Drive it with `run()` and `type()`; guest
+ * output arrives on `machine.console`.
+ * @throws RangeError for a system that cannot be booted yet.
+ */
+export function bootSystem(system: string, options: BootOptions = {}): BootedLinux {
+  if (system !== 'linux') throw new RangeError(`cannot boot '${system}' yet (available: linux)`);
+  return bootLinuxSystem(options);
+}
+
+export type { CustomServerLab, CustomServerModule, CustomServerOptions } from './customServer';
+/** Runs a custom server (a module exporting `server` and `client` thread bodies) on the simulated L4. */
+export { runCustomServer } from './customServer';
+export type { L4Api, ThreadId as L4ThreadId, IpcResult as L4IpcResult } from '../l4/guestApi';

@@ -7,6 +7,7 @@ import { formatSimBench, runSimBench } from './simBench';
 import path from 'node:path';
 import {
   benchmarkMachine,
+  bootSystem,
   describeMachine,
   formatMachineBenchmark,
   formatReproduction,
@@ -40,6 +41,10 @@ Usage:
   l4lab bench sim [--json] [--runs N] [--scale X]
       The simulator's own speed: host throughput and real-time factor (simulated seconds per
       host second) of fixed workloads, peak memory, and a digest of the simulated results.
+  l4lab boot linux [--script FILE] [--set NAME=VALUE ...]
+      Boot native Linux 2.0, print its boot log and run a shell on the terminal (Ctrl-C sends
+      SIGINT to the foreground command, 'exit' or Ctrl-D shuts down, Ctrl-] leaves the
+      simulator). With --script, run FILE through sh non-interactively and exit with its status.
   l4lab reproduce [--quick | --full] [--json] [--out DIR] [--system S[,S...]]
       Reproduce the paper: run every available suite on every system it applies to, print
       each table in the paper's layout with the published value beside the simulated one,
@@ -60,7 +65,7 @@ function parse(argv: string[]): ParsedArguments {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops'].includes(name);
+      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script'].includes(name);
       const value = inline ?? (takesValue ? argv[++i] : 'true');
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, [...(flags.get(name) ?? []), value]);
@@ -198,7 +203,75 @@ function writeAtomically(file: string, text: string): void {
   fs.renameSync(temporary, file);
 }
 
-function main(argv: string[]): number {
+/** `l4lab boot SYSTEM`: the script mode returns the exit status; interactive mode runs on stdin. */
+function bootCommand(args: ParsedArguments): number | Promise<number> {
+  const system = args.positional[1];
+  if (system === undefined) throw new UsageError('boot needs a system: linux');
+  const script = args.flags.get('script')?.[0];
+  const files: Record<string, Uint8Array> = {};
+  if (script !== undefined) files['/tmp/script.sh'] = fs.readFileSync(script);
+  const linux = bootSystem(system, { parameters: overridesFrom(args), files, initArgs: script !== undefined ? ['sh', '/tmp/script.sh'] : [] });
+  for (const line of linux.bootLog) process.stdout.write(`${line}\n`);
+  linux.machine.console.onOutput((text) => process.stdout.write(text));
+  const clock = linux.machine.parameters.clockMHz * 1e6;
+  const finish = (outcome: string): number => {
+    if (outcome === 'failed') {
+      process.stderr.write(`l4lab: the simulation failed: ${String(linux.failure)}\n`);
+      return 70;
+    }
+    const seconds = linux.machine.scheduler.now / clock;
+    process.stderr.write(`[system halted after ${seconds.toFixed(3)} simulated seconds, status ${linux.exitStatus}]\n`);
+    return linux.exitStatus ?? 1;
+  };
+  if (script !== undefined) {
+    const outcome = linux.run(3600 * clock);
+    if (outcome === 'waitingForInput') {
+      linux.type('\u0004');
+      return finish(linux.run(3600 * clock));
+    }
+    return finish(outcome);
+  }
+  return new Promise<number>((resolve) => {
+    const stdin = process.stdin;
+    const raw = stdin.isTTY === true;
+    if (raw) stdin.setRawMode(true);
+    let done = false;
+    const step = (): void => {
+      if (done) return;
+      const outcome = linux.run(clock / 10);
+      if (outcome === 'halted' || outcome === 'failed') {
+        done = true;
+        if (raw) stdin.setRawMode(false);
+        stdin.pause();
+        resolve(finish(outcome));
+        return;
+      }
+      if (outcome === 'waitingForInput') return; // resumed by the next input
+      setImmediate(step);
+    };
+    stdin.on('data', (data: Buffer) => {
+      const text = data.toString('utf8');
+      if (raw && text.includes('\u001d')) {
+        // Ctrl-] leaves the simulator (Ctrl-C belongs to the guest), as telnet's escape does
+        done = true;
+        stdin.setRawMode(false);
+        stdin.pause();
+        process.stderr.write('\n[left the simulation]\n');
+        resolve(130);
+        return;
+      }
+      linux.type(text);
+      setImmediate(step);
+    });
+    stdin.on('end', () => {
+      linux.type('\u0004');
+      setImmediate(step);
+    });
+    step();
+  });
+}
+
+function main(argv: string[]): number | Promise<number> {
   const args = parse(argv);
   const command = args.positional[0];
   if (command === undefined || args.flags.has('help') || command === 'help') {
@@ -215,13 +288,19 @@ function main(argv: string[]): number {
     case 'reproduce':
       reproduceCommand(args);
       return 0;
+    case 'boot':
+      return bootCommand(args);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  const result = main(process.argv.slice(2));
+  if (typeof result === 'number') process.exitCode = result;
+  else void result.then((status) => {
+    process.exitCode = status;
+  });
 } catch (error) {
   if (error instanceof UsageError || error instanceof RangeError || error instanceof TypeError) {
     process.stderr.write(`l4lab: ${error.message}\nTry 'l4lab --help'.\n`);

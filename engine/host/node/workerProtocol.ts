@@ -1,13 +1,74 @@
 // The one protocol between the extension host and the engine worker (DESIGN.md §1, STYLE.md 2).
 // Every message is a plain, structured-clonable object with a `type` discriminant; a request
-// carries an `id` that the worker echoes in every reply (progress, then one result or error).
-// Types only: importing this module never loads the engine.
+// carries an `id` that the worker echoes in every reply (progress and output events, then one
+// result or error). Types only: importing this module never loads the engine.
+//
+// Cancellation: the client sends `cancel` with the id of the request to stop; the worker sets the
+// flag that the engine polls (`SuiteOptions.cancelled`). Engine runs are synchronous inside the
+// worker, so the flag is only seen between units of work the engine yields at; the client
+// therefore also terminates the worker when the request has not ended after a short grace period
+// (extension/engineClient.ts), which always stops the run. The next request starts a new worker.
 
-import type { MachineDescription } from '../../api';
+import type {
+  MachineDescription,
+  MachineOverrides,
+  MachineReport,
+  ResultRecord,
+  SuiteReport,
+  SystemId,
+} from '../../api';
+
+/** How many iterations a suite runs: the quick tier or the paper's full counts. */
+export type IterationMode = 'quick' | 'full';
+
+/** One benchmark suite as `listSuites()` reports it. */
+export interface SuiteInfo {
+  id: string;
+  title: string;
+  systems: SystemId[];
+}
+
+/** What this build of the engine can do; the extension adapts its commands to it. */
+export interface EngineInfo {
+  suites: SuiteInfo[];
+  /** Every system id the engine knows (not all have suites yet). */
+  systems: SystemId[];
+  /** Human-readable label of each cycle-attribution category. */
+  categoryLabels: Record<string, string>;
+  /** Whether engine/api can boot systems with an interactive console (`boot.start`); which ones, the boot says. */
+  canBoot: boolean;
+  /** Whether engine/api can load a custom server into the simulated L4 (`custom.run`). */
+  canRunCustomServers: boolean;
+}
+
+/** Machine what-ifs and iteration counts shared by every run request. */
+export interface RunSettings {
+  machine?: MachineOverrides;
+  mode?: IterationMode;
+  /** L4 small address spaces (segment-based, no TLB flush); passed to the L4 engine when it supports it. */
+  smallSpaces?: boolean;
+}
+
+/** Result of `custom.run`. */
+export interface CustomServerReport {
+  /** Console output of the guest tasks, also streamed as `output` events. */
+  output: string;
+  /** Benchmark mode: IPC latency and bandwidth records of the custom server. */
+  results: ResultRecord[];
+}
 
 /** What each request type answers with, keyed by request `type`. */
 export interface WorkerResults {
   'machine.describe': MachineDescription;
+  'machine.benchmark': MachineReport;
+  'engine.info': EngineInfo;
+  'suite.run': SuiteReport;
+  'boot.start': { system: string; exitCode: number };
+  'boot.input': null;
+  'boot.interrupt': null;
+  'boot.stop': null;
+  'custom.run': CustomServerReport;
+  cancel: null;
 }
 
 export type WorkerRequestType = keyof WorkerResults;
@@ -16,13 +77,107 @@ export type WorkerRequestType = keyof WorkerResults;
 export interface MachineDescribeRequest {
   id: number;
   type: 'machine.describe';
+  machine?: MachineOverrides;
+}
+
+/** Measure the machine model (memory hierarchy and TLB figures). */
+export interface MachineBenchmarkRequest {
+  id: number;
+  type: 'machine.benchmark';
+  machine?: MachineOverrides;
+}
+
+/** Suites, systems, category labels and capabilities of this engine build. */
+export interface EngineInfoRequest {
+  id: number;
+  type: 'engine.info';
+}
+
+/** Run one suite on some systems (default: all it supports); replies with progress, then the report. */
+export interface SuiteRunRequest extends RunSettings {
+  id: number;
+  type: 'suite.run';
+  suite: string;
+  systems?: string[];
+}
+
+/**
+ * Boot a system with an interactive console. Output arrives as `output` events of this request
+ * until the system shuts down; then the result carries its exit code. Input goes through
+ * `boot.input` / `boot.interrupt` / `boot.stop` naming this request's id as `session`.
+ */
+export interface BootStartRequest extends RunSettings {
+  id: number;
+  type: 'boot.start';
+  system: string;
+  /** Terminal size, for the guest's console. */
+  columns?: number;
+  rows?: number;
+}
+
+/**
+ * Keystrokes typed at the console of boot session `session`, raw: the guest's tty does the line
+ * editing and the echo, as a real terminal line discipline would (Enter is "\r").
+ */
+export interface BootInputRequest {
+  id: number;
+  type: 'boot.input';
+  session: number;
+  data: string;
+}
+
+/** Ctrl-C: SIGINT to the foreground guest process of boot session `session`. */
+export interface BootInterruptRequest {
+  id: number;
+  type: 'boot.interrupt';
+  session: number;
+}
+
+/** Shut boot session `session` down cleanly. */
+export interface BootStopRequest {
+  id: number;
+  type: 'boot.stop';
+  session: number;
+}
+
+/**
+ * Load a custom server (the TypeScript source of the user's file; the worker transpiles it with
+ * line numbers kept) into the simulated L4 and run it (`run`) or benchmark it (`benchmark`).
+ * Console output arrives as `output` events; guest exceptions come back as an error whose stack
+ * names `fileName`.
+ */
+export interface CustomRunRequest extends RunSettings {
+  id: number;
+  type: 'custom.run';
+  fileName: string;
+  source: string;
+  action: 'run' | 'benchmark';
+}
+
+/** Stop request `target` (cooperatively; the client terminates the worker if that is not enough). */
+export interface CancelRequest {
+  id: number;
+  type: 'cancel';
+  target: number;
 }
 
 /** Extension → worker. */
-export type WorkerRequest = MachineDescribeRequest;
+export type WorkerRequest =
+  | MachineDescribeRequest
+  | MachineBenchmarkRequest
+  | EngineInfoRequest
+  | SuiteRunRequest
+  | BootStartRequest
+  | BootInputRequest
+  | BootInterruptRequest
+  | BootStopRequest
+  | CustomRunRequest
+  | CancelRequest;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A request before the client assigns its id. */
-export type WorkerRequestBody = WorkerRequest extends unknown ? Omit<WorkerRequest, 'id'> : never;
+export type WorkerRequestBody = DistributiveOmit<WorkerRequest, 'id'>;
 
 /** The request completed; `value` is `WorkerResults[request.type]`. */
 export interface ResultReply {
@@ -37,9 +192,11 @@ export interface ErrorReply {
   type: 'error';
   message: string;
   stack?: string;
+  /** `unavailable`: the engine lacks the capability (not built yet); `cancelled`: stopped on request. */
+  code?: 'unavailable' | 'cancelled' | 'failed';
 }
 
-/** Reserved: intermediate progress of a long request (a benchmark run); zero or more before the result. */
+/** Intermediate progress of a long request (a benchmark run); zero or more before the result. */
 export interface ProgressReply {
   id: number;
   type: 'progress';
@@ -48,5 +205,13 @@ export interface ProgressReply {
   fraction?: number;
 }
 
+/** Console text of a boot session or custom server (may hold several lines or part of one). */
+export interface OutputReply {
+  id: number;
+  type: 'output';
+  text: string;
+}
+
 /** Worker → extension. */
-export type WorkerReply = ResultReply | ErrorReply | ProgressReply;
+export type WorkerReply = ResultReply | ErrorReply | ProgressReply | OutputReply;
+

@@ -1,7 +1,7 @@
 // EngineClient against small fake workers (inline scripts), without VS Code and without the engine.
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { EngineClient } from '../../../extension/engineClient';
+import { EngineClient, type EngineError } from '../../../extension/engineClient';
 
 /** A worker whose message handler is `onMessage(request, post)`, in plain JavaScript. */
 function fakeWorker(onMessage: string): () => Worker {
@@ -73,5 +73,57 @@ describe('EngineClient', () => {
     client.dispose();
     await assert.rejects(pending, /disposed/);
     await assert.rejects(client.request(describeMachine), /disposed/);
+  });
+
+  it('cancels a run that does not stop by itself by terminating the worker, then restarts', async () => {
+    let started = 0;
+    const busy = fakeWorker(`(request, post) => { if (request.type === 'cancel') return; post({ id: request.id, type: 'progress', message: 'spinning' }); for (;;) {} }`);
+    const healthy = fakeWorker(`(request, post) => post({ id: request.id, type: 'result', value: { clockMHz: 133, parameters: [] } })`);
+    client = new EngineClient(() => (started++ === 0 ? busy() : healthy()), { cancelGraceMs: 50 });
+    const abort = new AbortController();
+    const running = client.request({ type: 'suite.run', suite: 'lmbench' }, { signal: abort.signal });
+    setTimeout(() => abort.abort(), 100);
+    await assert.rejects(running, (error: EngineError) => error.code === 'cancelled');
+    assert.equal(client.isRunning, false);
+    assert.equal((await client.request(describeMachine)).clockMHz, 133);
+  });
+
+  it('lets a cooperative worker end a cancelled request itself', async () => {
+    client = new EngineClient(fakeWorker(`(request, post) => {
+      if (request.type === 'cancel') post({ id: request.target, type: 'error', message: 'stopped', code: 'cancelled' });
+    }`), { cancelGraceMs: 5000 });
+    const abort = new AbortController();
+    const running = client.request({ type: 'suite.run', suite: 'pipe' }, { signal: abort.signal });
+    abort.abort();
+    await assert.rejects(running, (error: EngineError) => error.code === 'cancelled' && error.message === 'stopped');
+    assert.equal(client.isRunning, true);
+  });
+
+  it('treats a request without progress as a hung worker (watchdog)', async () => {
+    client = new EngineClient(fakeWorker(`() => { for (;;) {} }`));
+    await assert.rejects(client.request({ type: 'suite.run', suite: 'lmbench' }, { idleTimeoutMs: 200 }), (error: EngineError) => {
+      assert.equal(error.code, 'hung');
+      assert.match(error.message, /stopped responding/);
+      return true;
+    });
+    assert.equal(client.isRunning, false);
+  });
+
+  it('passes output events to the request and counts busy requests', async () => {
+    client = new EngineClient(fakeWorker(`(request, post) => { post({ id: request.id, type: 'output', text: 'hi\\n' }); post({ id: request.id, type: 'result', value: null }); }`));
+    const busy: number[] = [];
+    client.onDidChangeBusy(count => busy.push(count));
+    const output: string[] = [];
+    await client.request({ type: 'boot.start', system: 'l4linux' }, { onOutput: text => output.push(text) });
+    assert.deepEqual(output, ['hi\n']);
+    assert.deepEqual(busy, [1, 0]);
+  });
+
+  it('stopAll terminates the worker and rejects what is running', async () => {
+    client = new EngineClient(fakeWorker(`() => {}`));
+    const running = client.request({ type: 'suite.run', suite: 'lmbench' });
+    await new Promise(resolve => setTimeout(resolve, 50));
+    assert.equal(client.stopAll(), 1);
+    await assert.rejects(running, (error: EngineError) => error.code === 'cancelled');
   });
 });

@@ -1,0 +1,26 @@
+// The l4lab.* settings (package.json contributes.configuration) as run settings of the worker
+// protocol; every run from the palette, the panel and notebooks reads them through here.
+
+import * as vscode from 'vscode';
+import type { RunSettings } from '../engine/host/node/workerProtocol';
+
+export function runSettings(): RunSettings {
+  const config = vscode.workspace.getConfiguration('l4lab');
+  const machine: NonNullable<RunSettings['machine']> = {
+    clockMHz: config.get<number>('machine.clockMHz', 133),
+    l1CodeKB: config.get<number>('machine.l1CodeKB', 8),
+    l1DataKB: config.get<number>('machine.l1DataKB', 8),
+    l2KB: config.get<number>('machine.l2KB', 256),
+    taggedTlb: config.get<boolean>('machine.taggedTlb', false),
+  };
+  return {
+    machine,
+    mode: config.get<'quick' | 'full'>('iterations', 'quick') === 'full' ? 'full' : 'quick',
+    smallSpaces: config.get<boolean>('l4.smallSpaces', false),
+  };
+}
+
+/** Watchdog of the engine worker: seconds without progress before a run counts as hung. */
+export function watchdogMilliseconds(): number {
+  return Math.max(0, vscode.workspace.getConfiguration('l4lab').get<number>('engine.watchdogSeconds', 120)) * 1000;
+}
