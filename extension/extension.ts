@@ -9,6 +9,8 @@ import { Lab, type RunOutcome } from './lab';
 import { recordsToCsv, recordsToMarkdown } from './resultExport';
 import { runSettings } from './settings';
 import { showMachine } from './showMachine';
+import { LabNotebookController } from './notebook/controller';
+import { LabNotebookSerializer, NOTEBOOK_TYPE } from './notebook/serializer';
 import { openSystemTerminal, type BootHandle } from './systemTerminal';
 import type { ExportFormat, PanelRun } from '../webview/panelProtocol';
 
@@ -33,6 +35,10 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
   const engine = EngineClient.forScript(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
   const lab = new Lab(engine, output, context.workspaceState);
   const customServers = new CustomServers(context.extensionUri, engine);
+  context.subscriptions.push(
+    vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new LabNotebookSerializer(), { transientOutputs: false }),
+    new LabNotebookController(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath),
+  );
 
   /** Quick pick of several of `systems` (all picked at first). */
   const pickSystems = async (title: string, systems: readonly string[]): Promise<string[] | undefined> => {
@@ -180,6 +186,7 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
       }
       const chosen = name ? labs.find(entry => entry.label === name) : await vscode.window.showQuickPick(labs, { title: 'L4 Lab: Open a bundled lab' });
       if (!chosen) return undefined;
+      if (chosen.label.endsWith('.l4lab')) return openLabNotebook(chosen.uri, chosen.label);
       // Open a copy, so the bundled original stays pristine.
       const document = await vscode.workspace.openTextDocument({ content: new TextDecoder().decode(await vscode.workspace.fs.readFile(chosen.uri)), language: chosen.language });
       await vscode.window.showTextDocument(document);
@@ -188,6 +195,31 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
     vscode.commands.registerCommand('l4lab.stop', stop),
   );
   return { activationMs: performance.now() - started };
+}
+
+/**
+ * Copies a bundled lab notebook into the first workspace folder (labs/NAME, never overwriting an
+ * existing file: written through a temporary file and a rename) and opens it; without a folder,
+ * opens an untitled copy.
+ */
+async function openLabNotebook(source: vscode.Uri, name: string): Promise<vscode.Uri> {
+  const content = await vscode.workspace.fs.readFile(source);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    const notebook = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, new LabNotebookSerializer().deserializeNotebook(content));
+    await vscode.window.showNotebookDocument(notebook);
+    return notebook.uri;
+  }
+  const target = vscode.Uri.joinPath(folder.uri, 'labs', name);
+  const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
+  if (!exists) {
+    const temporary = vscode.Uri.joinPath(folder.uri, 'labs', `.${name}.tmp`);
+    await vscode.workspace.fs.writeFile(temporary, content);
+    await vscode.workspace.fs.rename(temporary, target, { overwrite: false });
+  }
+  const notebook = await vscode.workspace.openNotebookDocument(target);
+  await vscode.window.showNotebookDocument(notebook);
+  return target;
 }
 
 /** The bundled labs: notebooks (.l4lab) and Markdown labs under labs/. */

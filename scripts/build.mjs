@@ -31,6 +31,11 @@ const targets = [
     outfile: 'dist/webview/panel.js',
     options: { format: 'iife', platform: 'browser', sourcemap: true, minify: true },
   },
+  {
+    entry: 'webview/renderer/index.ts',
+    outfile: 'dist/webview/renderer.js',
+    options: { format: 'esm', platform: 'browser', sourcemap: true, minify: true },
+  },
 ];
 
 /** @param {boolean} executable @returns {import('esbuild').Plugin} */

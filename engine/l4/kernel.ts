@@ -1,6 +1,7 @@
 import { FrameAllocator } from '../base/frameAllocator';
 import type { ParameterRow } from '../base/parameters';
 import type { Counter } from '../base/stats';
+import type { TracePoint } from '../base/trace';
 import { PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
 import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath } from '../machine/cpu';
 import { ExecutionContext, type Activity } from '../machine/executionContext';
@@ -34,6 +35,9 @@ import { formatId, isNilId, lthreadOf, MAX_TASKS, taskOf, THREAD_ID_HIGH, THREAD
 import type { GuestEntry } from './guestApi';
 import { L4Api } from './guestApi';
 import { sigma0Program } from './sigma0';
+
+/** The send or receive descriptor of an IPC that has no send (or no receive) part (L4/x86 v2: all ones). */
+const SEND_NONE_WORD = 0xffffffff;
 
 /** Boot options of the L4 kernel. */
 export interface L4KernelOptions {
@@ -104,7 +108,15 @@ export class L4Kernel {
     readonly interrupts: Counter;
   };
 
+  /** Named trace points (off by default): IPC system calls, user page faults, thread switches. */
+  private readonly tracePoints: { ipc: TracePoint; pageFault: TracePoint; switch: TracePoint };
+
   constructor(readonly machine: Machine, options: L4KernelOptions = {}) {
+    this.tracePoints = {
+      ipc: machine.trace.point('l4.ipc', 'an IPC system call: thread, destination (send part, or none), whether it also receives'),
+      pageFault: machine.trace.point('l4.pageFault', 'a user page fault sent to the pager: thread, pager, address, write'),
+      switch: machine.trace.point('l4.switch', 'a thread switch: from, to, and whether the address space (CR3) was reloaded'),
+    };
     const table = l4Parameters(options.parameters);
     this.p = table.values;
     this.parameterRows = table.rows();
@@ -391,6 +403,7 @@ export class L4Kernel {
   /** Switches the CPU to `to` (its space, its context) and suspends the caller until resumed. */
   *switchTo(to: Thread): Activity {
     if (to.context === null) throw new Error(`thread ${to.name} has no context`);
+    if (this.tracePoints.switch.enabled) this.tracePoints.switch.emit(this.machine.now, { from: this.current?.name ?? '', to: to.name, spaceSwitch: !to.task.small && this.cpu.cr3 !== to.task.pageDirectory });
     this.switchSpace(to);
     this.current = to;
     this.cpu.current = to.context;
@@ -534,6 +547,10 @@ export class L4Kernel {
     const thread = this.current!;
     this.counters.systemCalls.value++;
     this.enterKernel(thread);
+    if (this.tracePoints.ipc.enabled) {
+      const destination = thread.eax === SEND_NONE_WORD ? null : this.threadById(thread.esi, thread.edi);
+      this.tracePoints.ipc.emit(this.machine.now, { thread: thread.name, destination: destination?.name ?? '', receive: thread.ebp !== SEND_NONE_WORD });
+    }
     yield* this.ipc.ipc(thread);
     this.exitKernel(thread);
   }
@@ -547,6 +564,10 @@ export class L4Kernel {
     if (thread === null || (fault.errorCode & PAGE_FAULT_USER) === 0) throw new Error(`kernel page fault at 0x${fault.address.toString(16)}`);
     this.enterKernel(thread);
     this.counters.pageFaults.value++;
+    if (this.tracePoints.pageFault.enabled) {
+      const pager = this.threadById(thread.pagerLow, thread.pagerHigh);
+      this.tracePoints.pageFault.emit(this.machine.now, { thread: thread.name, pager: pager?.name ?? '', address: fault.address >>> 0, write: (fault.errorCode & PAGE_FAULT_WRITE) !== 0 });
+    }
     this.cpu.execute(this.paths.pageFault);
     let address = fault.address;
     if (thread.task.small) address = (address - thread.task.small.base) >>> 0;

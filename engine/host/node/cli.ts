@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import { formatSimBench, runSimBench } from './simBench';
+import { LabFormatError, parseLabNotebook, serializeLabNotebook } from '../../api/labFormat';
+import { runLabNotebook } from './workerLab';
 import path from 'node:path';
 import {
   benchmarkMachine,
@@ -49,6 +51,9 @@ Usage:
       Reproduce the paper: run every available suite on every system it applies to, print
       each table in the paper's layout with the published value beside the simulated one,
       and write results.json and report.md to DIR (default: reproduction/).
+  l4lab lab run FILE.l4lab [--out FILE] [--full]
+      Run every cell of a lab notebook without VS Code and write the notebook with its outputs
+      to --out (default: print a summary only); exits 1 if a cell fails, 65 if FILE is malformed.
   l4lab --help
       This text.
 
@@ -271,6 +276,33 @@ function bootCommand(args: ParsedArguments): number | Promise<number> {
   });
 }
 
+/** `l4lab lab run FILE [--out FILE]`: runs every code cell; non-zero when a cell fails. */
+function labCommand(args: ParsedArguments): number {
+  const file = args.positional[2];
+  if (args.positional[1] !== 'run' || file === undefined) throw new UsageError('usage: l4lab lab run FILE.l4lab [--out FILE]');
+  let notebook;
+  try {
+    notebook = parseLabNotebook(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    if (!(error instanceof LabFormatError)) throw error;
+    process.stderr.write(`l4lab: ${file} is not a valid lab notebook: ${error.message}\n`);
+    return 65;
+  }
+  const started = Date.now();
+  const { notebook: done, ok } = runLabNotebook(notebook, path.basename(file), args.flags.has('full') ? 'full' : 'quick', (index, _cell, result) => {
+    process.stdout.write(`[${result.success ? 'ok' : 'FAILED'}] cell ${index + 1} (${result.outputs.length} outputs)\n`);
+    if (!result.success) for (const output of result.outputs) for (const item of output.items) if (item.mime === 'text/plain') process.stderr.write(`${String(item.data)}\n`);
+  });
+  const out = args.flags.get('out')?.[0];
+  if (out !== undefined) {
+    const temporary = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, serializeLabNotebook(done));
+    fs.renameSync(temporary, out);
+  }
+  process.stdout.write(`${path.basename(file)}: ${ok ? 'all cells passed' : 'a cell failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return ok ? 0 : 1;
+}
+
 function main(argv: string[]): number | Promise<number> {
   const args = parse(argv);
   const command = args.positional[0];
@@ -290,6 +322,8 @@ function main(argv: string[]): number | Promise<number> {
       return 0;
     case 'boot':
       return bootCommand(args);
+    case 'lab':
+      return labCommand(args);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import * as engine from '../../api';
 import { loadCustomServer } from './customServerLoader';
+import { LabSession } from './workerLab';
 import type {
   BootStartRequest,
   CustomRunRequest,
@@ -169,6 +170,9 @@ async function runCustom(request: CustomRunRequest, channel: Channel): Promise<C
   return { output, results };
 }
 
+/** The notebook's lab session (the extension starts one worker per notebook). */
+let labSession: LabSession | undefined;
+
 async function handle(request: WorkerRequest, channel: Channel): Promise<WorkerResults[WorkerRequestType]> {
   switch (request.type) {
     case 'machine.describe':
@@ -192,6 +196,9 @@ async function handle(request: WorkerRequest, channel: Channel): Promise<WorkerR
       return null;
     case 'custom.run':
       return runCustom(request, channel);
+    case 'lab.cell':
+      labSession ??= new LabSession(request.mode ?? 'quick');
+      return labSession.run(request.source, request.fileName);
     case 'cancel':
       cancelled.add(request.target);
       sessions.get(request.target)?.shutdown();

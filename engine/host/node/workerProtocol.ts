@@ -17,6 +17,7 @@ import type {
   SuiteReport,
   SystemId,
 } from '../../api';
+import type { LabCellOutput } from '../../api/labFormat';
 
 /** How many iterations a suite runs: the quick tier or the paper's full counts. */
 export type IterationMode = 'quick' | 'full';
@@ -57,6 +58,26 @@ export interface CustomServerReport {
   results: ResultRecord[];
 }
 
+/** Result of `lab.cell`: the cell's outputs (each a list of MIME items), its success and execution order. */
+export interface LabCellReport {
+  outputs: LabCellOutput[];
+  success: boolean;
+  executionOrder: number;
+}
+
+/**
+ * Run one TypeScript cell of a `.l4lab` notebook (DESIGN.md §7) in this worker's lab session
+ * (one worker per notebook: declarations, booted systems and machine settings carry over).
+ * Interrupting terminates the worker (cancel), and restart starts a new one.
+ */
+export interface LabCellRequest {
+  id: number;
+  type: 'lab.cell';
+  source: string;
+  fileName: string;
+  mode?: IterationMode;
+}
+
 /** What each request type answers with, keyed by request `type`. */
 export interface WorkerResults {
   'machine.describe': MachineDescription;
@@ -68,6 +89,7 @@ export interface WorkerResults {
   'boot.interrupt': null;
   'boot.stop': null;
   'custom.run': CustomServerReport;
+  'lab.cell': LabCellReport;
   cancel: null;
 }
 
@@ -172,6 +194,7 @@ export type WorkerRequest =
   | BootInterruptRequest
   | BootStopRequest
   | CustomRunRequest
+  | LabCellRequest
   | CancelRequest;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
