@@ -74,18 +74,21 @@ export function reproduce(options: ReproductionOptions = {}): Reproduction {
 
 export type { LinuxBootOptions, LinuxRunOutcome } from '../linux/boot';
 export { LinuxSystem } from '../linux/boot';
-import { bootLinux as bootLinuxSystem, type LinuxBootOptions as BootOptions, type LinuxSystem as BootedLinux } from '../linux/boot';
+import type { LinuxBootOptions as BootOptions, LinuxSystem as BootedLinux } from '../linux/boot';
+import { bootableLinuxSystems, bootLinuxSystem } from '../linux/systems';
+
+/** The Linux systems this engine build can boot. */
+export { bootableLinuxSystems };
 
 /**
- * Boots a Linux system on the simulated Pentium: today `linux` (native Linux 2.0). The file
+ * Boots a Linux system on the simulated Pentium (one of {@link bootableLinuxSystems}). The file
  * system holds /bin with the guest programs, /sbin/init, /etc, /tmp and /dev; init runs `sh`
  * with `options.initArgs` (interactive when none). Drive it with `run()` and `type()`; guest
  * output arrives on `machine.console`.
  * @throws RangeError for a system that cannot be booted yet.
  */
 export function bootSystem(system: string, options: BootOptions = {}): BootedLinux {
-  if (system !== 'linux') throw new RangeError(`cannot boot '${system}' yet (available: linux)`);
-  return bootLinuxSystem(options);
+  return bootLinuxSystem(system, options);
 }
 
 export type { CustomServerLab, CustomServerModule, CustomServerOptions } from './customServer';

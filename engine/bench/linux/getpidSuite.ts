@@ -1,6 +1,6 @@
 import { paperValue } from '../reference';
 import { registerSuitePart } from '../suiteRegistry';
-import { between, round, runGuest } from './linuxHarness';
+import { linuxSuiteSystems, between, round, runGuest } from './linuxHarness';
 
 /**
  * Suite `getpid` on native Linux (SOSP'97 Table 2): getpid in a tight loop (lmbench's
@@ -11,10 +11,10 @@ import { between, round, runGuest } from './linuxHarness';
 registerSuitePart({
   suite: 'getpid',
   title: 'getpid system call (Table 2)',
-  systems: ['linux'],
+  systems: linuxSuiteSystems(),
   run(system, options) {
     const n = options.mode === 'full' ? 100_000 : 10_000;
-    const run = runGuest(`lat_syscall getpid ${n} 1000`, options);
+    const run = runGuest(system, `lat_syscall getpid ${n} 1000`, options);
     const { cycles, breakdown } = between(run, 'start', 'stop', n);
     return [
       { suite: 'getpid', system, benchmark: 'getpid.cycles', unit: 'cycles', value: round(cycles, 1), paper: paperValue(system, 'getpid.cycles'), breakdown, iterations: n },

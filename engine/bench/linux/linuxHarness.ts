@@ -1,5 +1,7 @@
 import { CYCLE_CATEGORIES, type CycleBreakdown } from '../../base/cycleCategory';
-import { bootLinux, type LinuxBootOptions } from '../../linux/boot';
+import type { LinuxBootOptions } from '../../linux/boot';
+import { bootableLinuxSystems, bootLinuxSystem } from '../../linux/systems';
+import type { SystemId } from '../records';
 import type { SuiteOptions } from '../suiteRegistry';
 
 /** A harness mark: simulated time, the cycle accounting at that moment, and the program's value. */
@@ -16,23 +18,23 @@ export interface GuestRun {
 }
 
 /**
- * Boots native Linux, runs `command` through `sh -c` as init's child, and collects the
+ * Boots the Linux system `system`, runs `command` through `sh -c` as init's child, and collects the
  * benchmark program's marks (start/stop, overhead-start/overhead-stop...). Throws if the guest
  * fails, so a broken benchmark never yields a number.
  */
-export function runGuest(command: string, options: SuiteOptions, boot: LinuxBootOptions = {}, maxSeconds = 600): GuestRun {
-  const system = bootLinux({ parameters: options.machine, seed: options.seed, ...boot, initArgs: ['sh', '-c', command] });
+export function runGuest(system: string, command: string, options: SuiteOptions, boot: LinuxBootOptions = {}, maxSeconds = 600): GuestRun {
+  const booted = bootLinuxSystem(system, { parameters: options.machine, seed: options.seed, ...boot, initArgs: ['sh', '-c', command] });
   const marks = new Map<string, Mark>();
-  const accounting = system.machine.accounting;
-  system.runtime.onMark = (label, value) => {
-    marks.set(label, { cycles: system.machine.scheduler.now, categories: accounting.byCategory.slice(), value });
+  const accounting = booted.machine.accounting;
+  booted.runtime.onMark = (label, value) => {
+    marks.set(label, { cycles: booted.machine.scheduler.now, categories: accounting.byCategory.slice(), value });
   };
-  const outcome = system.run(maxSeconds * system.machine.parameters.clockMHz * 1e6, () => options.cancelled?.() ?? false);
-  if (outcome === 'failed') throw system.failure instanceof Error ? system.failure : new Error(String(system.failure));
-  if (outcome !== 'halted' || system.exitStatus !== 0) {
-    throw new Error(`'${command}' did not complete (${outcome}, status ${system.exitStatus}): ${system.machine.console.output().slice(-400)}`);
+  const outcome = booted.run(maxSeconds * booted.machine.parameters.clockMHz * 1e6, () => options.cancelled?.() ?? false);
+  if (outcome === 'failed') throw booted.failure instanceof Error ? booted.failure : new Error(String(booted.failure));
+  if (outcome !== 'halted' || booted.exitStatus !== 0) {
+    throw new Error(`'${command}' did not complete (${outcome}, status ${booted.exitStatus}): ${booted.machine.console.output().slice(-400)}`);
   }
-  return { marks, clockMHz: system.machine.parameters.clockMHz, output: system.machine.console.output() };
+  return { marks, clockMHz: booted.machine.parameters.clockMHz, output: booted.machine.console.output() };
 }
 
 /** Cycles and per-category breakdown between two marks, divided by `per`. */
@@ -56,4 +58,9 @@ export function round(value: number, digits = 2): number {
 /** MB/s as lmbench reports it (MB = 2^20 bytes). */
 export function megabytesPerSecond(bytes: number, cycles: number, clockMHz: number): number {
   return bytes / (1 << 20) / (cycles / (clockMHz * 1e6));
+}
+
+/** The Linux systems the Linux suites run on: every bootable one. */
+export function linuxSuiteSystems(): SystemId[] {
+  return bootableLinuxSystems() as SystemId[];
 }

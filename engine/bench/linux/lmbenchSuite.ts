@@ -2,7 +2,7 @@ import type { CycleBreakdown } from '../../base/cycleCategory';
 import type { ResultRecord, ResultUnit, SystemId } from '../records';
 import { paperValue } from '../reference';
 import { registerSuitePart, type SuiteOptions } from '../suiteRegistry';
-import { between, megabytesPerSecond, round, runGuest, type GuestRun } from './linuxHarness';
+import { linuxSuiteSystems, between, megabytesPerSecond, round, runGuest, type GuestRun } from './linuxHarness';
 
 interface Measured {
   readonly value: number;
@@ -112,7 +112,7 @@ function runSpecs(suite: string, specs: Spec[], system: SystemId, options: Suite
     for (const [path, size] of Object.entries(spec.files ?? {})) files[path] = new Uint8Array(size === 0 ? fileBytes(full) : size);
     let command = spec.command(full);
     if (command.startsWith('bw_mmap_rd')) command = command.replace(' 0 ', ` ${fileBytes(full)} `);
-    const run = runGuest(command, options, { files });
+    const run = runGuest(system, command, options, { files });
     const measured = spec.measure(run);
     results.push({ suite, system, benchmark: spec.id, unit: spec.unit, value: measured.value, paper: paperValue(system, spec.id), breakdown: measured.breakdown, iterations: measured.iterations });
   });
@@ -120,7 +120,7 @@ function runSpecs(suite: string, specs: Spec[], system: SystemId, options: Suite
 }
 
 /** Suite `lmbench` (SOSP'97 Figure 6) on native Linux. */
-registerSuitePart({ suite: 'lmbench', title: 'lmbench (Figure 6)', systems: ['linux'], run: (system, options) => runSpecs('lmbench', LMBENCH, system, options) });
+registerSuitePart({ suite: 'lmbench', title: 'lmbench (Figure 6)', systems: linuxSuiteSystems(), run: (system, options) => runSpecs('lmbench', LMBENCH, system, options) });
 
 /** Suite `hbench` (hbench:OS variants) on native Linux. */
-registerSuitePart({ suite: 'hbench', title: 'hbench:OS', systems: ['linux'], run: (system, options) => runSpecs('hbench', HBENCH, system, options) });
+registerSuitePart({ suite: 'hbench', title: 'hbench:OS', systems: linuxSuiteSystems(), run: (system, options) => runSpecs('hbench', HBENCH, system, options) });

@@ -1,6 +1,6 @@
 import { paperValue } from '../reference';
 import { registerSuitePart } from '../suiteRegistry';
-import { between, megabytesPerSecond, round, runGuest } from './linuxHarness';
+import { linuxSuiteSystems, between, megabytesPerSecond, round, runGuest } from './linuxHarness';
 
 /**
  * Suite `pipe`, row (1) of SOSP'97 Table 4 on native Linux: latency of a 1-byte round trip
@@ -10,14 +10,14 @@ import { between, megabytesPerSecond, round, runGuest } from './linuxHarness';
 registerSuitePart({
   suite: 'pipe',
   title: 'pipe latency and bandwidth (Table 4)',
-  systems: ['linux'],
+  systems: linuxSuiteSystems(),
   run(system, options) {
     const full = options.mode === 'full';
     const rounds = full ? 10_000 : 1_000;
-    const latency = runGuest(`lat_pipe ${rounds} 100`, options);
+    const latency = runGuest(system, `lat_pipe ${rounds} 100`, options);
     const lat = between(latency, 'start', 'stop', rounds);
     const total = full ? 50 << 20 : 4 << 20;
-    const bandwidth = runGuest(`bw_pipe ${total} 65536`, options);
+    const bandwidth = runGuest(system, `bw_pipe ${total} 65536`, options);
     const bytes = bandwidth.marks.get('stop')!.value;
     const bw = between(bandwidth, 'start', 'stop', bytes / 65536);
     return [

@@ -10,6 +10,7 @@ import path from 'node:path';
 import {
   benchmarkMachine,
   bootSystem,
+  bootableLinuxSystems,
   describeMachine,
   formatMachineBenchmark,
   formatReproduction,
@@ -211,7 +212,7 @@ function writeAtomically(file: string, text: string): void {
 /** `l4lab boot SYSTEM`: the script mode returns the exit status; interactive mode runs on stdin. */
 function bootCommand(args: ParsedArguments): number | Promise<number> {
   const system = args.positional[1];
-  if (system === undefined) throw new UsageError('boot needs a system: linux');
+  if (system === undefined) throw new UsageError(`boot needs a system: ${bootableLinuxSystems().join(', ')}`);
   const script = args.flags.get('script')?.[0];
   const files: Record<string, Uint8Array> = {};
   if (script !== undefined) files['/tmp/script.sh'] = fs.readFileSync(script);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { bootLinux, nativeHost, type LinuxHostFactory } from '../../../engine/linux/boot';
+import { bootLinux, type LinuxHostFactory } from '../../../engine/linux/boot';
+import { LINUX_HOSTS } from '../../../engine/linux/systems';
 import { CONFORMANCE_PROGRAMS, type SystemUnderTest } from './conformance';
 
-/** A fresh system per command; L4Linux and MkLinux add their host factories here. */
+/** A fresh system per command, on every registered Linux substrate (engine/linux/systems.ts). */
 function system(host: LinuxHostFactory): SystemUnderTest {
   return {
     run(command) {
@@ -14,7 +15,7 @@ function system(host: LinuxHostFactory): SystemUnderTest {
   };
 }
 
-const SYSTEMS: Record<string, SystemUnderTest> = { linux: system(nativeHost) };
+const SYSTEMS: Record<string, SystemUnderTest> = Object.fromEntries([...LINUX_HOSTS].map(([name, host]) => [name, system(host)]));
 
 for (const [name, sut] of Object.entries(SYSTEMS)) {
   describe(`guest conformance on ${name}`, () => {

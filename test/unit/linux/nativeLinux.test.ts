@@ -7,7 +7,7 @@ import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
 
 describe('native Linux 2.0 substrate', () => {
   it('composes getpid from its primitives: 82 cycles of int/iret apart, about 223 in all', () => {
-    const run = runGuest('lat_syscall getpid 2000 200', {});
+    const run = runGuest('linux', 'lat_syscall getpid 2000 200', {});
     const { cycles, breakdown } = between(run, 'start', 'stop', 2000);
     assert.ok(Math.abs((breakdown.kernelEntry ?? 0) - 82) < 1, `kernelEntry ${breakdown.kernelEntry}`);
     assert.ok(cycles > 223 * 0.9 && cycles < 223 * 1.1, `getpid ${cycles} cycles`);

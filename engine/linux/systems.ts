@@ -1,0 +1,23 @@
+import { LinuxSystem, nativeHost, type LinuxBootOptions, type LinuxHostFactory } from './boot';
+
+/**
+ * The Linux systems this engine can boot, each with the factory of its substrate. This is the
+ * one place a new substrate is registered (L4Linux and MkLinux add their lines here); the
+ * suites, `bootSystem`, the CLI and the conformance tests all read it.
+ */
+export const LINUX_HOSTS: ReadonlyMap<string, LinuxHostFactory> = new Map<string, LinuxHostFactory>([['linux', nativeHost]]);
+
+/** The names of the bootable Linux systems, in registration order. */
+export function bootableLinuxSystems(): string[] {
+  return [...LINUX_HOSTS.keys()];
+}
+
+/**
+ * Boots the Linux system named `system` (`linux`, `l4linux`, ...).
+ * @throws RangeError when no substrate is registered under that name.
+ */
+export function bootLinuxSystem(system: string, options: LinuxBootOptions = {}): LinuxSystem {
+  const host = LINUX_HOSTS.get(system);
+  if (host === undefined) throw new RangeError(`cannot boot '${system}' (available: ${bootableLinuxSystems().join(', ')})`);
+  return new LinuxSystem({ ...options, host });
+}
