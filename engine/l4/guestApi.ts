@@ -1,4 +1,4 @@
-import { GuestError } from '../base/result';
+import { GuestError, VECTOR } from '../base/result';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
 import type { L4Kernel } from './kernel';
@@ -9,6 +9,7 @@ import { NIL_ID, type ThreadId } from './threadId';
 import { TIMEOUT_NEVER } from './timeout';
 
 export { fpage, ioFpage, UNMAP_ALL_SPACES, UNMAP_FLUSH } from './fpage';
+export { IO_PORTS } from './ioSpace';
 export { IPC_ERROR, ipcErrorName, messageDope, MESSAGE_BUFFER, stringDopeOffset } from './messageDope';
 export { interruptId, NIL_ID, INVALID_ID, threadId, type ThreadId } from './threadId';
 export { timeoutWord, TIMEOUT_NEVER, TIMEOUT_POLL } from './timeout';
@@ -232,13 +233,14 @@ export class L4Api {
 
   /**
    * `l4_task_new`: creates task `task` (this task becomes its chief) with lthread 0 running
-   * `entry` on `esp`, paged by `pager` (nil: created inactive). Returns its id or null.
+   * `entry` on `esp`, paged by `pager` (nil: created inactive), with maximum controlled priority
+   * `mcp` (at most this task's own). Returns its id or null.
    */
-  *taskNew(task: number, entry: GuestEntry | null, pager: ThreadId, esp = 0, version = 1): Operation<ThreadId | null> {
+  *taskNew(task: number, entry: GuestEntry | null, pager: ThreadId, esp = 0, version = 1, mcp = 255): Operation<ThreadId | null> {
     const t = this.thread;
     t.esi = ((task & 0x7ff) << 17) | (version & 0x3ff);
     t.edi = 0;
-    t.eax = 0;
+    t.eax = mcp & 0xff;
     t.ecx = esp >>> 0;
     t.edx = entry === null ? 0 : this.kernel.registerEntry(entry);
     t.ebx = pager.low;
@@ -280,6 +282,35 @@ export class L4Api {
     this.kernel.cpu.charge(this.kernel.p.ipcStubCycles, CAT.user);
     if (this.codeAddress !== 0) yield* this.stubMemory();
     yield* this.kernel.cpu.idt[vector]!(vector, null);
+  }
+
+  // ---- I/O ports ------------------------------------------------------------------------------
+
+  /**
+   * `in` from `port` (`width` 1, 2 or 4 bytes) at user level: allowed when the task's I/O
+   * bitmap grants every byte (ports come as I/O fpages from sigma0 or another holder); else a
+   * #GP is reflected to the thread's exception handler and the result is null. The device side
+   * is an unpopulated ISA bus (reads give all ones), charged as one ISA I/O cycle.
+   */
+  *portIn(port: number, width: 1 | 2 | 4 = 1): Operation<number | null> {
+    if (!(yield* this.portAccess(port, width))) return null;
+    return width === 4 ? 0xffffffff : 2 ** (8 * width) - 1;
+  }
+
+  /** `out` of `value` to `port`: as {@link portIn}; false (after the #GP) when not allowed. */
+  *portOut(port: number, _value: number, width: 1 | 2 | 4 = 1): Operation<boolean> {
+    return yield* this.portAccess(port, width);
+  }
+
+  private *portAccess(port: number, width: number): Operation<boolean> {
+    const kernel = this.kernel;
+    if (!kernel.io.allowed(this.thread.task, port >>> 0, width)) {
+      yield* kernel.exceptionTrap(VECTOR.generalProtection, 0);
+      return false;
+    }
+    kernel.cpu.charge(kernel.machine.parameters.isaIoAccess, CAT.user);
+    yield* kernel.cpu.poll();
+    return true;
   }
 
   // ---- computation and memory ------------------------------------------------------------------

@@ -2,9 +2,9 @@ import type { Counter, StatRegistry } from '../base/stats';
 import { ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
 import type { Activity } from '../machine/executionContext';
 import { PG_PRESENT } from '../machine/paging';
-import { fpageBase, fpageGrant, fpageSize, fpageValid, fpageWritable } from './fpage';
+import { fpageBase, fpageGrant, fpageSize, fpageValid, fpageWritable, isIoFpage } from './fpage';
 import type { L4Kernel } from './kernel';
-import { kernelLinear, WINDOW_LINEAR } from './kernelLayout';
+import { kernelLinear, USER_LIMIT, WINDOW_LINEAR } from './kernelLayout';
 import { DOPE_FPAGE_RECEIVED, DOPE_REDIRECTED, IPC_ERROR, MESSAGE_BUFFER, stringDopeOffset } from './messageDope';
 import type { Task } from './task';
 import { THREAD_STATE, WAKE, type Thread } from './thread';
@@ -15,6 +15,13 @@ const NONE = 0xffffffff;
 /** transfer(): the receiver must fault a page in first. */
 const RECEIVER_FAULT = -1;
 const SIGMA0_TASK = 2;
+/** firstMissingSendPage(): part of the message lies outside the user address space. */
+const OUTSIDE_USER = -2;
+
+/** Whether [va, va + bytes) lies inside the user address space (no wrap-around). */
+function inUserSpace(va: number, bytes: number): boolean {
+  return va >= 0 && bytes >= 0 && va + Math.max(bytes, 1) - 1 <= USER_LIMIT;
+}
 
 /**
  * The IPC system call (L4/x86 v2 `int 0x30`): send, receive, call and reply-and-wait in one
@@ -286,6 +293,7 @@ export class Ipc {
   private *prepareSendBuffer(t: Thread, buffer: number): Generator<void, boolean, void> {
     for (let attempt = 0; attempt < 256; attempt++) {
       const missing = this.firstMissingSendPage(t.task, buffer);
+      if (missing === OUTSIDE_USER) return false;
       if (missing < 0) return true;
       const ok = yield* this.k.pagerCall(t, missing & ~3, t.eip);
       if (!ok) return false;
@@ -295,6 +303,7 @@ export class Ipc {
 
   private firstMissingSendPage(task: Task, buffer: number): number {
     const k = this.k;
+    if (!inUserSpace(buffer, 12)) return OUTSIDE_USER;
     if (!k.probe(task, buffer, false)) return buffer;
     if (!k.probe(task, buffer + 11, false)) return buffer + 11;
     const sizeDope = this.peek(task, buffer + MESSAGE_BUFFER.sizeDope);
@@ -303,12 +312,14 @@ export class Ipc {
     const strings = (sendDope >>> 8) & 0x1f;
     const capacity = sizeDope >>> 13;
     const end = buffer + MESSAGE_BUFFER.dwords + 4 * Math.max(dwords, capacity) + 16 * strings;
-    for (let va = buffer & ~0xfff; va < end; va += 4096) if (!k.probe(task, va, false)) return Math.max(va, buffer);
+    if (!inUserSpace(buffer, end - buffer)) return OUTSIDE_USER;
+    for (let va = (buffer & ~0xfff) >>> 0; va < end; va += 4096) if (!k.probe(task, va, false)) return Math.max(va, buffer);
     for (let i = 0; i < strings; i++) {
       const dope = buffer + stringDopeOffset(capacity, i);
       const size = this.peek(task, dope);
       const address = this.peek(task, dope + 4);
-      for (let va = address & ~0xfff; va < address + size; va += 4096) if (!k.probe(task, va, false)) return Math.max(va, address);
+      if (!inUserSpace(address, size)) return OUTSIDE_USER;
+      for (let va = (address & ~0xfff) >>> 0; va < address + size; va += 4096) if (!k.probe(task, va, false)) return Math.max(va, address);
     }
     return -1;
   }
@@ -359,7 +370,7 @@ export class Ipc {
       let capacityDwords = 2;
       let capacityStrings = 0;
       if (receiveBuffer !== 0) {
-        if (!this.receiverRangeMapped(r.task, receiveBuffer, MESSAGE_BUFFER.dwords)) return this.receiverFault(r, receiveBuffer, false, senderTimeouts);
+        if (!this.receiverRangeMapped(r.task, receiveBuffer, MESSAGE_BUFFER.dwords)) return this.receiverFault(r, this.missing, false, senderTimeouts);
         window = this.readReceiver(r.task, receiveBuffer + MESSAGE_BUFFER.receiveFpage);
         const receiveSize = this.readReceiver(r.task, receiveBuffer + MESSAGE_BUFFER.sizeDope);
         capacityDwords = Math.max(2, receiveSize >>> 13);
@@ -413,6 +424,22 @@ export class Ipc {
       for (let i = 0; i + 1 < sendDwords; i += 2) {
         const sendBase = i === 0 ? s.edx >>> 0 : this.readSender(s, buffer + MESSAGE_BUFFER.dwords + 4 * i);
         const item = i === 0 ? s.ebx >>> 0 : this.readSender(s, buffer + MESSAGE_BUFFER.dwords + 4 * i + 4);
+        if (isIoFpage(item)) {
+          // I/O ports (SOSP'97 §2): the receiver agrees by a whole-space or I/O receive window
+          this.k.cpu.execute(this.k.paths.map);
+          if (!fpageValid(window) && !isIoFpage(window)) {
+            senderError = IPC_ERROR.sendMapFailed;
+            receiverError = IPC_ERROR.receiveMapFailed;
+            break;
+          }
+          if (!this.k.io.mapItem(s.task, r.task, item, window)) {
+            senderError = IPC_ERROR.sendMapFailed;
+            receiverError = IPC_ERROR.receiveMapFailed;
+            break;
+          }
+          flags |= DOPE_FPAGE_RECEIVED;
+          continue;
+        }
         if (!fpageValid(item)) break;
         if (!fpageValid(window)) {
           senderError = IPC_ERROR.sendMapFailed;
@@ -438,7 +465,8 @@ export class Ipc {
    * the page in (RECEIVER_FAULT) and retries.
    */
   private receiverFault(r: Thread, va: number, write: boolean, senderTimeouts: number): number {
-    if (sendPageFaultTimeout(senderTimeouts) === 0 || receivePageFaultTimeout(r.timeouts) === 0) {
+    // outside the user space no pager can help: as with a zero page-fault timeout
+    if (va > USER_LIMIT || sendPageFaultTimeout(senderTimeouts) === 0 || receivePageFaultTimeout(r.timeouts) === 0) {
       r.resultDope = IPC_ERROR.receiveSendPageFaultTimeout;
       this.publish(r);
       return IPC_ERROR.sendReceivePageFaultTimeout;
@@ -475,6 +503,7 @@ export class Ipc {
     const writable = fpageWritable(item);
     const grant = fpageGrant(item);
     const mapOne = (va: number, offset: number): boolean => {
+      if ((target + offset) >>> 0 > USER_LIMIT) return true; // the window's part beyond user space receives nothing
       let node = k.mappings.lookup(from, va);
       const pte = from.readPte(va);
       cpu.access(kernelLinear(from.pteAddress(va, null) >= 0 ? from.pteAddress(va, null) : 0), 4, ACCESS_READ, false);
@@ -512,7 +541,11 @@ export class Ipc {
   private missing = 0;
 
   private receiverRangeMapped(task: Task, va: number, bytes: number, write = false): boolean {
-    for (let page = va & ~0xfff; page < va + bytes; page += 4096) {
+    if (!inUserSpace(va, bytes)) {
+      this.missing = va > USER_LIMIT ? va : USER_LIMIT + 1;
+      return false;
+    }
+    for (let page = (va & ~0xfff) >>> 0; page < va + bytes; page += 4096) {
       if (!this.k.probe(task, page, write)) {
         this.missing = Math.max(page, va) >>> 0;
         return false;

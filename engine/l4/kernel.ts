@@ -8,6 +8,8 @@ import { ExecutionContext, type Activity } from '../machine/executionContext';
 import type { Machine } from '../machine/machine';
 import { makeLargePde, makePde, makePte, PG_PRESENT, PG_USER, PG_WRITABLE } from '../machine/paging';
 import { Interrupts } from './interrupts';
+import { isIoFpage } from './fpage';
+import { IoSpace } from './ioSpace';
 import { Ipc } from './ipc';
 import {
   KERNEL_CODE,
@@ -24,6 +26,7 @@ import {
   TCB_AREA_PHYSICAL,
   TCB_LINEAR,
   USER_LIMIT,
+  WINDOW_LINEAR,
 } from './kernelLayout';
 import { l4Parameters, type L4Overrides, type L4Parameters } from './l4Parameters';
 import { L4Scheduler } from './l4Scheduler';
@@ -83,6 +86,8 @@ export class L4Kernel {
   readonly tasks: Array<Task | null> = new Array(MAX_TASKS).fill(null);
   readonly pageTablePool: FrameAllocator;
   readonly mappings: MappingDatabase;
+  /** I/O ports: their mapping database and the tasks' I/O permission bitmaps. */
+  readonly io: IoSpace;
   readonly smallSpaces = new SmallSpaces();
   readonly interrupts = new Interrupts();
   readonly ipc: Ipc;
@@ -124,7 +129,11 @@ export class L4Kernel {
     const cpu = machine.cpu;
     this.memoryEnd = machine.memory.size;
     this.pageTablePool = new FrameAllocator(PAGE_TABLE_POOL_PHYSICAL / 4096, PAGE_TABLE_POOL_BYTES / 4096);
-    this.mappings = new MappingDatabase(this.mappingHost(), MAPPING_NODES_PHYSICAL, this.p.mappingNodeBytes, Math.floor(MAPPING_NODES_BYTES / this.p.mappingNodeBytes));
+    // 7/8 of the node area for memory pages, 1/8 for I/O ports
+    const memoryNodeBytes = (MAPPING_NODES_BYTES / 8) * 7;
+    this.mappings = new MappingDatabase(this.mappingHost(), MAPPING_NODES_PHYSICAL, this.p.mappingNodeBytes, Math.floor(memoryNodeBytes / this.p.mappingNodeBytes));
+    const ioNodes = Math.floor((MAPPING_NODES_BYTES - memoryNodeBytes) / this.p.mappingNodeBytes);
+    this.io = new IoSpace(cpu, machine.memory, this.pageTablePool, this.p, () => this.tasks[SIGMA0_TASK] ?? null, MAPPING_NODES_PHYSICAL + memoryNodeBytes, ioNodes);
     this.paths = this.declarePaths();
     const stats = machine.stats;
     this.counters = {
@@ -281,6 +290,21 @@ export class L4Kernel {
     return ((pte & 0xfffff000) | (linear & 0xfff)) >>> 0;
   }
 
+  /**
+   * Whether the TCB of (task `number`, `lthread`) is backed or can be: it lies below the
+   * communication window, and its page (and, if missing, the TCB array's page table, with
+   * `poolReserve` more pool frames for the caller) can be allocated. Checked before a system
+   * call creates a thread, so that kernel memory exhaustion is an error result, not a crash.
+   */
+  private tcbAvailable(number: number, lthread: number, poolReserve: number): boolean {
+    const linear = TCB_LINEAR + (number * 128 + lthread) * this.p.tcbBytes;
+    if (linear + this.p.tcbBytes > WINDOW_LINEAR) return false;
+    const memory = this.machine.memory;
+    const pde = memory.read32(this.masterDirectory + 4 * (linear >>> 22));
+    if ((pde & PG_PRESENT) === 0) return this.tcbFrames.freeFrames > 0 && this.pageTablePool.freeFrames > poolReserve;
+    return (memory.read32((pde & 0xfffff000) + 4 * ((linear >>> 12) & 0x3ff)) & PG_PRESENT) !== 0 || this.tcbFrames.freeFrames > 0;
+  }
+
   /** Starts an inactive thread (or restarts an active one) at entry `eip`. */
   start(thread: Thread, eip: number, esp: number): boolean {
     const entry = this.entryOf(eip);
@@ -370,7 +394,9 @@ export class L4Kernel {
   /** PTE address for (task, va), creating the page table (and sharing it for small tasks). */
   pteAddress(task: Task, va: number): number {
     return task.pteAddress(va, this.pageTablePool, (index, table) => {
-      if (task.small) this.shareSmallTable(task.small, index, table);
+      if (task.small === null) return;
+      if (index * 0x400000 < task.small.bytes) this.shareSmallTable(task.small, index, table);
+      else this.makeLarge(task); // a page beyond the slot: back to the 3 GB model (SOSP'97 §3)
     });
   }
 
@@ -553,6 +579,9 @@ export class L4Kernel {
     }
     yield* this.ipc.ipc(thread);
     this.exitKernel(thread);
+    // IRET re-enables interrupts: due events and interrupts arrive here, so that threads that
+    // only do IPC (never compute) still see timeouts, time slices and devices
+    yield* this.cpu.poll();
   }
 
   /**
@@ -728,6 +757,7 @@ export class L4Kernel {
         break;
     }
     this.exitKernel(thread);
+    yield* this.cpu.poll();
   }
 
   /** id_nearest: ESI:EDI = destination → ESI:EDI = the thread a message would reach, EAX = 0 direct, 1 redirected. */
@@ -746,17 +776,22 @@ export class L4Kernel {
     thread.edi = reached?.idHigh ?? 0;
   }
 
-  /** fpage_unmap: EAX = fpage, ECX = map mask (UNMAP_FLUSH, UNMAP_ALL_SPACES). */
+  /** fpage_unmap: EAX = fpage (memory or I/O), ECX = map mask (UNMAP_FLUSH, UNMAP_ALL_SPACES). */
   private fpageUnmap(thread: Thread): void {
     const word = thread.eax >>> 0;
     const mask = thread.ecx >>> 0;
     const size = (word >>> 2) & 0x3f;
-    if (size < 12 || size > 32) return;
+    const io = isIoFpage(word);
+    if (!io && (size < 12 || size > 32)) return;
     const cpu = this.cpu;
     cpu.execute(this.paths.unmap);
     const flush = (mask & 2) !== 0;
     const self = (mask & 0x80000000) !== 0;
     const task = thread.task;
+    if (io) {
+      this.io.unmap(task, word, flush, self);
+      return;
+    }
     const base = size >= 32 ? 0 : Math.floor((word & 0xfffff000) / 2 ** size) * 2 ** size;
     const bytes = 2 ** size;
     if (bytes > 0x400000) {
@@ -784,17 +819,22 @@ export class L4Kernel {
    * thread_schedule: EAX = parameter word (prio:8, small:8, state:4, time exponent:4, time
    * mantissa:8; all ones = read only), ESI:EDI = thread. Returns the old word in EAX (state
    * 0 = running/ready, 1 = blocked) and the thread's accumulated... time is not kept: ECX = 0.
+   * MCP (L4 v2 maximum controlled priority): a thread whose priority exceeds the caller task's mcp
+   * is neither changed nor inspected (EAX = 0xffffffff, as for a missing thread); a new priority
+   * above the mcp is lowered to the mcp (lab convention: no thread gains more than its scheduler has).
    */
   private threadSchedule(thread: Thread): void {
     const target = this.threadById(thread.esi, thread.edi);
-    if (target === null) {
+    const mcp = thread.task.mcp;
+    if (target === null || target.priority > mcp) {
       thread.eax = 0xffffffff;
+      thread.ecx = 0;
       return;
     }
     const old = (target.priority & 0xff) | ((target.task.small?.number ?? 0) << 8) | ((target.state === THREAD_STATE.ready ? 0 : 1) << 16);
     const word = thread.eax >>> 0;
     if (word !== 0xffffffff) {
-      const priority = word & 0xff;
+      const priority = Math.min(word & 0xff, mcp);
       const small = (word >>> 8) & 0xff;
       // validate first, then change
       const slotOk = small === 0 || (this.smallSpacesEnabled && SmallSpaces.decode(small) !== null);
@@ -820,7 +860,7 @@ export class L4Kernel {
     const pagerHigh = thread.edi >>> 0;
     const task = thread.task;
     // decode: the entry must be known before anything changes
-    if (eip !== 0xffffffff && this.entryOf(eip) === undefined) {
+    if ((eip !== 0xffffffff && this.entryOf(eip) === undefined) || (task.threads[lthread] === null && !this.tcbAvailable(task.number, lthread, 0))) {
       thread.eax = 0xffffffff;
       return;
     }
@@ -848,17 +888,20 @@ export class L4Kernel {
       this.scheduler.remove(target);
       this.start(target, eip, target.esp);
       if (target === thread) {
-        // restarting oneself: the old context is abandoned
-        yield* this.dispatch();
+        // restarting oneself: the old context is abandoned (dispatch would pick the same
+        // thread and return into it; switch to its new context explicitly)
+        yield* this.switchTo(target);
         throw new Error('abandoned context resumed');
       }
     }
   }
 
   /**
-   * task_new: ESI:EDI = new task id (task and version), EAX = new chief / mcp, ECX = ESP,
-   * EDX = EIP (entry handle), EBX:EBP = pager (nil: create inactive). Returns the new id in
-   * ESI:EDI, or nil. An existing task of which the caller is chief is deleted first.
+   * task_new: ESI:EDI = new task id (task and version), EAX = mcp (low 8 bits; the new task's
+   * mcp is min(EAX, the creator's mcp)), ECX = ESP, EDX = EIP (entry handle), EBX:EBP = pager
+   * (nil: create inactive). Returns the new id in ESI:EDI, or nil. An existing task of which the
+   * caller is chief is deleted first. (v2 passes the new chief in EAX for an inactive task; here
+   * the creator is always the chief, see README.)
    */
   private taskNew(thread: Thread): void {
     const number = taskOf(thread.esi);
@@ -873,10 +916,11 @@ export class L4Kernel {
     if (existing && existing.chief !== thread.task.number) return fail();
     const pagerNil = isNilId(thread.ebx, thread.ebp);
     if (!pagerNil && this.entryOf(eip) === undefined) return fail();
-    if (this.pageTablePool.freeFrames < 2) return fail();
+    if (this.pageTablePool.freeFrames < 2 || !this.tcbAvailable(number, 0, 2)) return fail();
     this.cpu.execute(this.paths.taskNew);
     if (existing) this.deleteTask(existing);
     const task = this.createTask(number, thread.task.number, version);
+    task.mcp = Math.min(thread.eax & 0xff, thread.task.mcp);
     // charge writing the new directory's kernel part through the caches
     this.cpu.access(kernelLinear(task.pageDirectory + 4 * (SMALL_SPACE_AREA >>> 22)), 4096 - 4 * (SMALL_SPACE_AREA >>> 22), ACCESS_WRITE, false);
     const first = this.createThread(task, 0, thread.ebx, thread.ebp, pagerNil ? 0 : eip, thread.ecx);
@@ -884,10 +928,12 @@ export class L4Kernel {
     thread.edi = first.idHigh;
   }
 
-  /** Deletes a task: its threads end, its mappings are flushed, its tables freed. */
+  /** Deletes a task with its clan (subtasks first, recursively): its threads end, its mappings are flushed, its tables freed. */
   deleteTask(task: Task): void {
+    for (const subtask of this.tasks) if (subtask !== null && subtask !== task && subtask.chief === task.number) this.deleteTask(subtask);
     for (const thread of task.threads) if (thread) this.terminate(thread, THREAD_STATE.inactive);
     this.mappings.removeTask(task);
+    this.io.release(task);
     if (task.small) this.makeLarge(task);
     task.releaseTables(this.pageTablePool);
     this.pageTablePool.release(task.pageDirectory);

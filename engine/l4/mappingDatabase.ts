@@ -58,11 +58,13 @@ export class MappingDatabase {
     private readonly slotBase: number,
     private readonly slotBytes: number,
     private readonly slotCount: number,
+    /** Which per-task node index this database uses (memory pages; the I/O space has its own). */
+    private readonly mappingsOf: (task: Task) => Map<number, MappingNode> = (task) => task.mappings,
   ) {}
 
   /** The node of `task` at `va`, if any. */
   lookup(task: Task, va: number): MappingNode | undefined {
-    return task.mappings.get(va >>> 12);
+    return this.mappingsOf(task).get(va >>> 12);
   }
 
   /** Creates a root node (sigma0's idempotent page); its PTE is written by the caller. */
@@ -97,11 +99,11 @@ export class MappingDatabase {
       this.host.touchNode(from, true);
       if (!this.host.install(task, va, from.frame, rights)) return 'noMemory';
       this.host.remove(from.task, from.va);
-      from.task.mappings.delete(from.va >>> 12);
+      this.mappingsOf(from.task).delete(from.va >>> 12);
       from.task = task;
       from.va = va;
       from.writable = rights;
-      task.mappings.set(va >>> 12, from);
+      this.mappingsOf(task).set(va >>> 12, from);
       return 'mapped';
     }
     if (this.nodes >= this.slotCount && this.freeSlots.length === 0) return 'noMemory';
@@ -137,7 +139,7 @@ export class MappingDatabase {
 
   /** Removes every mapping of `task` with everything derived from it (task deletion). */
   removeTask(task: Task): void {
-    for (const node of [...task.mappings.values()]) if (task.mappings.get(node.va >>> 12) === node) this.flush(node, true);
+    for (const node of [...this.mappingsOf(task).values()]) if (this.mappingsOf(task).get(node.va >>> 12) === node) this.flush(node, true);
   }
 
   /** Nodes in the subtree of `node` (including it), depth first: for tests and the inspector. */
@@ -172,7 +174,7 @@ export class MappingDatabase {
     if (node.parent === null && !evenRoot) return visited;
     this.host.touchNode(node, true);
     this.host.remove(node.task, node.va);
-    node.task.mappings.delete(node.va >>> 12);
+    this.mappingsOf(node.task).delete(node.va >>> 12);
     this.unlink(node);
     this.freeSlots.push((node.address - this.slotBase) / this.slotBytes);
     this.nodes--;
@@ -197,7 +199,7 @@ export class MappingDatabase {
       if (parent.firstChild !== null) parent.firstChild.previousSibling = node;
       parent.firstChild = node;
     }
-    task.mappings.set(node.va >>> 12, node);
+    this.mappingsOf(task).set(node.va >>> 12, node);
     this.nodes++;
     this.host.touchNode(node, true);
     return node;

@@ -25,8 +25,18 @@ export class Task {
   readonly threads: Array<Thread | null> = new Array(128).fill(null);
   /** Mapping-database nodes of this space by virtual page number. */
   readonly mappings = new Map<number, MappingNode>();
+  /** I/O mapping-database nodes of this space by port number (see ioSpace.ts). */
+  readonly ioMappings = new Map<number, MappingNode>();
+  /** Physical frames of the I/O permission bitmap (ports 0-32767, 32768-65535); empty = no port. */
+  readonly ioBitmap: number[] = [];
   small: SmallSpaceSlot | null = null;
   alive = true;
+  /**
+   * Maximum controlled priority (L4 v2 mcp): thread_schedule by this task's threads may change
+   * only threads whose priority is at most this, and to at most this. Boot tasks (sigma0, the
+   * root task, boot modules) have 255; task_new gives min(requested, creator's mcp).
+   */
+  mcp = 255;
   /** Physical address of each page table by PDE index (0 = none). */
   private readonly tables = new Int32Array(1024);
 
