@@ -3,7 +3,7 @@ import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT, type Cpu } from '../machi
 import type { Activity, Operation } from '../machine/executionContext';
 import type { SystemCallGate } from '../linux/core/substrate';
 import { USER_COSTS } from './userParameters';
-import { AF_INET, NR, SYS_ACCEPT, SYS_BIND, SYS_CONNECT, SYS_LISTEN, SYS_RECVFROM, SYS_SENDTO, SYS_SOCKET } from '../linux/core/syscalls';
+import { AF_INET, NR, SYS_ACCEPT, SYS_BIND, SYS_CONNECT, SYS_LISTEN, SYS_RECVFROM, SYS_SENDTO, SYS_SOCKET, TIOCGPGRP, TIOCSPGRP } from '../linux/core/syscalls';
 
 /** Thrown by {@link Libc.execve} after a successful exec: unwinds the old image to crt0. */
 export class ExecTransfer extends Error {
@@ -206,6 +206,20 @@ export class Libc {
     return this.syscall(NR.getppid);
   }
 
+  /** sync(2): every dirty block to the disk, waiting for it. */
+  sync(): Operation<number> {
+    return this.syscall(NR.sync);
+  }
+
+  /** fsync(2): one file's dirty blocks and inode to the disk. */
+  fsync(fd: number): Operation<number> {
+    return this.syscall(NR.fsync, fd);
+  }
+
+  getpgrp(): Operation<number> {
+    return this.syscall(NR.getpgrp);
+  }
+
   *exit(status: number): Operation<never> {
     yield* this.syscall(NR.exit, status);
     throw new Error('exit returned');
@@ -273,6 +287,20 @@ export class Libc {
 
   setpgid(pid: number, pgid: number): Operation<number> {
     return this.syscall(NR.setpgid, pid, pgid);
+  }
+
+  /** tcgetpgrp(fd): the terminal's foreground process group, or -errno. */
+  *tcgetpgrp(fd: number): Operation<number> {
+    const address = this.state.scratch + 3888;
+    const result = yield* this.syscall(NR.ioctl, fd, TIOCGPGRP, address);
+    return result < 0 ? result : yield* this.loadWord(address);
+  }
+
+  /** tcsetpgrp(fd, pgrp): makes `pgrp` the terminal's foreground process group. */
+  *tcsetpgrp(fd: number, pgrp: number): Operation<number> {
+    const address = this.state.scratch + 3888;
+    yield* this.storeWords(address, [pgrp]);
+    return yield* this.syscall(NR.ioctl, fd, TIOCSPGRP, address);
   }
 
   /** waitpid: [pid or -errno, status]. */
@@ -347,6 +375,34 @@ export class Libc {
 
   munmap(address: number, length: number): Operation<number> {
     return this.syscall(NR.munmap, address, length);
+  }
+
+  /**
+   * select(2) (the `_newselect` call) over descriptors below 256: `sets` are the read, write and
+   * exception descriptor lists; `timeoutUs` null waits for ever. Returns [count or -errno, the
+   * ready descriptors of each set].
+   */
+  *select(sets: readonly [readonly number[], readonly number[], readonly number[]], timeoutUs: number | null): Operation<[number, number[][]]> {
+    const base = this.state.scratch + 3776;
+    const n = Math.max(0, ...sets.flat().map((fd) => fd + 1));
+    const words = Math.ceil(n / 32);
+    for (let index = 0; index < 3; index++) {
+      const bits = new Array<number>(words).fill(0);
+      for (const fd of sets[index]) bits[fd >> 5] |= 1 << (fd & 31);
+      yield* this.storeWords(base + index * 32, bits.map((b) => b >>> 0));
+    }
+    const timeval = base + 96;
+    if (timeoutUs !== null) yield* this.storeWords(timeval, [Math.floor(timeoutUs / 1_000_000), timeoutUs % 1_000_000]);
+    const result = yield* this.syscall(NR._newselect, n, base, base + 32, base + 64, timeoutUs === null ? 0 : timeval);
+    const ready: number[][] = [[], [], []];
+    if (result < 0) return [result, ready];
+    for (let index = 0; index < 3; index++) {
+      for (let word = 0; word < words; word++) {
+        const bits = yield* this.loadWord(base + index * 32 + word * 4);
+        for (let bit = 0; bit < 32; bit++) if ((bits >>> bit) & 1) ready[index].push(word * 32 + bit);
+      }
+    }
+    return [result, ready];
   }
 
   *sleep(seconds: number, nanoseconds = 0): Operation<number> {

@@ -36,7 +36,11 @@ const init: GuestProgram = tool('init', function* (libc: Libc, argv: string[]): 
   for (;;) {
     const [pid, status] = yield* libc.waitpid(-1);
     if (pid < 0) return 1;
-    if (pid === shell) return exitStatus(status);
+    if (pid === shell) {
+      // shutdown: flush the buffer cache before the system halts (what sync/umount do)
+      yield* libc.sync();
+      return exitStatus(status);
+    }
   }
 });
 
@@ -111,8 +115,15 @@ function parse(line: string): Array<{ pipeline: Command[]; onlyIfOk: boolean }> 
   return list;
 }
 
-function* runPipeline(libc: Libc, pipeline: Command[]): Operation<number> {
+/**
+ * Runs a pipeline and waits for it. With job control (the interactive shell) the pipeline is a
+ * job: its own process group (led by its first process; parent and child both call setpgid, as
+ * shells do against the race), made the terminal's foreground group while it runs, so ^C signals
+ * only the job; the shell takes the terminal back afterwards.
+ */
+function* runPipeline(libc: Libc, pipeline: Command[], jobControl: boolean): Operation<number> {
   const pids: number[] = [];
+  let job = 0;
   let previousRead = -1;
   for (let index = 0; index < pipeline.length; index++) {
     const command = pipeline[index];
@@ -128,7 +139,9 @@ function* runPipeline(libc: Libc, pipeline: Command[]): Operation<number> {
       pipeWrite = w;
     }
     const input = previousRead;
+    const leader = job;
     const pid = yield* libc.fork(function* (child: Libc): Operation<number> {
+      if (jobControl) yield* child.setpgid(0, leader);
       yield* child.signal(SIG.SIGINT, 0);
       yield* child.signal(SIG.SIGQUIT, 0);
       if (input >= 0) {
@@ -171,6 +184,11 @@ function* runPipeline(libc: Libc, pipeline: Command[]): Operation<number> {
       yield* libc.print(2, `sh: fork: ${errorText(pid)}\n`);
       return 1;
     }
+    if (jobControl) {
+      if (job === 0) job = pid;
+      yield* libc.setpgid(pid, job);
+      if (pid === job) yield* libc.tcsetpgrp(0, job);
+    }
     pids.push(pid);
   }
   let last = 0;
@@ -182,11 +200,12 @@ function* runPipeline(libc: Libc, pipeline: Command[]): Operation<number> {
       break;
     }
   }
+  if (jobControl && job !== 0) yield* libc.tcsetpgrp(0, yield* libc.getpgrp());
   return last;
 }
 
 /** Runs one line; returns [status, exitRequested]. */
-function* runLine(libc: Libc, line: string, status: number): Operation<[number, boolean]> {
+function* runLine(libc: Libc, line: string, status: number, jobControl = false): Operation<[number, boolean]> {
   for (const { pipeline, onlyIfOk } of parse(line)) {
     if (onlyIfOk && status !== 0) continue;
     const first = pipeline[0].argv;
@@ -197,7 +216,7 @@ function* runLine(libc: Libc, line: string, status: number): Operation<[number, 
       status = result < 0 ? 1 : 0;
       continue;
     }
-    status = yield* runPipeline(libc, pipeline);
+    status = yield* runPipeline(libc, pipeline, jobControl);
   }
   return [status, false];
 }
@@ -241,10 +260,13 @@ const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bs
       return 127;
     }
   } else {
+    // an interactive shell ignores ^C and leads its own process group, in the foreground
     yield* libc.signal(SIG.SIGINT, 1);
+    yield* libc.setpgid(0, 0);
+    yield* libc.tcsetpgrp(0, yield* libc.getpid());
   }
   yield* readLines(libc, fd, interactive ? '# ' : null, function* (line: string): Operation<boolean> {
-    const [next, exit] = yield* runLine(libc, line, status);
+    const [next, exit] = yield* runLine(libc, line, status, interactive);
     status = next;
     return exit;
   });
@@ -394,6 +416,11 @@ const rm = tool('rm', function* (libc: Libc, argv: string[]): Operation<number> 
   return status;
 });
 
+/** sync: flushes the buffer cache to the disk (sync(2)). */
+const sync = tool('sync', function* (libc: Libc): Operation<number> {
+  return (yield* libc.sync()) < 0 ? 1 : 0;
+});
+
 const wc = tool('wc', function* (libc: Libc): Operation<number> {
   let lines = 0;
   let chars = 0;
@@ -407,4 +434,4 @@ const wc = tool('wc', function* (libc: Libc): Operation<number> {
   return 0;
 });
 
-export const SYSTEM_PROGRAMS: readonly GuestProgram[] = [init, sh, echo, cat, ls, ps, kill, hello, trueProgram, falseProgram, sleep, touchFile, rm, wc];
+export const SYSTEM_PROGRAMS: readonly GuestProgram[] = [init, sh, echo, cat, ls, ps, kill, hello, trueProgram, falseProgram, sleep, touchFile, rm, wc, sync];

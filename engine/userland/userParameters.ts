@@ -10,10 +10,9 @@ export const USER_PARAMETERS = defineParameters({
   stubBytes: { value: 16, unit: 'B', provenance: 'I', source: 'size of a _syscall stub', description: "stub code fetched through the I-TLB and I-cache" },
   stubFrameBytes: { value: 20, unit: 'B', provenance: 'R', source: 'i386 cdecl call of a _syscall3 stub: 3 arguments + return address + pushl %ebx', description: "stub frame on the user stack" },
   loopOverhead: { value: 2, unit: 'instructions', provenance: 'I', source: 'lmbench loop: incl + cmpl/jl (the call is in syscallStub)', description: 'benchmark loop overhead per iteration' },
-  rpcClient: { value: 1400, unit: 'instructions', provenance: 'I', source: 'Sun RPC 4.0 clnt_udp.c/clnt_tcp.c clnt_call + xdr_callmsg/xdr_replymsg (~10 XDR primitives of 30-50 instructions + bookkeeping); select()/gettimeofday() are not system calls in this model', description: 'RPC client work per call' },
-  rpcServer: { value: 1100, unit: 'instructions', provenance: 'I', source: 'Sun RPC 4.0 svc_udp.c/svc_tcp.c svc_getreq + dispatch + xdr_replymsg', description: 'RPC server work per call' },
-  rpcCallBytes: { value: 40, unit: 'B', provenance: 'R', source: 'RPC call header with AUTH_NULL credentials and verifier (RFC 1057)', description: 'RPC call message' },
-  rpcReplyBytes: { value: 24, unit: 'B', provenance: 'R', source: 'RPC accepted reply header with AUTH_NULL verifier (RFC 1057)', description: 'RPC reply message' },
+  xdrPrimitive: { value: 18, unit: 'instructions', provenance: 'I', source: 'RPCSRC 4.0 xdr.c xdr_u_long/xdr_enum (op test, call through xdrs->x_ops) + xdr_mem.c xdrmem_putlong/getlong (x_handy check, htonl as rol/xchg, pointer bump); the memory access itself is charged by the cache model', description: 'one XDR unit encoded or decoded' },
+  rpcClientCall: { value: 160, unit: 'instructions', provenance: 'I', source: 'RPCSRC 4.0 clnt_udp.c/clnt_tcp.c clnt_call: timeout set-up, XDR_SETPOS, AUTH_MARSHALL/AUTH_VALIDATE dispatch, fd_set set-up for select, xid and reply checks, _seterr_reply (the XDR units and system calls are counted apart)', description: 'RPC client bookkeeping per call' },
+  rpcServerRequest: { value: 220, unit: 'instructions', provenance: 'I', source: 'RPCSRC 4.0 svc.c svc_getreqset (scan of svc_fdset, xports[] lookup, SVC_RECV, search of the svc_head program list, dispatch) + svc_sendreply + SVC_REPLY set-up (XDR units and system calls apart)', description: 'RPC server bookkeeping per request' },
 });
 
 export const USER_COSTS = new ParameterTable('userland', USER_PARAMETERS).values;

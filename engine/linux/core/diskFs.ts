@@ -31,8 +31,8 @@ interface PendingRead {
  * Metadata are on the disk too: ext2-style inodes in an inode table and directories as ext2
  * dirent blocks, read through a buffer cache of 1 KB buffers (bread) when a path is looked up; the
  * in-memory inode and directory objects stay authoritative (the disk copy is written at image
- * build time and gives the lookups their I/O and cache timing). Written pages stay dirty in
- * memory (no write-back): the disk is read-only in this model.
+ * build time and gives the lookups their I/O and cache timing). Written pages and changed
+ * inodes and directories go back to the disk through {@link WriteBack} (sync, fsync, bdflush).
  */
 export class DiskFileSystem {
   private nextBlock = FIRST_DATA_BLOCK;
@@ -43,7 +43,9 @@ export class DiskFileSystem {
 
   /** The buffer cache: disk block → kernel linear address of its 1 KB buffer. */
   private readonly buffers = new Map<number, number>();
+  private readonly bufferPhysical = new Map<number, number>();
   private readonly reading = new Map<number, PendingRead>();
+  private readonly freeBlocks: number[] = [];
   private bufferPage = 0;
   private bufferSlot = 4;
 
@@ -66,31 +68,12 @@ export class DiskFileSystem {
     view.setUint16(SUPERBLOCK * BLOCK_SIZE + 56, 0xef53, true); // s_magic
     const visit = (inode: Inode): void => {
       if (inode.kind === 'dir' && inode.entries !== null) {
-        const bytes: number[] = [];
-        for (const [name, child] of [['.', inode], ['..', inode.parent ?? inode], ...inode.entries.entries()] as Array<[string, Inode]>) {
-          const length = (8 + name.length + 3) & ~3;
-          const record = new Array<number>(length).fill(0);
-          record[0] = child.ino & 0xff;
-          record[1] = (child.ino >> 8) & 0xff;
-          record[4] = length & 0xff;
-          record[5] = length >> 8;
-          record[6] = name.length;
-          record[7] = child.kind === 'dir' ? 2 : child.kind === 'chr' ? 3 : 1;
-          for (let i = 0; i < name.length; i++) record[8 + i] = name.charCodeAt(i) & 0xff;
-          bytes.push(...record);
-        }
-        const blocks = Math.max(1, Math.ceil(bytes.length / BLOCK_SIZE));
-        inode.blocks.length = 0;
-        for (let i = 0; i < blocks; i++) inode.blocks.push(this.nextBlock + i);
-        image.set(bytes, this.nextBlock * BLOCK_SIZE);
-        this.nextBlock += blocks;
+        const bytes = direntBytes(inode);
+        this.ensureBlocks(inode, bytes.length);
+        bytes.forEach((byte, i) => (image[inode.blocks[Math.floor(i / BLOCK_SIZE)] * BLOCK_SIZE + (i % BLOCK_SIZE)] = byte));
       }
       if (inode.ino < MAX_INODES) {
-        const at = this.inodeBlockOf(inode.ino) * BLOCK_SIZE + (inode.ino % INODES_PER_BLOCK) * INODE_BYTES;
-        view.setUint16(at, inode.typeBits | inode.mode, true);
-        view.setUint32(at + 4, inode.size, true);
-        view.setUint16(at + 26, inode.nlink, true);
-        inode.blocks.slice(0, 12).forEach((b, i) => view.setUint32(at + 40 + i * 4, b, true));
+        encodeInode(inode, view, this.inodeBlockOf(inode.ino) * BLOCK_SIZE + (inode.ino % INODES_PER_BLOCK) * INODE_BYTES);
         inode.onDisk = true;
       }
       if (inode.entries !== null) for (const [name, child] of inode.entries) if (name !== 'proc' || inode !== root) visit(child);
@@ -100,6 +83,81 @@ export class DiskFileSystem {
 
   private inodeBlockOf(ino: number): number {
     return INODE_TABLE + Math.floor(ino / INODES_PER_BLOCK);
+  }
+
+  /** Offset of `inode`'s entry in its inode-table block. */
+  inodeOffset(inode: Inode): number {
+    return (inode.ino % INODES_PER_BLOCK) * INODE_BYTES;
+  }
+
+  /**
+   * ext2_new_block: gives `inode` disk blocks until it has enough for `bytes` (freed blocks
+   * first, then the next never-used one). Returns false when the disk is full.
+   */
+  ensureBlocks(inode: Inode, bytes: number): boolean {
+    const needed = Math.max(1, Math.ceil(bytes / BLOCK_SIZE));
+    while (inode.blocks.length < needed) {
+      const block = this.freeBlocks.pop() ?? this.nextBlock++;
+      if ((block + 1) * BLOCK_SIZE > this.disk.image.length) return false;
+      inode.blocks.push(block);
+    }
+    return true;
+  }
+
+  /** ext2_free_blocks: the blocks of a truncated or deleted file become free. */
+  releaseBlocks(inode: Inode): void {
+    this.freeBlocks.push(...inode.blocks.reverse());
+    inode.blocks.length = 0;
+  }
+
+  /**
+   * getblk: the buffer of `block` without reading it (the caller overwrites it whole), as
+   * [kernel linear address, physical address], or null when no memory is left.
+   */
+  getblk(block: number): [number, number] | null {
+    const cached = this.buffers.get(block);
+    if (cached !== undefined) return [cached, this.bufferPhysical.get(block)!];
+    const physical = this.newBuffer();
+    if (physical < 0) return null;
+    const linear = this.kernel.substrate.kernelLinear(physical);
+    this.buffers.set(block, linear);
+    this.bufferPhysical.set(block, physical);
+    return [linear, physical];
+  }
+
+  /** Physical address of the cached buffer of `block` (after {@link bread}). */
+  bufferAddress(block: number): number {
+    return this.bufferPhysical.get(block) ?? -1;
+  }
+
+  private newBuffer(): number {
+    if (this.bufferSlot === 4) {
+      const page = this.kernel.mm.allocate(false);
+      if (page < 0) return -1;
+      this.bufferPage = page;
+      this.bufferSlot = 0;
+    }
+    return this.bufferPage + this.bufferSlot++ * BLOCK_SIZE;
+  }
+
+  /**
+   * ll_rw_block(WRITE) of `count` blocks starting at disk block `block` from physical `physical`
+   * (DMA); `done` runs when the controller has finished, before the next disk interrupt.
+   */
+  writeBlocks(block: number, count: number, physical: number, done: () => void): void {
+    const k = this.kernel;
+    k.run('ideRequest');
+    k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
+    this.disk.submit({
+      sector: (block * BLOCK_SIZE) / SECTOR_SIZE,
+      count: (count * BLOCK_SIZE) / SECTOR_SIZE,
+      write: true,
+      physical,
+      done: () => {
+        this.completed++;
+        done();
+      },
+    });
   }
 
   /** bread: the buffer of disk block `block` (kernel linear address), read from disk on a miss. */
@@ -113,13 +171,8 @@ export class DiskFileSystem {
       if (pending === undefined) break;
       while (!pending.done) yield* this.sleep(task);
     }
-    if (this.bufferSlot === 4) {
-      const page = k.mm.allocate(false);
-      if (page < 0) return -12;
-      this.bufferPage = page;
-      this.bufferSlot = 0;
-    }
-    const physical = this.bufferPage + this.bufferSlot++ * BLOCK_SIZE;
+    const physical = this.newBuffer();
+    if (physical < 0) return -12;
     const request: PendingRead = { frame: physical, done: false };
     this.reading.set(block, request);
     k.run('ideRequest');
@@ -138,6 +191,7 @@ export class DiskFileSystem {
     this.reading.delete(block);
     const linear = k.substrate.kernelLinear(physical);
     this.buffers.set(block, linear);
+    this.bufferPhysical.set(block, physical);
     return linear;
   }
 
@@ -247,7 +301,8 @@ export class DiskFileSystem {
     return frame;
   }
 
-  private *sleep(task: Task | null): Operation<void> {
+  /** Sleeps uninterruptibly until the next disk interrupt ends a request (wait_on_buffer). */
+  *sleep(task: Task | null): Operation<void> {
     if (task === null) throw new Error('disk read outside a task');
     task.state = 'uninterruptible';
     this.wait.add(task);
@@ -265,4 +320,35 @@ export class DiskFileSystem {
       k.wakeUp(this.wait);
     }
   }
+}
+
+/** An ext2-style inode-table entry: mode, size, links, 12 direct block numbers. */
+function encodeInode(inode: Inode, view: DataView, at: number): void {
+  view.setUint16(at, inode.typeBits | inode.mode, true);
+  view.setUint32(at + 4, inode.size, true);
+  view.setUint16(at + 26, inode.nlink, true);
+  for (let i = 0; i < 12; i++) view.setUint32(at + 40 + i * 4, inode.blocks[i] ?? 0, true);
+}
+
+/** The entries of directory `dir` ('.', '..', then its names) as ext2 dirent records. */
+export function direntBytes(dir: Inode): Uint8Array {
+  const bytes: number[] = [];
+  for (const [name, child] of [['.', dir], ['..', dir.parent ?? dir], ...(dir.entries ?? new Map<string, Inode>()).entries()] as Array<[string, Inode]>) {
+    const length = (8 + name.length + 3) & ~3;
+    const record = new Array<number>(length).fill(0);
+    record[0] = child.ino & 0xff;
+    record[1] = (child.ino >> 8) & 0xff;
+    record[4] = length & 0xff;
+    record[5] = length >> 8;
+    record[6] = name.length;
+    record[7] = child.kind === 'dir' ? 2 : child.kind === 'chr' ? 3 : 1;
+    for (let i = 0; i < name.length; i++) record[8 + i] = name.charCodeAt(i) & 0xff;
+    bytes.push(...record);
+  }
+  return Uint8Array.from(bytes);
+}
+
+/** Writes `inode`'s inode-table entry into a buffer at kernel `memory` offset `at` (write-back). */
+export function encodeInodeInto(inode: Inode, memory: Uint8Array, at: number): void {
+  encodeInode(inode, new DataView(memory.buffer, memory.byteOffset, memory.byteLength), at);
 }

@@ -10,12 +10,15 @@ import { LinuxScheduler } from './sched';
 import type { Substrate, UserRuntime } from './substrate';
 import {
   MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
-  PROT_EXEC, PROT_READ, PROT_WRITE, SIG, SIG_DFL, SIG_IGN, WNOHANG,
+  PROT_EXEC, PROT_READ, PROT_WRITE, SIG, SIG_DFL, SIG_IGN, TIOCGPGRP, TIOCSPGRP, WNOHANG,
 } from './syscalls';
 import { Task, WaitQueue } from './task';
 import { Tty } from './tty';
 import { SocketLayer } from './net';
 import { DiskFileSystem } from './diskFs';
+import { KmallocClass } from './kmalloc';
+import { sysSelect } from './select';
+import { WriteBack } from './writeback';
 import { ACCESS_READ, CAT, type Cpu } from '../../machine/cpu';
 import { Inode, OpenFile, pathComponents, RamFileSystem, type FileOperations } from './vfs';
 
@@ -42,6 +45,10 @@ const SA_ONESHOT = 0x80000000;
 const FILE_STRUCT_BYTES = 64;
 const INODE_STRUCT_BYTES = 320;
 const STRUCT_ARENA_PAGES = 4;
+const TASK_STRUCT_BLOCK_BYTES = 1024;
+const FILES_STRUCT_BLOCK_BYTES = 2048;
+/** Offset of fd[] in struct files_struct (count, close_on_exec and open_fds bitmaps of 256 bits). */
+const FILES_FD_OFFSET = 68;
 const SA_NOMASK = 0x40000000;
 const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext (22 dwords), retcode
 const HZ = 100;
@@ -62,6 +69,7 @@ export class LinuxKernel {
   readonly tty: Tty;
   readonly net: SocketLayer;
   readonly disk: DiskFileSystem;
+  readonly writeBack: WriteBack;
   readonly cpu: Cpu;
   readonly deviceCategory = CAT.device;
   readonly handlers: Array<SyscallHandler | undefined> = [];
@@ -75,6 +83,8 @@ export class LinuxKernel {
   private readonly fileArena: number[] = [];
   private readonly inodeArena: number[] = [];
   private fileSlot = 0;
+  private readonly taskStructs: KmallocClass;
+  private readonly filesStructs: KmallocClass;
   private inodeSlot = 0;
   private readonly scratch: number;
   private readonly scratchLinear: number;
@@ -94,6 +104,10 @@ export class LinuxKernel {
     this.code = new KernelCode(substrate.cpu, this.p, substrate.kernelTextBase, this.category);
     this.mm = new MemoryManager(substrate, this.p, this.code);
     this.scratch = this.mm.allocate(false);
+    // kernel/fork.c of 2.0: task structs are kmalloc'd (~900 bytes: the 1 KB size class)
+    this.taskStructs = new KmallocClass(TASK_STRUCT_BLOCK_BYTES, () => this.mm.allocate(false), (page) => this.mm.put(page));
+    // copy_files: struct files_struct (count, close_on_exec, open_fds, fd[NR_OPEN = 256]) is ~1.1 KB: the 2 KB class
+    this.filesStructs = new KmallocClass(FILES_STRUCT_BLOCK_BYTES, () => this.mm.allocate(false), (page) => this.mm.put(page));
     for (let i = 0; i < STRUCT_ARENA_PAGES; i++) {
       this.fileArena.push(substrate.kernelLinear(this.mm.allocate(true)));
       this.inodeArena.push(substrate.kernelLinear(this.mm.allocate(true)));
@@ -103,6 +117,7 @@ export class LinuxKernel {
     this.net = new SocketLayer(this);
     this.cpu = substrate.cpu;
     this.disk = new DiskFileSystem(this, substrate.machine.disk);
+    this.writeBack = new WriteBack(this, this.disk);
     const root = this.fs.root;
     for (const name of ['bin', 'dev', 'etc', 'tmp', 'sbin', 'proc']) this.fs.link(root, name, this.fs.newInode('dir', 0o755));
     const dev = root.entries!.get('dev')!;
@@ -196,8 +211,21 @@ export class LinuxKernel {
   private truncate(inode: Inode): void {
     for (const frame of inode.pages) if (frame > 0) this.mm.put(frame);
     inode.pages.length = 0;
-    inode.blocks.length = 0;
+    this.writeBack.truncated(inode);
     inode.size = 0;
+  }
+
+  /**
+   * A new file or directory in `dir` (ext2_new_inode): it lives on the disk if `dir` does, and its
+   * inode-table block is read into the buffer cache for the entry to be written back later.
+   */
+  private *createInode(task: Task, dir: Inode, name: string, inode: Inode): Operation<void> {
+    this.fs.link(dir, name, inode);
+    inode.onDisk = dir.onDisk;
+    const block = this.disk.inodeBlock(inode);
+    if (block >= 0) yield* this.disk.bread(task, block);
+    this.writeBack.inodeDirtied(inode);
+    this.writeBack.inodeDirtied(dir);
   }
 
   // ---- processes ------------------------------------------------------------------------------
@@ -222,7 +250,8 @@ export class LinuxKernel {
   private newTask(parent: Task | null, comm: string): Task {
     const pid = this.nextPid++;
     const task = new Task(pid, parent, parent?.cwd ?? this.fs.root, 20, comm);
-    task.structPhysical = this.mm.allocate(false);
+    task.structPhysical = this.taskStructs.allocate();
+    task.filesPhysical = this.filesStructs.allocate();
     task.kernelStackPhysical = this.mm.allocate(false);
     task.startTime = this.substrate.now;
     this.tasks.set(pid, task);
@@ -255,6 +284,24 @@ export class LinuxKernel {
     queue.remove(task);
   }
 
+  /**
+   * select's sleep: on every queue of `queues` at once, until a wake-up on any of them, a signal,
+   * or jiffies reaching `deadline` (null: no timeout).
+   */
+  *sleepOnQueues(task: Task, queues: readonly WaitQueue[], deadline: number | null): Activity {
+    this.run('sleepOn');
+    for (const queue of queues) queue.add(task);
+    if (deadline !== null) {
+      this.timeouts.set(task, deadline);
+      this.sleepingTimed.add(task);
+    }
+    task.state = 'interruptible';
+    yield* this.substrate.schedule(task);
+    this.sleepingTimed.delete(task);
+    this.timeouts.delete(task);
+    for (const queue of queues) queue.remove(task);
+  }
+
   /** Sleeps `ticks` jiffies (or until a signal). */
   private *sleepTicks(task: Task, ticks: number): Activity {
     this.timeouts.set(task, this.jiffies + Math.max(1, ticks));
@@ -269,6 +316,7 @@ export class LinuxKernel {
   timerTick(): void {
     this.jiffies++;
     this.run('timerTick');
+    this.writeBack.tick();
     for (const task of this.sleepingTimed) {
       if ((this.timeouts.get(task) ?? Infinity) <= this.jiffies) this.wakeUpProcess(task);
     }
@@ -366,7 +414,8 @@ export class LinuxKernel {
     this.tasks.delete(task.pid);
     this.scheduler.remove(task);
     this.substrate.destroyTask(task);
-    this.mm.put(task.structPhysical);
+    this.taskStructs.release(task.structPhysical);
+    if (task.filesPhysical > 0) this.filesStructs.release(task.filesPhysical);
     this.mm.put(task.kernelStackPhysical);
   }
 
@@ -397,7 +446,8 @@ export class LinuxKernel {
     return out;
   }
 
-  private *writeUserWords(task: Task, address: number, words: readonly number[]): Operation<number> {
+  /** Writes 32-bit words to user memory: 0, or -EFAULT. */
+  *writeUserWords(task: Task, address: number, words: readonly number[]): Operation<number> {
     const bytes = new Uint8Array(words.length * 4);
     const view = new DataView(bytes.buffer);
     words.forEach((w, i) => view.setUint32(i * 4, w >>> 0, true));
@@ -493,9 +543,16 @@ export class LinuxKernel {
 
   // ---- files ---------------------------------------------------------------------------------
 
+  /** The open file of descriptor `fd`, or null (no cost: callers charge their own lookup). */
+  fileOf(task: Task, fd: number): OpenFile | null {
+    return fd >= 0 && fd < task.files.length ? task.files[fd] : null;
+  }
+
   private fget(task: Task, fd: number): OpenFile | null {
     this.run('fget');
     if (fd < 0 || fd >= task.files.length) return null;
+    // current->files->fd[fd]
+    if (task.filesPhysical > 0) this.cpu.access(this.substrate.kernelLinear(task.filesPhysical) + FILES_FD_OFFSET + 4 * fd, 4, ACCESS_READ, false);
     const file = task.files[fd];
     if (file !== null) this.touchFile(file);
     return file;
@@ -608,6 +665,7 @@ export class LinuxKernel {
       }
       const copied = yield* this.substrate.copyFromUser(task, buffer + done, this.substrate.kernelLinear(inode.pages[index] + offset), chunk);
       if (copied < 0) return done > 0 ? done : copied;
+      this.writeBack.pageDirtied(inode, index);
       file.position += chunk;
       done += chunk;
       if (file.position > inode.size) inode.size = file.position;
@@ -748,13 +806,16 @@ export class LinuxKernel {
     this.slow(NR.sigaction, (task, signal, action, old) => this.sysSigaction(task, signal, action, old));
     this.slow(NR.sigprocmask, (task, how, set, old) => this.sysSigprocmask(task, how, set, old));
     this.fast(NR.sigreturn, (task, frame) => this.sysSigreturn(task, frame));
-    this.fast(NR.ioctl, (task, fd, request, argument) => this.sysIoctl(task, fd, request, argument));
+    this.slow(NR.ioctl, (task, fd, request, argument) => this.sysIoctl(task, fd, request, argument));
     this.slow(NR.mmap, (task, args) => this.sysMmap(task, args));
     this.fast(NR.munmap, (task, address, length) => (task.mm === null ? -E.EINVAL : this.mm.munmap(task.mm, address, length)));
     this.slow(NR.stat, (task, path, buffer) => this.sysStat(task, path, buffer));
     this.slow(NR.fstat, (task, fd, buffer) => this.sysFstat(task, fd, buffer));
     this.slow(NR.getdents, (task, fd, buffer, count) => this.sysGetdents(task, fd, buffer, count));
     this.slow(NR.nanosleep, (task, request) => this.sysNanosleep(task, request));
+    this.slow(NR.sync, (task) => this.writeBack.sync(task));
+    this.slow(NR.fsync, (task, fd) => this.sysFsync(task, fd));
+    this.slow(NR._newselect, (task, n, inp, outp, exp, tvp) => sysSelect(this, task, n, [inp, outp, exp], tvp));
     this.slow(NR.socketcall, (task, call, args) => this.net.socketcall(task, call, args));
   }
 
@@ -820,7 +881,7 @@ export class LinuxKernel {
       const parent = this.lookupParent(task, path);
       if (typeof parent === 'number') return parent;
       inode = this.fs.newInode('file', mode & 0o777);
-      this.fs.link(parent.dir, parent.name, inode);
+      yield* this.createInode(task, parent.dir, parent.name, inode);
     } else if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) {
       return -E.EEXIST;
     }
@@ -864,7 +925,9 @@ export class LinuxKernel {
     if (inode === undefined) return -E.ENOENT;
     if (inode.kind === 'dir') return -E.EISDIR;
     parent.dir.entries!.delete(parent.name);
+    this.writeBack.inodeDirtied(parent.dir);
     inode.nlink--;
+    this.writeBack.inodeDirtied(inode);
     if (inode.nlink === 0 && inode.kind === 'file' && !this.isOpen(inode)) this.truncate(inode);
     return 0;
   }
@@ -908,6 +971,7 @@ export class LinuxKernel {
   private sysLseek(task: Task, fd: number, offset: number, whence: number): number {
     const file = this.fget(task, fd);
     if (file === null) return -E.EBADF;
+    if (whence >>> 0 > 2) return -E.EINVAL; // fs/read_write.c: origin > 2, before the file's own lseek
     if (file.inode.kind === 'fifo' || file.inode.kind === 'sock' || file.inode.kind === 'chr') return file.inode.kind === 'chr' ? 0 : -E.ESPIPE;
     const base = whence === 0 ? 0 : whence === 1 ? file.position : whence === 2 ? file.inode.size : NaN;
     if (Number.isNaN(base)) return -E.EINVAL;
@@ -943,7 +1007,7 @@ export class LinuxKernel {
     const parent = this.lookupParent(task, path);
     if (typeof parent === 'number') return parent;
     if (parent.dir.entries!.has(parent.name)) return -E.EEXIST;
-    this.fs.link(parent.dir, parent.name, this.fs.newInode('dir', mode & 0o777));
+    yield* this.createInode(task, parent.dir, parent.name, this.fs.newInode('dir', mode & 0o777));
     return 0;
   }
 
@@ -958,6 +1022,7 @@ export class LinuxKernel {
     if (inode.kind !== 'dir') return -E.ENOTDIR;
     if (inode.entries!.size > 0) return -E.ENOTEMPTY;
     parent.dir.entries!.delete(parent.name);
+    this.writeBack.inodeDirtied(parent.dir);
     return 0;
   }
 
@@ -1073,17 +1138,22 @@ export class LinuxKernel {
     return 0;
   }
 
-  private sysIoctl(task: Task, fd: number, request: number, argument: number): number {
+  /** ioctl on the console tty: TIOCGPGRP/TIOCSPGRP (tcgetpgrp/tcsetpgrp) with a pid_t pointer, as in tty_io.c. */
+  private *sysIoctl(task: Task, fd: number, request: number, argument: number): Operation<number> {
     this.run('syscallBody');
     const file = this.fget(task, fd);
     if (file === null) return -E.EBADF;
     if (file.inode.device !== this.tty.ops) return -E.ENOTTY;
-    if (request === 0x540f) return this.tty.foreground; // TIOCGPGRP (value returned directly in this model)
-    if (request === 0x5410) {
-      this.tty.foreground = argument; // TIOCSPGRP (pgrp passed by value in this model)
-      return 0;
-    }
-    return -E.EINVAL;
+    if (request === TIOCGPGRP) return yield* this.writeUserWords(task, argument, [this.tty.foreground]);
+    if (request !== TIOCSPGRP) return -E.EINVAL;
+    const words = yield* this.readUserWords(task, argument, 1);
+    if (typeof words === 'number') return words;
+    const pgrp = words[0] | 0;
+    if (pgrp < 0) return -E.EINVAL;
+    // session_of_pgrp: the group must exist (there is one session, the console's)
+    if (![...this.tasks.values()].some((t) => t.pgrp === pgrp && t.state !== 'zombie')) return -E.EPERM;
+    this.tty.foreground = pgrp;
+    return 0;
   }
 
   private *sysMmap(task: Task, argsAddress: number): Operation<number> {
@@ -1162,6 +1232,15 @@ export class LinuxKernel {
     if (written < 0) return written;
     file.position = index;
     return out.length;
+  }
+
+  /** fsync: writes the file's dirty pages and inode and waits; EINVAL for what has no disk copy. */
+  private *sysFsync(task: Task, fd: number): Operation<number> {
+    const file = this.fget(task, fd);
+    if (file === null) return -E.EBADF;
+    const inode = file.inode;
+    if ((inode.kind !== 'file' && inode.kind !== 'dir') || inode.device !== null) return -E.EINVAL;
+    return yield* this.writeBack.sync(task, inode);
   }
 
   private *sysNanosleep(task: Task, request: number): Operation<number> {

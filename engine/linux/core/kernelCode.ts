@@ -60,7 +60,7 @@ export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = (() => {
 
 /** The source file of each personality path. */
 const PATH_FILE: Partial<Record<LinuxPath, string>> = {
-  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c',
+  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', verifyArea: 'mm/memory.c',
   writeNull: 'drivers/char/mem.c', pipeOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
   wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
   recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c',
@@ -70,7 +70,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', statBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
   munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
   sigreturn: 'arch/i386/kernel/signal.c', dupBase: 'fs/fcntl.c', ttyWritePerChar: 'drivers/char/tty_io.c',
-  bread: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
+  bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
   socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
   tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
 };

@@ -5,6 +5,7 @@ import type { KernelCode, LinuxPath } from './kernelCode';
 import type { LinuxParameters } from './linuxParameters';
 import type { Substrate } from './substrate';
 import type { Inode } from './vfs';
+import { KmallocClass } from './kmalloc';
 
 export const PAGE_SIZE = 4096;
 /** TASK_SIZE = PAGE_OFFSET: user space is the low 3 GB (include/asm-i386/processor.h). */
@@ -16,6 +17,7 @@ export const TEXT_BASE = 0x08048000;
 /** Stack rlimit: how far the stack area may grow down (8 MB). */
 export const STACK_LIMIT = 8 << 20;
 const INITIAL_STACK = 128 * 1024;
+const KMALLOC_128 = 128;
 
 export const VM_READ = 1;
 export const VM_WRITE = 2;
@@ -45,6 +47,8 @@ export class MemoryMap {
   substrateData: unknown = undefined;
   /** Pages mapped (rss), for ps. */
   rss = 0;
+  /** Physical address of the kmalloc'd `struct mm_struct` (cache footprint of find_vma), or 0. */
+  structPhysical = 0;
 
   constructor(readonly pgd: number) {}
 
@@ -93,6 +97,10 @@ export class MemoryManager {
   readonly zeroPage: number;
   private readonly cpu: Cpu;
   private readonly category: number;
+  /** kmalloc's 128-byte class: mm_structs and vm_area_structs (~60 bytes + the 8-byte block header). */
+  private readonly kmalloc128: KmallocClass;
+  /** The vm_area_struct of each area reached by find_vma. */
+  private readonly vmaStructs = new WeakMap<VmArea, number>();
 
   constructor(private readonly substrate: Substrate, private readonly p: LinuxParameters, private readonly code: KernelCode) {
     this.cpu = substrate.cpu;
@@ -102,6 +110,8 @@ export class MemoryManager {
     this.frames = new FrameAllocator(first, last - first);
     this.count = new Uint16Array(last + 1);
     this.zeroPage = this.allocate(false);
+    // kernel/fork.c and mm/mmap.c of 2.0: mm_structs and vm_area_structs are kmalloc'd
+    this.kmalloc128 = new KmallocClass(KMALLOC_128, () => this.allocate(false), (page) => this.put(page));
     this.count[this.zeroPage >>> 12] = 0xffff >>> 1;
   }
 
@@ -162,12 +172,56 @@ export class MemoryManager {
     this.cpu.memory.write32(physical, value >>> 0);
   }
 
+  /**
+   * The memory traffic of find_vma (mm/mmap.c of 2.0): mm->mmap_avl in the mm_struct, then the
+   * AVL tree of kmalloc'd vm_area_structs from the root down to the area (a balanced search over
+   * the sorted areas), one line per node visited (vm_end, vm_start, the child pointers).
+   */
+  private findVmaFootprint(mm: MemoryMap, address: number): void {
+    if (mm.structPhysical <= 0) return;
+    const cpu = this.cpu;
+    cpu.access(this.substrate.kernelLinear(mm.structPhysical), 16, ACCESS_READ, false);
+    let low = 0;
+    let high = mm.areas.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const area = mm.areas[middle];
+      const node = this.vmaAddress(area);
+      if (node > 0) cpu.access(this.substrate.kernelLinear(node), 32, ACCESS_READ, false);
+      if (address < area.end) {
+        if (address >= area.start) return;
+        high = middle - 1;
+      } else low = middle + 1;
+    }
+  }
+
+  /** The vm_area_struct of `area` (kmalloc'd when first reached), or -1 without memory. */
+  private vmaAddress(area: VmArea): number {
+    let address = this.vmaStructs.get(area);
+    if (address === undefined) {
+      address = this.kmalloc128.allocate();
+      if (address < 0) return -1;
+      this.vmaStructs.set(area, address);
+    }
+    return address;
+  }
+
+  /** kfree of an area's vm_area_struct when the area goes away. */
+  private freeVma(area: VmArea): void {
+    const address = this.vmaStructs.get(area);
+    if (address === undefined) return;
+    this.vmaStructs.delete(area);
+    this.kmalloc128.release(address);
+  }
+
   /** A new page directory (pgd_alloc), or -1. */
   newAddressSpace(): MemoryMap | null {
     const pgd = this.allocate(true);
     if (pgd < 0) return null;
     this.substrate.initPageDirectory(pgd);
-    return new MemoryMap(pgd);
+    const mm = new MemoryMap(pgd);
+    mm.structPhysical = Math.max(0, this.kmalloc128.allocate());
+    return mm;
   }
 
   /** Physical address of the PTE for `address`, allocating the page table if `create`; -1 if none. */
@@ -210,6 +264,7 @@ export class MemoryManager {
   handleFault(mm: MemoryMap, address: number, write: boolean): FaultResult {
     this.run('pageFault');
     if (address >= TASK_SIZE) return 'segv';
+    this.findVmaFootprint(mm, address);
     const area = mm.findAbove(address);
     if (area === undefined) return 'segv';
     if (address < area.start) {
@@ -286,7 +341,9 @@ export class MemoryManager {
   /** True if [address, address+length) lies in areas allowing the access (verify_area). */
   verify(mm: MemoryMap, address: number, length: number, write: boolean): boolean {
     if (length === 0) return true;
+    this.run('verifyArea');
     if (address < 0 || address + length > TASK_SIZE || address + length < address) return false;
+    this.findVmaFootprint(mm, address);
     let at = address;
     const end = address + length;
     while (at < end) {
@@ -379,6 +436,7 @@ export class MemoryManager {
   /** exit_mmap + free_page_tables: releases every user page, page table and the directory. */
   release(mm: MemoryMap): void {
     for (const area of mm.areas) this.unmapRange(mm, area.start, area.end, false);
+    for (const area of mm.areas) this.freeVma(area);
     mm.areas.length = 0;
     this.substrate.addressSpaceChanged(mm);
     for (let index = 0; index < TASK_SIZE >>> 22; index++) {
@@ -389,6 +447,8 @@ export class MemoryManager {
       }
     }
     this.put(mm.pgd);
+    if (mm.structPhysical > 0) this.kmalloc128.release(mm.structPhysical);
+    mm.structPhysical = 0;
   }
 
   /**
@@ -460,8 +520,10 @@ export class MemoryManager {
   private shrinkHeap(mm: MemoryMap, end: number): void {
     const heap = mm.areas.find((a) => a.name === 'heap');
     if (heap === undefined) return;
-    if (end <= heap.start) mm.areas.splice(mm.areas.indexOf(heap), 1);
-    else heap.end = end;
+    if (end <= heap.start) {
+      mm.areas.splice(mm.areas.indexOf(heap), 1);
+      this.freeVma(heap);
+    } else heap.end = end;
   }
 
   /** do_mmap: returns the address, or -errno (EINVAL, ENOMEM). */
@@ -506,6 +568,7 @@ export class MemoryManager {
       if (area.end > end) keep.push({ ...area, start: end, offset: area.offset + (end - area.start) });
       this.unmapRange(mm, Math.max(area.start, start), Math.min(area.end, end), true);
     }
+    for (const area of mm.areas) if (!keep.includes(area)) this.freeVma(area);
     mm.areas.length = 0;
     for (const area of keep) mm.insert(area);
     return 0;

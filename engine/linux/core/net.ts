@@ -7,6 +7,7 @@ import {
   SYS_SENDTO, SYS_SOCKET,
 } from './syscalls';
 import { WaitQueue, type Task } from './task';
+import type { SelectStatus, SelectType } from './select';
 import { OpenFile, type FileOperations } from './vfs';
 
 /** Loopback MTU of Linux 2.0 (drivers/net/loopback.c) less 40 bytes of IP and TCP headers. */
@@ -58,6 +59,7 @@ export class SocketLayer {
       read: (_k, task, file, buffer, count) => this.receive(task, socket, file, buffer, count, 0),
       write: (_k, task, file, buffer, count) => this.send(task, socket, file, buffer, count, 0),
       release: () => this.close(socket),
+      select: (_k, _file, type) => this.select(socket, type),
     };
   }
 
@@ -292,6 +294,19 @@ export class SocketLayer {
     k.run('tcpAck', Math.max(1, Math.round(read / TCP_MSS)));
     if (socket.peer !== null) k.wakeUp(socket.wait);
     return read;
+  }
+
+  /** sock_select (inet_select → udp_select / tcp_select of 2.0): readable, writable, or the queue to wait on. */
+  private select(socket: Socket, type: SelectType): SelectStatus {
+    if (type === 'ex') return null;
+    if (type === 'in') {
+      if (socket.type === SOCK_DGRAM) return socket.datagrams.length > 0 ? true : socket.wait;
+      const readable = socket.length > 0 || socket.peerClosed || socket.state === 'closed' || socket.backlog.length > 0;
+      return readable ? true : socket.wait;
+    }
+    const peer = socket.peer;
+    if (socket.type === SOCK_DGRAM || socket.state !== 'connected' || peer === null) return true;
+    return peer.length < peer.capacity || peer.state === 'closed' ? true : peer.wait;
   }
 
   private close(socket: Socket): void {

@@ -3,6 +3,7 @@ import { EAGAIN, EPIPE, ERESTARTSYS } from './errno';
 import type { LinuxKernel } from './kernel';
 import { SIG, O_NONBLOCK } from './syscalls';
 import { WaitQueue, type Task } from './task';
+import type { SelectStatus, SelectType } from './select';
 import type { FileOperations, OpenFile } from './vfs';
 
 /** PIPE_BUF: one page (include/linux/limits.h); writes up to it are atomic. */
@@ -54,6 +55,12 @@ export const PIPE_READ_OPS: FileOperations = {
     kernel.wakeUp(pipe.wait);
     return read;
   },
+  /** pipe_select, SEL_IN: data, or no writer left (read returns 0). */
+  select(_kernel: LinuxKernel, file: OpenFile, type: SelectType): SelectStatus {
+    const pipe = pipeOf(file);
+    if (type !== 'in') return null;
+    return pipe.length > 0 || pipe.writers === 0 ? true : pipe.wait;
+  },
   release(kernel: LinuxKernel, file: OpenFile): void {
     const pipe = pipeOf(file);
     pipe.readers--;
@@ -96,6 +103,12 @@ export const PIPE_WRITE_OPS: FileOperations = {
       needed = 1;
     }
     return written;
+  },
+  /** pipe_select, SEL_OUT: room in the buffer, or no reader left (write fails with EPIPE). */
+  select(_kernel: LinuxKernel, file: OpenFile, type: SelectType): SelectStatus {
+    const pipe = pipeOf(file);
+    if (type !== 'out') return null;
+    return pipe.length < PIPE_BUF || pipe.readers === 0 ? true : pipe.wait;
   },
   release(kernel: LinuxKernel, file: OpenFile): void {
     const pipe = pipeOf(file);

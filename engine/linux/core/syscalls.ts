@@ -18,7 +18,7 @@ const TABLE = [
   [45, 'brk', 1], [48, 'signal', 2], [54, 'ioctl', 3], [57, 'setpgid', 2], [63, 'dup2', 2],
   [64, 'getppid', 0], [65, 'getpgrp', 0], [67, 'sigaction', 3], [90, 'mmap', 1], [91, 'munmap', 2],
   [106, 'stat', 2], [108, 'fstat', 2], [114, 'wait4', 4], [119, 'sigreturn', 1], [126, 'sigprocmask', 3],
-  [102, 'socketcall', 2], [141, 'getdents', 3], [162, 'nanosleep', 2],
+  [102, 'socketcall', 2], [141, 'getdents', 3], [142, '_newselect', 5], [162, 'nanosleep', 2], [36, 'sync', 0], [118, 'fsync', 1],
 ] as const;
 
 export const SYSCALLS: readonly SyscallSpec[] = TABLE.map(([nr, name, args]) => ({ nr, name, args }));
@@ -78,6 +78,10 @@ export const SYS_RECVFROM = 12;
 export const AF_INET = 2;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
+
+/** tty ioctls (include/asm-i386/ioctls.h): argument is a pid_t pointer. */
+export const TIOCGPGRP = 0x540f;
+export const TIOCSPGRP = 0x5410;
 
 /** wait4 options. */
 export const WNOHANG = 1;

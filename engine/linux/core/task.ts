@@ -58,6 +58,8 @@ export class Task {
   /** Physical address of the task struct and of the kernel stack page (cache footprint). */
   structPhysical = 0;
   kernelStackPhysical = 0;
+  /** Physical address of the kmalloc'd `struct files_struct` (the fd array fget reads), or 0. */
+  filesPhysical = 0;
   /** Set by execve: the user side must start the new image. */
   execPending = false;
   /** Substrate-private per-task state. */

@@ -3,6 +3,7 @@ import { ERESTARTSYS } from './errno';
 import type { LinuxKernel } from './kernel';
 import { SIG } from './syscalls';
 import { WaitQueue, type Task } from './task';
+import type { SelectStatus, SelectType } from './select';
 import type { FileOperations, OpenFile } from './vfs';
 
 /**
@@ -60,6 +61,8 @@ export class Tty {
   readonly ops: FileOperations = {
     read: (kernel: LinuxKernel, task: Task, _file: OpenFile, buffer: number, count: number) => this.read(kernel, task, buffer, count),
     write: (kernel: LinuxKernel, task: Task, _file: OpenFile, buffer: number, count: number) => this.write(kernel, task, buffer, count),
+    // n_tty select: readable when a line (or ^D) is ready; output never blocks
+    select: (_kernel: LinuxKernel, _file: OpenFile, type: SelectType): SelectStatus => (type === 'in' ? (this.ready.length > 0 ? true : this.wait) : type === 'out' ? true : null),
   };
 
   private *read(kernel: LinuxKernel, task: Task, buffer: number, count: number): Operation<number> {

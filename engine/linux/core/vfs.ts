@@ -1,6 +1,7 @@
 import type { Operation } from '../../machine/executionContext';
 import type { LinuxKernel } from './kernel';
 import type { Pipe } from './pipe';
+import type { SelectStatus, SelectType } from './select';
 import { S_IFCHR, S_IFDIR, S_IFIFO, S_IFREG, S_IFSOCK } from './syscalls';
 import type { Task } from './task';
 
@@ -15,6 +16,8 @@ export type InodeKind = 'file' | 'dir' | 'chr' | 'fifo' | 'sock';
 export interface FileOperations {
   read?(kernel: LinuxKernel, task: Task, file: OpenFile, buffer: number, count: number): Operation<number>;
   write?(kernel: LinuxKernel, task: Task, file: OpenFile, buffer: number, count: number): Operation<number>;
+  /** select: ready now, the wait queue to sleep on, or null (never); absent = always ready. */
+  select?(kernel: LinuxKernel, file: OpenFile, type: SelectType): SelectStatus;
   /** Called when the last reference to the open file goes away. */
   release?(kernel: LinuxKernel, file: OpenFile): void;
 }

@@ -19,9 +19,19 @@ import { nativeParameters, type NativeOverrides, type NativeParameters } from '.
 export const PAGE_OFFSET = 0xc0000000;
 /** The kernel image is loaded at 1 MB (arch/i386/boot); its text starts there. */
 const KERNEL_PHYSICAL = 0x100000;
-/** sys_call_table and the kernel's global variables (current_set, need_resched, intr_count, bh_mask, bh_active, jiffies) in the image's data. */
-const SYS_CALL_TABLE = 0x180000;
-const KERNEL_GLOBALS = 0x181000;
+/**
+ * The image's .data, in link order: head.S's idt_table (256 × 8 B) and gdt_table (12 fixed
+ * descriptors + a TSS and an LDT descriptor per task, NR_TASKS = 512: 8 KB + 96 B), then entry.S's
+ * sys_call_table (256 × 4 B), then the kernel's global variables (current_set, need_resched,
+ * intr_count, bh_mask, bh_active, jiffies; kernel/sched.c and softirq.c data). Offsets are where
+ * a 2.0 link puts them (tag I): not page-aligned, so they do not all share one L1 set.
+ */
+const KERNEL_DATA = 0x180000;
+const GDT = KERNEL_DATA + 0x800;
+const FIRST_TSS_ENTRY = 12;
+const SYS_CALL_TABLE = GDT + (FIRST_TSS_ENTRY + 2 * 512) * 8;
+const KERNEL_GLOBALS = SYS_CALL_TABLE + 256 * 4 + 0x1c0;
+const NR_TASKS = 512;
 /** swapper_pg_dir and the kernel page tables follow the image. */
 const SWAPPER_PG_DIR = 0x200000;
 
@@ -242,11 +252,26 @@ export class NativeLinux implements Substrate {
     const previous = this.currentTask;
     this.kernel.run('switchTo');
     cpu.charge(cpu.p.taskSwitch, CAT.addressSpaceSwitch);
-    if (previous !== null) cpu.access(this.kernelLinear(previous.structPhysical), this.n.tssBytes, ACCESS_WRITE, false);
-    if (next !== null) cpu.access(this.kernelLinear(next.structPhysical), this.n.tssBytes, ACCESS_READ, false);
+    // the descriptor traffic of the ljmp: old TSS descriptor's busy bit cleared, new one's read
+    // and set, the new LDT descriptor, then the segment descriptors (KERNEL_CS/DS, USER_DS)
+    if (previous !== null) {
+      cpu.access(this.kernelLinear(this.tssDescriptor(previous)), 8, ACCESS_WRITE, false);
+      cpu.access(this.kernelLinear(previous.structPhysical), this.n.tssBytes, ACCESS_WRITE, false);
+    }
+    if (next !== null) {
+      cpu.access(this.kernelLinear(this.tssDescriptor(next)), 16, ACCESS_READ, false);
+      cpu.access(this.kernelLinear(this.tssDescriptor(next)), 8, ACCESS_WRITE, false);
+      cpu.access(this.kernelLinear(GDT + 2 * 8), 32, ACCESS_READ, false);
+      cpu.access(this.kernelLinear(next.structPhysical), this.n.tssBytes, ACCESS_READ, false);
+    }
     cpu.loadCr3(next?.mm?.pgd ?? SWAPPER_PG_DIR);
     this.currentTask = next;
     cpu.current = next === null ? this.idle : (next.substrateData as NativeTask).context;
+  }
+
+  /** The task's TSS descriptor in the GDT (its LDT descriptor follows), by its task[] slot. */
+  private tssDescriptor(task: Task): number {
+    return GDT + (FIRST_TSS_ENTRY + 2 * (task.pid % NR_TASKS)) * 8;
   }
 
   /** Task 0: halts until an interrupt makes something runnable. */

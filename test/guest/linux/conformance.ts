@@ -9,6 +9,7 @@ import type { Operation } from '../../../engine/machine/executionContext';
 import * as E from '../../../engine/linux/core/errno';
 import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, PROT_READ, PROT_WRITE, SIG, SOCK_DGRAM, SOCK_STREAM } from '../../../engine/linux/core/syscalls';
 import type { Libc } from '../../../engine/userland/libc';
+import { NULLPROC, RPC_SERVER_BUFFER, RpcClient, serveOne } from '../../../engine/userland/sunrpc';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 
 function program(name: string, main: (libc: Libc) => Operation<number>): GuestProgram {
@@ -19,6 +20,13 @@ function program(name: string, main: (libc: Libc) => Operation<number>): GuestPr
 function* check(libc: Libc, ok: boolean, what: string): Operation<boolean> {
   if (!ok) yield* libc.print(2, `FAIL: ${what}\n`);
   return ok;
+}
+
+/** Checks [what, got, want] rows; returns how many failed (each is printed). */
+function* checkCases(libc: Libc, cases: ReadonlyArray<readonly [string, number, number]>, prefix = ''): Operation<number> {
+  let failed = 0;
+  for (const [what, got, want] of cases) if (!(yield* check(libc, got === want, `${prefix}${what}: got ${got}, want ${want}`))) failed++;
+  return failed;
 }
 
 const forkExecWait = program('t_forkexec', function* (libc) {
@@ -191,9 +199,7 @@ const errors = program('t_errors', function* (libc) {
   ];
   const file = yield* libc.open('/tmp/t_errors', O_RDWR | O_CREAT);
   cases[4] = ['lseek with a bad whence', yield* libc.lseek(file, 0, 9), -E.EINVAL];
-  let failed = 0;
-  for (const [what, got, want] of cases) if (!(yield* check(libc, got === want, `${what}: got ${got}, want ${want}`))) failed++;
-  return failed === 0 ? 0 : 1;
+  return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
 });
 
 const sockets = program('t_sockets', function* (libc) {
@@ -245,8 +251,121 @@ const sockets = program('t_sockets', function* (libc) {
   return (yield* check(libc, refused === -111, `connect to a closed port: ${refused}`)) ? 0 : 5;
 });
 
+const select = program('t_select', function* (libc) {
+  const buffer = yield* libc.malloc(4096);
+  const [r, w] = yield* libc.pipe();
+  const [idle, idleStatus] = yield* libc.select([[r], [], []], 0);
+  if (!(yield* check(libc, idle === 0 && idleStatus[0].length === 0, `empty pipe polled readable: ${idle}`))) return 1;
+  const [writable, writeSets] = yield* libc.select([[r], [w], []], null);
+  if (!(yield* check(libc, writable === 1 && writeSets[1][0] === w, `pipe not writable: ${writable}`))) return 2;
+  // a child writes after a while: select sleeps until the pipe's wake-up
+  const writer = yield* libc.fork(function* (c) {
+    yield* c.sleep(0, 30_000_000);
+    return (yield* c.write(w, buffer, 1)) === 1 ? 0 : 1;
+  });
+  const [quiet] = yield* libc.pipe();
+  const [woken, readSets] = yield* libc.select([[quiet, r], [], []], 2_000_000);
+  if (!(yield* check(libc, woken === 1 && readSets[0].length === 1 && readSets[0][0] === r, `select after write: ${woken} [${readSets[0].join(',')}]`))) return 3;
+  const [, status] = yield* libc.waitpid(writer);
+  yield* libc.read(r, buffer, 1);
+  // timeout: nothing ready for 50 ms
+  const [timedOut] = yield* libc.select([[r], [], []], 50_000);
+  if (!(yield* check(libc, timedOut === 0 && status === 0, `timeout: ${timedOut}`))) return 4;
+  // end of file is readable
+  yield* libc.close(w);
+  const [eof] = yield* libc.select([[r], [], []], null);
+  if (!(yield* check(libc, eof === 1, `closed writer not readable: ${eof}`))) return 5;
+  // a UDP datagram makes a socket readable
+  const udp = yield* libc.socket(SOCK_DGRAM);
+  yield* libc.bind(udp, 9100);
+  yield* libc.sendto(udp, buffer, 4, 9100);
+  const [datagram] = yield* libc.select([[udp], [], []], 0);
+  if (!(yield* check(libc, datagram === 1, `datagram not readable: ${datagram}`))) return 6;
+  const bad = yield* libc.select([[40], [], []], 0);
+  return (yield* check(libc, bad[0] === -E.EBADF, `closed fd: ${bad[0]}`)) ? 0 : 7;
+});
+
+const jobs = program('t_jobs', function* (libc) {
+  const foreground = yield* libc.tcgetpgrp(0);
+  if (!(yield* check(libc, foreground > 0, `tcgetpgrp: ${foreground}`))) return 1;
+  const job = yield* libc.fork(function* (c) {
+    yield* c.setpgid(0, 0);
+    yield* c.pause();
+    return 0;
+  });
+  yield* libc.setpgid(job, job);
+  const set = yield* libc.tcsetpgrp(0, job);
+  const now = yield* libc.tcgetpgrp(0);
+  if (!(yield* check(libc, set === 0 && now === job, `tcsetpgrp to the job: ${set}, foreground ${now}`))) return 2;
+  // the group signal (what ^C sends) reaches the job, not this process of another group
+  yield* libc.kill(-job, SIG.SIGINT);
+  const [, status] = yield* libc.waitpid(job);
+  if (!(yield* check(libc, (status & 0x7f) === SIG.SIGINT, `job status ${status}`))) return 3;
+  yield* libc.tcsetpgrp(0, foreground);
+  const [r] = yield* libc.pipe();
+  const cases: Array<[string, number, number]> = [
+    ['tcsetpgrp to a group that does not exist', yield* libc.tcsetpgrp(0, 30000), -E.EPERM],
+    ['tcsetpgrp on a pipe', yield* libc.tcsetpgrp(r, foreground), -E.ENOTTY],
+    ['tcgetpgrp on a closed fd', yield* libc.tcgetpgrp(40), -E.EBADF],
+    ['foreground restored', yield* libc.tcgetpgrp(0), foreground],
+    ['kill of an empty group', yield* libc.kill(-job, SIG.SIGINT), -E.ESRCH],
+  ];
+  return (yield* checkCases(libc, cases)) === 0 ? 0 : 4;
+});
+
+const sync = program('t_sync', function* (libc) {
+  const fd = yield* libc.open('/tmp/t_sync', O_RDWR | O_CREAT | O_TRUNC);
+  const buffer = yield* libc.malloc(4096);
+  yield* libc.store(buffer, encodeUtf8('durable'));
+  yield* libc.write(fd, buffer, 7);
+  const [r] = yield* libc.pipe();
+  const cases: Array<[string, number, number]> = [
+    ['fsync of a file', yield* libc.fsync(fd), 0],
+    ['sync', yield* libc.sync(), 0],
+    ['fsync of a pipe', yield* libc.fsync(r), -E.EINVAL],
+    ['fsync of a closed fd', yield* libc.fsync(40), -E.EBADF],
+  ];
+  yield* libc.lseek(fd, 0, 0);
+  yield* libc.store(buffer, encodeUtf8('xxxxxxx'));
+  const n = yield* libc.read(fd, buffer, 7);
+  cases.push(['read after fsync', n === 7 && decodeUtf8(yield* libc.load(buffer, 7)) === 'durable' ? 0 : 1, 0]);
+  return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
+});
+
+const rpc = program('t_rpc', function* (libc) {
+  let failed = 0;
+  for (const stream of [false, true]) {
+    const port = stream ? 9201 : 9200;
+    const server = yield* libc.socket(stream ? SOCK_STREAM : SOCK_DGRAM);
+    yield* libc.bind(server, port);
+    if (stream) yield* libc.listen(server);
+    const child = yield* libc.fork(function* (c) {
+      const fd = stream ? yield* c.accept(server) : server;
+      const buffer = yield* c.malloc(RPC_SERVER_BUFFER);
+      const transport = { fd, stream, port: 0 };
+      for (let i = 0; i < 3; i++) if ((yield* serveOne(c, transport, buffer, 0x20000001, 1)) < 0) return 1;
+      return 0;
+    });
+    const fd = yield* libc.socket(stream ? SOCK_STREAM : SOCK_DGRAM);
+    if (stream) yield* libc.connect(fd, port);
+    else yield* libc.bind(fd, 0);
+    const good = yield* RpcClient.create(libc, { fd, stream, port }, 0x20000001, 1);
+    const wrong = yield* RpcClient.create(libc, { fd, stream, port }, 0x20000002, 1);
+    if (typeof good === 'number' || typeof wrong === 'number') return 1;
+    const cases: Array<[string, number, number]> = [
+      ['null call', yield* good.call(NULLPROC), 0],
+      ['unknown procedure', yield* good.call(7), 3], // PROC_UNAVAIL
+      ['unknown program', yield* wrong.call(NULLPROC), 1], // PROG_UNAVAIL
+    ];
+    const [, status] = yield* libc.waitpid(child);
+    cases.push(['server', status, 0]);
+    failed += yield* checkCases(libc, cases, stream ? 'tcp ' : 'udp ');
+  }
+  return failed === 0 ? 0 : 1;
+});
+
 /** The conformance programs, by name. */
-export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, errors, sockets];
+export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, errors, sockets, select, jobs, sync, rpc];
 
 /** A booted system as the runner needs it: install programs, run a command, get status and output. */
 export interface SystemUnderTest {

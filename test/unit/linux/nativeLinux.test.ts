@@ -111,6 +111,29 @@ describe('native Linux 2.0 substrate', () => {
     assert.match(system.machine.console.output(), /# sleep 5\n\^C\n# echo after\n.*after\n/s);
   });
 
+  it('job control: a command runs as the foreground job, ^C reaches only it, ^D at the prompt ends the shell', () => {
+    const system = bootLinux({});
+    assert.equal(system.run(133e6), 'waitingForInput');
+    const shell = [...system.kernel.tasks.values()].find((t) => t.program === 'sh')!;
+    assert.equal(shell.pgrp, shell.pid, 'the interactive shell leads its own group');
+    assert.equal(system.kernel.tty.foreground, shell.pid);
+    system.type('cat | cat\n');
+    assert.equal(system.run(133e6), 'waitingForInput');
+    const cats = [...system.kernel.tasks.values()].filter((t) => t.program === 'cat');
+    assert.equal(cats.length, 2);
+    assert.ok(cats.every((t) => t.pgrp === cats[0].pid), 'the pipeline is one job');
+    assert.equal(system.kernel.tty.foreground, cats[0].pid, 'the job has the terminal');
+    system.type('\u0003');
+    assert.equal(system.run(133e6), 'waitingForInput');
+    assert.equal([...system.kernel.tasks.values()].filter((t) => t.program === 'cat').length, 0);
+    assert.equal(shell.state === 'zombie', false);
+    assert.equal(system.kernel.tty.foreground, shell.pid, 'the shell took the terminal back');
+    system.type('echo alive\n\u0004');
+    assert.equal(system.run(133e6), 'halted');
+    assert.equal(system.exitStatus, 0);
+    assert.match(system.machine.console.output(), /# cat \| cat\n\^C\n# echo alive\nalive\n# $/);
+  });
+
   it('preempts a CPU-bound process at the end of its time slice (HZ = 100, 20 ticks)', () => {
     const marks = new Map<string, number>();
     const spinner: GuestProgram = {

@@ -1,0 +1,157 @@
+import type { Operation } from '../../machine/executionContext';
+import { ACCESS_WRITE } from '../../machine/cpu';
+import { BLOCK_SIZE, direntBytes, encodeInodeInto, type DiskFileSystem } from './diskFs';
+import type { LinuxKernel } from './kernel';
+import { PAGE_SIZE } from './mm';
+import type { Task } from './task';
+import type { Inode } from './vfs';
+
+const HZ = 100;
+/** bdflush parameters of 2.0 (fs/buffer.c bdf_prm): data age 30 s, metadata age 5 s. */
+const AGE_BUFFER = 30 * HZ;
+const AGE_SUPER = 5 * HZ;
+const BLOCKS_PER_PAGE = PAGE_SIZE / BLOCK_SIZE;
+
+/**
+ * Write-back of the disk file system (fs/buffer.c of Linux 2.0): a write marks the file's page
+ * dirty (mark_buffer_dirty on its blocks) and its inode dirty; nothing reaches the disk until
+ *  - sync(2) or the shutdown's sync: every dirty page, inode-table entry and directory block is
+ *    written (ll_rw_block(WRITE), DMA from the page or buffer) and the caller sleeps until the
+ *    disk has them (sync_buffers with wait);
+ *  - fsync(2): the same for one file;
+ *  - bdflush/update: every 5 s (age_super), data dirty for 30 s (age_buffer) and all dirty
+ *    metadata are written without waiting. Linux 2.0 ran this in the bdflush kernel thread woken
+ *    by the update daemon; here it is run from the timer tick, charged as kernel work.
+ * Blocks are allocated when first written (ext2_new_block), and freed on truncate or unlink.
+ */
+export class WriteBack {
+  /** Dirty pages per inode: page index → jiffies when it became dirty. */
+  private readonly dirtyPages = new Map<Inode, Map<number, number>>();
+  /** Inodes whose inode-table entry (size, links, blocks) or directory entries changed. */
+  private readonly dirtyInodes = new Set<Inode>();
+  private inFlight = 0;
+
+  constructor(private readonly kernel: LinuxKernel, private readonly disk: DiskFileSystem) {}
+
+  /** True for inodes that live on the disk file system (regular files and directories outside /proc). */
+  private persistent(inode: Inode): boolean {
+    return (inode.kind === 'file' || inode.kind === 'dir') && inode.device === null && inode.onDisk;
+  }
+
+  /** A write changed page `index` of `inode`. */
+  pageDirtied(inode: Inode, index: number): void {
+    if (!this.persistent(inode)) return;
+    let pages = this.dirtyPages.get(inode);
+    if (pages === undefined) this.dirtyPages.set(inode, (pages = new Map()));
+    if (!pages.has(index)) pages.set(index, this.kernel.jiffies);
+    this.dirtyInodes.add(inode);
+  }
+
+  /** The inode's entry (or, for a directory, its entries) changed. */
+  inodeDirtied(inode: Inode): void {
+    if (this.persistent(inode)) this.dirtyInodes.add(inode);
+  }
+
+  /** The file was truncated or deleted: its dirty pages are gone and its blocks are free. */
+  truncated(inode: Inode): void {
+    this.dirtyPages.delete(inode);
+    this.disk.releaseBlocks(inode);
+    this.inodeDirtied(inode);
+  }
+
+  /** Number of dirty pages and inodes (ps-style statistics, tests). */
+  get dirty(): { pages: number; inodes: number } {
+    let pages = 0;
+    for (const map of this.dirtyPages.values()) pages += map.size;
+    return { pages, inodes: this.dirtyInodes.size };
+  }
+
+  /** sync(2) (or fsync(2) of `only`): writes everything dirty and waits until the disk has it. */
+  *sync(task: Task, only: Inode | null = null): Operation<number> {
+    this.kernel.run('syncBase');
+    const result = this.flush(only, null);
+    while (this.inFlight > 0) yield* this.disk.sleep(task);
+    return result;
+  }
+
+  /** The periodic bdflush work, from the timer tick: aged data and all metadata, no waiting. */
+  tick(): void {
+    if (this.kernel.jiffies % AGE_SUPER !== 0 || (this.dirtyPages.size === 0 && this.dirtyInodes.size === 0)) return;
+    this.kernel.run('syncBase');
+    this.flush(null, this.kernel.jiffies - AGE_BUFFER);
+  }
+
+  /** Submits writes of dirty pages (dirtied at or before `olderThan`, all if null) and dirty inodes. */
+  private flush(only: Inode | null, olderThan: number | null): number {
+    let result = 0;
+    for (const [inode, pages] of [...this.dirtyPages]) {
+      if (only !== null && inode !== only) continue;
+      for (const [index, since] of [...pages]) {
+        if (olderThan !== null && since > olderThan) continue;
+        if (!this.writePage(inode, index)) result = -28; // ENOSPC
+        pages.delete(index);
+      }
+      if (pages.size === 0) this.dirtyPages.delete(inode);
+    }
+    for (const inode of [...this.dirtyInodes]) {
+      if (only !== null && inode !== only) continue;
+      if (this.dirtyPages.has(inode)) continue; // its data are not all written yet
+      if (!this.writeInode(inode)) result = -28;
+      this.dirtyInodes.delete(inode);
+    }
+    return result;
+  }
+
+  private started(): () => void {
+    this.inFlight++;
+    return () => this.inFlight--;
+  }
+
+  /** Writes the blocks of one page-cache page (the part below the file size), runs of contiguous blocks per request. */
+  private writePage(inode: Inode, index: number): boolean {
+    const frame = inode.pages[index];
+    const bytes = Math.min(PAGE_SIZE, inode.size - index * PAGE_SIZE);
+    if (frame === undefined || frame <= 0 || bytes <= 0) return true;
+    if (!this.disk.ensureBlocks(inode, index * PAGE_SIZE + bytes)) return false;
+    const first = index * BLOCKS_PER_PAGE;
+    const count = Math.ceil(bytes / BLOCK_SIZE);
+    let run = 0;
+    for (let i = 1; i <= count; i++) {
+      if (i < count && inode.blocks[first + i] === inode.blocks[first + i - 1] + 1) continue;
+      this.kernel.run('writeBlock', i - run);
+      this.disk.writeBlocks(inode.blocks[first + run], i - run, frame + run * BLOCK_SIZE, this.started());
+      run = i;
+    }
+    return true;
+  }
+
+  /** Writes a directory's entry blocks, then the inode-table block holding the inode's entry. */
+  private writeInode(inode: Inode): boolean {
+    const kernel = this.kernel;
+    const memory = kernel.cpu.memory.bytes;
+    if (inode.kind === 'dir') {
+      const entries = direntBytes(inode);
+      if (!this.disk.ensureBlocks(inode, entries.length)) return false;
+      for (let i = 0; i * BLOCK_SIZE < entries.length; i++) {
+        const buffer = this.disk.getblk(inode.blocks[i]);
+        if (buffer === null) return false;
+        const chunk = entries.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE);
+        memory.fill(0, buffer[1], buffer[1] + BLOCK_SIZE);
+        memory.set(chunk, buffer[1]);
+        kernel.cpu.access(buffer[0], chunk.length, ACCESS_WRITE, false);
+        kernel.run('writeBlock');
+        this.disk.writeBlocks(inode.blocks[i], 1, buffer[1], this.started());
+      }
+    }
+    const block = this.disk.inodeBlock(inode);
+    if (block < 0) return true;
+    // iget/ext2_new_inode read the inode-table block into the buffer cache (bread), where it stays
+    const physical = this.disk.bufferAddress(block);
+    if (physical < 0) return true;
+    encodeInodeInto(inode, memory, physical + this.disk.inodeOffset(inode));
+    kernel.cpu.access(kernel.substrate.kernelLinear(physical + this.disk.inodeOffset(inode)), 128, ACCESS_WRITE, false);
+    kernel.run('writeBlock');
+    this.disk.writeBlocks(block, 1, physical, this.started());
+    return true;
+  }
+}
