@@ -1,11 +1,19 @@
 import { LinuxSystem, nativeHost, type LinuxBootOptions, type LinuxHostFactory } from './boot';
+import { l4linuxHost } from './l4/l4linux';
+import { mklinuxKernelHost, mklinuxUserHost } from './mach/mklinuxHost';
 
 /**
  * The Linux systems this engine can boot, each with the factory of its substrate. This is the
  * one place a new substrate is registered (L4Linux and MkLinux add their lines here); the
  * suites, `bootSystem`, the CLI and the conformance tests all read it.
  */
-export const LINUX_HOSTS: ReadonlyMap<string, LinuxHostFactory> = new Map<string, LinuxHostFactory>([['linux', nativeHost]]);
+export const LINUX_HOSTS: ReadonlyMap<string, LinuxHostFactory> = new Map<string, LinuxHostFactory>([
+  ['linux', nativeHost],
+  ['l4linux', l4linuxHost(false)],
+  ['l4linux-trampoline', l4linuxHost(true)],
+  ['mklinux-kernel', mklinuxKernelHost],
+  ['mklinux-user', mklinuxUserHost],
+]);
 
 /** The names of the bootable Linux systems, in registration order. */
 export function bootableLinuxSystems(): string[] {

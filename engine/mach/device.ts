@@ -150,6 +150,7 @@ export class DeviceService {
       this.writer.region(copy);
       k.msg.deliver(this.writer.finish());
     }
+    k.postInterrupt(k.machine.disk.irq);
     k.scheduler.splChange(); // back to the interrupted IPL
     const current = k.scheduler.current;
     if (wasUser && current !== null) yield* k.scheduler.checkAst(current);

@@ -407,7 +407,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const protection = args.int();
       const maxProtection = args.int();
       if (!args.ok) return MIG.TYPE_ERROR;
-      const result = yield* k.pagers.map(task, address, size, anywhere, memoryObject, offset, copy, protection, maxProtection);
+      const result = k.pagers.map(task, address, size, anywhere, memoryObject, offset, copy, protection, maxProtection);
       reply.int(result.address);
       return result.result;
     },

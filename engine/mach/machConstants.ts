@@ -187,8 +187,16 @@ export const MSG_ID = {
   vmMap: 2089,
   memoryObjectDataProvided: 2093,
   memoryObjectDataError: 2094,
+  /** memory_object_lock_request (mach.defs, just before data_provided: an estimate of the numbering). */
+  memoryObjectLockRequest: 2092,
+  /** OSF MK's memory_object_data_supply (numbering an estimate). */
+  memoryObjectDataSupply: 2095,
   memoryObjectInit: 2200,
   memoryObjectDataRequest: 2203,
+  /** memory_object_data_unlock (memory_object.defs order: init, terminate, copy, data_request, data_unlock). */
+  memoryObjectDataUnlock: 2204,
+  /** Interrupt notification to a server's interrupt port (this model's numbering). */
+  interruptNotify: 2900,
   exceptionRaise: 2400,
   deviceOpen: 2800,
   deviceRead: 2809,

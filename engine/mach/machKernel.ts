@@ -10,7 +10,7 @@ import { copyout, checkDead, releaseRight } from './ipcRight';
 import { IpcSpace, TYPE_DEAD_NAME, TYPE_PORT_SET, TYPE_RECEIVE, TYPE_SEND, TYPE_SEND_ONCE } from './ipcSpace';
 import { Kalloc, KERNEL_BASE, kernelLinear, KernelMemory, Zone } from './kernelMemory';
 import { KmsgAllocator } from './kmsg';
-import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from './machConstants';
+import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from './machConstants';
 import { MachMsg } from './machMsg';
 import { layoutMachPaths, machParameters, type MachOverrides, type MachParameters, type MachPaths } from './machParameters';
 import { MachScheduler } from './machScheduler';
@@ -41,6 +41,11 @@ export const MACH_VECTOR = {
 export interface MachKernelOptions {
   /** What-if overrides of the Mach parameter table. */
   readonly parameters?: MachOverrides;
+  /**
+   * Physical memory at the top withheld from the kernel's page allocator (memory a server wires
+   * for itself at boot, as MkLinux's Linux server did for its page frames). Default 0.
+   */
+  readonly reservedBytes?: number;
 }
 
 /** Physical layout of the kernel image (an estimate of OSF MK's i386 layout: loaded at 1 MB). */
@@ -115,6 +120,11 @@ export class MachKernel {
   readonly tracePoints: { readonly send: TracePoint; readonly fault: TracePoint; readonly exception: TracePoint };
   /** Threads preempted at quantum expiry. */
   preemptions = 0;
+  /** First physical address of the memory withheld from the page allocator ({@link MachKernelOptions.reservedBytes}). */
+  readonly reservedStart: number;
+  /** Ports to which device interrupts are posted as messages (see {@link setInterruptPort}). */
+  private readonly interruptPorts = new Map<number, Port>();
+  private readonly interruptWriter: KernelMessageWriter;
 
   constructor(readonly machine: Machine, options: MachKernelOptions = {}) {
     const table = machParameters(options.parameters);
@@ -137,7 +147,10 @@ export class MachKernel {
     this.paths = layout.paths;
     if (layout.textEnd - kernelLinear(KERNEL_TEXT) > FIRST_FREE - KERNEL_TEXT) throw new Error('kernel text overflows its region');
     const firstFree = Math.max(FIRST_FREE, KERNEL_TABLES + tables * PAGE_SIZE);
-    const frames = new FrameAllocator(firstFree / PAGE_SIZE, (memoryBytes - firstFree) / PAGE_SIZE);
+    const reserved = Math.floor((options.reservedBytes ?? 0) / PAGE_SIZE) * PAGE_SIZE;
+    this.reservedStart = memoryBytes - reserved;
+    if (this.reservedStart <= firstFree) throw new Error('reservedBytes leaves the kernel no memory');
+    const frames = new FrameAllocator(firstFree / PAGE_SIZE, (this.reservedStart - firstFree) / PAGE_SIZE);
     this.memory = new KernelMemory(this.cpu, machine.memory, frames);
     this.kalloc = new Kalloc(this.memory);
     this.kmsgs = new KmsgAllocator(this.memory, this.kalloc, this.p);
@@ -153,6 +166,7 @@ export class MachKernel {
     this.scheduler = new MachScheduler(this, this.kalloc.allocate(32 * 4));
     this.msg = new MachMsg(this);
     this.reader = new KernelMessageReader(this);
+    this.interruptWriter = new KernelMessageWriter(this);
     this.writer = new KernelMessageWriter(this);
     this.pagers = new PagerInterface(this);
     this.exceptions = new ExceptionDelivery(this);
@@ -200,13 +214,17 @@ export class MachKernel {
    * cycles pass. The first call starts the scheduler in the idle thread.
    */
   run(stop: () => boolean = () => false, budget?: number): RunOutcome {
-    if (!this.booted) {
-      this.booted = true;
-      this.scheduler.current = this.scheduler.idle;
-      this.scheduler.idle.state = 'running';
-      this.cpu.current = this.scheduler.idle.context;
-    }
+    this.boot();
     return this.cpu.run(stop, budget);
+  }
+
+  /** Starts the scheduler in the idle thread (once), for hosts that drive `cpu.run` themselves. */
+  boot(): void {
+    if (this.booted) return;
+    this.booted = true;
+    this.scheduler.current = this.scheduler.idle;
+    this.scheduler.idle.state = 'running';
+    this.cpu.current = this.scheduler.idle.context;
   }
 
   /** Starts the PIT: clock interrupts every 1/HZ (quantum accounting, timeouts need no clock). */
@@ -568,13 +586,47 @@ export class MachKernel {
     if (wasUser) cpu.interruptsEnabled = true;
   }
 
-  /** Interrupts of devices without a Mach driver in this model (console input): acknowledged and dropped. */
+  /**
+   * Interrupts of devices without a Mach driver in this model (console input): acknowledged, and
+   * posted to the interrupt port registered for the IRQ if any, else dropped.
+   */
   private *spuriousInterrupt(irq: number): Activity {
     const cpu = this.cpu;
-    cpu.charge(this.machine.parameters.intOuter + this.machine.parameters.iretOuter, CAT.kernelEntry);
+    const wasUser = cpu.cpl === 3;
+    cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
+    cpu.cpl = 0;
     cpu.execute(this.paths.interruptEntry);
     cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
     this.machine.pic.endOfInterrupt(irq);
+    this.postInterrupt(irq);
+    const current = this.scheduler.current;
+    if (wasUser && current !== null) yield* this.scheduler.checkAst(current);
+    cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
+    cpu.cpl = wasUser ? 3 : 0;
+    if (wasUser) cpu.interruptsEnabled = true;
+  }
+
+  /**
+   * Posts IRQ `irq` to a server: from now on the kernel's handler for it sends a message
+   * (id MSG_ID.interruptNotify, the IRQ number as its one integer) to `port` after doing its own
+   * work; the server's interrupt thread receives it. This is how a user-level server such as
+   * MkLinux's Linux server learns of device events the kernel's drivers handle (OSF MK sends it
+   * device replies; this model has one notification message per interrupt). Null: stop posting.
+   */
+  setInterruptPort(irq: number, port: Port | null): void {
+    if (port === null) this.interruptPorts.delete(irq);
+    else this.interruptPorts.set(irq, port);
+  }
+
+  /** Sends the interrupt notification of `irq`, if a port is registered for it. */
+  postInterrupt(irq: number): void {
+    const port = this.interruptPorts.get(irq);
+    if (port === undefined || !port.active) return;
+    port.sendRights++;
+    const kmsg = this.interruptWriter.begin(port, MSG_TYPE_PORT_SEND, MSG_ID.interruptNotify, MSG_HEADER_BYTES + 8);
+    if (kmsg === null) return;
+    this.interruptWriter.int(irq);
+    this.msg.deliver(this.interruptWriter.finish());
   }
 
   // ---- ports ----------------------------------------------------------------------------------
@@ -836,7 +888,7 @@ export class MachKernel {
     while (current !== null) {
       current.references--;
       if (current.references > 0) return;
-      for (const frame of current.pages.values()) this.memory.frames.release(frame);
+      if (!current.borrowed) for (const frame of current.pages.values()) this.memory.frames.release(frame);
       current.pages.clear();
       this.pagers.forget(current);
       if (current.pager !== null) current.pager.sendRights--;

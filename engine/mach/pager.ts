@@ -35,6 +35,14 @@ export class PagerInterface {
       replyBytes: 0,
       run: (object, args) => this.dataError(object, args.int() >>> 0, args.int() >>> 0, args.ok),
     });
+    this.controlRoutines.set(MSG_ID.memoryObjectDataSupply, {
+      replyBytes: 0,
+      run: (object, args, _reply, sender) => this.dataSupply(object, args.int() >>> 0, args.int() >>> 0, args.int(), sender, args.ok),
+    });
+    this.controlRoutines.set(MSG_ID.memoryObjectLockRequest, {
+      replyBytes: 0,
+      run: (object, args) => this.lockRequest(object, args.int() >>> 0, args.int() >>> 0, args.ok),
+    });
   }
 
   /** The object of a pager port, if one was mapped. */
@@ -47,7 +55,7 @@ export class PagerInterface {
   }
 
   /** vm_map: maps `memoryObject` (null: anonymous memory) into `task`. */
-  *map(task: Task, address: number, size: number, anywhere: boolean, memoryObject: Port | null, offset: number, copy: boolean, protection: number, maxProtection: number): Operation<{ result: number; address: number }> {
+  map(task: Task, address: number, size: number, anywhere: boolean, memoryObject: Port | null, offset: number, copy: boolean, protection: number, maxProtection: number): { result: number; address: number } {
     const k = this.k;
     k.cpu.execute(k.paths.vmMap);
     if ((offset & (PAGE_SIZE - 1)) !== 0 || size === 0) return { result: KERN.INVALID_ARGUMENT, address: 0 };
@@ -83,6 +91,11 @@ export class PagerInterface {
     const k = this.k;
     const pager = object.pager!;
     const control = object.control!;
+    if (pager.kobject !== null) {
+      // a co-located pager is called, not sent to: it learns of the object on its first request
+      object.pagerInitialized = true;
+      return;
+    }
     pager.sendRights++;
     const kmsg = this.writer.begin(pager, MSG_TYPE_PORT_SEND, MSG_ID.memoryObjectInit, 64);
     if (kmsg === null) return;
@@ -95,9 +108,14 @@ export class PagerInterface {
 
   /**
    * The fault half: asks the pager for page `index` of `object` (once; later faulters on the same
-   * page just wait) and blocks `thread` until the page is supplied or refused.
+   * page just wait) and blocks `thread` until the page is supplied or refused. With `unlock`
+   * the page is resident but write-locked: the message is memory_object_data_unlock.
+   *
+   * A pager port that is a kernel object (a co-located server, {@link MachKernel.colocateServer})
+   * is served in the faulting thread, as the MIG call it short-circuits: the thread waits only if
+   * the server has not supplied the page when the call returns.
    */
-  *request(thread: Thread, object: VmObject, index: number, write: boolean): Operation<void> {
+  *request(thread: Thread, object: VmObject, index: number, write: boolean, unlock = false): Operation<void> {
     const k = this.k;
     const waiters = object.pending.get(index);
     if (waiters !== undefined) {
@@ -108,7 +126,7 @@ export class PagerInterface {
       const pager = object.pager!;
       const control = object.control!;
       pager.sendRights++;
-      const kmsg = this.writer.begin(pager, MSG_TYPE_PORT_SEND, MSG_ID.memoryObjectDataRequest, 64);
+      const kmsg = this.writer.begin(pager, MSG_TYPE_PORT_SEND, unlock ? MSG_ID.memoryObjectDataUnlock : MSG_ID.memoryObjectDataRequest, 64);
       if (kmsg === null) {
         object.pending.delete(index);
         object.errors.add(index);
@@ -119,7 +137,15 @@ export class PagerInterface {
       this.writer.int(index * PAGE_SIZE);
       this.writer.int(PAGE_SIZE);
       this.writer.int(write ? 3 : 1);
-      k.msg.deliver(this.writer.finish());
+      const message = this.writer.finish();
+      if (pager.kobject !== null) {
+        k.cpu.execute(k.paths.kobjectServer);
+        const reply = yield* pager.kobject.serve(message, thread);
+        if (reply !== null) k.msg.deliver(reply);
+        if (!object.pending.has(index)) return;
+      } else {
+        k.msg.deliver(message);
+      }
     }
     thread.state = 'waiting';
     yield* k.scheduler.block(thread);
@@ -153,6 +179,66 @@ export class PagerInterface {
     }
     k.deallocateCopy(copy);
     return KERN.SUCCESS;
+  }
+
+  /**
+   * memory_object_data_supply by reference (OSF MK's data_supply, here without copy): the page at
+   * `address` in the sending pager's own address space becomes page `offset` of `object`, so the
+   * pager and the tasks mapping the object share the frame (MkLinux's server keeps its processes'
+   * pages as its own memory). `lock` VM_PROT_WRITE supplies it write-locked. A different frame
+   * already there is replaced and unmapped everywhere.
+   */
+  private *dataSupply(object: VmObject, offset: number, address: number, lock: number, sender: Thread, ok: boolean): Operation<number> {
+    const k = this.k;
+    if (!ok || (offset & (PAGE_SIZE - 1)) !== 0) return MIG.TYPE_ERROR;
+    k.cpu.execute(k.paths.pagerSupply);
+    const pte = sender.task.map.pmap.lookup(address);
+    if ((pte & 1) === 0) return KERN.INVALID_ADDRESS;
+    const frame = (pte & 0xfffff000) >>> 0;
+    const index = offset / PAGE_SIZE;
+    const old = object.pages.get(index);
+    const locked = (lock & 2) !== 0;
+    if (old !== undefined && (old !== frame || object.writeLocked.has(index) !== locked)) this.unmapPages(object, index, 1);
+    object.borrowed = true;
+    object.pages.set(index, frame);
+    object.errors.delete(index);
+    if (locked) object.writeLocked.add(index);
+    else object.writeLocked.delete(index);
+    this.wake(object, index);
+    return KERN.SUCCESS;
+  }
+
+  /**
+   * memory_object_lock_request(control, offset, size, should_flush): the pages of the range leave
+   * the object and every pmap that maps them (the next access faults to the pager again).
+   */
+  private *lockRequest(object: VmObject, offset: number, size: number, ok: boolean): Operation<number> {
+    const k = this.k;
+    if (!ok) return MIG.TYPE_ERROR;
+    k.cpu.execute(k.paths.pagerRequest);
+    const first = Math.floor(offset / PAGE_SIZE);
+    const count = Math.ceil(size / PAGE_SIZE);
+    for (const i of [...object.pages.keys()]) {
+      if (i < first || i >= first + count) continue;
+      k.cpu.execute(k.paths.vmPageWork);
+      object.pages.delete(i);
+      object.writeLocked.delete(i);
+    }
+    this.unmapPages(object, first, count);
+    return KERN.SUCCESS;
+  }
+
+  /** pmap_page_protect(NONE) for pages [first, first + count) of `object` in every map entry mapping it. */
+  private unmapPages(object: VmObject, first: number, count: number): void {
+    for (const task of this.k.tasks) {
+      if (!task.active) continue;
+      for (const entry of task.map.entries) {
+        if (entry.object !== object) continue;
+        const start = Math.max(entry.start, entry.start + first * PAGE_SIZE - entry.offset);
+        const end = Math.min(entry.end, entry.start + (first + count) * PAGE_SIZE - entry.offset);
+        if (start < end) task.map.pmap.remove(start, end);
+      }
+    }
   }
 
   private *dataError(object: VmObject, offset: number, size: number, ok: boolean): Operation<number> {

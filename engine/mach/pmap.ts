@@ -76,35 +76,41 @@ export class Pmap {
   }
 
   /** pmap_remove over [start, end). */
-  remove(start: number, end: number): void {
+  remove(start: number, end: number): number {
+    let removed = 0;
     for (let linear = start; linear < end; linear += PAGE_SIZE) {
       const pte = this.pteAddress(linear, false);
       if (pte < 0) {
-        linear = (((linear >>> 22) + 1) << 22) - PAGE_SIZE;
+        linear = ((linear >>> 22) + 1) * 0x400000 - PAGE_SIZE; // next page table (no 32-bit overflow above 2 GB)
         continue;
       }
       if ((this.kernel.memory.read32(pte) & PG_PRESENT) === 0) continue;
       this.kernel.memory.write32(pte, 0);
       this.kernel.touchWrite(kernelLinear(pte), 4);
       if (this.active) this.cpu.invalidatePage(linear);
+      removed++;
     }
+    return removed;
   }
 
   /** pmap_protect over [start, end): write access off (or all access off when `readable` is false). */
-  protect(start: number, end: number, writable: boolean, readable: boolean): void {
+  protect(start: number, end: number, writable: boolean, readable: boolean): number {
+    let present = 0;
     for (let linear = start; linear < end; linear += PAGE_SIZE) {
       const pte = this.pteAddress(linear, false);
       if (pte < 0) {
-        linear = (((linear >>> 22) + 1) << 22) - PAGE_SIZE;
+        linear = ((linear >>> 22) + 1) * 0x400000 - PAGE_SIZE; // next page table (no 32-bit overflow above 2 GB)
         continue;
       }
       const old = this.kernel.memory.read32(pte);
       if ((old & PG_PRESENT) === 0) continue;
+      present++;
       const value = !readable ? 0 : writable ? old : old & ~PG_WRITABLE;
       if (value === old) continue;
       this.kernel.memory.write32(pte, value >>> 0);
       this.kernel.touchWrite(kernelLinear(pte), 4);
       if (this.active) this.cpu.invalidatePage(linear);
     }
+    return present;
   }
 }

@@ -165,8 +165,8 @@ export class VmMap {
     this.clip(start);
     this.clip(end);
     for (const entry of this.entriesIn(start, end)) {
-      this.k.cpu.charge(this.k.p.vmPageWork * ((entry.end - entry.start) / PAGE_SIZE), CAT.kernel);
-      this.pmap.remove(entry.start, entry.end);
+      // pmap_remove's work is per valid PTE (it skips absent page tables), not per virtual page
+      this.k.cpu.charge(this.k.p.vmPageWork * this.pmap.remove(entry.start, entry.end), CAT.kernel);
       if (entry.object !== null) this.k.deallocateObject(entry.object);
       this.entries.splice(this.entries.indexOf(entry), 1);
       this.k.mapEntryZone.release(entry.address);
@@ -191,8 +191,7 @@ export class VmMap {
         entry.protection = protection;
       }
       this.k.memory.touchWrite(entry.address, 16);
-      this.k.cpu.charge(this.k.p.vmPageWork * ((entry.end - entry.start) / PAGE_SIZE), CAT.kernel);
-      this.pmap.protect(entry.start, entry.end, (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy, (entry.protection & VM_PROT.READ) !== 0);
+      this.k.cpu.charge(this.k.p.vmPageWork * this.pmap.protect(entry.start, entry.end, (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy, (entry.protection & VM_PROT.READ) !== 0), CAT.kernel);
     }
     return KERN.SUCCESS;
   }
@@ -357,6 +356,11 @@ export class VmMap {
       while (object !== null) {
         k.memory.touch(object.address, 16);
         const found = object.pages.get(index);
+        if (found !== undefined && write && object === top && object.writeLocked.has(index)) {
+          yield* k.pagers.request(thread, object, index, write, true);
+          waited = true;
+          break;
+        }
         if (found !== undefined) {
           frame = found;
           break;
@@ -372,7 +376,7 @@ export class VmMap {
         object = object.shadow;
       }
       if (waited) continue; // the map may have changed while we slept: look again
-      let writable = (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy;
+      let writable = (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy && !(object === top && top.writeLocked.has(index));
       if (frame < 0) {
         // zero fill into the top object
         frame = k.memory.allocateFrame();

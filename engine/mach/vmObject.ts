@@ -15,6 +15,16 @@ export class VmObject {
   readonly pending = new Map<number, Thread[]>();
   /** Pages the pager answered with an error. */
   readonly errors = new Set<number>();
+  /**
+   * Pages the pager supplied write-locked (lock_value VM_PROT_WRITE): a write fault on one sends
+   * memory_object_data_unlock instead of mapping the page writable.
+   */
+  readonly writeLocked = new Set<number>();
+  /**
+   * The pages were supplied by reference (memory_object_data_supply of the pager's own pages):
+   * the frames belong to the pager's memory and are not freed with the object.
+   */
+  borrowed = false;
   references = 1;
   pagerInitialized = false;
 

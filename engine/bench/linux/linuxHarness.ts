@@ -8,6 +8,8 @@ import type { SuiteOptions } from '../suiteRegistry';
 export interface Mark {
   readonly cycles: number;
   readonly categories: Float64Array;
+  /** Cycles per phase so far (CycleAccounting.setPhase, e.g. the rows of SOSP'97 Figure 5). */
+  readonly phases: Readonly<Record<string, number>>;
   readonly value: number;
 }
 
@@ -27,7 +29,7 @@ export function runGuest(system: string, command: string, options: SuiteOptions,
   const marks = new Map<string, Mark>();
   const accounting = booted.machine.accounting;
   booted.runtime.onMark = (label, value) => {
-    marks.set(label, { cycles: booted.machine.scheduler.now, categories: accounting.byCategory.slice(), value });
+    marks.set(label, { cycles: booted.machine.scheduler.now, categories: accounting.byCategory.slice(), phases: accounting.phaseTotals(), value });
   };
   const outcome = booted.run(maxSeconds * booted.machine.parameters.clockMHz * 1e6, () => options.cancelled?.() ?? false);
   if (outcome === 'failed') throw booted.failure instanceof Error ? booted.failure : new Error(String(booted.failure));
@@ -48,6 +50,16 @@ export function between(run: GuestRun, from: string, to: string, per: number): {
     if (value !== 0) breakdown[name] = value;
   });
   return { cycles: (b.cycles - a.cycles) / per, breakdown };
+}
+
+/** Cycles per phase between two marks, divided by `per`; undefined when no phase was set. */
+export function phasesBetween(run: GuestRun, from: string, to: string, per: number): Record<string, number> | undefined {
+  const a = run.marks.get(from);
+  const b = run.marks.get(to);
+  if (a === undefined || b === undefined) throw new Error(`missing marks ${from}/${to}`);
+  const names = Object.keys(b.phases);
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(names.map((name) => [name, round((b.phases[name] - (a.phases[name] ?? 0)) / per)]));
 }
 
 export function round(value: number, digits = 2): number {

@@ -10,10 +10,9 @@ import { defineParameters, ParameterTable, type ParameterOverrides } from '../..
  * the L4 engine's (engine/l4/l4Parameters.ts, HotOS'97 short-IPC path); the Linux handlers are the
  * personality's (engine/linux/core/linuxParameters.ts).
  *
- * STATUS: table only. The substrate that consumes it (server task, coroutines, pager, signal
- * thread, IRQ threads) is not built yet — see README.md in this folder. Values marked 'I' are
- * inferred from the code shape described in SOSP'97 §4 and the Figure 5 breakdown; they are the
- * rows to re-derive when the substrate's code paths exist and can be counted.
+ * Consumed by `l4linux.ts` (server, coroutines, pager, interrupt and signal threads) and
+ * `gates.ts` (emulation library, trampoline). Values marked 'I' are inferred from the code shape
+ * described in SOSP'97 §4; priorities are the paper's configuration ('C').
  */
 export const L4LINUX_PARAMETERS = defineParameters({
   emulEnterSimple: { value: 16, unit: 'instructions', provenance: 'I', source: 'emulation-library stub: push ebx/esi/edi/ebp, load system-call number and up to 3 arguments into the IPC registers, load the server thread id (2 words) from the library data page, load the receive descriptor and a never timeout; SOSP97 Fig.5 "enter emulation library" 20 cycles total', description: 'emulation library entry: simple instructions before the IPC call' },
@@ -24,10 +23,15 @@ export const L4LINUX_PARAMETERS = defineParameters({
   trampolineSimple: { value: 60, unit: 'instructions', provenance: 'I', source: 'user-level exception handler: decode the faulting int 0x80 (read 2 opcode bytes at EIP), rebuild the register frame from the exception message, call the emulation routine, restore registers, skip the instruction (EIP += 2), resume; SOSP97 Table 2: the trampoline adds ≈ 230 cycles per getpid including L4 exception reflection', description: 'trampoline: simple instructions' },
   trampolineMemoryOps: { value: 8, unit: 'instructions', provenance: 'I', source: 'trampoline: reads of the saved frame and the opcode bytes, writes of the resumed frame', description: 'trampoline: instructions with a memory operand' },
   trampolineCodeBytes: { value: 224, unit: 'B', provenance: 'I', source: 'trampoline handler ≈ 70 instructions × ~3 B', description: 'I-cache footprint of the trampoline' },
-  serverDispatchSimple: { value: 55, unit: 'instructions', provenance: 'I', source: 'server receive loop: identify the sender task → task_struct (hash of the thread id), switch to its coroutine (save/restore callee-saved regs + stack pointer), range-check the number, indexed call through sys_call_table, store the result in the reply message, check need_resched / pending signals / bottom halves, reply-and-wait; SOSP97 Fig.5 LINUX 131 cycles incl. the handler, vs 141 − handler natively', description: 'server dispatch + return: simple instructions' },
-  serverDispatchMemoryOps: { value: 6, unit: 'instructions', provenance: 'I', source: 'server: current, need_resched, bh_active, intr_count, signal & blocked reads; sender→task lookup', description: 'server dispatch: instructions with a memory operand' },
+  serverGlueSimple: { value: 20, unit: 'instructions', provenance: 'I', source: 'server receive loop around the unchanged Linux entry code: sender thread id → task_struct (hash, 4), coroutine switch to the task\'s kernel stack (save/restore 4 callee-saved registers + ESP, 10), load the reply registers and descriptors for reply-and-wait (6)', description: 'server glue per request: simple instructions (the Linux dispatch and return code itself is entry.S, counted in nativeParameters)' },
+  serverGlueMemoryOps: { value: 2, unit: 'instructions', provenance: 'I', source: 'server: hash-table read of the sender → task map, store of current', description: 'server glue per request: instructions with a memory operand' },
   serverDispatchCodeBytes: { value: 320, unit: 'B', provenance: 'I', source: 'server IPC loop + coroutine switch ≈ 100 instructions × ~3 B', description: 'I-cache footprint of the server dispatch loop' },
   softWalkSimple: { value: 9, unit: 'instructions', provenance: 'I', source: 'copyin/copyout translation: split the address (2 shifts, 2 masks), index the page directory, test present, index the page table, test present/user/rw, add the offset; the two table reads go through the cache model (SOSP97 §4.3: 11-30 cycles per translation depending on L1/L2 hits)', description: 'software page-table walk per translation: simple instructions (table reads are separate memory accesses)' },
+  interruptThreadSimple: { value: 20, unit: 'instructions', provenance: 'I', source: 'top-half thread loop: the wait-for-interrupt IPC stub, call of the unmodified Linux top-half handler, notify the bottom-half thread (SOSP97 §4 "wait for interrupt (L4-IPC); top_half_interrupt_handler()")', description: 'interrupt thread loop glue around the Linux handler: simple instructions' },
+  interruptPriority: { value: 200, unit: 'priority', provenance: 'C', source: 'SOSP97 §4: 4 of 256 L4 priorities, decreasing: interrupt top half, bottom half, Linux server, user processes', description: 'L4 priority of the interrupt top-half threads' },
+  bottomHalfPriority: { value: 190, unit: 'priority', provenance: 'C', source: 'SOSP97 §4 (as interruptPriority)', description: 'L4 priority of the bottom-half thread' },
+  serverPriority: { value: 180, unit: 'priority', provenance: 'C', source: 'SOSP97 §4 (as interruptPriority)', description: 'L4 priority of the Linux server thread' },
+  userPriority: { value: 128, unit: 'priority', provenance: 'C', source: 'SOSP97 §4: user processes lowest, round robin without priority decay (L4/x86 v2 default priority)', description: 'L4 priority of Linux user threads' },
   signalThreadSimple: { value: 40, unit: 'instructions', provenance: 'I', source: 'signal thread: receive the server message, lthread_ex_regs on the main thread (new SP/IP into the emulation library signal entry), wait again', description: 'signal thread path: simple instructions' },
 });
 

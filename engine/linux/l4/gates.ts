@@ -1,0 +1,153 @@
+import { ACCESS_FETCH, ACCESS_WRITE, CAT, type Cpu } from '../../machine/cpu';
+import type { Activity, Operation } from '../../machine/executionContext';
+import type { CycleAccounting } from '../../base/cycleAccounting';
+import type { ExceptionFrame, L4Api, ThreadId } from '../../l4/guestApi';
+import { LINUX_SYSCALL_VECTOR } from '../../l4/kernel';
+import { EINTR } from '../core/errno';
+import type { SystemCallGate, UserRuntime } from '../core/substrate';
+import { SYSCALLS } from '../core/syscalls';
+import type { Task } from '../core/task';
+import type { L4LinuxParameters } from './l4linuxParameters';
+import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
+
+/** Each call's argument count: the emulation library has one stub per call (syscalls.ts table). */
+const ARGUMENT_COUNT = new Map<number, number>(SYSCALLS.map((spec) => [spec.nr, spec.args]));
+
+/** The Figure 5 phases (SOSP'97), as reproduce.ts names them. */
+export const PHASE = {
+  enter: 'enter emulation library',
+  send: 'send system call message',
+  linux: 'LINUX',
+  reply: 'receive reply',
+  leave: 'leave emulation library',
+} as const;
+
+/** What a process's emulation library knows: its L4 thread, the server, the costs. */
+export interface EmulationContext {
+  readonly cpu: Cpu;
+  readonly accounting: CycleAccounting;
+  readonly parameters: L4LinuxParameters;
+  readonly runtime: UserRuntime;
+  readonly server: ThreadId;
+}
+
+/** Executes `bytes` of user code at `address` (I-TLB, I-cache; faults go to the pager). */
+function* fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity {
+  yield* userAccess(cpu, address, bytes, ACCESS_FETCH);
+}
+
+function* userAccess(cpu: Cpu, address: number, bytes: number, kind: typeof ACCESS_FETCH | typeof ACCESS_WRITE): Activity {
+  let done = 0;
+  for (let faults = 0; done < bytes; faults++) {
+    if (faults > 16) throw new Error(`emulation library: 0x${(address + done).toString(16)} is never mapped`);
+    const linear = cpu.userLinear(address + done, bytes - done, kind);
+    if (linear >= 0) done += cpu.access(linear, bytes - done, kind, true);
+    if (done < bytes) yield* cpu.raise(cpu.fault);
+  }
+}
+
+/** Stores little-endian words at user `address` (faults go to the pager). */
+function* storeUserWords(cpu: Cpu, address: number, words: readonly number[]): Activity {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((word, i) => view.setUint32(i * 4, word >>> 0, true));
+  let done = 0;
+  for (let faults = 0; done < bytes.length; faults++) {
+    if (faults > 16) throw new Error(`emulation library: argument block at 0x${address.toString(16)} is never mapped`);
+    const linear = cpu.userLinear(address + done, bytes.length - done, ACCESS_WRITE);
+    if (linear >= 0) done += cpu.write(linear, bytes, done, bytes.length - done, true);
+    if (done < bytes.length) yield* cpu.raise(cpu.fault);
+  }
+}
+
+/**
+ * The emulation library (SOSP'97 §4, the modified libc.so): mapped high into every process, it
+ * "handles only communication with the Linux server". A system call enters the library, sends
+ * the number and first argument in the registers of a short L4 IPC call to the server (further
+ * arguments, as many as the call has, in an argument block the server copies in), receives the reply and leaves. Caught
+ * signals whose frames the server pushed run before the call returns, as after native's iret.
+ */
+export class EmulationLibraryGate implements SystemCallGate {
+  /** Set by the process's signal thread: enter Linux for signal delivery before the next call. */
+  signalEntry = false;
+
+  constructor(
+    protected readonly context: EmulationContext,
+    protected readonly l4: L4Api,
+    protected readonly task: Task,
+  ) {}
+
+  call(nr: number, a1?: number, a2?: number, a3?: number, a4?: number, a5?: number): Operation<number> {
+    return this.enter(nr, [a1, a2, a3, a4, a5]);
+  }
+
+  setChildEntry(entry: unknown): void {
+    this.task.regs.childEntry = entry;
+  }
+
+  protected *enter(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
+    if (this.signalEntry) {
+      this.signalEntry = false;
+      yield* this.emulate(MESSAGE.signalEntry, []);
+    }
+    return yield* this.emulate(nr, args);
+  }
+
+  /** The library routine: enter, IPC call to the server, leave, then caught signals. */
+  protected *emulate(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
+    const { cpu, accounting, parameters: n } = this.context;
+    const m = cpu.p;
+    accounting.setPhase(PHASE.enter, cpu.scheduler.now);
+    cpu.charge(n.emulEnterSimple * m.instruction + n.emulEnterMemoryOps * m.aluRegMem, CAT.emulation);
+    yield* fetchUserCode(cpu, EMULATION_LIBRARY.code, n.emulCodeBytes / 2);
+    const count = ARGUMENT_COUNT.get(nr) ?? args.length;
+    if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
+    accounting.setPhase(PHASE.send, cpu.scheduler.now);
+    const reply = yield* this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0);
+    accounting.setPhase(PHASE.leave, cpu.scheduler.now);
+    cpu.charge(n.emulLeaveSimple * m.instruction + n.emulLeaveMemoryOps * m.aluRegMem, CAT.emulation);
+    yield* fetchUserCode(cpu, EMULATION_LIBRARY.code + n.emulCodeBytes / 2, n.emulCodeBytes / 2);
+    accounting.setPhase(null, cpu.scheduler.now);
+    const result = reply.error !== 0 ? -EINTR : reply.w0 | 0;
+    if ((reply.w1 & REPLY_HANDLERS) !== 0) yield* this.runHandlers();
+    return result;
+  }
+
+  /** Runs the user-level handlers of caught signals (their frames are on the user stack). */
+  private *runHandlers(): Activity {
+    const task = this.task;
+    while (task.handlers.length > 0) {
+      const handler = task.handlers.shift()!;
+      yield* this.context.runtime.handleSignal(task, this, handler.handler, handler.signal, handler.frame);
+    }
+  }
+}
+
+/**
+ * The trampoline (SOSP'97 §4, system `l4linux-trampoline`): an unmodified binary's `int $0x80`
+ * is reflected by L4 to the thread's user-level exception handler, which decodes it and calls
+ * the same emulation-library routine, then returns past the `int` (IRET at user level).
+ */
+export class TrampolineGate extends EmulationLibraryGate {
+  private pending: { nr: number; args: ReadonlyArray<number | undefined> } = { nr: 0, args: [] };
+  private result = 0;
+
+  /** The exception handler to install in the process's main thread. */
+  readonly handler = (frame: ExceptionFrame): Activity => this.reflected(frame);
+
+  protected override *enter(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
+    this.pending = { nr, args };
+    this.context.accounting.setPhase(PHASE.enter, this.context.cpu.scheduler.now);
+    yield* this.l4.trap(LINUX_SYSCALL_VECTOR);
+    return this.result;
+  }
+
+  private *reflected(frame: ExceptionFrame): Activity {
+    if (frame.vector !== LINUX_SYSCALL_VECTOR) throw new Error(`unexpected exception ${frame.vector} in a Linux process`);
+    const { cpu, parameters: n } = this.context;
+    cpu.charge(n.trampolineSimple * cpu.p.instruction + n.trampolineMemoryOps * cpu.p.aluRegMem, CAT.emulation);
+    yield* fetchUserCode(cpu, EMULATION_LIBRARY.trampoline, n.trampolineCodeBytes);
+    const { nr, args } = this.pending;
+    this.result = yield* super.enter(nr, args);
+  }
+}

@@ -1,0 +1,689 @@
+import type { ParameterRow } from '../../base/parameters';
+import { decodeUtf8 } from '../../base/text';
+import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../machine/cpu';
+import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
+import type { Machine } from '../../machine/machine';
+import { FRAME_MASK, PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
+import { fpage, interruptId, L4Api, NIL_ID, receiveWindow, SEND_SHORT, SEND_SHORT_MAP, TIMEOUT_NEVER, UNMAP_FLUSH, type IpcResult, type ThreadId } from '../../l4/guestApi';
+import { fpageBytes } from '../../l4/fpage';
+import { L4Kernel, ROOT_TASK } from '../../l4/kernel';
+import { SIGMA0_SUPERPAGE_REQUEST } from '../../l4/sigma0';
+import { SIGMA0_MEMORY_PHYSICAL, SMALL_SPACE_AREA_BYTES, SMALL_SPACE_UNIT } from '../../l4/kernelLayout';
+import type { L4Overrides } from '../../l4/l4Parameters';
+import type { Thread } from '../../l4/thread';
+import { lthreadOf, MAX_TASKS, taskOf } from '../../l4/threadId';
+import { TIMEOUT } from '../../l4/timeout';
+import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { LinuxKernel } from '../core/kernel';
+import type { LinuxOverrides } from '../core/linuxParameters';
+import { TASK_SIZE, type MemoryMap } from '../core/mm';
+import type { Substrate, UserRuntime } from '../core/substrate';
+import { SIG } from '../core/syscalls';
+import type { Task } from '../core/task';
+import { EmulationLibraryGate, PHASE, TrampolineGate, type EmulationContext } from './gates';
+import { UnmapQueue, UserSpaceMappings } from './hardwareMappings';
+import { l4linuxParameters, type L4LinuxOverrides, type L4LinuxParameters } from './l4linuxParameters';
+import { argumentBlock, EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, USER_THREAD } from './layout';
+import { nativeParameters } from '../native/nativeParameters';
+import { softwareTranslate } from './softwareWalk';
+
+/** Reply with send timeout 0 (a client that went away must not block the server), receive never. */
+const REPLY_TIMEOUT = TIMEOUT.encode({ sendExponent: 1, sendMantissa: 0 });
+/** The 4 MB pages the server asks sigma0 for at boot. */
+const SUPERPAGE = 1 << 22;
+/** sys_call_table in the server's data. */
+const SYS_CALL_TABLE = SERVER_IMAGE.data;
+
+export interface L4LinuxOptions {
+  readonly linux?: LinuxOverrides;
+  readonly l4?: L4Overrides;
+  readonly l4linux?: L4LinuxOverrides;
+  /** Run the server in a small address space (the paper's configuration; default true). */
+  readonly smallSpaces?: boolean;
+  /** System calls through the trampoline (`int $0x80` reflected) instead of the emulation library. */
+  readonly trampoline?: boolean;
+}
+
+/** What the server received and hands to a task's coroutine. */
+interface Request {
+  readonly kind: 'systemCall' | 'pageFault' | 'signals';
+  readonly w0: number;
+  readonly w1: number;
+  readonly from: ThreadId;
+}
+
+/** A queued reply of the server: to whom, the two words, map or not, and whether it ends a system call (Figure 5). */
+interface Reply {
+  readonly to: ThreadId;
+  readonly send: number;
+  readonly w0: number;
+  readonly w1: number;
+  readonly systemCall: boolean;
+}
+
+/** The server's per-process state (`task.substrateData`). */
+interface LinuxProcess {
+  readonly task: Task;
+  /** L4 task number and version of the process's address space. */
+  readonly number: number;
+  readonly version: number;
+  coroutine: ExecutionContext | null;
+  readonly mappings: UserSpaceMappings;
+  gate: EmulationLibraryGate | null;
+  request: Request | null;
+  /** Between a request's dispatch and its reply (the main thread waits for the server). */
+  inKernel: boolean;
+  /** Its coroutine sleeps in schedule(). */
+  inSchedule: boolean;
+  /** The signal thread was told about the pending signals. */
+  notified: boolean;
+  /** For the host: a context that failed (see LinuxSystem). */
+  context?: ExecutionContext;
+}
+
+/**
+ * L4Linux (SOSP'97 §4): the unchanged Linux personality as a user-level server on the L4 engine.
+ * The server is an L4 task (the root task) that maps the memory sigma0 gives it one to one; a
+ * single L4 thread runs all Linux activity, multiplexed by Linux's schedule() as coroutines (one
+ * per Linux task, its kernel stack); interrupts are top-half threads waiting for interrupt IPC and
+ * one bottom-half thread, at priorities above the server. Each Linux process is an L4 task whose
+ * pager is the server: page faults arrive as IPC and are answered by mapping the server's pages
+ * as Linux's logical page tables say. System calls arrive as IPC from the emulation library
+ * (or from the trampoline that reflects `int $0x80`); copyin/copyout walk the logical tables in
+ * software and copy through the server's 1:1 map. Each process has a signal thread.
+ */
+export class L4Linux implements Substrate {
+  readonly name: string;
+  readonly cpu: Cpu;
+  readonly l4: L4Kernel;
+  readonly kernel: LinuxKernel;
+  readonly n: L4LinuxParameters;
+  readonly parameterRows: ParameterRow[];
+  readonly kernelCategory = CAT.linuxServer;
+  readonly kernelTextBase: number;
+  readonly memoryStart = SERVER_IMAGE.end;
+  readonly memoryEnd: number;
+  haltedWith: number | null = null;
+  /** The server's own boot messages (merged into the kernel's boot log). */
+  private readonly serverLog: string[] = [];
+  private readonly serverThread: Thread;
+  private serverApi: L4Api | null = null;
+  private dispatcher: ExecutionContext | null = null;
+  private booted = false;
+  private active: LinuxProcess | null = null;
+  private readonly byL4Task = new Map<number, LinuxProcess>();
+  private readonly byMm = new Map<MemoryMap, LinuxProcess>();
+  private readonly unmaps = new UnmapQueue();
+  private readonly toCreate: LinuxProcess[] = [];
+  private readonly toDelete: LinuxProcess[] = [];
+  private readonly scheduleQueue: LinuxProcess[] = [];
+  private readonly replies: Reply[] = [];
+  private readonly freeNumbers: number[] = [];
+  private readonly versions = new Map<number, number>();
+  private nextNumber = ROOT_TASK + 1;
+  /** The page a fault reply is about to map (its old mapping is replaced by the reply's map). */
+  private faulting: { process: LinuxProcess; page: number } | null = null;
+  private readonly dispatchPath: CodePath;
+  private readonly emulation: EmulationContext;
+  private readonly userEntry = (l4: L4Api): Activity => this.userMain(l4);
+  private readonly signalEntry = (l4: L4Api): Activity => this.signalThread(l4);
+
+  constructor(readonly machine: Machine, readonly runtime: UserRuntime, private readonly options: L4LinuxOptions = {}) {
+    const cpu = machine.cpu;
+    this.cpu = cpu;
+    this.name = options.trampoline ? 'l4linux-trampoline' : 'l4linux';
+    const table = l4linuxParameters(options.l4linux);
+    this.n = table.values;
+    this.memoryEnd = machine.memory.size;
+    this.l4 = new L4Kernel(machine, { parameters: options.l4, smallSpaces: options.smallSpaces ?? true });
+    const small = this.l4.smallSpacesEnabled ? smallSpaceFor(this.memoryEnd) : undefined;
+    this.serverThread = this.l4.createBootTask(ROOT_TASK, (api) => this.serverMain(api), { priority: this.n.serverPriority, small });
+    this.kernelTextBase = this.kernelLinear(SERVER_IMAGE.text);
+    this.dispatchPath = {
+      name: 'l4linux.dispatch',
+      cycles: dispatchCycles(this.n, cpu.p.instruction, cpu.p.aluRegMem),
+      category: 'linuxServer',
+      address: this.kernelLinear(SERVER_IMAGE.glue),
+      bytes: this.n.serverDispatchCodeBytes,
+      source: 'l4linux server glue + entry.S (SAVE_ALL/RESTORE_ALL moves, system_call, ret_from_sys_call) without segment, debug-register and sti work',
+    };
+    this.emulation = { cpu, accounting: machine.accounting, parameters: this.n, runtime, server: { low: this.serverThread.idLow, high: this.serverThread.idHigh } };
+    this.serverLog.push(`Linux server: task ${ROOT_TASK} (pager sigma0), ${this.serverThread.task.small ? `small space ${this.serverThread.task.small.bytes >> 20} MB at 0x${this.serverThread.task.small.base.toString(16)}` : 'large space'}, priority ${this.n.serverPriority}`);
+    // the server's boot runs for real: memory from sigma0, interrupt threads
+    this.l4.run(() => this.booted);
+    this.kernel = new LinuxKernel(this, runtime, options.linux);
+    this.kernel.bootLog.unshift(...this.l4.bootLog, ...this.serverLog);
+    this.parameterRows = [...this.kernel.parameterRows, ...this.l4.parameterRows, ...table.rows()];
+    this.kernel.onInitExit = (status) => {
+      this.haltedWith = (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+    };
+  }
+
+  get now(): number {
+    return this.machine.scheduler.now;
+  }
+
+  get current(): Task | null {
+    return this.active?.task ?? null;
+  }
+
+  /** The server's linear address of physical `physical`: its 1:1 map, seen through its small-space segment. */
+  kernelLinear(physical: number): number {
+    return ((this.serverThread.task.small?.base ?? 0) + physical) >>> 0;
+  }
+
+  private get serverId(): ThreadId {
+    return { low: this.serverThread.idLow, high: this.serverThread.idHigh };
+  }
+
+  // ---- the server's boot and its threads ------------------------------------------------------
+
+  private *serverMain(api: L4Api): Activity {
+    this.serverApi = api;
+    this.dispatcher = this.serverThread.context;
+    let pages = 0;
+    for (let page = SIGMA0_MEMORY_PHYSICAL; page < this.memoryEnd; ) {
+      const superpage = page % SUPERPAGE === 0 && page + SUPERPAGE <= this.memoryEnd;
+      const reply = yield* api.ipcCall(api.sigma0, page, superpage ? SIGMA0_SUPERPAGE_REQUEST : 0, TIMEOUT_NEVER, { receive: receiveWindow(0, 32) });
+      if (reply.error !== 0 || reply.w0 !== page) throw new Error(`sigma0 refused page 0x${page.toString(16)}`);
+      const bytes = fpageBytes(reply.w1);
+      pages += bytes / 4096;
+      page += bytes;
+    }
+    this.serverLog.push(`Linux server: ${(pages * 4) >> 10} MB from sigma0 mapped 1:1 (0x${SIGMA0_MEMORY_PHYSICAL.toString(16)}-0x${(this.memoryEnd - 1).toString(16)}); logical page tables beside L4's`);
+    const kernelThreads: Array<[number, (l4: L4Api) => Activity, number]> = [
+      [SERVER_THREAD.timer, (l4) => this.topHalf(l4, 0, () => this.kernel.timerTick()), this.n.interruptPriority],
+      [SERVER_THREAD.console, (l4) => this.topHalf(l4, 1, () => this.consoleInput()), this.n.interruptPriority],
+      [SERVER_THREAD.disk, (l4) => this.topHalf(l4, 14, () => this.kernel.disk.interrupt()), this.n.interruptPriority],
+      [SERVER_THREAD.bottomHalf, (l4) => this.bottomHalf(l4), this.n.bottomHalfPriority],
+    ];
+    for (const [lthread, entry, priority] of kernelThreads) {
+      yield* api.lthreadExRegs(lthread, entry, SERVER_IMAGE.data + 0x1000 * lthread);
+      yield* api.threadSchedule(api.idOf(ROOT_TASK, lthread)!, priority);
+    }
+    this.serverLog.push(`Linux server: interrupt threads for IRQ 0, 1, 14 (priority ${this.n.interruptPriority}), bottom-half thread (${this.n.bottomHalfPriority}), server thread (${this.n.serverPriority}), users (${this.n.userPriority})`);
+    this.booted = true;
+    yield; // back to the host, which builds the personality and starts init
+    yield* this.dispatchLoop(api);
+  }
+
+  /** A top half: wait for the interrupt IPC, run the unchanged Linux handler, kick the bottom half. */
+  private *topHalf(l4: L4Api, irq: number, handler: () => void): Activity {
+    const bottomHalf = l4.idOf(ROOT_TASK, SERVER_THREAD.bottomHalf)!;
+    for (;;) {
+      const message = yield* l4.ipcReceive(interruptId(irq));
+      if (message.error !== 0) continue;
+      this.cpu.charge(this.n.interruptThreadSimple * this.cpu.p.instruction, CAT.linuxServer);
+      handler();
+      yield* l4.ipcSend(bottomHalf, MESSAGE.wakeUp, irq);
+    }
+  }
+
+  /** The bottom-half thread: once the top halves are done, wakes the server if Linux has work. */
+  private *bottomHalf(l4: L4Api): Activity {
+    for (;;) {
+      yield* l4.ipcWait();
+      this.cpu.charge(this.n.interruptThreadSimple * this.cpu.p.instruction, CAT.linuxServer);
+      if (this.serverHasWork()) yield* l4.ipcSend(this.serverId, MESSAGE.wakeUp, 0);
+    }
+  }
+
+  private consoleInput(): void {
+    const console = this.machine.console;
+    const bytes = console.takeInput(console.inputAvailable);
+    this.cpu.charge(bytes.length * this.cpu.p.isaIoAccess, CAT.device);
+    this.kernel.tty.receive(bytes);
+  }
+
+  private serverHasWork(): boolean {
+    return this.scheduleQueue.some((p) => p.task.state === 'running') || [...this.byL4Task.values()].some((p) => this.signalWaiting(p));
+  }
+
+  /** A process in user mode with a pending signal the server has not acted on yet. */
+  private signalWaiting(process: LinuxProcess): boolean {
+    return !process.inKernel && !process.notified && process.task.state !== 'zombie' && process.task.hasPendingSignal();
+  }
+
+  // ---- the server thread: receive loop and coroutines -------------------------------------------
+
+  /**
+   * The server's receive loop. Before it waits it does the L4 work Linux asked for (new and
+   * deleted tasks, unmaps, signal notifications), lets woken coroutines finish, and sends the
+   * replies; the last reply goes with the wait (reply-and-wait).
+   */
+  private *dispatchLoop(api: L4Api): Activity {
+    const accounting = this.machine.accounting;
+    for (;;) {
+      yield* this.serverWork(api);
+      const ready = this.takeRunnable();
+      if (ready !== null) {
+        yield* this.resume(ready);
+        continue;
+      }
+      while (this.replies.length > 1) {
+        const reply = this.replies.shift()!;
+        yield* api.ipc(reply.send, reply.to, reply.w0, reply.w1, 0xffffffff, REPLY_TIMEOUT);
+      }
+      const last = this.replies.shift();
+      let message: IpcResult;
+      if (last === undefined) message = yield* api.ipcWait();
+      else {
+        if (last.systemCall) accounting.setPhase(PHASE.reply, this.now);
+        message = yield* api.ipc(last.send, last.to, last.w0, last.w1, 1, REPLY_TIMEOUT);
+      }
+      if (message.error !== 0) continue;
+      const process = this.byL4Task.get(taskOf(message.sourceLow));
+      if (process === undefined) continue; // the bottom half's wake-up, or a task already gone
+      const from = { low: message.sourceLow, high: message.sourceHigh };
+      if (MESSAGE.isSystemCall(message.w0)) {
+        accounting.setPhase(PHASE.linux, this.now);
+        process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
+      } else if ((message.w0 & ~0xfff) >>> 0 === EMULATION_LIBRARY.code && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
+        // the emulation library's page: the server's own, read-only, not in Linux's tables
+        this.cpu.execute(this.dispatchPath);
+        this.replies.push({ to: from, send: SEND_SHORT_MAP, w0: EMULATION_LIBRARY.code, w1: fpage(SERVER_IMAGE.emulation, 12, false), systemCall: false });
+        continue;
+      } else {
+        process.request = { kind: 'pageFault', w0: message.w0, w1: message.w1, from };
+      }
+      yield* this.resume(process);
+    }
+  }
+
+  /** L4 work queued by the personality's synchronous calls, done by the server thread. */
+  private *serverWork(api: L4Api): Activity {
+    for (const process of this.toDelete.splice(0)) {
+      yield* api.taskNew(process.number, null, NIL_ID, 0, process.version);
+      process.mappings.clear();
+      if (this.byL4Task.get(process.number) === process) this.byL4Task.delete(process.number);
+    }
+    for (const process of this.toCreate.splice(0)) {
+      if (process.task.state === 'zombie') continue;
+      this.byL4Task.set(process.number, process);
+      const id = yield* api.taskNew(process.number, this.userEntry, this.serverId, 0, process.version);
+      if (id === null) throw new Error(`task_new ${process.number} for pid ${process.task.pid} failed`);
+    }
+    for (const unmap of this.unmaps.take()) yield* api.fpageUnmap(fpage(unmap.frame, 12), unmap.flush ? UNMAP_FLUSH : 0);
+    for (const process of this.byL4Task.values()) {
+      if (!this.signalWaiting(process)) continue;
+      if (this.caughtOnly(process.task)) {
+        const signalThread = api.idOf(process.number, USER_THREAD.signal);
+        if (signalThread === null) continue;
+        const sent = yield* api.ipc(SEND_SHORT, signalThread, MESSAGE.wakeUp, 0, 0xffffffff, REPLY_TIMEOUT);
+        process.notified = sent.error === 0;
+      } else {
+        // a default action (terminate): the server does it on the process's coroutine
+        process.notified = true;
+        process.request = { kind: 'signals', w0: 0, w1: 0, from: NIL_ID };
+        this.scheduleQueue.push(process);
+        process.inKernel = true;
+      }
+    }
+  }
+
+  /** Whether every pending signal of `task` has a user handler (delivery needs the process itself). */
+  private caughtOnly(task: Task): boolean {
+    const pending = task.signal & ~task.blocked;
+    for (let signal = 1; signal <= 32; signal++) {
+      if ((pending & (1 << (signal - 1))) === 0) continue;
+      if (signal === SIG.SIGKILL || task.actions[signal].handler <= 1) return false;
+    }
+    return true;
+  }
+
+  /** The next coroutine that schedule() left and that may run again (FIFO), or null. */
+  private takeRunnable(): LinuxProcess | null {
+    for (let i = 0; i < this.scheduleQueue.length; i++) {
+      const process = this.scheduleQueue[i];
+      if (process.task.state === 'zombie' && process.request === null) {
+        this.scheduleQueue.splice(i--, 1);
+        continue;
+      }
+      if (process.task.state === 'running' || process.request?.kind === 'signals') {
+        this.scheduleQueue.splice(i, 1);
+        return process;
+      }
+    }
+    return null;
+  }
+
+  /** Coroutine switch from the receive loop to `process`'s kernel stack. */
+  private *resume(process: LinuxProcess): Activity {
+    this.active = process;
+    this.serverThread.context = process.coroutine;
+    this.cpu.current = process.coroutine!;
+    yield;
+  }
+
+  /** Coroutine switch back to the receive loop. */
+  private *toDispatcher(): Activity {
+    this.active = null;
+    this.serverThread.context = this.dispatcher;
+    this.cpu.current = this.dispatcher;
+    yield;
+  }
+
+  /** One Linux task's kernel stack: handles the requests the receive loop hands it. */
+  private *coroutine(process: LinuxProcess): Activity {
+    for (;;) {
+      const request = process.request!;
+      process.request = null;
+      process.inKernel = true;
+      process.notified = false;
+      this.cpu.execute(this.dispatchPath);
+      const stack = this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64;
+      this.cpu.access(stack, 64, ACCESS_WRITE, false);
+      if (request.kind === 'systemCall') yield* this.systemCall(process, request);
+      else if (request.kind === 'pageFault') yield* this.pageFault(process, request);
+      else yield* this.returnToUser(process.task);
+      this.cpu.access(stack, 64, ACCESS_READ, false);
+      process.inKernel = false;
+      yield* this.toDispatcher();
+    }
+  }
+
+  private *systemCall(process: LinuxProcess, request: Request): Activity {
+    const task = process.task;
+    const nr = MESSAGE.number(request.w0);
+    const count = MESSAGE.argumentCount(request.w0);
+    const args = [request.w1, 0, 0, 0, 0];
+    let result: number;
+    if (count > 1) {
+      const words = yield* this.kernel.readUserWords(task, argumentBlock(task.regs.esp), count - 1);
+      if (typeof words === 'number') result = words;
+      else {
+        words.forEach((word, i) => (args[i + 1] = word));
+        result = yield* this.invoke(task, nr, args);
+      }
+    } else {
+      result = yield* this.invoke(task, nr, args);
+    }
+    if (result === -ERESTARTSYS) result = -EINTR;
+    yield* this.returnToUser(task);
+    this.replies.push({ to: request.from, send: SEND_SHORT, w0: result >>> 0, w1: task.handlers.length > 0 ? REPLY_HANDLERS : 0, systemCall: true });
+  }
+
+  /** sys_call_table dispatch, as native Linux's system_call does it. */
+  private *invoke(task: Task, nr: number, args: readonly number[]): Operation<number> {
+    if (nr === MESSAGE.signalEntry) return 0;
+    this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
+    this.cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
+    const handler = this.kernel.handlers[nr];
+    if (handler === undefined) return -ENOSYS;
+    if (handler.fast) return handler.run(task, args[0], args[1], args[2], args[3], args[4]);
+    return yield* handler.run(task, args[0], args[1], args[2], args[3], args[4]);
+  }
+
+  /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
+  private *returnToUser(task: Task): Activity {
+    for (;;) {
+      if (this.kernel.scheduler.needResched) {
+        yield* this.schedule(task);
+        continue;
+      }
+      if (task.hasPendingSignal()) {
+        yield* this.kernel.handleSignals(task);
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** A user page fault (IPC from L4): Linux's do_page_fault on the logical tables, then map the page. */
+  private *pageFault(process: LinuxProcess, request: Request): Activity {
+    const task = process.task;
+    const address = (request.w0 & ~3) >>> 0;
+    const write = (request.w0 & 2) !== 0;
+    const page = (address & ~0xfff) >>> 0;
+    for (let attempt = 0; ; attempt++) {
+      const mm = task.mm;
+      if (mm === null) return;
+      this.faulting = { process, page };
+      const result = this.kernel.mm.handleFault(mm, address, write);
+      this.faulting = null;
+      if (result === 'io' && attempt < 8) {
+        const pending = this.kernel.mm.pendingRead!;
+        if ((yield* this.kernel.disk.readPage(task, pending.inode, pending.index)) >= 0) continue;
+      }
+      if (result === 'ok') {
+        const pte = this.kernel.mm.pte(mm, page);
+        if ((pte & PG_PRESENT) !== 0) {
+          const frame = (pte & FRAME_MASK) >>> 0;
+          const writable = (pte & PG_WRITABLE) !== 0;
+          process.mappings.record(page, frame, writable);
+          this.replies.push({ to: request.from, send: SEND_SHORT_MAP, w0: page, w1: fpage(frame, 12, writable), systemCall: false });
+          return;
+        }
+      }
+      // unresolvable: the process dies of SIGSEGV (SIGKILL when out of memory), as force_sig does
+      const signal = result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV;
+      task.actions[signal].handler = 0;
+      task.blocked &= ~(1 << (signal - 1));
+      this.kernel.sendSignal(task, signal);
+      yield* this.returnToUser(task);
+      return;
+    }
+  }
+
+  // ---- user tasks: the main thread and the signal thread ------------------------------------------
+
+  private *userMain(l4: L4Api): Activity {
+    const process = this.byL4Task.get(l4.taskNumber);
+    if (process === undefined) return;
+    const gate = this.options.trampoline ? new TrampolineGate(this.emulation, l4, process.task) : new EmulationLibraryGate(this.emulation, l4, process.task);
+    process.gate = gate;
+    if (gate instanceof TrampolineGate) yield* l4.setExceptionHandler(gate.handler);
+    yield* l4.lthreadExRegs(USER_THREAD.signal, this.signalEntry, EMULATION_LIBRARY.code + EMULATION_LIBRARY.bytes);
+    try {
+      yield* this.runtime.run(process.task, gate);
+    } catch (error) {
+      yield* this.fail(process, error);
+    }
+  }
+
+  /**
+   * The signal thread (SOSP'97 §4, Fig. 3): on a message from the server it makes the main thread
+   * enter Linux. Guest code is host code here, so the redirection of the main thread's SP and IP
+   * takes effect at its next entry into the emulation library.
+   */
+  private *signalThread(l4: L4Api): Activity {
+    const process = this.byL4Task.get(l4.taskNumber);
+    for (;;) {
+      const message = yield* l4.ipcReceive(this.serverId);
+      if (message.error !== 0 || process?.gate == null) continue;
+      this.cpu.charge(this.n.signalThreadSimple * this.cpu.p.instruction, CAT.emulation);
+      process.gate.signalEntry = true;
+    }
+  }
+
+  /** A guest program threw (an engine or guest bug): report it to the host as native Linux does. */
+  private *fail(process: LinuxProcess, error: unknown): Activity {
+    const failed = new ExecutionContext(`l4linux.${process.task.pid}.failure`, function* () {
+      throw error;
+    });
+    process.context = failed;
+    this.cpu.current = failed;
+    yield;
+  }
+
+  // ---- memory -------------------------------------------------------------------------------------
+
+  initPageDirectory(_pgd: number): void {
+    // the logical tables hold user space only; the server's own space is L4's
+  }
+
+  /** The logical PTE of `va` in `mm` (a functional look, for reconciling the hardware mappings). */
+  private logicalPte(mm: MemoryMap, va: number): number {
+    const memory = this.machine.memory;
+    const pde = memory.read32(mm.pgd + (va >>> 22) * 4);
+    if ((pde & PG_PRESENT) === 0) return 0;
+    return memory.read32(((pde & FRAME_MASK) >>> 0) + ((va >>> 12) & 0x3ff) * 4);
+  }
+
+  pageChanged(mm: MemoryMap, address: number): void {
+    const process = this.byMm.get(mm);
+    if (process === undefined) return;
+    const page = (address & ~0xfff) >>> 0;
+    if (this.faulting?.process === process && this.faulting.page === page) return; // the fault's map reply replaces it
+    this.unmaps.add(process.mappings.reconcile(page, this.logicalPte(mm, page)));
+  }
+
+  addressSpaceChanged(mm: MemoryMap): void {
+    const process = this.byMm.get(mm);
+    if (process === undefined) return;
+    for (const unmap of process.mappings.reconcileAll((va) => this.logicalPte(mm, va))) this.unmaps.add(unmap);
+  }
+
+  pageMapped(_mm: MemoryMap, _address: number, _writable: boolean): void {
+    // the map item goes with the reply to the page fault (see pageFault)
+  }
+
+  addressSpaceReplaced(task: Task): void {
+    const process = task.substrateData as LinuxProcess | undefined;
+    if (process === undefined) return;
+    for (const [mm, owner] of this.byMm) if (owner === process) this.byMm.delete(mm);
+    if (task.mm === null) {
+      // exit: the process's address space goes away with its L4 task
+      if (!this.toDelete.includes(process)) this.toDelete.push(process);
+      return;
+    }
+    for (const unmap of process.mappings.reconcileAll(() => 0)) this.unmaps.add(unmap);
+    this.byMm.set(task.mm, process);
+  }
+
+  /** "Physical" copyin/copyout (SOSP'97 §4): translate by walking the logical tables, copy through the 1:1 map. */
+  private *physicalCopy(task: Task, user: number, kernelAddress: number, length: number, toUser: boolean): Operation<number> {
+    if (length === 0) return 0;
+    if (user < 0 || user + length > TASK_SIZE || task.mm === null) return -EFAULT;
+    let done = 0;
+    let faults = 0;
+    while (done < length) {
+      const mm = task.mm;
+      if (mm === null) return -EFAULT;
+      const va = user + done;
+      const chunk = Math.min(length - done, 4096 - (va & 0xfff));
+      const walk = softwareTranslate(this.machine, this.n, mm.pgd, va, toUser);
+      if (!walk.ok) {
+        if (++faults > 8) return -EFAULT;
+        const result = this.kernel.mm.handleFault(mm, va, toUser);
+        if (result === 'io') {
+          const pending = this.kernel.mm.pendingRead!;
+          if ((yield* this.kernel.disk.readPage(task, pending.inode, pending.index)) < 0) return -EFAULT;
+        } else if (result !== 'ok') {
+          return -EFAULT;
+        }
+        continue;
+      }
+      const mapped = this.kernelLinear(walk.physical);
+      this.cpu.copy(toUser ? kernelAddress + done : mapped, toUser ? mapped : kernelAddress + done, chunk, false, false, false, CAT.copy);
+      done += chunk;
+      faults = 0;
+    }
+    return length;
+  }
+
+  copyFromUser(task: Task, user: number, target: number, length: number): Operation<number> {
+    return this.physicalCopy(task, user, target, length, false);
+  }
+
+  copyToUser(task: Task, source: number, user: number, length: number): Operation<number> {
+    return this.physicalCopy(task, user, source, length, true);
+  }
+
+  // ---- tasks and scheduling --------------------------------------------------------------------------
+
+  createTask(task: Task): void {
+    let number = this.freeNumbers.shift();
+    if (number === undefined) {
+      if (this.nextNumber >= MAX_TASKS) throw new Error('no L4 task numbers left');
+      number = this.nextNumber++;
+    }
+    const version = (this.versions.get(number) ?? 0) + 1;
+    this.versions.set(number, version);
+    const process: LinuxProcess = {
+      task,
+      number,
+      version,
+      coroutine: null,
+      mappings: new UserSpaceMappings(),
+      gate: null,
+      request: null,
+      inKernel: false,
+      inSchedule: false,
+      notified: false,
+    };
+    process.coroutine = new ExecutionContext(`l4linux.${task.pid}`, () => this.coroutine(process), task);
+    process.context = process.coroutine;
+    task.substrateData = process;
+    if (task.mm !== null) this.byMm.set(task.mm, process);
+    this.toCreate.push(process);
+  }
+
+  destroyTask(task: Task): void {
+    const process = task.substrateData as LinuxProcess | undefined;
+    if (process === undefined) return;
+    if (!this.toDelete.includes(process) && this.byL4Task.get(process.number) === process) this.toDelete.push(process);
+    this.freeNumbers.push(process.number);
+    task.substrateData = undefined;
+  }
+
+  /** Starts the server's receive loop; init's L4 task is its first piece of work. */
+  start(_init: Task): void {
+    // the server thread is suspended at the end of its boot; the next run resumes it
+  }
+
+  /**
+   * schedule() in the server: Linux's policy bookkeeping, then a coroutine switch. The caller's
+   * coroutine continues when its task is runnable again and the receive loop picks it; user
+   * threads themselves are scheduled by L4.
+   */
+  *schedule(task: Task): Activity {
+    const kernel = this.kernel;
+    kernel.run('scheduleBase');
+    kernel.scheduler.pickNext(task);
+    kernel.run('goodnessPerTask', kernel.scheduler.lastScanned);
+    if (kernel.scheduler.lastRecalculated > 0) kernel.run('recalculatePerTask', kernel.scheduler.lastRecalculated);
+    const process = task.substrateData as LinuxProcess;
+    if (task.state === 'zombie') {
+      process.inKernel = false;
+      yield* this.toDispatcher();
+      throw new Error(`zombie ${task.pid} resumed`);
+    }
+    process.inSchedule = true;
+    this.scheduleQueue.push(process);
+    yield* this.toDispatcher();
+    process.inSchedule = false;
+  }
+
+  consoleOutput(bytes: Uint8Array): void {
+    this.cpu.charge(bytes.length * this.cpu.p.consoleCharCost, CAT.device);
+    this.machine.console.write(decodeUtf8(bytes));
+  }
+}
+
+/**
+ * Instruction cycles of one request in the server: its own glue plus the architecture code it
+ * kept from native Linux's entry.S (SOSP'97 §4: changes are confined to the arch part), i.e.
+ * the register moves of SAVE_ALL/RESTORE_ALL into and out of the task's pt_regs, the
+ * system_call dispatch and the ret_from_sys_call checks — but no segment-register loads, debug
+ * registers or sti, which a user-level server does not execute.
+ */
+function dispatchCycles(n: L4LinuxParameters, instruction: number, aluRegMem: number): number {
+  const e = nativeParameters().values;
+  const simple = n.serverGlueSimple + e.saveAllSimple + e.systemCallSimple + e.retFromSysCallSimple + e.restoreAllSimple;
+  const memoryOps = n.serverGlueMemoryOps + e.systemCallMemoryOps + e.retFromSysCallMemoryOps + e.restoreAllMemoryOps;
+  return simple * instruction + memoryOps * aluRegMem;
+}
+
+/** The small-space number of a slot from 0 that holds `bytes` (null if none is big enough). */
+function smallSpaceFor(bytes: number): number | undefined {
+  let k = 0;
+  while (SMALL_SPACE_UNIT * 2 ** k < bytes) k++;
+  if (SMALL_SPACE_UNIT * 2 ** k > SMALL_SPACE_AREA_BYTES) return undefined;
+  return 1 << k;
+}
+
+/** The factory of `l4linux` (emulation library) and `l4linux-trampoline` for engine/linux/systems.ts. */
+export function l4linuxHost(trampoline: boolean, options: Omit<L4LinuxOptions, 'trampoline'> = {}) {
+  return (machine: Machine, runtime: UserRuntime, boot: { linux?: LinuxOverrides }): L4Linux => new L4Linux(machine, runtime, { ...options, linux: boot.linux, trampoline });
+}

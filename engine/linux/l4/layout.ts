@@ -1,0 +1,66 @@
+import { SIGMA0_MEMORY_PHYSICAL } from '../../l4/kernelLayout';
+
+/**
+ * Where L4Linux keeps things. The server's space maps the memory sigma0 gives it one to one
+ * (server virtual = physical, SOSP'97 §4); the server image (the Linux text, the server's own
+ * glue, the emulation-library pages it maps into processes) sits at the start of that memory,
+ * and Linux allocates its pages after it.
+ */
+export const SERVER_IMAGE = {
+  /** The Linux personality's text (KERNEL_TEXT_LAYOUT offsets are relative to it). */
+  text: SIGMA0_MEMORY_PHYSICAL,
+  /** The server's glue: its receive loop, the coroutine switch, the pager. */
+  glue: SIGMA0_MEMORY_PHYSICAL + 0x70000,
+  /** The emulation library and signal-thread code (one page, mapped read-only into processes). */
+  emulation: SIGMA0_MEMORY_PHYSICAL + 0x78000,
+  /** sys_call_table and the server's globals. */
+  data: SIGMA0_MEMORY_PHYSICAL + 0x79000,
+  /** First byte Linux may allocate pages from. */
+  end: SIGMA0_MEMORY_PHYSICAL + 0x80000,
+} as const;
+
+/** The emulation library's place in every user space: an otherwise unused high region (SOSP'97 §4). */
+export const EMULATION_LIBRARY = {
+  code: 0xb0000000,
+  trampoline: 0xb0000400,
+  signalThread: 0xb0000800,
+  /** Stack of the signal thread (in the process's own stack area is not needed: it only waits). */
+  bytes: 0x1000,
+} as const;
+
+/** Where the emulation library puts arguments 2-5 of a call for the server to copy in: below the initial stack pointer. */
+export function argumentBlock(esp: number): number {
+  return ((esp - 256) & ~15) >>> 0;
+}
+
+/** L4 threads of the server task (lthread numbers). */
+export const SERVER_THREAD = { server: 0, timer: 1, console: 2, disk: 3, bottomHalf: 4 } as const;
+/** L4 threads of a user task: the main thread and the signal thread (SOSP'97 §4). */
+export const USER_THREAD = { main: 0, signal: 1 } as const;
+
+/**
+ * Words of the messages between processes and the server. A system call's first word has bit 0
+ * set (a page-fault message from L4 never has: it carries a 4-byte aligned address with the
+ * write bit in bit 1), the number in bits 8-15 and the argument count in bits 4-7.
+ */
+export const MESSAGE = {
+  systemCall(nr: number, argumentCount: number): number {
+    return (((nr & 0xffff) << 8) | ((argumentCount & 0xf) << 4) | 1) >>> 0;
+  },
+  isSystemCall(w0: number): boolean {
+    return (w0 & 1) !== 0;
+  },
+  number(w0: number): number {
+    return (w0 >>> 8) & 0xffff;
+  },
+  argumentCount(w0: number): number {
+    return (w0 >>> 4) & 0xf;
+  },
+  /** Not a Linux system call: the main thread enters Linux for signal delivery (signal thread). */
+  signalEntry: 0xfff0,
+  /** Server → signal thread: a signal is pending. Bottom half → server: work to do. */
+  wakeUp: 0x5,
+} as const;
+
+/** Reply flag (second word): caught signals have frames to run before the call returns. */
+export const REPLY_HANDLERS = 1;

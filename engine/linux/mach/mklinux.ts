@@ -1,0 +1,645 @@
+import { PAGE_SIZE } from '../../base/frameAllocator';
+import type { ParameterRow } from '../../base/parameters';
+import { decodeUtf8 } from '../../base/text';
+import { CAT, type CodePath, type Cpu } from '../../machine/cpu';
+import type { Activity, Operation } from '../../machine/executionContext';
+import type { Machine } from '../../machine/machine';
+import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
+import type { MachGuest } from '../../mach/guestApi';
+import { HDR_ID, KERN, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../mach/machConstants';
+import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
+import type { Port } from '../../mach/port';
+import type { Task as MachTask } from '../../mach/task';
+import { REG } from '../../mach/thread';
+import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { LinuxKernel } from '../core/kernel';
+import type { LinuxOverrides } from '../core/linuxParameters';
+import { TASK_SIZE, type MemoryMap } from '../core/mm';
+import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
+import { SIG } from '../core/syscalls';
+import type { Task } from '../core/task';
+import { ColocatedPager, ColocatedRequests } from './colocated';
+import type { MkLinuxProcess } from './mklinuxProcess';
+import { mklinuxParameters, type MkLinuxOverrides, type MkLinuxParameters } from './mklinuxParameters';
+import { DATA_SUPPLY, KernelCalls, LINUX_SYSCALL, LOCK_REQUEST } from './serverCalls';
+import { ServerLock, type Parking, type ServerActor } from './serverLock';
+
+/** Where the user-mode server maps its wired memory (its Linux page frames and text). */
+const SERVER_MEMORY_BASE = 0x10000000;
+/** The first 256 KB of the server's memory hold its text (the personality's code paths). */
+const SERVER_TEXT_BYTES = 256 * 1024;
+/** Mach's thread stacks live below 0xB0000000 (engine/mach STACK_REGION): Linux memory is not mapped there. */
+const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
+/** A small buffer above the two MIG buffers in a server thread's stack region, for wait/wake messages. */
+const PARK_BUFFER_OFFSET = 16 * 1024;
+const VM_PROT_WRITE = 2;
+
+export interface MkLinuxOptions {
+  readonly linux?: LinuxOverrides;
+  readonly mach?: MachKernelOptions['parameters'];
+  readonly mklinux?: MkLinuxOverrides;
+}
+
+/** A thread that runs Linux code in the server, with what it needs to wait and wake others. */
+export interface MkActor extends ServerActor {
+  /** Its guest interface (null for a co-located process thread, which calls the kernel directly). */
+  guest: MachGuest | null;
+  /** Name of its wait port in the server (user-mode server). */
+  waitName: number;
+}
+
+/**
+ * MkLinux: the Linux 2.0 personality as a server on the Mach 3 model (engine/mach), either a
+ * user-mode Mach task (`mklinux-user`) or co-located in the kernel's address space
+ * (`mklinux-kernel`).
+ *
+ * - Processes are Mach tasks with one thread. Their `int $0x80` is redirected by the kernel
+ *   (task_set_emulation) to a stub in the process that makes a MIG RPC `linux_syscall` to the
+ *   process's request port. The user-mode server has one server thread per process receiving
+ *   on a port set {request port, memory object port}; co-located, the request port is a kernel
+ *   object and the RPC runs the handler in the caller's thread (mach_msg still translates names,
+ *   moves rights and allocates kmsgs).
+ * - A process's address space is one memory object whose pager is the server. A page fault goes
+ *   through vm_fault → memory_object_data_request (or _data_unlock for a write to a write-locked
+ *   page) → the server resolves it in Linux's page tables and answers memory_object_data_supply
+ *   with its own page (shared, write-locked if Linux's PTE is read-only). Linux's changes of
+ *   PTEs become memory_object_lock_request flushes before the process runs again.
+ * - copy_from_user/copy_to_user walk Linux's page tables in software and copy through the
+ *   server's own mapping of the frame (the server holds every user page in its memory).
+ * - One master lock serializes Linux code (Linux's `current` is its holder); a sleeping server
+ *   thread parks (a mach_msg receive on its wait port, or thread_block co-located).
+ * - The clock is a server thread that waits in mach_msg with a 10 ms timeout; device interrupts
+ *   (disk, console) are posted by the kernel as messages to the server's interrupt thread.
+ */
+export class MkLinux implements Substrate {
+  readonly name: string;
+  readonly cpu: Cpu;
+  readonly mach: MachKernel;
+  readonly kernel: LinuxKernel;
+  readonly p: MkLinuxParameters;
+  readonly parameterRows: ParameterRow[];
+  readonly kernelCategory = CAT.linuxServer;
+  readonly kernelTextBase: number;
+  readonly memoryStart: number;
+  readonly memoryEnd: number;
+  haltedWith: number | null = null;
+  readonly serverTask: MachTask;
+  private readonly regionStart: number;
+  private readonly lock: ServerLock;
+  private readonly calls: KernelCalls;
+  private readonly processes = new Map<MemoryMap, MkLinuxProcess>();
+  private readonly redirectPath: CodePath;
+  private readonly demuxPath: CodePath;
+  private readonly copyPath: CodePath;
+  private readonly walkPath: CodePath;
+  private readonly pagerPath: CodePath;
+  private readonly interruptPath: CodePath;
+  private readonly wakeupPath: CodePath;
+  private readonly requests: ColocatedRequests | null;
+  private readonly pager: ColocatedPager | null;
+  private interruptPort: Port | null = null;
+
+  constructor(readonly machine: Machine, readonly runtime: UserRuntime, readonly colocated: boolean, options: MkLinuxOptions = {}) {
+    this.name = colocated ? 'mklinux-kernel' : 'mklinux-user';
+    this.cpu = machine.cpu;
+    const table = mklinuxParameters(options.mklinux);
+    this.p = table.values;
+    const p = this.p;
+    const memoryBytes = machine.memory.size;
+    const reserved = Math.max(0, memoryBytes - p.machMemoryMB * (1 << 20));
+    this.mach = new MachKernel(machine, { parameters: options.mach, reservedBytes: reserved });
+    const k = this.mach;
+    this.regionStart = k.reservedStart;
+    this.memoryStart = this.regionStart + SERVER_TEXT_BYTES;
+    this.memoryEnd = memoryBytes;
+    this.serverTask = k.createTask('linux-server', colocated);
+    if (!colocated) {
+      this.wireServerMemory();
+      // the server initializes Linux in its own address space
+      this.cpu.loadCr3(this.serverTask.map.pmap.directory);
+    }
+    this.kernelTextBase = this.kernelLinear(this.regionStart);
+    const m = machine.parameters;
+    const text = this.kernelTextBase + 0x1000; // arch/osfmach3 glue where native links entry.S
+    const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
+    this.redirectPath = { name: 'mklinux.redirect', cycles: p.redirectSimple * m.instruction + p.redirectMemoryOps * m.aluRegMem, category: 'machIpc', address: 0, bytes: 0, source: 'syscall redirection stub in the process' };
+    this.demuxPath = path('mklinux.serverDemux', p.serverDemuxSimple * m.instruction + p.serverDemuxMemoryOps * m.aluRegMem, 0, p.serverCodeBytes / 2, 'server request loop + syscall glue');
+    this.copyPath = path('mklinux.uaccess', p.copyCallSimple * m.instruction, p.serverCodeBytes / 2, 96, 'copy_from_user/copy_to_user');
+    this.walkPath = path('mklinux.softWalk', p.softWalkSimple * m.instruction, p.serverCodeBytes / 2 + 96, 32, 'software page-table walk');
+    this.pagerPath = path('mklinux.pager', p.pagerSimple * m.instruction, p.serverCodeBytes, 288, 'server pager');
+    this.interruptPath = path('mklinux.interrupt', p.interruptSimple * m.instruction, p.serverCodeBytes + 288, 192, 'server clock/interrupt thread');
+    this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 480, 64, 'condition_signal / cproc_ready');
+    const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
+    this.lock = new ServerLock(this.parking(), () => this.cpu.charge(mutexCycles / 2, CAT.linuxServer));
+    this.calls = new KernelCalls(k, colocated);
+    this.requests = colocated ? new ColocatedRequests(this) : null;
+    this.pager = colocated ? new ColocatedPager(this) : null;
+
+    this.kernel = new LinuxKernel(this, runtime, options.linux);
+    this.parameterRows = [...this.kernel.parameterRows, ...k.parameterRows, ...table.rows()];
+    this.kernel.onInitExit = (status) => {
+      this.haltedWith = (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+    };
+    this.kernel.printk(`OSF Mach 3 model: ${p.machMemoryMB} MB for the kernel, ${(memoryBytes - this.regionStart) >> 20} MB wired by the Linux server`);
+    this.kernel.printk(colocated ? 'Linux server co-located in the kernel address space (MIG RPCs short-circuited)' : 'Linux server running as a user-mode Mach task');
+  }
+
+  get now(): number {
+    return this.machine.scheduler.now;
+  }
+
+  get current(): Task | null {
+    return this.lock.holder?.task ?? null;
+  }
+
+  kernelLinear(physical: number): number {
+    if (this.colocated) return (0xc0000000 + physical) >>> 0;
+    return (SERVER_MEMORY_BASE + physical - this.regionStart) >>> 0;
+  }
+
+  /**
+   * The user-mode server's memory: vm_allocate + vm_wire of the region at SERVER_MEMORY_BASE,
+   * an object whose pages are the reserved frames, entered in the server's pmap at boot.
+   */
+  private wireServerMemory(): void {
+    const k = this.mach;
+    const size = this.machine.memory.size - this.regionStart;
+    const object = k.createObject(size);
+    object.borrowed = true;
+    for (let page = 0; page < size / PAGE_SIZE; page++) object.pages.set(page, this.regionStart + page * PAGE_SIZE);
+    const entered = this.serverTask.map.enter(SERVER_MEMORY_BASE, size, false, object, 0, 3, 3, false);
+    if (entered.result !== KERN.SUCCESS) throw new Error('cannot map the Linux server memory');
+    for (let page = 0; page < size / PAGE_SIZE; page++) this.serverTask.map.pmap.enter(SERVER_MEMORY_BASE + page * PAGE_SIZE, this.regionStart + page * PAGE_SIZE, true);
+  }
+
+  // ---- parking: how server threads wait ------------------------------------------------------
+
+  private parking(): Parking {
+    const k = this.mach;
+    const cpu = this.cpu;
+    const wakeup = () => cpu.execute(this.wakeupPath);
+    if (this.colocated) {
+      return {
+        *park(actor) {
+          actor.thread.state = 'waiting';
+          yield* k.scheduler.block(actor.thread);
+        },
+        *unpark(_from, to) {
+          wakeup();
+          k.scheduler.setrun(to.thread);
+        },
+      };
+    }
+    return {
+      *park(actor) {
+        const a = actor as MkActor;
+        const buffer = a.thread.messageBuffer + PARK_BUFFER_OFFSET;
+        yield* a.guest!.machMsg(buffer, MACH_RCV_MSG, 0, 64, a.waitName);
+      },
+      *unpark(from, to) {
+        wakeup();
+        const a = from as MkActor;
+        const guest = a.guest!;
+        const buffer = a.thread.messageBuffer + PARK_BUFFER_OFFSET;
+        const size = yield* guest.buildMessage(MSG_ID.interruptNotify + 1, (to as MkActor).waitName, MSG_TYPE.MAKE_SEND, 0, 0, [], [], buffer);
+        yield* guest.machMsg(buffer, MACH_SEND_MSG, size, 0, 0);
+      },
+    };
+  }
+
+  // ---- memory -------------------------------------------------------------------------------
+
+  initPageDirectory(_pgd: number): void {
+    // Linux's tables hold user space only: the hardware tables are Mach's pmaps
+  }
+
+  pageChanged(mm: MemoryMap, address: number): void {
+    const process = this.processes.get(mm);
+    if (process === undefined) return;
+    this.queueFlush(process, address & ~(PAGE_SIZE - 1));
+  }
+
+  addressSpaceChanged(mm: MemoryMap): void {
+    const process = this.processes.get(mm);
+    if (process !== undefined) process.recheck = true;
+  }
+
+  /**
+   * After many PTEs changed: compares every page the process's memory object holds with Linux's
+   * PTE (a software walk each) and queues a flush for each run of pages whose frame went away,
+   * changed, or lost write permission while supplied writable.
+   */
+  private recheck(process: MkLinuxProcess): void {
+    process.recheck = false;
+    const object = this.mach.pagers.objectOf(process.pagerPort);
+    const mm = process.task.mm;
+    if (object === undefined) return;
+    const stale = [...object.pages.entries()]
+      .filter(([index, frame]) => {
+        if (mm === null) return true;
+        this.cpu.execute(this.walkPath);
+        const pte = this.kernel.mm.pte(mm, index * PAGE_SIZE);
+        if ((pte & PG_PRESENT) === 0 || (pte & 0xfffff000) >>> 0 !== frame) return true;
+        return (pte & PG_WRITABLE) === 0 && !object.writeLocked.has(index);
+      })
+      .map(([index]) => index)
+      .sort((a, b) => a - b);
+    for (const index of stale) this.queueFlush(process, index * PAGE_SIZE);
+  }
+
+  private queueFlush(process: MkLinuxProcess, page: number): void {
+    const last = process.flushes[process.flushes.length - 1];
+    if (last !== undefined && last.offset + last.size === page) process.flushes[process.flushes.length - 1] = { offset: last.offset, size: last.size + PAGE_SIZE };
+    else process.flushes.push({ offset: page, size: PAGE_SIZE });
+  }
+
+  pageMapped(_mm: MemoryMap, _address: number, _writable: boolean): void {
+    // the page reaches the process when Mach asks the pager for it
+  }
+
+  addressSpaceReplaced(task: Task): void {
+    const process = task.substrateData as MkLinuxProcess | undefined;
+    if (process === undefined) return;
+    for (const [mm, p] of this.processes) if (p === process) this.processes.delete(mm);
+    if (task.mm !== null) this.processes.set(task.mm, process);
+    process.recheck = true;
+  }
+
+  /**
+   * copy_from_user/copy_to_user: per page, a software walk of Linux's page tables (faulting the
+   * page in through Linux's handler if needed) and a copy through the server's mapping of the frame.
+   */
+  private *userCopy(task: Task, user: number, server: number, length: number, toUser: boolean): Operation<number> {
+    if (length === 0) return 0;
+    const mm = task.mm;
+    if (user < 0 || user + length > TASK_SIZE || mm === null) return -EFAULT;
+    const cpu = this.cpu;
+    const kernel = this.kernel;
+    cpu.execute(this.copyPath);
+    let done = 0;
+    while (done < length) {
+      const address = user + done;
+      cpu.execute(this.walkPath);
+      const pte = kernel.mm.pte(mm, address);
+      if ((pte & PG_PRESENT) === 0 || (toUser && (pte & PG_WRITABLE) === 0)) {
+        const result = kernel.mm.handleFault(mm, address, toUser);
+        if (result === 'io') {
+          const pending = kernel.mm.pendingRead!;
+          if ((yield* kernel.disk.readPage(task, pending.inode, pending.index)) < 0) return -EFAULT;
+          continue;
+        }
+        if (result !== 'ok') return -EFAULT;
+        continue;
+      }
+      const chunk = Math.min(length - done, PAGE_SIZE - (address & (PAGE_SIZE - 1)));
+      const userLinear = this.kernelLinear(((pte & 0xfffff000) >>> 0) + (address & (PAGE_SIZE - 1)));
+      if (toUser) cpu.copy(server + done, userLinear, chunk, false, false, false, CAT.copy);
+      else cpu.copy(userLinear, server + done, chunk, false, false, false, CAT.copy);
+      done += chunk;
+    }
+    return length;
+  }
+
+  copyFromUser(task: Task, user: number, target: number, length: number): Operation<number> {
+    return this.userCopy(task, user, target, length, false);
+  }
+
+  copyToUser(task: Task, source: number, user: number, length: number): Operation<number> {
+    return this.userCopy(task, user, source, length, true);
+  }
+
+  // ---- processes ----------------------------------------------------------------------------
+
+  createTask(task: Task): void {
+    const k = this.mach;
+    const machTask = k.createTask(`linux.${task.pid}`, false);
+    // the process's address space: one memory object, paged by the server, around Mach's own regions
+    const pagerName = k.allocateReceiveRight(this.serverTask);
+    const pagerPort = this.portOf(pagerName);
+    if (this.pager !== null) k.colocateServer(this.serverTask, pagerName, this.pager.objectFor(task));
+    for (const [start, end] of this.linuxRanges(machTask)) {
+      const mapped = k.pagers.map(machTask, start, end - start, false, pagerPort, start, false, 7, 7);
+      if (mapped.result !== KERN.SUCCESS) throw new Error(`cannot map the address space of ${task.pid}`);
+    }
+    const requestName = k.allocateReceiveRight(this.serverTask);
+    const requestPort = this.portOf(requestName);
+    const sendName = k.grantSendRight(this.serverTask, requestName, machTask);
+    const gate: SystemCallGate = {
+      call: (nr, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0) => this.userSystemCall(process, nr, a1, a2, a3, a4, a5),
+      setChildEntry: (entry) => {
+        task.regs.childEntry = entry;
+      },
+    };
+    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, (guest) => this.userSide(process, guest));
+    let actor: MkActor;
+    let serverContext = null;
+    if (this.colocated) {
+      actor = { thread: userThread, task, guest: null, waitName: 0 };
+      k.colocateServer(this.serverTask, requestName, this.requests!.objectFor(task));
+    } else {
+      const waitName = k.allocateReceiveRight(this.serverTask);
+      const set = k.allocatePortSet(this.serverTask);
+      k.movePortMember(this.serverTask, requestName, set);
+      k.movePortMember(this.serverTask, pagerName, set);
+      const serverThread = k.createThread(this.serverTask, `linux.${task.pid}.server`, (guest) => this.serverThread(process, guest, set));
+      actor = { thread: serverThread, task, guest: null, waitName };
+      serverContext = serverThread.context;
+      k.resume(serverThread);
+    }
+    const object = k.pagers.objectOf(pagerPort);
+    const process: MkLinuxProcess = {
+      task,
+      machTask,
+      userThread,
+      userGuest: null,
+      gate,
+      requestPort,
+      requestName: sendName,
+      pagerPort,
+      pagerName,
+      control: object?.control ?? null,
+      controlName: 0,
+      actor,
+      flushes: [],
+      recheck: false,
+      contexts: serverContext === null ? [userThread.context] : [userThread.context, serverContext],
+    };
+    Object.defineProperty(process, 'context', { get: () => process.contexts.find((c) => c.failure !== undefined) ?? userThread.context });
+    task.substrateData = process;
+    if (task.mm !== null) this.processes.set(task.mm, process);
+    k.setSyscallRedirect(machTask, (_thread, registers) => this.redirect(process, registers));
+    k.resume(userThread);
+  }
+
+  /** The user ranges mapped from the Linux object: all of [USER_MIN, TASK_SIZE) but Mach's regions (libmach, thread stacks). */
+  private linuxRanges(machTask: MachTask): Array<[number, number]> {
+    const taken = [...machTask.map.entries.map((e) => [e.start, e.end] as [number, number]), [MACH_STACK_HOLE.start, MACH_STACK_HOLE.end] as [number, number]].sort((a, b) => a[0] - b[0]);
+    const ranges: Array<[number, number]> = [];
+    let at = PAGE_SIZE;
+    for (const [start, end] of taken) {
+      if (start > at) ranges.push([at, start]);
+      at = Math.max(at, end);
+    }
+    if (at < TASK_SIZE) ranges.push([at, TASK_SIZE]);
+    return ranges;
+  }
+
+  private portOf(name: number): Port {
+    const space = this.serverTask.space;
+    const port = space.objectOf(space.lookup(name));
+    if (port === undefined) throw new Error(`no port named ${name} in the Linux server`);
+    return port;
+  }
+
+  destroyTask(task: Task): void {
+    const process = task.substrateData as MkLinuxProcess | undefined;
+    if (process === undefined) return;
+    const k = this.mach;
+    this.lock.forget(process.actor);
+    for (const [mm, p] of this.processes) if (p === process) this.processes.delete(mm);
+    k.terminateTask(process.machTask);
+    if (process.actor.thread !== process.userThread) {
+      k.terminateThread(process.actor.thread);
+      k.portDestroy(this.serverTask, (process.actor as MkActor).waitName);
+    }
+    k.portDestroy(this.serverTask, process.pagerName);
+    k.portDestroy(this.serverTask, this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort)));
+    task.substrateData = undefined;
+  }
+
+  /** Boots: the clock and interrupt threads, then the scheduler (init's threads are already runnable). */
+  start(_init: Task): void {
+    const k = this.mach;
+    const priority = k.p.defaultPriority - 2;
+    k.resume(k.createThread(this.serverTask, 'linux.clock', (guest) => this.clockThread(guest), priority));
+    this.interruptPort = this.portOf(k.allocateReceiveRight(this.serverTask));
+    const interruptName = this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(this.interruptPort));
+    k.setInterruptPort(this.machine.console.irq, this.interruptPort);
+    k.setInterruptPort(this.machine.disk.irq, this.interruptPort);
+    k.resume(k.createThread(this.serverTask, 'linux.interrupt', (guest) => this.interruptThread(guest, interruptName), priority));
+    k.boot();
+    k.startClock();
+  }
+
+  // ---- the user side ------------------------------------------------------------------------
+
+  private *userSide(process: MkLinuxProcess, guest: MachGuest): Activity {
+    process.userGuest = guest;
+    yield* this.runtime.run(process.task, process.gate);
+    throw new Error(`user side of ${process.task.pid} returned`);
+  }
+
+  /** `int $0x80` from the process: the registers, the trap (redirected), EAX; then caught signals' handlers. */
+  private *userSystemCall(process: MkLinuxProcess, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): Operation<number> {
+    const registers = process.userThread.registers;
+    registers[REG.EAX] = nr >>> 0;
+    registers[REG.EBX] = a1 >>> 0;
+    registers[REG.ECX] = a2 >>> 0;
+    registers[REG.EDX] = a3 >>> 0;
+    registers[REG.ESI] = a4 >>> 0;
+    registers[REG.EDI] = a5 >>> 0;
+    yield* this.cpu.idt[0x80]!(0x80, null);
+    const result = registers[REG.EAX] | 0;
+    const task = process.task;
+    while (task.handlers.length > 0) {
+      const handler = task.handlers.shift()!;
+      yield* this.runtime.handleSignal(task, process.gate, handler.handler, handler.signal, handler.frame);
+    }
+    return result;
+  }
+
+  /** The redirection stub in the process: the MIG RPC linux_syscall to the process's request port. */
+  private *redirect(process: MkLinuxProcess, registers: Uint32Array): Activity {
+    this.cpu.execute(this.redirectPath);
+    const guest = process.userGuest!;
+    const values = [registers[REG.EAX], registers[REG.EBX], registers[REG.ECX], registers[REG.EDX], registers[REG.ESI], registers[REG.EDI]];
+    const r = yield* guest.call(LINUX_SYSCALL, process.requestName, values);
+    registers[REG.EAX] = (r === KERN.SUCCESS ? guest.out[0] : -ENOSYS) >>> 0;
+  }
+
+  // ---- the server side ----------------------------------------------------------------------
+
+  /** The user-mode server's thread of one process: requests and page faults, one at a time. */
+  private *serverThread(process: MkLinuxProcess, guest: MachGuest, set: number): Activity {
+    const actor = process.actor as MkActor;
+    actor.guest = guest;
+    let replySize = 0;
+    for (;;) {
+      const received = yield* guest.serverReplyAndReceive(set, replySize);
+      if (received !== KERN.SUCCESS) return;
+      const id = yield* guest.read32(guest.messageBuffer + HDR_ID);
+      replySize = 0;
+      if (id === LINUX_SYSCALL.id) {
+        yield* guest.readMessage(LINUX_SYSCALL.request);
+        const v = guest.out;
+        const result = yield* this.serveSystemCall(process, v[0], v[1], v[2], v[3], v[4], v[5]);
+        replySize = yield* guest.buildReply(KERN.SUCCESS, LINUX_SYSCALL.reply, [result]);
+      } else if (id === MSG_ID.memoryObjectDataRequest || id === MSG_ID.memoryObjectDataUnlock) {
+        yield* guest.readMessage(PAGER_REQUEST);
+        process.controlName = guest.out[0];
+        const offset = guest.out[1] >>> 0;
+        const write = id === MSG_ID.memoryObjectDataUnlock || (guest.out[3] & VM_PROT_WRITE) !== 0;
+        yield* this.servePage(process, offset, write);
+      } else if (id === MSG_ID.memoryObjectInit) {
+        yield* guest.readMessage(PAGER_INIT);
+        process.controlName = guest.out[0];
+      }
+    }
+  }
+
+  /**
+   * A system call in the server: lock, the handler, ret_from_sys_call's checks, the flushes,
+   * unlock. The request's words arrive as signed integers; registers are unsigned.
+   */
+  *serveSystemCall(process: MkLinuxProcess, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): Operation<number> {
+    const actor = process.actor;
+    const task = process.task;
+    const kernel = this.kernel;
+    yield* this.lock.acquire(actor);
+    this.cpu.execute(this.demuxPath);
+    const handler = nr >= 0 ? kernel.handlers[nr] : undefined;
+    let result: number;
+    if (handler === undefined) result = -ENOSYS;
+    else if (handler.fast) result = handler.run(task, a1 >>> 0, a2 >>> 0, a3 >>> 0, a4 >>> 0, a5 >>> 0);
+    else result = yield* handler.run(task, a1 >>> 0, a2 >>> 0, a3 >>> 0, a4 >>> 0, a5 >>> 0);
+    if (result === -ERESTARTSYS) result = -EINTR;
+    yield* this.returnToUser(process);
+    return result;
+  }
+
+  /** ret_from_sys_call in the server: reschedule and signals, then flushes, then the lock goes. */
+  private *returnToUser(process: MkLinuxProcess): Activity {
+    const kernel = this.kernel;
+    const task = process.task;
+    for (;;) {
+      if (kernel.scheduler.needResched) {
+        yield* this.schedule(task);
+        continue;
+      }
+      if (task.hasPendingSignal()) {
+        yield* kernel.handleSignals(task);
+        continue;
+      }
+      break;
+    }
+    yield* this.sendFlushes(process);
+    yield* this.lock.release(process.actor);
+  }
+
+  /** Sends the pending memory_object_lock_request flushes of every process (before any of them runs again). */
+  private *sendFlushes(by: MkLinuxProcess): Activity {
+    for (const process of new Set(this.processes.values())) {
+      if (process.recheck) this.recheck(process);
+      if (process.flushes.length === 0 || process.control === null) continue;
+      for (const flush of process.flushes.splice(0)) {
+        yield* this.calls.call(this.actorGuest(by), by.actor.thread, LOCK_REQUEST, process.control, process.controlName, [flush.offset, flush.size]);
+      }
+    }
+  }
+
+  private actorGuest(process: MkLinuxProcess): MachGuest | null {
+    return (process.actor as MkActor).guest;
+  }
+
+  /**
+   * memory_object_data_request/_unlock for page `offset` of `process`: Linux's fault handler on the
+   * process's page tables, then data_supply of the frame (write-locked if the PTE is read-only),
+   * or a fatal signal if Linux refuses the access.
+   */
+  *servePage(process: MkLinuxProcess, offset: number, write: boolean): Activity {
+    const task = process.task;
+    const kernel = this.kernel;
+    yield* this.lock.acquire(process.actor);
+    this.cpu.execute(this.pagerPath);
+    for (;;) {
+      const mm = task.mm;
+      const result = mm === null ? 'segv' : kernel.mm.handleFault(mm, offset, write);
+      if (result === 'io') {
+        const pending = kernel.mm.pendingRead!;
+        if ((yield* kernel.disk.readPage(task, pending.inode, pending.index)) >= 0) continue;
+        this.forceSignal(task, SIG.SIGKILL);
+      } else if (result === 'ok') {
+        const pte = kernel.mm.pte(mm!, offset);
+        yield* this.sendFlushes(process);
+        const frame = (pte & 0xfffff000) >>> 0;
+        const lock = (pte & PG_WRITABLE) !== 0 ? 0 : VM_PROT_WRITE;
+        yield* this.calls.call(this.actorGuest(process), process.actor.thread, DATA_SUPPLY, process.control!, process.controlName, [offset, this.kernelLinear(frame), lock]);
+      } else {
+        this.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
+      }
+      break;
+    }
+    yield* this.returnToUser(process);
+  }
+
+  /** force_sig: a fault's signal cannot be ignored or blocked. */
+  private forceSignal(task: Task, signal: number): void {
+    const action = task.actions[signal];
+    if (action.handler <= 1) action.handler = 0;
+    task.blocked &= ~(1 << (signal - 1));
+    this.kernel.sendSignal(task, signal);
+  }
+
+  /** The clock: a server thread waking every 10 ms (mach_msg receive timeout) to run do_timer. */
+  private *clockThread(guest: MachGuest): Activity {
+    const actor: MkActor = { thread: guest.thread, task: null, guest, waitName: 0 };
+    actor.waitName = yield* guest.machReplyPort();
+    const port = yield* guest.machReplyPort();
+    const tickMs = 1000 / this.machine.parameters.hz;
+    for (;;) {
+      yield* guest.machMsg(guest.messageBuffer, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 64, port, tickMs);
+      yield* this.lock.acquire(actor);
+      this.cpu.execute(this.interruptPath);
+      this.kernel.timerTick();
+      yield* this.lock.release(actor);
+    }
+  }
+
+  /** Device interrupts posted by the kernel: console input and disk completions. */
+  private *interruptThread(guest: MachGuest, port: number): Activity {
+    const actor: MkActor = { thread: guest.thread, task: null, guest, waitName: 0 };
+    actor.waitName = yield* guest.machReplyPort();
+    for (;;) {
+      if ((yield* guest.machMsg(guest.messageBuffer, MACH_RCV_MSG, 0, 64, port)) !== KERN.SUCCESS) return;
+      yield* guest.readMessage(PAGER_INIT.slice(1));
+      const irq = guest.out[0];
+      yield* this.lock.acquire(actor);
+      this.cpu.execute(this.interruptPath);
+      if (irq === this.machine.disk.irq) this.kernel.disk.interrupt();
+      else {
+        const console = this.machine.console;
+        const bytes = console.takeInput(console.inputAvailable);
+        this.cpu.charge(bytes.length * this.cpu.p.isaIoAccess, CAT.device);
+        this.kernel.tty.receive(bytes);
+      }
+      yield* this.lock.release(actor);
+    }
+  }
+
+  // ---- scheduling and devices -----------------------------------------------------------------
+
+  /** schedule(): Linux's policy picks, the master lock and Mach's scheduler switch. */
+  *schedule(task: Task): Activity {
+    const kernel = this.kernel;
+    const process = task.substrateData as MkLinuxProcess;
+    kernel.run('scheduleBase');
+    kernel.scheduler.pickNext(task);
+    kernel.run('goodnessPerTask', kernel.scheduler.lastScanned);
+    if (kernel.scheduler.lastRecalculated > 0) kernel.run('recalculatePerTask', kernel.scheduler.lastRecalculated);
+    yield* this.sendFlushes(process);
+    if (task.state === 'running') yield* this.lock.yieldLock(process.actor);
+    else yield* this.lock.sleep(process.actor);
+    if (task.state === 'zombie') throw new Error(`zombie ${task.pid} resumed`);
+  }
+
+  /** The console: device_write to Mach's console device, charged as the driver's output cost. */
+  consoleOutput(bytes: Uint8Array): void {
+    this.cpu.charge(bytes.length * this.cpu.p.consoleCharCost, CAT.device);
+    this.machine.console.write(decodeUtf8(bytes));
+  }
+}
+
+/** memory_object_data_request/_unlock as the server reads them: control port, offset, length, access. */
+const PAGER_REQUEST = ['moveSend', 'int', 'int', 'int'] as const;
+/** memory_object_init: control port, page size (the interrupt notification is its tail: one int). */
+const PAGER_INIT = ['moveSend', 'int'] as const;

@@ -1,0 +1,46 @@
+import type { ExecutionContext } from '../../machine/executionContext';
+import type { MachGuest } from '../../mach/guestApi';
+import type { Port } from '../../mach/port';
+import type { Task as MachTask } from '../../mach/task';
+import type { Thread } from '../../mach/thread';
+import type { SystemCallGate } from '../core/substrate';
+import type { Task } from '../core/task';
+import type { ServerActor } from './serverLock';
+
+/** A pending memory_object_lock_request (flush) of a range of a process's memory object. */
+export interface Flush {
+  readonly offset: number;
+  readonly size: number;
+}
+
+/**
+ * What MkLinux builds for one Linux process (`task.substrateData`): its Mach task and thread
+ * (the user side), the memory object its address space is mapped from (the server is its pager),
+ * the port its system-call requests go to, and the server-side actor that runs its Linux code.
+ */
+export interface MkLinuxProcess {
+  readonly task: Task;
+  readonly machTask: MachTask;
+  readonly userThread: Thread;
+  /** The user thread's guest interface (set when the thread first runs). */
+  userGuest: MachGuest | null;
+  readonly gate: SystemCallGate;
+  /** The request port (receive right in the server) and its send right's name in the process. */
+  readonly requestPort: Port;
+  readonly requestName: number;
+  /** The memory object (pager) port of the process's address space, a receive right of the server. */
+  readonly pagerPort: Port;
+  readonly pagerName: number;
+  /** The kernel's control port of the memory object, once the object exists. */
+  readonly control: Port | null;
+  /** The name of a send right to the control port in the server (user-mode server), 0 until known. */
+  controlName: number;
+  /** The server thread of the process (user-mode server), or the user thread itself (co-located). */
+  readonly actor: ServerActor;
+  /** Flushes of the object the server must send before the process runs again. */
+  readonly flushes: Flush[];
+  /** Many PTEs changed (fork, munmap, exec): compare the object's pages with Linux's PTEs before the next flushes. */
+  recheck: boolean;
+  /** Host coroutines, for failure reports. */
+  readonly contexts: readonly ExecutionContext[];
+}

@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import { LinuxSystem } from '../../../engine/linux/boot';
+import { L4Linux, l4linuxHost } from '../../../engine/linux/l4/l4linux';
+import { SIG } from '../../../engine/linux/core/syscalls';
+import type { GuestProgram } from '../../../engine/userland/runtime';
+
+function boot(command: string, smallSpaces = true): { system: LinuxSystem; l4linux: L4Linux } {
+  const system = new LinuxSystem({ host: l4linuxHost(false, { smallSpaces }), initArgs: ['sh', '-c', command] });
+  return { system, l4linux: system.substrate as unknown as L4Linux };
+}
+
+function getpidCycles(smallSpaces: boolean): number {
+  const { system } = boot('lat_syscall getpid 500 100', smallSpaces);
+  const marks = new Map<string, number>();
+  system.runtime.onMark = (label) => marks.set(label, system.machine.now);
+  assert.equal(system.run(133_000_000 * 5), 'halted');
+  return (marks.get('stop')! - marks.get('start')!) / 500;
+}
+
+describe('L4Linux substrate (SOSP97 §4)', () => {
+  it('boots L4, sigma0, the Linux server (small space, memory mapped 1:1 from sigma0), then init', () => {
+    const { system, l4linux } = boot('echo hi');
+    const log = system.bootLog;
+    const at = (pattern: RegExp) => log.findIndex((line) => pattern.test(line));
+    const order = [/^L4\/x86/, /^sigma0:/, /^Linux server: task 4/, /mapped 1:1/, /interrupt threads/, /^Linux version/, /^init: started/].map(at);
+    assert.ok(order.every((index) => index >= 0), log.join('\n'));
+    assert.deepEqual([...order].sort((a, b) => a - b), order, log.join('\n'));
+    assert.equal(l4linux.kernelLinear(0x900000), 0xc0900000, 'the 1:1 map seen through the small-space segment');
+    assert.equal(system.run(133_000_000), 'halted');
+    assert.equal(system.machine.console.output(), 'hi\n');
+    assert.ok(l4linux.l4.counters.pageFaults.value > 10, 'user page faults reach the server as IPC');
+  });
+
+  it('without small spaces the server is a large space and getpid pays the TLB flushes', () => {
+    const { l4linux } = boot('true', false);
+    assert.equal(l4linux.kernelLinear(0x900000), 0x900000);
+    const small = getpidCycles(true);
+    const large = getpidCycles(false);
+    assert.ok(large > small * 1.4, `large ${large} vs small ${small}`);
+  });
+});
+
+/** A child computing in user mode (no system calls) is killed; one that makes calls gets its caught signal. */
+const userModeSignals: GuestProgram = {
+  name: 't_usersignals',
+  textBytes: 8192,
+  dataBytes: 4096,
+  bssBytes: 4096,
+  *main(libc) {
+    const spinner = yield* libc.fork(function* (c) {
+      for (;;) yield* c.compute(100_000);
+    });
+    yield* libc.sleep(0, 30_000_000);
+    yield* libc.kill(spinner, SIG.SIGKILL);
+    const [, killed] = yield* libc.waitpid(spinner);
+    const caller = yield* libc.fork(function* (c) {
+      const flag = yield* c.malloc(16);
+      yield* c.storeWords(flag, [0]);
+      yield* c.signal(SIG.SIGUSR1, function* (l, signal) {
+        yield* l.storeWords(flag, [signal]);
+      });
+      while ((yield* c.loadWord(flag)) === 0) {
+        yield* c.compute(50_000);
+        yield* c.getpid();
+      }
+      return 7;
+    });
+    yield* libc.sleep(0, 30_000_000);
+    yield* libc.kill(caller, SIG.SIGUSR1);
+    const [, caught] = yield* libc.waitpid(caller);
+    yield* libc.print(1, `killed ${killed & 0x7f} caught ${(caught >> 8) & 0xff}\n`);
+    return 0;
+  },
+};
+
+describe('L4Linux signals to processes in user mode', () => {
+  for (const trampoline of [false, true]) {
+    it(`SIGKILL is done by the server; a caught signal goes through the signal thread${trampoline ? ' (trampoline)' : ''}`, () => {
+      const system = new LinuxSystem({ host: l4linuxHost(trampoline), programs: [userModeSignals], initArgs: ['sh', '-c', 't_usersignals'] });
+      assert.equal(system.run(133_000_000 * 5), 'halted');
+      assert.equal(system.machine.console.output(), 'killed 9 caught 7\n');
+    });
+  }
+});
