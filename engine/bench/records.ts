@@ -26,6 +26,8 @@ export interface ResultRecord {
   readonly phases?: Readonly<Record<string, number>>;
   /** For load-dependent results (AIM): the load. */
   readonly load?: number;
+  /** For scaled macro benchmarks (compile): the scale relative to the paper's full size. */
+  readonly scale?: number;
   /** Iterations measured (after warm-up). */
   readonly iterations?: number;
 }

@@ -1,9 +1,10 @@
-import { CATEGORY_LABEL, type CycleBreakdown, type CycleCategory } from '../base/cycleCategory';
+import { CATEGORY_LABEL } from '../base/cycleCategory';
 import { describeMachineParameters } from '../machine/machine';
 import type { PentiumOverrides } from '../machine/pentiumParameters';
+import { compareWithNative, cycleNarrative } from './cycleNarrative';
 import { figure5Rows, PAPER_CITATION } from './reference';
 import { LINUX_SYSTEMS, SYSTEMS, type ResultRecord, type SystemId } from './records';
-import { listSuites, runSuite } from './suiteRegistry';
+import { listSuites, runSuite, type SuiteOptions } from './suiteRegistry';
 
 /** The suites of `l4lab reproduce`, in the order of the paper. */
 export const REPRODUCTION_SUITES = ['getpid', 'pipe', 'lmbench', 'hbench', 'compile', 'aim', 'vm', 'cache-partitioning'] as const;
@@ -26,28 +27,50 @@ export interface Reproduction {
   readonly missing: string[];
 }
 
-/** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to. */
-export function reproduce(options: ReproductionOptions = {}): Reproduction {
-  const mode = options.mode ?? 'quick';
+/** One unit of a reproduction: a suite on one system. Jobs are independent of each other. */
+export interface ReproductionJob {
+  readonly suite: string;
+  readonly system: SystemId;
+}
+
+/** The jobs of a reproduction, suite by suite in the paper's order, and the suites this build lacks. */
+export function reproductionJobs(systems?: readonly SystemId[]): { jobs: ReproductionJob[]; missing: string[] } {
   const available = new Map(listSuites().map((s) => [s.id, s]));
-  const records: ResultRecord[] = [];
+  const jobs: ReproductionJob[] = [];
   const missing: string[] = [];
   for (const suite of REPRODUCTION_SUITES) {
     const info = available.get(suite);
-    if (info === undefined) {
-      missing.push(suite);
-      continue;
-    }
+    if (info === undefined) missing.push(suite);
+    else for (const system of info.systems) if (systems === undefined || systems.includes(system)) jobs.push({ suite, system });
+  }
+  return { jobs, missing };
+}
+
+/** Runs one job; its records carry their suite. */
+export function runReproductionJob(job: ReproductionJob, options: SuiteOptions): ResultRecord[] {
+  return runSuite(job.suite, [job.system], options).results.map((r) => ({ ...r, suite: job.suite }));
+}
+
+/**
+ * Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to: the
+ * list of (suite, system) jobs, run one after the other, concatenated in job order.
+ */
+export function reproduce(options: ReproductionOptions = {}): Reproduction {
+  const mode = options.mode ?? 'quick';
+  const { jobs, missing } = reproductionJobs(options.systems);
+  const records: ResultRecord[] = [];
+  for (const job of jobs) {
     if (options.cancelled?.()) break;
-    const systems = options.systems ? info.systems.filter((s) => options.systems?.includes(s)) : info.systems;
-    if (systems.length === 0) continue;
-    const report = runSuite(suite, systems, {
-      mode,
-      machine: options.machine,
-      cancelled: options.cancelled,
-      progress: (fraction, label) => options.progress?.(suite, fraction, label),
-    });
-    records.push(...report.results.map((r) => ({ ...r, suite })));
+    const ofSuite = jobs.filter((j) => j.suite === job.suite);
+    const index = ofSuite.indexOf(job);
+    records.push(
+      ...runReproductionJob(job, {
+        mode,
+        machine: options.machine,
+        cancelled: options.cancelled,
+        progress: (fraction, label) => options.progress?.(job.suite, (index + fraction) / ofSuite.length, label),
+      }),
+    );
   }
   return { machine: describeMachineParameters(options.machine).summary, mode, records, missing };
 }
@@ -172,57 +195,94 @@ function bar(slowdown: number): string {
   return '#'.repeat(Math.max(0, Math.min(20, Math.round((slowdown - 1) / 0.25))));
 }
 
-function genericTable(records: readonly ResultRecord[], suite: string): Table | null {
-  const rows = records.filter((r) => r.suite === suite).map((r) => [SYSTEM_LABEL[r.system], r.benchmark + (r.load !== undefined ? ` (load ${r.load})` : ''), `${fmt(r.value)} ${r.unit}`, r.paper === null ? '-' : fmt(r.paper), diff(r)]);
+/** Figure 7: compile time per system and its slowdown against native Linux. */
+function compileTable(records: readonly ResultRecord[]): Table | null {
+  const rows = LINUX_SYSTEMS.flatMap((s) => {
+    const r = find(records, s, 'compile.seconds');
+    if (r === undefined) return [];
+    const slowdown = normalizedSlowdown(records, s, 'compile.seconds');
+    return [[SYSTEM_LABEL[s], ...cell(r), slowdown === null ? '-' : `${slowdown.toFixed(3)} ${bar(slowdown)}`]];
+  });
   if (rows.length === 0) return null;
-  return { title: `Suite ${suite}`, header: ['System', 'benchmark', 'simulated', 'paper', 'Δ'], rows };
+  const scale = find(records, 'linux', 'compile.seconds')?.scale ?? records.find((r) => r.benchmark === 'compile.seconds')?.scale;
+  return { title: `Figure 7: compiling a program tree (scale ${scale ?? '-'})`, header: ['System', 'seconds', 'paper', 'Δ', 'slowdown vs Linux'], rows };
 }
+
+/** Figures 8 and 9: AIM jobs per minute per load, and the maximum, per system. */
+function aimTable(records: readonly ResultRecord[]): Table | null {
+  const aim = records.filter((r) => r.benchmark === 'aim.jobs-per-minute');
+  const loads = [...new Set(aim.map((r) => r.load ?? 0))].sort((a, b) => a - b);
+  const rows = LINUX_SYSTEMS.flatMap((s) => {
+    const max = find(records, s, 'aim.max-jobs-per-minute');
+    if (max === undefined) return [];
+    const perLoad = loads.map((load) => {
+      const rate = aim.find((r) => r.system === s && r.load === load);
+      const time = records.find((r) => r.system === s && r.benchmark === 'aim.real-time' && r.load === load);
+      return rate && time ? `${fmt(rate.value)} (${fmt(time.value)} s)` : '-';
+    });
+    const base = find(records, 'linux', 'aim.max-jobs-per-minute');
+    return [[SYSTEM_LABEL[s], ...perLoad, fmt(max.value), max.paper === null ? '-' : fmt(max.paper), base ? (base.value / max.value).toFixed(2) : '-']];
+  });
+  if (rows.length === 0) return null;
+  return {
+    title: 'Figures 8 and 9: AIM-style multiuser load, jobs per minute (real time per run)',
+    header: ['System', ...loads.map((l) => `load ${l}`), 'max jobs/min', 'paper', 'Linux/system'],
+    rows,
+  };
+}
+
+const VM_ROWS = ['vm.fault', 'vm.trap', 'vm.appel1', 'vm.appel2'];
+
+/** Table 5: the virtual-memory operations, µs, on L4 and native Linux. */
+function vmTable(records: readonly ResultRecord[]): Table | null {
+  const systems = SYSTEMS.filter((s) => records.some((r) => r.suite === 'vm' && r.system === s));
+  if (systems.length === 0) return null;
+  const rows = VM_ROWS.map((id) => [id, ...systems.flatMap((s) => cell(find(records, s, id)))]);
+  return { title: 'Table 5: virtual-memory operations (µs)', header: ['benchmark', ...systems.flatMap((s) => [SYSTEM_LABEL[s], 'paper', 'Δ'])], rows };
+}
+
+/** §6.3: the matrix multiplication's worst case with and without the colouring pager. */
+function cacheTable(records: readonly ResultRecord[]): Table | null {
+  const rows = records.filter((r) => r.suite === 'cache-partitioning').map((r) => [r.benchmark, ...cell(r)]);
+  if (rows.length === 0) return null;
+  return {
+    title: 'Section 6.3: cache partitioning, 64×64 matrix multiplication (µs, worst case)',
+    header: ['case', 'µs', 'paper', 'Δ'],
+    rows,
+    notes: ['alone: no load; worst: interrupted by the L2-thrashing load; worst-coloured: the same with the colouring pager.'],
+  };
+}
+
+/** Suites whose records are compared with native Linux's in "where the cycles went". */
+export const WHERE_SUITES = ['getpid', 'pipe', 'lmbench', 'compile', 'aim'];
 
 /** Where the cycles went: per system, the categories that add most beyond native Linux. */
 export function whereCyclesWent(records: readonly ResultRecord[]): Table | null {
   const rows: string[][] = [];
   for (const system of SYSTEMS) {
     if (system === 'linux') continue;
-    const extra: Partial<Record<CycleCategory, number>> = {};
-    let compared = 0;
-    for (const record of records.filter((r) => r.system === system && (r.suite === 'lmbench' || r.suite === 'getpid' || r.suite === 'pipe'))) {
-      const base = records.find((r) => r.system === 'linux' && r.suite === record.suite && r.benchmark === record.benchmark);
-      if (!base) continue;
-      const baseTotal = total(base.breakdown);
-      if (baseTotal <= 0) continue;
-      compared++;
-      for (const category of Object.keys(CATEGORY_LABEL) as CycleCategory[]) {
-        const delta = (record.breakdown[category] ?? 0) - (base.breakdown[category] ?? 0);
-        extra[category] = (extra[category] ?? 0) + delta / baseTotal;
-      }
-    }
-    if (compared === 0) continue;
-    const top = (Object.entries(extra) as Array<[CycleCategory, number]>)
-      .map(([c, v]) => [c, v / compared] as const)
+    const comparison = compareWithNative(records, system, WHERE_SUITES);
+    if (comparison === null) continue;
+    const top = comparison.extraByCategory
       .filter(([, v]) => Math.abs(v) >= 0.005)
-      .sort((a, b) => b[1] - a[1])
       .slice(0, 3)
       .map(([c, v]) => `${CATEGORY_LABEL[c]} ${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)}%`);
-    rows.push([SYSTEM_LABEL[system], String(compared), top.join(', ') || 'no difference']);
+    rows.push([SYSTEM_LABEL[system], String(comparison.benchmarks), top.join(', ') || 'no difference']);
   }
   if (rows.length === 0) return null;
   return {
     title: 'Where the cycles went (vs native Linux)',
     header: ['System', 'benchmarks', 'largest extra cycles, as % of native Linux cycles'],
     rows,
-    notes: ['Averaged over the getpid, pipe and lmbench benchmarks run on both the system and native Linux.'],
+    notes: [`Averaged over the ${WHERE_SUITES.join(', ')} benchmarks run on both the system and native Linux.`],
   };
-}
-
-function total(breakdown: CycleBreakdown): number {
-  return Object.values(breakdown).reduce<number>((a, b) => a + (b ?? 0), 0);
 }
 
 /** The tables of a reproduction, in the paper's order. */
 export function reproductionTables(reproduction: Reproduction): Table[] {
   const r = reproduction.records;
   const tables = [table2(r), figure5(r), table4(r), figure6(r, 'lmbench'), figure6(r, 'hbench')];
-  for (const suite of ['compile', 'aim', 'vm', 'cache-partitioning']) tables.push(genericTable(r, suite));
+  tables.push(compileTable(r), aimTable(r), vmTable(r), cacheTable(r));
   tables.push(whereCyclesWent(r));
   return tables.filter((t): t is Table => t !== null);
 }
@@ -255,6 +315,7 @@ export function formatReproduction(reproduction: Reproduction): string {
 export function markdownReproduction(reproduction: Reproduction): string {
   const parts = [`# L4 Lab reproduction`, '', `Paper: ${PAPER_CITATION}`, '', `Machine: ${reproduction.machine}; mode: ${reproduction.mode}.`, '', 'Simulated values beside the published ones (Δ = difference to the paper).', ''];
   for (const t of reproductionTables(reproduction)) parts.push(markdownTable(t), '');
+  parts.push(...cycleNarrative(reproduction.records, WHERE_SUITES, (s) => SYSTEM_LABEL[s]));
   const note = missingNote(reproduction);
   if (note) parts.push(note, '');
   return parts.join('\n');

@@ -7,6 +7,8 @@ export interface SuiteOptions {
   readonly machine?: PentiumOverrides;
   /** Quick (default) or the paper's full iteration counts. */
   readonly mode?: 'quick' | 'full';
+  /** Size of the macro benchmarks relative to the paper's (compile, aim); default per mode. */
+  readonly scale?: number;
   /** Seed for anything random in the run. */
   readonly seed?: number;
   /** Called with progress in [0, 1] of this part and a label. */

@@ -7,3 +7,6 @@ import './linux/getpidSuite';
 import './linux/pipeSuite';
 import './l4/l4Suites';
 import './linux/lmbenchSuite';
+import './macro/compileSuite';
+import './macro/aimSuite';
+import './linux/vmSuite';

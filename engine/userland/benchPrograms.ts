@@ -4,6 +4,10 @@ import { MAP_SHARED, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, PROT_READ, SOCK_DGRAM
 import type { Libc } from './libc';
 import { USER_COSTS } from './userParameters';
 import type { GuestProgram } from './runtime';
+import { NULLPROC, RPC_SERVER_BUFFER, RpcClient, serveOne } from './sunrpc';
+import { AIM_PROGRAMS } from './aimPrograms';
+import { COMPILE_PROGRAMS } from './compilePrograms';
+import { VM_PROGRAMS } from './vmPrograms';
 
 const KB = 1024;
 
@@ -160,18 +164,20 @@ const latCtx = bench('lat_ctx', function* (libc: Libc, argv: string[]): Operatio
   const procs = Number(argv[1] ?? '2');
   const n = Number(argv[2] ?? '200');
   const warm = Number(argv[3] ?? '20');
-  const token = yield* libc.malloc(16);
-  yield* libc.touch(token, 4, ACCESS_WRITE);
+  // int msg: a local of lmbench's doit(), in the caller's frame just above the stubs' frames
+  const token = libc.state.stack + 64;
+  const size = 4; // sizeof(msg)
+  yield* libc.touch(token, size, ACCESS_WRITE);
   // overhead: write + read through one pipe in this process
   const [or, ow] = yield* libc.pipe();
   for (let i = 0; i < warm; i++) {
-    yield* libc.write(ow, token, 1);
-    yield* libc.read(or, token, 1);
+    yield* libc.write(ow, token, size);
+    yield* libc.read(or, token, size);
   }
   libc.mark('overhead-start');
   for (let i = 0; i < n; i++) {
-    yield* libc.write(ow, token, 1);
-    yield* libc.read(or, token, 1);
+    yield* libc.write(ow, token, size);
+    yield* libc.read(or, token, size);
     libc.spend(LOOP * libc.cpu.p.instruction);
   }
   libc.mark('overhead-stop', n);
@@ -186,8 +192,8 @@ const latCtx = bench('lat_ctx', function* (libc: Libc, argv: string[]): Operatio
     const [, writeEnd] = pipes[index];
     const pid = yield* libc.fork(function* (c: Libc): Operation<number> {
       for (let i = 0; i < rounds; i++) {
-        if ((yield* c.read(readEnd, token, 1)) !== 1) return 1;
-        if ((yield* c.write(writeEnd, token, 1)) !== 1) return 1;
+        if ((yield* c.read(readEnd, token, size)) !== size) return 1;
+        if ((yield* c.write(writeEnd, token, size)) !== size) return 1;
         c.spend(LOOP * c.cpu.p.instruction);
       }
       return 0;
@@ -198,8 +204,8 @@ const latCtx = bench('lat_ctx', function* (libc: Libc, argv: string[]): Operatio
   const [lastRead] = pipes[procs - 1];
   for (let i = 0; i < rounds; i++) {
     if (i === warm) libc.mark('start');
-    if ((yield* libc.write(firstWrite, token, 1)) !== 1) return 1;
-    if ((yield* libc.read(lastRead, token, 1)) !== 1) return 1;
+    if ((yield* libc.write(firstWrite, token, size)) !== size) return 1;
+    if ((yield* libc.read(lastRead, token, size)) !== size) return 1;
     libc.spend(LOOP * libc.cpu.p.instruction);
   }
   libc.mark('stop', n * procs);
@@ -286,14 +292,22 @@ const latMmap = bench('lat_mmap', function* (libc: Libc, argv: string[]): Operat
 const UDP_PORT = 7000;
 const TCP_PORT = 7001;
 
-/** lat_udp|lat_tcp|lat_rpc: request/response over loopback (mode: udp, tcp, rpc-udp, rpc-tcp). */
+/** lmbench lat_rpc's program and version numbers (XACT_PROG, XACT_VERS of lat_rpc.c). */
+const XACT_PROG = 0x3ffffff0;
+const XACT_VERS = 1;
+
+/**
+ * lat_udp|lat_tcp|lat_rpc: request/response over loopback (mode: udp, tcp, rpc-udp, rpc-tcp).
+ * udp/tcp send a 4-byte word each way; rpc-* make null Sun RPC calls (sunrpc.ts: XDR-encoded
+ * call and reply, the client and svc_run select()ing before each receive).
+ */
 function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operation<number> {
   const rpc = mode.startsWith('rpc');
   const stream = mode.endsWith('tcp');
-  const request = rpc ? USER_COSTS.rpcCallBytes : 4;
-  const reply = rpc ? USER_COSTS.rpcReplyBytes : 4;
-  const buffer = yield* libc.malloc(256);
-  yield* libc.touch(buffer, 256, ACCESS_WRITE);
+  const request = 4;
+  const reply = 4;
+  const buffer = yield* libc.malloc(RPC_SERVER_BUFFER);
+  yield* libc.touch(buffer, RPC_SERVER_BUFFER, ACCESS_WRITE);
   const server = yield* libc.socket(stream ? SOCK_STREAM : SOCK_DGRAM);
   if (server < 0) return yield* fail(libc, 'socket', server);
   const port = stream ? TCP_PORT : UDP_PORT;
@@ -304,15 +318,16 @@ function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operati
   const child = yield* libc.fork(function* (c: Libc): Operation<number> {
     const fd = stream ? yield* c.accept(server) : server;
     if (fd < 0) return 1;
+    const transport = { fd, stream, port: 0 };
     for (let i = 0; i < total; i++) {
-      if (stream) {
+      if (rpc) {
+        if ((yield* serveOne(c, transport, buffer, XACT_PROG, XACT_VERS)) < 0) return 2;
+      } else if (stream) {
         if ((yield* c.read(fd, buffer, request)) <= 0) return 2;
-        if (rpc) c.spend(USER_COSTS.rpcServer * c.cpu.p.instruction);
         if ((yield* c.write(fd, buffer, reply)) !== reply) return 3;
       } else {
         const [got, from] = yield* c.recvfrom(fd, buffer, 256);
         if (got <= 0) return 2;
-        if (rpc) c.spend(USER_COSTS.rpcServer * c.cpu.p.instruction);
         if ((yield* c.sendto(fd, buffer, reply, from)) !== reply) return 3;
       }
     }
@@ -326,10 +341,14 @@ function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operati
   } else {
     yield* libc.bind(client, 0);
   }
+  const handle = rpc ? yield* RpcClient.create(libc, { fd: client, stream, port }, XACT_PROG, XACT_VERS) : null;
+  if (typeof handle === 'number') return yield* fail(libc, 'clnt_create', handle);
   for (let i = 0; i < total; i++) {
     if (i === warm) libc.mark('start');
-    if (rpc) libc.spend(USER_COSTS.rpcClient * libc.cpu.p.instruction);
-    if (stream) {
+    if (handle !== null) {
+      const status = yield* handle.call(NULLPROC);
+      if (status !== 0) return yield* fail(libc, 'clnt_call', status);
+    } else if (stream) {
       if ((yield* libc.write(client, buffer, request)) !== request) return 4;
       if ((yield* libc.read(client, buffer, 256)) <= 0) return 5;
     } else {
@@ -391,4 +410,4 @@ const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<
   return received === total ? 0 : 3;
 });
 
-export const BENCH_PROGRAMS: readonly GuestProgram[] = [latSyscall, latPipe, bwPipe, latProc, latCtx, mkfile, bwFileRead, bwMmapRead, latMmap, latNet, bwTcp];
+export const BENCH_PROGRAMS: readonly GuestProgram[] = [latSyscall, latPipe, bwPipe, latProc, latCtx, mkfile, bwFileRead, bwMmapRead, latMmap, latNet, bwTcp, ...COMPILE_PROGRAMS, ...AIM_PROGRAMS, ...VM_PROGRAMS];

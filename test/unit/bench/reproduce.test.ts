@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { ResultRecord } from '../../../engine/bench/records';
-import { formatReproduction, markdownReproduction, normalizedSlowdown, whereCyclesWent, type Reproduction } from '../../../engine/bench/reproduce';
+import { formatReproduction, markdownReproduction, normalizedSlowdown, REPRODUCTION_SUITES, reproductionJobs, whereCyclesWent, type Reproduction } from '../../../engine/bench/reproduce';
+import { cycleNarrative } from '../../../engine/bench/cycleNarrative';
+import '../../../engine/bench/suites';
 import { paperValue } from '../../../engine/bench/reference';
 
 function record(partial: Partial<ResultRecord> & Pick<ResultRecord, 'suite' | 'system' | 'benchmark' | 'unit' | 'value'>): ResultRecord {
@@ -48,5 +50,27 @@ describe('reproduce report', () => {
     const md = markdownReproduction(reproduction);
     assert.match(md, /^# L4 Lab reproduction/);
     assert.match(md, /\| System \| µs \| paper µs \|/);
+  });
+});
+
+describe('reproduce driver and narrative', () => {
+  it('lists (suite, system) jobs in the paper order, restricted to the systems asked for', () => {
+    const { jobs } = reproductionJobs(['l4']);
+    assert.ok(jobs.every((j) => j.system === 'l4'));
+    const order = jobs.map((j) => REPRODUCTION_SUITES.indexOf(j.suite as (typeof REPRODUCTION_SUITES)[number]));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b));
+    assert.ok(jobs.some((j) => j.suite === 'vm') && jobs.some((j) => j.suite === 'cache-partitioning'));
+  });
+
+  it('writes "where the cycles went" from the breakdowns, ranking systems by extra cycles', () => {
+    const compile = (system: ResultRecord['system'], value: number, breakdown: ResultRecord['breakdown']) =>
+      record({ suite: 'compile', system, benchmark: 'compile.seconds', unit: 's', value, breakdown });
+    const all = [...records, compile('linux', 10, { user: 900, kernel: 100 }), compile('l4linux', 10.5, { user: 900, kernel: 100, ipc: 50 }), compile('mklinux-user', 14, { user: 900, kernel: 100, machIpc: 400 }),
+      record({ suite: 'getpid', system: 'mklinux-user', benchmark: 'getpid.cycles', unit: 'cycles', value: 14000, breakdown: { kernelEntry: 80, machIpc: 10000, linuxServer: 3920 } })];
+    const text = cycleNarrative(all, ['getpid', 'pipe', 'lmbench', 'compile'], (s) => s).join('\n');
+    assert.match(text, /## Where the cycles went/);
+    assert.match(text, /user code is 90% of native Linux's cycles, so l4linux's \+5% of cycles becomes a slowdown of 1\.050×/);
+    assert.match(text, /Ranked by mean extra cycles: l4linux .*, mklinux-user /);
+    assert.match(text, /mklinux-user is farther from native Linux than l4linux mainly by Mach IPC/);
   });
 });

@@ -1,0 +1,35 @@
+import { CYCLE_CATEGORIES, type CycleBreakdown } from '../../base/cycleCategory';
+import { paperValue } from '../reference';
+import { registerSuitePart } from '../suiteRegistry';
+import { round, runGuest } from './linuxHarness';
+
+/**
+ * Suite `vm` on native Linux (SOSP'97 Table 5): vm.trap, the time from a write to a
+ * write-protected page until the SIGSEGV handler runs, summed over the pages of `vm_trap`.
+ * vm.appel1/vm.appel2 need mprotect(2), which this Linux personality does not have yet, and
+ * vm.fault is L4-only.
+ */
+registerSuitePart({
+  suite: 'vm',
+  title: 'virtual-memory operations (Table 5)',
+  systems: ['linux'],
+  run(system, options) {
+    const pages = options.mode === 'full' ? 1000 : 100;
+    const run = runGuest(system, `vm_trap ${pages}`, options);
+    let cycles = 0;
+    const sums = new Float64Array(CYCLE_CATEGORIES.length);
+    for (let i = 0; i < pages; i++) {
+      const write = run.marks.get(`w${i}`);
+      const handler = run.marks.get(`h${i}`);
+      if (write === undefined || handler === undefined) throw new Error(`vm_trap: page ${i} did not trap`);
+      cycles += handler.cycles - write.cycles;
+      CYCLE_CATEGORIES.forEach((_, index) => (sums[index] += handler.categories[index] - write.categories[index]));
+    }
+    const breakdown: CycleBreakdown = {};
+    CYCLE_CATEGORIES.forEach((name, index) => {
+      const value = round(sums[index] / pages);
+      if (value !== 0) breakdown[name] = value;
+    });
+    return [{ suite: 'vm', system, benchmark: 'vm.trap', unit: 'us', value: round(cycles / pages / run.clockMHz, 2), paper: paperValue(system, 'vm.trap'), breakdown, iterations: pages }];
+  },
+});
