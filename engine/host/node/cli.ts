@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import { formatSimBench, runSimBench } from './simBench';
 import { LabFormatError, parseLabNotebook, serializeLabNotebook } from '../../api/labFormat';
 import { runLabNotebook } from './workerLab';
+import { formatFuzzReport, type FuzzReport } from '../../fuzz/fuzzReport';
+import { runL4Fuzz } from '../../fuzz/l4Fuzz';
+import { runLinuxFuzz } from '../../fuzz/linuxFuzz';
 import path from 'node:path';
 import {
   benchmarkMachine,
@@ -37,10 +40,11 @@ Usage:
   l4lab bench machine [--json] [--set NAME=VALUE ...]
       Measure the machine model: copy/read/write bandwidth in L1, L2 and DRAM, TLB miss and
       refill costs, beside the 1996 lmbench i586 figures and SOSP'97's 25-cycle TLB miss.
-  l4lab bench SUITE [--system S[,S...]] [--json] [--full] [--set NAME=VALUE ...]
+  l4lab bench SUITE [--system S[,S...]] [--json] [--full] [--scale X] [--set NAME=VALUE ...]
       Run a benchmark suite of benchmarks.md on some systems (default: every system it
       supports); the paper's value beside each simulated one. Systems: linux, l4linux,
-      l4linux-trampoline, mklinux-kernel, mklinux-user, l4.
+      l4linux-trampoline, mklinux-kernel, mklinux-user, l4. --scale sizes the macro
+      benchmarks (compile, aim) relative to the paper's (default 0.1 quick, 1 full).
   l4lab bench sim [--json] [--runs N] [--scale X]
       The simulator's own speed: host throughput and real-time factor (simulated seconds per
       host second) of fixed workloads, peak memory, and a digest of the simulated results.
@@ -54,7 +58,15 @@ Usage:
       and write results.json and report.md to DIR (default: reproduction/).
   l4lab lab run FILE.l4lab [--out FILE] [--full]
       Run every cell of a lab notebook without VS Code and write the notebook with its outputs
-      to --out (default: print a summary only); exits 1 if a cell fails, 65 if FILE is malformed.
+      to --out (default: print a summary only); exits 1 if a cell fails, 65 if FILE is malformed,
+      69 if the lab needs a system or suite this build lacks (it is skipped, saying which).
+  l4lab fuzz l4 [--ops N] [--seed S] [--json]
+  l4lab fuzz linux --system S [--ops N] [--seed S] [--json] [--skip-missing]
+      Random system calls with hostile arguments: on L4 from several tasks and threads, with
+      the kernel's invariants checked after every operation; on a Linux system through its
+      C library, each result checked against Linux 2.0's errno. Prints violations, engine
+      exceptions and the shortest failing prefix; exits 1 on any. --skip-missing: exit 0 with
+      a message when S is not a bootable system of this build.
   l4lab --help
       This text.
 
@@ -135,9 +147,11 @@ function benchCommand(args: ParsedArguments): void {
   const systems = args.flags.get('system')?.flatMap((value) => value.split(','));
   const mode = args.flags.has('full') ? 'full' : 'quick';
   const json = args.flags.has('json');
+  const scale = args.flags.get('scale')?.at(-1);
   const report = runSuite(suite, systems, {
     machine: overridesFrom(args),
     mode,
+    scale: scale === undefined ? undefined : Number(scale),
     progress: json || !process.stderr.isTTY ? undefined : (fraction, label) => process.stderr.write(`\r${progressBar(fraction)} ${label.padEnd(50).slice(0, 50)}`),
   });
   if (!json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(80) + '\r');
@@ -158,7 +172,8 @@ export function formatSuiteReport(report: SuiteReport): string {
   for (const r of report.results) {
     const diff = r.paper === null || r.paper === 0 ? '' : `${r.value >= r.paper ? '+' : ''}${(((r.value - r.paper) / r.paper) * 100).toFixed(1)}%`;
     const paper = r.paper === null ? '-' : `${r.paper} ${r.unit}`;
-    lines.push(`${r.system.padEnd(20)} ${r.benchmark.padEnd(26)} ${`${round(r.value)} ${r.unit}`.padStart(14)} ${paper.padStart(12)} ${diff.padStart(8)}`);
+    const benchmark = r.benchmark + (r.load !== undefined ? ` (load ${r.load})` : '') + (r.scale !== undefined ? ` (scale ${r.scale})` : '');
+    lines.push(`${r.system.padEnd(20)} ${benchmark.padEnd(26)} ${`${round(r.value)} ${r.unit}`.padStart(14)} ${paper.padStart(12)} ${diff.padStart(8)}`);
     const top = Object.entries(r.breakdown).filter(([, v]) => (v ?? 0) > 0).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).slice(0, 4);
     if (top.length > 0) lines.push(`${''.padEnd(20)}   cycles/op: ${top.map(([k, v]) => `${k} ${round(v ?? 0)}`).join(', ')}`);
   }
@@ -185,8 +200,8 @@ function reproduceCommand(args: ParsedArguments): void {
     progress: (suite, fraction, label) => {
       if (json) return;
       if (tty) process.stderr.write(`\r${suite.padEnd(18)} ${progressBar(fraction)} ${label.padEnd(40).slice(0, 40)}`);
-      else if (label.split(':')[0] !== lastLabel) process.stderr.write(`[reproduce] ${suite}: ${label.split(':')[0]}\n`);
-      lastLabel = label.split(':')[0];
+      else if (`${suite}:${label.split(':')[0]}` !== lastLabel) process.stderr.write(`[reproduce] ${suite}: ${label.split(':')[0]}\n`);
+      lastLabel = `${suite}:${label.split(':')[0]}`;
       if (tty && fraction >= 1) process.stderr.write('\n');
     },
   });
@@ -290,9 +305,9 @@ function labCommand(args: ParsedArguments): number {
     return 65;
   }
   const started = Date.now();
-  const { notebook: done, ok } = runLabNotebook(notebook, path.basename(file), args.flags.has('full') ? 'full' : 'quick', (index, _cell, result) => {
-    process.stdout.write(`[${result.success ? 'ok' : 'FAILED'}] cell ${index + 1} (${result.outputs.length} outputs)\n`);
-    if (!result.success) for (const output of result.outputs) for (const item of output.items) if (item.mime === 'text/plain') process.stderr.write(`${String(item.data)}\n`);
+  const { notebook: done, ok, skipped } = runLabNotebook(notebook, path.basename(file), args.flags.has('full') ? 'full' : 'quick', (index, _cell, result) => {
+    process.stdout.write(`[${result.success ? 'ok' : result.unavailable !== undefined ? 'skipped' : 'FAILED'}] cell ${index + 1} (${result.outputs.length} outputs)\n`);
+    if (!result.success && result.unavailable === undefined) for (const output of result.outputs) for (const item of output.items) if (item.mime === 'text/plain') process.stderr.write(`${String(item.data)}\n`);
   });
   const out = args.flags.get('out')?.[0];
   if (out !== undefined) {
@@ -300,8 +315,48 @@ function labCommand(args: ParsedArguments): number {
     fs.writeFileSync(temporary, serializeLabNotebook(done));
     fs.renameSync(temporary, out);
   }
-  process.stdout.write(`${path.basename(file)}: ${ok ? 'all cells passed' : 'a cell failed'} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (skipped !== undefined && ok) {
+    // EX_UNAVAILABLE: the lab needs a system or suite this engine build lacks (lab.require)
+    process.stdout.write(`${path.basename(file)}: skipped after ${seconds} s: ${skipped}\n`);
+    return 69;
+  }
+  process.stdout.write(`${path.basename(file)}: ${ok ? 'all cells passed' : 'a cell failed'} in ${seconds} s\n`);
   return ok ? 0 : 1;
+}
+
+/** A whole-number option (`--ops`, `--seed`) or its default. */
+function wholeNumber(args: ParsedArguments, name: string, fallback: number): number {
+  const raw = args.flags.get(name)?.at(-1);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`--${name} expects a whole number, got '${raw}'`);
+  return value;
+}
+
+/** `l4lab fuzz l4|linux`: exits 1 when an invariant broke or the engine threw. */
+function fuzzCommand(args: ParsedArguments): number {
+  const target = args.positional[1];
+  const ops = wholeNumber(args, 'ops', 10000);
+  const seed = wholeNumber(args, 'seed', 1);
+  const started = Date.now();
+  let report: FuzzReport;
+  if (target === 'l4') report = runL4Fuzz({ ops, seed });
+  else if (target === 'linux') {
+    const system = args.flags.get('system')?.at(-1);
+    if (system === undefined) throw new UsageError(`fuzz linux needs --system: ${bootableLinuxSystems().join(', ')}`);
+    if (args.flags.has('skip-missing') && !bootableLinuxSystems().includes(system)) {
+      process.stderr.write(`l4lab: skipped: '${system}' is not a bootable system of this build (available: ${bootableLinuxSystems().join(', ')})\n`);
+      return 0;
+    }
+    report = runLinuxFuzz({ system, ops, seed });
+  } else throw new UsageError('fuzz needs a target: l4 or linux');
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (args.flags.has('json')) {
+    printJson(report);
+    process.stderr.write(`[fuzz ${report.system}: ${report.ops} operations in ${seconds} s host time]\n`);
+  } else process.stdout.write(`${formatFuzzReport(report)}\n  host time: ${seconds} s\n`);
+  return report.violations.length + report.engineExceptions.length > 0 ? 1 : 0;
 }
 
 function main(argv: string[]): number | Promise<number> {
@@ -325,6 +380,8 @@ function main(argv: string[]): number | Promise<number> {
       return bootCommand(args);
     case 'lab':
       return labCommand(args);
+    case 'fuzz':
+      return fuzzCommand(args);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import * as E from '../../../engine/linux/core/errno';
+import { TASK_SIZE } from '../../../engine/linux/core/mm';
+import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, SIG } from '../../../engine/linux/core/syscalls';
+import { bootLinuxSystem, bootableLinuxSystems } from '../../../engine/linux/systems';
+import type { Operation } from '../../../engine/machine/executionContext';
+import type { Libc } from '../../../engine/userland/libc';
+import type { GuestProgram } from '../../../engine/userland/runtime';
+import { KNOWN_GAPS } from './knownGaps';
+
+function program(name: string, main: (libc: Libc) => Operation<number>): GuestProgram {
+  return { name, textBytes: 8192, dataBytes: 4096, bssBytes: 4096, main: (libc) => main(libc) };
+}
+
+/** Runs `program` as the only command of a fresh `system`; its exit status (null: the system never finished). */
+function runOn(system: string, guest: GuestProgram, seconds = 20): { status: number | null; outcome: string; output: string } {
+  const linux = bootLinuxSystem(system, { programs: [guest], initArgs: ['sh', '-c', guest.name] });
+  const outcome = linux.run(133e6 * seconds);
+  return { status: linux.exitStatus, outcome, output: linux.machine.console.output() };
+}
+
+const wildStore = program('wildstore', function* (libc) {
+  const child = yield* libc.fork(function* (c) {
+    yield* c.store(TASK_SIZE + 0x1000, Uint8Array.of(1));
+    return 0;
+  });
+  const [, status] = yield* libc.waitpid(child);
+  return (status & 0x7f) === SIG.SIGSEGV ? 0 : 1;
+});
+
+const nullStore = program('nullstore', function* (libc) {
+  const child = yield* libc.fork(function* (c) {
+    yield* c.store(0x10, Uint8Array.of(1));
+    return 0;
+  });
+  const [, status] = yield* libc.waitpid(child);
+  return (status & 0x7f) === SIG.SIGSEGV ? 0 : 1;
+});
+
+const exhaust = program('exhaust', function* (libc) {
+  // brk into the kernel's half fails (returns the old break); mmap without bound ends in ENOMEM
+  const before = yield* libc.brk(0);
+  if ((yield* libc.brk(TASK_SIZE + 0x1000)) !== before) return 3;
+  for (let maps = 0; maps < 4096; maps++) {
+    const address = yield* libc.mmap(0, 0x400000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (address < 0 && address > -4096) return address === -E.ENOMEM ? 0 : 2;
+  }
+  return 1;
+});
+
+const spinner = program('spinner', function* (libc) {
+  for (;;) yield* libc.compute(1_000_000);
+});
+
+for (const system of bootableLinuxSystems()) {
+  describe(`hostile Linux guests on ${system}`, function () {
+    this.timeout(60_000);
+
+    it('a store to a kernel address or to page 0 kills the process with SIGSEGV; the parent goes on', function () {
+      if (KNOWN_GAPS[system] !== undefined) this.skip();
+      for (const guest of [wildStore, nullStore]) {
+        const run = runOn(system, guest);
+        assert.equal(run.status, 0, `${guest.name}: ${run.outcome} ${run.output.slice(-300)}`);
+      }
+    });
+
+    it('allocating without bound ends in an error (brk refused, mmap ENOMEM), not in a crash', () => {
+      const run = runOn(system, exhaust, 60);
+      assert.equal(run.status, 0, `${run.outcome} ${run.output.slice(-300)}`);
+    });
+
+    it('a program that never ends is stopped by the simulated-time watchdog, and the engine still works', () => {
+      const run = runOn(system, spinner, 0.5);
+      assert.equal(run.outcome, 'limit');
+      assert.equal(runOn(system, exhaust, 60).status, 0);
+    });
+  });
+}
