@@ -15,6 +15,7 @@ import type {
   WorkerRequestType,
   WorkerResults,
 } from '../engine/host/node/workerProtocol';
+import type { LabCellOutput } from '../engine/api/labFormat';
 
 export interface EngineProgress {
   message: string;
@@ -37,6 +38,8 @@ export interface EngineRequestOptions {
   onProgress?: (progress: EngineProgress) => void;
   /** Console text of a boot session or a custom server. */
   onOutput?: (text: string) => void;
+  /** Each output of a running notebook cell (`lab.cell`), as the cell displays it. */
+  onCellOutput?: (output: LabCellOutput) => void;
   /** Aborting cancels the request (see the file comment). */
   signal?: AbortSignal;
   /** Called with the id the request was given (to address a boot session). */
@@ -206,6 +209,9 @@ export class EngineClient {
         return;
       case 'output':
         pending.options.onOutput?.(reply.text);
+        return;
+      case 'cellOutput':
+        pending.options.onCellOutput?.(reply.output);
         return;
       case 'result':
         this.settle(reply.id)?.resolve(reply.value);

@@ -10,6 +10,7 @@ import { recordsToCsv, recordsToMarkdown } from './resultExport';
 import { runSettings } from './settings';
 import { showMachine } from './showMachine';
 import { LabNotebookController } from './notebook/controller';
+import { LabCellHelp } from './notebook/labCellHelp';
 import { LabNotebookSerializer, NOTEBOOK_TYPE } from './notebook/serializer';
 import { openSystemTerminal, type BootHandle } from './systemTerminal';
 import type { ExportFormat, PanelRun } from '../webview/panelProtocol';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new LabNotebookSerializer(), { transientOutputs: false }),
     new LabNotebookController(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath),
+    new LabCellHelp(vscode.Uri.joinPath(context.extensionUri, 'dist', 'labCellApi.json')),
   );
 
   /** Quick pick of several of `systems` (all picked at first). */
@@ -135,9 +137,10 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
     }),
     vscode.commands.registerCommand('l4lab.bootSystem', async (system?: string): Promise<BootHandle | undefined> => {
       if (!system) {
+        // The systems the engine registers as bootable (engine/linux/systems.ts), so L4Linux and MkLinux appear once they are built.
         const info = await lab.engineInfo();
         const picked = await vscode.window.showQuickPick(
-          info.systems.map(id => ({ label: id, description: SYSTEM_LABELS[id] ?? '' })),
+          info.bootable.map(id => ({ label: id, description: SYSTEM_LABELS[id] ?? '' })),
           { title: 'L4 Lab: Boot a system in a terminal' },
         );
         if (!picked) return undefined;

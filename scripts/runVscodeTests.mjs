@@ -4,6 +4,8 @@
 // VSCODE_EXECUTABLE, when set, is the VS Code to run (offline: the rig's code-shim.sh, see
 // ../shared/vscode-rig/README.md); unset, test-electron downloads VS Code as usual.
 // --bundle-only stops after step 2 (the "Extension Tests" launch configuration uses it).
+// 4. With the offline rig, test/extension/untrusted/ runs in a second VS Code whose workspace is
+// untrusted (Restricted Mode; scripts/vscodeRestricted.mjs). --only=trusted / --only=restricted runs one pass.
 import { runTests } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runRestrictedTests } from './vscodeRestricted.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'out', 'test', 'extension');
@@ -37,7 +40,7 @@ if (!process.argv.includes('--bundle-only')) {
 fs.rmSync(outdir, { recursive: true, force: true });
 const testDir = path.join(root, 'test', 'extension');
 await esbuild.build({
-  entryPoints: [path.join(testDir, 'index.ts'), ...findTests(testDir)],
+  entryPoints: [path.join(testDir, 'index.ts'), path.join(testDir, 'untrusted', 'index.ts'), ...findTests(testDir)],
   outdir,
   outbase: testDir,
   bundle: true,
@@ -54,18 +57,45 @@ if (process.argv.includes('--bundle-only')) process.exit(0);
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-workspace-'));
 fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
 let exitCode = 0;
+const only = process.argv.find(argument => argument.startsWith('--only='))?.slice('--only='.length);
 try {
-  await runTests({
-    vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
-    extensionDevelopmentPath: root,
-    extensionTestsPath: path.join(outdir, 'index.js'),
-    launchArgs: [workspace, '--disable-extensions'],
-  });
-  console.log(`[test:vscode] passed (${seconds()})`);
+  if (only !== 'restricted') {
+    await runTests({
+      vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
+      extensionDevelopmentPath: root,
+      extensionTestsPath: path.join(outdir, 'index.js'),
+      launchArgs: [workspace, '--disable-extensions'],
+      // the rig's launcher stops waiting after VSCODE_TEST_TIMEOUT_MS (default 300 s): too short for
+      // the whole suite on a loaded machine now that every system runs
+      extensionTestsEnv: { VSCODE_TEST_TIMEOUT_MS: process.env.VSCODE_TEST_TIMEOUT_MS ?? '900000' },
+    });
+    console.log(`[test:vscode] passed (${seconds()})`);
+  }
 } catch (error) {
   console.error(`[test:vscode] FAILED: ${error instanceof Error ? error.message : String(error)} (${seconds()})`);
   exitCode = 1;
 } finally {
   fs.rmSync(workspace, { recursive: true, force: true });
+}
+
+if (only !== 'trusted') {
+  // Restricted Mode needs a VS Code started without --disable-workspace-trust, which runTests always passes.
+  const rigDirectory = process.env.VSCODE_EXECUTABLE ? path.dirname(process.env.VSCODE_EXECUTABLE) : '';
+  if (rigDirectory && fs.existsSync(path.join(rigDirectory, 'cs-harness.mjs'))) {
+    const untrusted = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-untrusted-'));
+    fs.cpSync(path.join(root, 'test', 'fixtures', 'workspace'), untrusted, { recursive: true });
+    try {
+      const code = await runRestrictedTests({ rigDirectory, extensionDevelopmentPath: root, extensionTestsPath: path.join(outdir, 'untrusted', 'index.js'), folder: untrusted });
+      console.log(`[test:vscode] restricted mode ${code === 0 ? 'passed' : 'FAILED'} (${seconds()})`);
+      if (code !== 0) exitCode = 1;
+    } catch (error) {
+      console.error(`[test:vscode] restricted mode FAILED: ${error instanceof Error ? error.message : String(error)}`);
+      exitCode = 1;
+    } finally {
+      fs.rmSync(untrusted, { recursive: true, force: true });
+    }
+  } else {
+    console.log('[test:vscode] restricted-mode tests skipped: they need the offline rig (VSCODE_EXECUTABLE=.../code-shim.sh), which can start VS Code with workspace trust on');
+  }
 }
 process.exit(exitCode);

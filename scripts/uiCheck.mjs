@@ -98,6 +98,29 @@ async function check(theme) {
     await page.waitForTimeout(1000);
     const pipeText = await frame.textContent('#view-pipe');
     log('pipe tab:', JSON.stringify(pipeText?.trim().slice(0, 160)));
+    // The pipe tab lists Table 4's rows in the paper's order: (1), (1a)-(1d), (2), (3), (4), then rows the table lacks.
+    /** @type {string[]} */
+    const rowLabels = await frame.$$eval('#view-pipe table.results tbody tr td:first-child', (/** @type {Array<{ textContent: string | null }>} */ nodes) => nodes.map(node => node.textContent?.trim() ?? ''));
+    log('Table 4 rows in the pipe tab:', rowLabels.join(' '));
+    const paperOrder = ['(1)', '(1a)', '(1b)', '(1c)', '(1d)', '(2)', '(3)', '(4)', ''];
+    const ranks = rowLabels.map(label => paperOrder.indexOf(label));
+    if (rowLabels.length === 0 || ranks.some((rank, i) => rank < 0 || (i > 0 && rank < (ranks[i - 1] ?? 0)))) problems.push(`the pipe tab is not in Table 4's row order: ${rowLabels.join(' ')}`);
+
+    // "Boot a System in a Terminal" offers the systems the engine registers as bootable.
+    await palette('L4 Lab: Boot a System in a Terminal');
+    const bootRows = page.locator('.quick-input-list .monaco-list-row .label-name');
+    /** @type {string[]} */
+    let bootable = [];
+    for (let attempt = 0; attempt < 150; attempt++) {
+      // the command palette's own row shows until the engine has answered and the system pick opens
+      bootable = (/** @type {string[]} */ (await bootRows.allTextContents())).map(text => text.trim());
+      if (bootable.length > 0 && !bootable.some(label => label.startsWith('L4 Lab:'))) break;
+      await page.waitForTimeout(200);
+    }
+    log('bootable systems offered:', bootable.join(', '));
+    if (!bootable.includes('linux')) problems.push(`"Boot a System" does not offer linux: ${bootable.join(', ')}`);
+    await page.keyboard.press('Escape');
+
     const notes = await frame.$$eval('.note', (/** @type {Array<{ textContent: string | null }>} */ nodes) => nodes.map(node => node.textContent?.trim()));
     log('notes:', JSON.stringify(notes));
 

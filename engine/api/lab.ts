@@ -4,7 +4,7 @@
  * is computed by the engine. Displays go to the running cell's outputs, each with a plain-text
  * fallback. Pure engine code: no vscode, DOM or node imports.
  */
-import { bootSystem, describeMachine, listSuites, runSuite, runCustomServer, type MachineOverrides, type ResultRecord, type SuiteReport } from './index';
+import { bootableLinuxSystems, bootSystem, describeMachine, listSuites, runSuite, runCustomServer, type MachineOverrides, type ResultRecord, type SuiteReport } from './index';
 import type { LinuxSystem } from '../linux/boot';
 import { L4BenchSystem } from '../bench/l4/l4System';
 import { fpage, receiveWindow, SEND_SHORT_MAP, UNMAP_FLUSH, type L4Api, type ThreadId } from '../l4/guestApi';
@@ -136,6 +136,20 @@ export function formatLabChart(chart: LabChartData): string {
 }
 
 /**
+ * What {@link Lab.require} throws when a lab needs a system or a suite that this engine build does
+ * not have yet. `l4lab lab run` reports such a lab as skipped (with this message), not as failed.
+ */
+export class LabUnavailableError extends Error {
+  override name = 'LabUnavailable';
+}
+
+/** What a lab needs: systems to boot, and suites (each on the systems listed; `[]` = on any). */
+export interface LabNeeds {
+  readonly boot?: readonly string[];
+  readonly suites?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
  * The object every TypeScript cell has in scope as `lab`. One per notebook (one engine worker per
  * notebook): booted systems and machine settings carry over from cell to cell.
  */
@@ -147,8 +161,13 @@ export class Lab {
   /**
    * @param emit receives each output the cell displays.
    * @param mode iteration counts of suites and custom servers: `quick` (default) or `full`.
+   * @param progress receives the progress of suite runs (what runs now, fraction done).
    */
-  constructor(private readonly emit: (items: LabOutputItem[]) => void, readonly mode: 'quick' | 'full' = 'quick') {}
+  constructor(
+    private readonly emit: (items: LabOutputItem[]) => void,
+    readonly mode: 'quick' | 'full' = 'quick',
+    private readonly progress?: (message: string, fraction?: number) => void,
+  ) {}
 
   /** Shows text (or JSON of any other value) as a cell output. */
   print(...values: unknown[]): void {
@@ -169,6 +188,30 @@ export class Lab {
   /** Shows a bar chart; `stacked: true` stacks the series (e.g. where the cycles went). */
   chart(chart: LabChartData): void {
     this.emit([{ mime: LAB_MIME.chart, data: chart }, { mime: LAB_MIME.text, data: formatLabChart(chart) }]);
+  }
+
+  /** The systems {@link Lab.boot} can boot in this engine build (`linux`, and `l4linux`, `mklinux-*` once registered). */
+  systems(): string[] {
+    return bootableLinuxSystems();
+  }
+
+  /**
+   * States what the rest of the lab needs; throws {@link LabUnavailableError} naming whatever
+   * this engine build lacks (a lab's first code cell calls it, so that a lab that cannot run yet
+   * says so plainly instead of failing halfway).
+   */
+  require(needs: LabNeeds): void {
+    const bootable = bootableLinuxSystems();
+    const suites = listSuites();
+    const missing = (needs.boot ?? []).filter((system) => !bootable.includes(system)).map((system) => `booting '${system}'`);
+    for (const [suite, systems] of Object.entries(needs.suites ?? {})) {
+      const known = suites.find((entry) => entry.id === suite);
+      if (known === undefined) missing.push(`the '${suite}' suite`);
+      else missing.push(...systems.filter((system) => !(known.systems as readonly string[]).includes(system)).map((system) => `the '${suite}' suite on '${system}'`));
+    }
+    if (missing.length > 0) {
+      throw new LabUnavailableError(`this lab needs ${missing.join(', ')}, which this engine build does not have yet (bootable: ${bootable.join(', ')}; suites: ${suites.map((suite) => `${suite.id} [${suite.systems.join(', ')}]`).join('; ')})`);
+    }
   }
 
   /** Suites this engine can run, with the systems each supports. */
@@ -197,7 +240,8 @@ export class Lab {
    * @throws RangeError for an unknown suite or system.
    */
   runSuite(suite: string, systems?: readonly string[], options: { quiet?: boolean } = {}): SuiteReport {
-    const report = runSuite(suite, systems, { machine: this.overrides, mode: this.mode });
+    const progress = this.progress;
+    const report = runSuite(suite, systems, { machine: this.overrides, mode: this.mode, ...(progress ? { progress: (fraction: number, label: string) => progress(`${suite}: ${label}`, fraction) } : {}) });
     if (options.quiet !== true) this.showResults(report.results, `${suite} (${this.mode} mode)`);
     return report;
   }
@@ -224,8 +268,9 @@ export class Lab {
   }
 
   /**
-   * Boots `system` (today `linux`; the L4Linux and MkLinux variants once they are built) and
-   * returns it with its shell waiting for commands. Booting again gives a fresh system.
+   * Boots `system` (one of {@link Lab.systems}: `linux`, `l4linux`, `mklinux-user`, ... as this
+   * build registers them) and returns it with its shell waiting for commands. Booting again gives a
+   * fresh system.
    * @throws Error "not available yet" for a system this engine cannot boot yet.
    */
   boot(system: string): LabSystem {

@@ -90,20 +90,71 @@ describe('lab notebooks (.l4lab)', function () {
 
   it('a failing cell shows its error; the notebook stays intact and saves', async () => {
     const file = path.join(workspace(), 'failing.l4lab');
-    const notebook = await openNotebook(file, labFile([{ kind: 'markdown', source: '# failing' }, { kind: 'code', source: "throw new RangeError('on purpose')" }, { kind: 'code', source: "lab.boot('mklinux-user')" }]));
+    const notebook = await openNotebook(file, labFile([{ kind: 'markdown', source: '# failing' }, { kind: 'code', source: "throw new RangeError('on purpose')" }, { kind: 'code', source: "lab.boot('no-such-system')" }]));
     await vscode.commands.executeCommand('notebook.execute');
     assert.ok(await until(() => finished(notebook), 60000));
     const [thrown, unavailable] = codeCells(notebook);
     assert.equal(thrown!.executionSummary?.success, false);
     assert.ok(mimes(thrown!).includes('application/vnd.code.notebook.error'));
     assert.match(text(thrown!), /on purpose/);
-    assert.match(text(unavailable!), /not available yet/);
+    assert.match(text(unavailable!), /unknown system 'no-such-system'/);
     assert.equal(notebook.cellCount, 3);
     await notebook.save();
     const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Array<{ source: string[]; success?: boolean }> };
     assert.equal(saved.cells.length, 3);
     assert.equal(saved.cells[1]!.success, false);
     assert.deepEqual(saved.cells[1]!.source, ["throw new RangeError('on purpose')"]);
+  });
+
+  it('shows the outputs of a long cell while it runs, and the progress of its suite runs', async () => {
+    const file = path.join(workspace(), 'streaming.l4lab');
+    const source = "lab.print('first output'); const started = Date.now(); while (Date.now() - started < 3000) {} lab.runSuite('ipc', ['l4']); lab.print('last output');";
+    const notebook = await openNotebook(file, labFile([{ kind: 'code', source }]));
+    const cell = codeCells(notebook)[0]!;
+    const seen: string[] = [];
+    const watching = setInterval(() => {
+      if (cell.executionSummary?.success === undefined) seen.push(text(cell));
+    }, 50);
+    try {
+      await vscode.commands.executeCommand('notebook.execute');
+      assert.ok(await until(() => finished(notebook), 60000), 'the cell did not finish');
+    } finally {
+      clearInterval(watching);
+    }
+    assert.equal(cell.executionSummary?.success, true, text(cell));
+    assert.ok(seen.some(partial => partial.includes('first output') && !partial.includes('last output')), 'the first output was not shown while the cell ran');
+    assert.ok(seen.some(partial => /running ipc: /.test(partial)), `no progress line while the suite ran (saw: ${[...new Set(seen)].slice(-3).join(' | ')})`);
+    assert.match(text(cell), /first output[\s\S]*ipc\.short[\s\S]*last output/);
+    assert.doesNotMatch(text(cell), /running ipc: /, 'the progress line stays after the cell ended');
+  });
+
+  it('a lab that needs what this build lacks says so in its first cell and runs no further', async () => {
+    const file = path.join(workspace(), 'needs.l4lab');
+    const notebook = await openNotebook(file, labFile([{ kind: 'code', source: "lab.require({ boot: ['no-such-system'] })" }, { kind: 'code', source: "lab.print('not reached')" }]));
+    await vscode.commands.executeCommand('notebook.execute');
+    const [needs, next] = codeCells(notebook);
+    assert.ok(await until(() => (needs!.executionSummary?.success === false ? true : undefined), 30000), 'the first cell did not end');
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    assert.match(text(needs!), /LabUnavailable|this lab needs booting 'no-such-system'/);
+    assert.notEqual(next!.executionSummary?.success, true);
+    assert.doesNotMatch(text(next!), /not reached/);
+  });
+
+  it('gives hover help and completion for the lab API in TypeScript cells', async () => {
+    const file = path.join(workspace(), 'help.l4lab');
+    const notebook = await openNotebook(file, labFile([{ kind: 'code', source: "const linux = lab.boot('linux');" }, { kind: 'code', source: "linux.sh('ls');\nlab." }]));
+    const [first, second] = codeCells(notebook);
+    const hoverText = async (cell: vscode.NotebookCell, line: number, character: number) => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', cell.document.uri, new vscode.Position(line, character));
+      return hovers.flatMap(hover => hover.contents.map(content => (typeof content === 'string' ? content : content.value))).join('\n');
+    };
+    assert.match(await hoverText(first!, 0, 19), /\(method\) Lab\.boot\(system: string\): LabSystem[\s\S]*Boots `system`/);
+    assert.match(await hoverText(first!, 0, 15), /const lab: LabApi\.Lab/);
+    assert.match(await hoverText(second!, 0, 6), /\(method\) LabSystem\.sh\(command: string[\s\S]*guest shell/, 'a variable assigned from lab.boot in another cell');
+    const completions = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', second!.document.uri, new vscode.Position(1, 4), '.');
+    const runSuite = completions.items.find(item => (typeof item.label === 'string' ? item.label : item.label.label) === 'runSuite');
+    assert.ok(runSuite, `no runSuite completion among ${completions.items.length} items`);
+    assert.match(String(runSuite.detail), /runSuite\(suite: string, systems\?: readonly string\[\]/);
   });
 
   it('a malformed file opens with a clear error and is never overwritten', async () => {

@@ -6,7 +6,7 @@
 import { isToPanelMessage, type FromPanelMessage, type PanelRecord, type PanelState } from '../panelProtocol';
 import { barChart, destroyCharts } from './charts';
 import { button, element, progress, registerComponents, tabs, tag } from './components';
-import { bySystem, difference, figure6, format, systemLabel, TABS, tabOf } from './panelModel';
+import { bySystem, difference, figure6, format, systemLabel, TABS, tabOf, table4Order, table4Row } from './panelModel';
 import './panel.css';
 
 interface VsCodeApi {
@@ -50,15 +50,20 @@ function selectable(key: string, ...cells: HTMLElement[]): HTMLElement {
   return row;
 }
 
-/** Results as a table, one focusable row per record; Enter or a click selects it for the cycle breakdown. */
-function recordTable(records: PanelRecord[], caption: string): HTMLElement {
+/**
+ * Results as a table, one focusable row per record; Enter or a click selects it for the cycle
+ * breakdown. `rowLabel` adds a first column naming the paper's row of each record.
+ */
+function recordTable(records: PanelRecord[], caption: string, rowLabel?: (record: PanelRecord) => string): HTMLElement {
   const table = element('table', { class: 'results' });
   table.append(element('caption', {}, caption));
-  table.append(element('thead', {}, element('tr', {}, ...['Benchmark', 'System', 'Simulated', 'Paper', 'Difference'].map(text => element('th', { scope: 'col' }, text)))));
+  const headings = [...(rowLabel ? ['Row'] : []), 'Benchmark', 'System', 'Simulated', 'Paper', 'Difference'];
+  table.append(element('thead', {}, element('tr', {}, ...headings.map(text => element('th', { scope: 'col' }, text)))));
   const body = element('tbody');
   for (const record of records) {
     const row = selectable(
       recordKey(record),
+      ...(rowLabel ? [element('td', {}, rowLabel(record))] : []),
       element('td', {}, record.benchmark),
       element('td', {}, systemLabel(record.system)),
       element('td', { class: 'number' }, `${format(record.value)} ${record.unit}`),
@@ -239,12 +244,12 @@ function render(): void {
   }
   const sorted = (tab: string) => (grouped.get(tab) ?? []).slice().sort((a, b) => a.benchmark.localeCompare(b.benchmark) || bySystem(a.system, b.system));
   views.get('lmbench')!.replaceChildren(...lmbenchView(sorted('lmbench')));
-  const pipe = sorted('pipe');
-  views.get('pipe')!.replaceChildren(pipe.length > 0 ? recordTable(pipe, 'Pipe and RPC latency and bandwidth (SOSP\'97 Table 4)') : empty('No pipe/RPC results yet: run "L4 Lab: Run the Pipe/RPC Benchmarks".'));
+  const pipe = table4Order(grouped.get('pipe') ?? []);
+  views.get('pipe')!.replaceChildren(pipe.length > 0 ? recordTable(pipe, 'Pipe and RPC latency and bandwidth (SOSP\'97 Table 4, in the paper\'s row order)', record => table4Row(record) ?? '') : empty('No pipe/RPC results yet: run "L4 Lab: Run the Pipe/RPC Benchmarks".'));
   views.get('getpid')!.replaceChildren(...getpidView(sorted('getpid')));
   const macro = sorted('macro');
   views.get('macro')!.replaceChildren(macro.length > 0 ? recordTable(macro, 'Macro benchmarks') : empty('No macro-benchmark results yet.'));
-  const custom = [...sorted('custom'), ...sorted('pipe').filter(record => record.system === 'l4')];
+  const custom = [...sorted('custom'), ...pipe.filter(record => record.system === 'l4')];
   views.get('custom')!.replaceChildren(custom.length > 0 ? recordTable(custom, 'Custom servers beside the paper\'s L4 rows') : empty('No custom-server results yet: "L4 Lab: Benchmark Custom Server".'));
   views.get('machine')!.replaceChildren(...machineView(current));
   cycles.replaceChildren(cyclesView(current));

@@ -1,6 +1,7 @@
 // The panel's model: pure functions from records to what the tabs show (no DOM), unit-tested in
 // plain Node (test/unit/extension/panelModel.test.ts).
 
+import sosp97 from '../../labs/reference/sosp97.json';
 import type { PanelRecord } from '../panelProtocol';
 
 export const SYSTEM_ORDER = ['linux', 'l4linux', 'l4linux-trampoline', 'mklinux-kernel', 'mklinux-user', 'l4'];
@@ -72,4 +73,34 @@ export function figure6(records: readonly PanelRecord[]): { benchmarks: string[]
       }),
     })),
   };
+}
+
+/** The measurement a benchmark name is about: `pipe.bandwidth.worst` → `pipe`. */
+const measurement = (benchmark: string) => benchmark.split('.')[0] ?? benchmark;
+
+/** SOSP'97 Table 4's rows, in the paper's order: `system|measurement` → row label ("1", "1a", ... "4"). */
+const TABLE4_ROWS: ReadonlyMap<string, string> = new Map(sosp97.tables.table4.records.map(entry => [`${entry.system}|${measurement(entry.benchmark)}`, entry.row]));
+const TABLE4_ORDER = [...new Set(TABLE4_ROWS.values())];
+
+/** The Table 4 row of a pipe/RPC record ("(1a)"), or undefined for one the table does not have (e.g. `ipc.short.small`). */
+export function table4Row(record: Pick<PanelRecord, 'system' | 'benchmark'>): string | undefined {
+  const row = TABLE4_ROWS.get(`${record.system}|${measurement(record.benchmark)}`);
+  return row === undefined ? undefined : `(${row})`;
+}
+
+/** Within a row: latency, then bandwidth (worst case before best case). */
+const quantityRank = (benchmark: string) => ['latency', 'bandwidth', 'bandwidth.worst', 'bandwidth.best'].indexOf(benchmark.slice(measurement(benchmark).length + 1));
+
+/**
+ * Pipe/RPC records in the order of the paper's Table 4: rows (1), (1a)–(1d), (2), (3), (4), each
+ * latency before bandwidth; records the table has no row for come last, by benchmark and system.
+ */
+export function table4Order(records: readonly PanelRecord[]): PanelRecord[] {
+  const rowRank = (record: PanelRecord) => {
+    const row = TABLE4_ROWS.get(`${record.system}|${measurement(record.benchmark)}`);
+    return row === undefined ? TABLE4_ORDER.length : TABLE4_ORDER.indexOf(row);
+  };
+  return records
+    .slice()
+    .sort((a, b) => rowRank(a) - rowRank(b) || quantityRank(a.benchmark) - quantityRank(b.benchmark) || a.benchmark.localeCompare(b.benchmark) || bySystem(a.system, b.system));
 }

@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import * as engine from '../../api';
 import { loadCustomServer } from './customServerLoader';
 import { LabSession } from './workerLab';
+import type { LabCellOutput } from '../../api/labFormat';
 import type {
   BootStartRequest,
   CustomRunRequest,
@@ -32,6 +33,7 @@ class CancelledError extends Error {
 interface Channel {
   progress(message: string, fraction?: number): void;
   output(text: string): void;
+  cellOutput(output: LabCellOutput): void;
   cancelled(): boolean;
 }
 
@@ -54,6 +56,7 @@ function info(): EngineInfo {
     systems: [...engine.SYSTEMS],
     categoryLabels: { ...engine.CATEGORY_LABEL },
     canBoot: typeof engine.bootSystem === 'function',
+    bootable: engine.bootableLinuxSystems(),
     canRunCustomServers: typeof engine.runCustomServer === 'function',
   };
 }
@@ -198,7 +201,7 @@ async function handle(request: WorkerRequest, channel: Channel): Promise<WorkerR
       return runCustom(request, channel);
     case 'lab.cell':
       labSession ??= new LabSession(request.mode ?? 'quick');
-      return labSession.run(request.source, request.fileName);
+      return labSession.run(request.source, request.fileName, channel.cellOutput, channel.progress);
     case 'cancel':
       cancelled.add(request.target);
       sessions.get(request.target)?.shutdown();
@@ -229,6 +232,7 @@ port.on('message', async (request: WorkerRequest) => {
   const channel: Channel = {
     progress: (message, fraction) => reply({ id: request.id, type: 'progress', message, fraction }),
     output: text => reply({ id: request.id, type: 'output', text }),
+    cellOutput: output => reply({ id: request.id, type: 'cellOutput', output }),
     cancelled: () => cancelled.has(request.id),
   };
   try {

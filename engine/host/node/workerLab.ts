@@ -6,7 +6,7 @@
 
 import vm from 'node:vm';
 import { transform } from 'sucrase';
-import { Lab } from '../../api/lab';
+import { Lab, LabUnavailableError } from '../../api/lab';
 import { LAB_MIME, type LabOutputItem } from '../../api/labProtocol';
 import type { LabCellOutput, LabNotebook, LabCell } from '../../api/labFormat';
 
@@ -18,6 +18,8 @@ export interface CellRunResult {
   outputs: LabCellOutput[];
   success: boolean;
   executionOrder: number;
+  /** Set when the cell stopped because the lab needs something this engine build lacks (`lab.require`): the reason. */
+  unavailable?: string;
 }
 
 /** The error output of a failed cell (the notebook error MIME type plus a plain-text fallback). */
@@ -37,21 +39,23 @@ export class LabSession {
   private order = 0;
   private readonly context: vm.Context;
   private sink: ((items: LabOutputItem[]) => void) | undefined;
+  private progressSink: ((message: string, fraction?: number) => void) | undefined;
   readonly lab: Lab;
 
   constructor(mode: 'quick' | 'full' = 'quick', private readonly timeoutMs = CELL_TIMEOUT_MS) {
-    this.lab = new Lab((items) => this.sink?.(items), mode);
+    this.lab = new Lab((items) => this.sink?.(items), mode, (message, fraction) => this.progressSink?.(message, fraction));
     const cellConsole = { log: (...values: unknown[]) => this.lab.print(...values) };
     this.context = vm.createContext({ lab: this.lab, console: cellConsole });
   }
 
   /**
-   * Runs one TypeScript cell; `onOutput` sees each output as it is displayed. Never throws: a
-   * failure becomes the cell's last output.
+   * Runs one TypeScript cell; `onOutput` sees each output as it is displayed, `onProgress` the
+   * progress of the suites it runs. Never throws: a failure becomes the cell's last output.
    */
-  run(source: string, fileName: string, onOutput?: (output: LabCellOutput) => void): CellRunResult {
+  run(source: string, fileName: string, onOutput?: (output: LabCellOutput) => void, onProgress?: (message: string, fraction?: number) => void): CellRunResult {
     const outputs: LabCellOutput[] = [];
     const executionOrder = ++this.order;
+    this.progressSink = onProgress;
     this.sink = (items) => {
       const output = { items };
       outputs.push(output);
@@ -66,23 +70,30 @@ export class LabSession {
       const output = errorOutput(error);
       outputs.push(output);
       onOutput?.(output);
-      return { outputs, success: false, executionOrder };
+      return { outputs, success: false, executionOrder, ...(error instanceof LabUnavailableError ? { unavailable: error.message } : {}) };
     } finally {
       this.sink = undefined;
+      this.progressSink = undefined;
     }
   }
 }
 
-/** Runs every code cell of a notebook in order; returns the notebook with new outputs and whether all cells succeeded. */
-export function runLabNotebook(notebook: LabNotebook, name: string, mode: 'quick' | 'full' = 'quick', onCell?: (index: number, cell: LabCell, result: CellRunResult) => void): { notebook: LabNotebook; ok: boolean } {
+/**
+ * Runs every code cell of a notebook in order; returns the notebook with new outputs and whether
+ * all cells succeeded. A cell whose `lab.require` names something this engine build lacks ends
+ * the run early: the lab is `skipped` (with the reason), not failed, and later cells keep their outputs.
+ */
+export function runLabNotebook(notebook: LabNotebook, name: string, mode: 'quick' | 'full' = 'quick', onCell?: (index: number, cell: LabCell, result: CellRunResult) => void): { notebook: LabNotebook; ok: boolean; skipped?: string } {
   const session = new LabSession(mode);
   let ok = true;
+  let skipped: string | undefined;
   const cells = notebook.cells.map((cell, index): LabCell => {
-    if (cell.kind !== 'code') return cell;
+    if (cell.kind !== 'code' || skipped !== undefined) return cell;
     const result = session.run(cell.source, `${name}#cell${index + 1}.ts`);
     onCell?.(index, cell, result);
-    if (!result.success) ok = false;
+    if (result.unavailable !== undefined) skipped = result.unavailable;
+    else if (!result.success) ok = false;
     return { ...cell, outputs: result.outputs, executionOrder: result.executionOrder, success: result.success };
   });
-  return { notebook: { ...notebook, cells }, ok };
+  return { notebook: { ...notebook, cells }, ok, ...(skipped !== undefined ? { skipped } : {}) };
 }

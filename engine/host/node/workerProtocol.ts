@@ -36,8 +36,10 @@ export interface EngineInfo {
   systems: SystemId[];
   /** Human-readable label of each cycle-attribution category. */
   categoryLabels: Record<string, string>;
-  /** Whether engine/api can boot systems with an interactive console (`boot.start`); which ones, the boot says. */
+  /** Whether engine/api can boot systems with an interactive console (`boot.start`). */
   canBoot: boolean;
+  /** The systems `boot.start` can boot in this build (engine/api bootableLinuxSystems), in registration order. */
+  bootable: string[];
   /** Whether engine/api can load a custom server into the simulated L4 (`custom.run`). */
   canRunCustomServers: boolean;
 }
@@ -63,11 +65,15 @@ export interface LabCellReport {
   outputs: LabCellOutput[];
   success: boolean;
   executionOrder: number;
+  /** The cell's `lab.require` named something this engine build lacks: why (the notebook's later cells are not run). */
+  unavailable?: string;
 }
 
 /**
  * Run one TypeScript cell of a `.l4lab` notebook (DESIGN.md §7) in this worker's lab session
- * (one worker per notebook: declarations, booted systems and machine settings carry over).
+ * (one worker per notebook: declarations, booted systems and machine settings carry over). Each
+ * output streams as a `cellOutput` reply when the cell displays it, suite runs report `progress`;
+ * the result repeats all outputs.
  * Interrupting terminates the worker (cancel), and restart starts a new one.
  */
 export interface LabCellRequest {
@@ -235,6 +241,13 @@ export interface OutputReply {
   text: string;
 }
 
+/** One output a running notebook cell displayed (`lab.cell`), sent as soon as the cell shows it. */
+export interface CellOutputReply {
+  id: number;
+  type: 'cellOutput';
+  output: LabCellOutput;
+}
+
 /** Worker → extension. */
-export type WorkerReply = ResultReply | ErrorReply | ProgressReply | OutputReply;
+export type WorkerReply = ResultReply | ErrorReply | ProgressReply | OutputReply | CellOutputReply;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { PanelRecord } from '../../../webview/panelProtocol';
-import { bySystem, difference, figure6, format, slowdown, tabOf } from '../../../webview/panel/panelModel';
+import { bySystem, difference, figure6, format, slowdown, tabOf, table4Order, table4Row } from '../../../webview/panel/panelModel';
 
 const record = (system: string, benchmark: string, unit: string, value: number, paper: number | null = null): PanelRecord => ({ suite: 'lmbench', system, benchmark, unit, value, paper, breakdown: {} });
 
@@ -32,5 +32,40 @@ describe('panel model', () => {
     assert.equal(difference(record('l4', 'x', 'us', 4.5, 5)), '-10.0 %');
     assert.equal(difference(record('l4', 'x', 'us', 4.5, null)), '–');
     assert.ok(bySystem('linux', 'l4') < 0 && bySystem('l4', 'unknown') < 0);
+  });
+
+  it('orders the pipe/RPC tab as the paper\'s Table 4: rows (1), (1a)-(1d), (2)-(4), latency before bandwidth', () => {
+    const pipe = (system: string, benchmark: string) => ({ ...record(system, benchmark, benchmark.includes('latency') ? 'us' : 'MB/s', 1), suite: benchmark.startsWith('ipc') ? 'ipc' : 'pipe' });
+    const shuffled = [
+      pipe('l4', 'map-rpc.bandwidth.best'),
+      pipe('l4', 'ipc.short.small'),
+      pipe('l4', 'rpc.latency'),
+      pipe('mklinux-kernel', 'pipe.latency'),
+      pipe('l4', 'pipe.bandwidth.best'),
+      pipe('linux', 'pipe.bandwidth'),
+      pipe('l4', 'map-rpc.latency'),
+      pipe('l4', 'pipe.bandwidth.worst'),
+      pipe('l4linux', 'pipe.latency'),
+      pipe('linux', 'pipe.latency'),
+      pipe('mklinux-user', 'pipe.latency'),
+      pipe('l4linux-trampoline', 'pipe.latency'),
+      pipe('l4', 'pipe.latency'),
+    ];
+    const ordered = table4Order(shuffled).map(r => `${table4Row(r) ?? '-'} ${r.system} ${r.benchmark}`);
+    assert.deepEqual(ordered, [
+      '(1) linux pipe.latency',
+      '(1) linux pipe.bandwidth',
+      '(1a) l4linux pipe.latency',
+      '(1b) l4linux-trampoline pipe.latency',
+      '(1c) mklinux-user pipe.latency',
+      '(1d) mklinux-kernel pipe.latency',
+      '(2) l4 pipe.latency',
+      '(2) l4 pipe.bandwidth.worst',
+      '(2) l4 pipe.bandwidth.best',
+      '(3) l4 rpc.latency',
+      '(4) l4 map-rpc.latency',
+      '(4) l4 map-rpc.bandwidth.best',
+      '- l4 ipc.short.small',
+    ]);
   });
 });

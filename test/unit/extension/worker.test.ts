@@ -23,6 +23,8 @@ describe('engine worker', function () {
   it('describes what the engine can do', async () => {
     const info = await client.request({ type: 'engine.info' });
     assert.ok(info.systems.includes('l4linux'));
+    assert.ok(info.bootable.includes('linux'), 'the terminal offers the systems the engine registers as bootable');
+    assert.ok(info.bootable.every(system => info.systems.includes(system as never)));
     assert.equal(info.categoryLabels.tlbRefill, 'TLB refill');
     for (const suite of info.suites) assert.ok(suite.systems.length > 0, suite.id);
   });
@@ -60,7 +62,9 @@ describe('engine worker', function () {
     await client.request({ type: 'boot.stop', session });
     const { exitCode } = await done;
     assert.equal(typeof exitCode, 'number');
-    await assert.rejects(client.request({ type: 'boot.start', system: 'mklinux-user' }), (error: EngineError) => error.code === 'unavailable' && /not available yet/.test(error.message));
+    const info = await client.request({ type: 'engine.info' });
+    const unbootable = info.systems.find(system => !info.bootable.includes(system)) ?? 'l4'; // bare L4 has no Linux to boot
+    await assert.rejects(client.request({ type: 'boot.start', system: unbootable }), (error: EngineError) => error.code === 'unavailable' && /not available yet/.test(error.message));
   });
 
   it('loads a custom server and reports where it threw', async () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LabFormatError, parseLabNotebook, serializeLabNotebook, type LabNotebook } from '../../../engine/api/labFormat';
+import { LAB_SYSTEMS } from '../../../engine/api/lab';
 import { LabSession } from '../../../engine/host/node/workerLab';
 
 const LABS = path.resolve(__dirname, '../../../labs');
@@ -70,8 +71,11 @@ describe('lab cells (headless)', () => {
     assert.match(String(looped.outputs.at(-1)?.items[1]?.data), /timed out/);
   });
 
-  it('says plainly when a system is not available yet', () => {
-    const result = new LabSession().run("lab.boot('mklinux-user')", 'e.ts');
+  it('says plainly when a system is not available yet', function () {
+    const session = new LabSession();
+    const pending = LAB_SYSTEMS.find((system) => !session.lab.systems().includes(system));
+    if (pending === undefined) this.skip(); // every system the labs know boots in this build
+    const result = session.run(`lab.boot('${pending}')`, 'e.ts');
     assert.equal(result.success, false);
     assert.match(String(result.outputs.at(-1)?.items[1]?.data), /not available yet/);
   });
