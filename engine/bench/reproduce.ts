@@ -26,11 +26,20 @@ export interface Reproduction {
   readonly missing: string[];
 }
 
-/** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to. */
-export function reproduce(options: ReproductionOptions = {}): Reproduction {
-  const mode = options.mode ?? 'quick';
+/** One unit of a reproduction: one suite on one system (independent of every other job). */
+export interface ReproductionJob {
+  readonly suite: string;
+  readonly system: SystemId;
+}
+
+/**
+ * The jobs of a reproduction in report order (suites as in {@link REPRODUCTION_SUITES}, systems as
+ * in SYSTEMS), and the suites this build lacks. Hosts may run the jobs in any order or in
+ * parallel and hand the records to {@link assembleReproduction} in job order.
+ */
+export function reproductionPlan(options: ReproductionOptions = {}): { jobs: ReproductionJob[]; missing: string[] } {
   const available = new Map(listSuites().map((s) => [s.id, s]));
-  const records: ResultRecord[] = [];
+  const jobs: ReproductionJob[] = [];
   const missing: string[] = [];
   for (const suite of REPRODUCTION_SUITES) {
     const info = available.get(suite);
@@ -38,18 +47,32 @@ export function reproduce(options: ReproductionOptions = {}): Reproduction {
       missing.push(suite);
       continue;
     }
-    if (options.cancelled?.()) break;
     const systems = options.systems ? info.systems.filter((s) => options.systems?.includes(s)) : info.systems;
-    if (systems.length === 0) continue;
-    const report = runSuite(suite, systems, {
-      mode,
-      machine: options.machine,
-      cancelled: options.cancelled,
-      progress: (fraction, label) => options.progress?.(suite, fraction, label),
-    });
-    records.push(...report.results.map((r) => ({ ...r, suite })));
+    for (const system of systems) jobs.push({ suite, system });
   }
-  return { machine: describeMachineParameters(options.machine).summary, mode, records, missing };
+  return { jobs, missing };
+}
+
+/** Runs one job of a reproduction on a freshly booted system; `progress` is the job's own. */
+export function runReproductionJob(job: ReproductionJob, options: ReproductionOptions = {}, progress?: (fraction: number, label: string) => void): ResultRecord[] {
+  const report = runSuite(job.suite, [job.system], { mode: options.mode ?? 'quick', machine: options.machine, cancelled: options.cancelled, progress });
+  return report.results.map((r) => ({ ...r, suite: job.suite }));
+}
+
+/** The reproduction made of the records of every job, concatenated in job order. */
+export function assembleReproduction(options: ReproductionOptions, records: ResultRecord[], missing: string[]): Reproduction {
+  return { machine: describeMachineParameters(options.machine).summary, mode: options.mode ?? 'quick', records, missing };
+}
+
+/** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to, in this thread. */
+export function reproduce(options: ReproductionOptions = {}): Reproduction {
+  const { jobs, missing } = reproductionPlan(options);
+  const records: ResultRecord[] = [];
+  for (const job of jobs) {
+    if (options.cancelled?.()) break;
+    records.push(...runReproductionJob(job, options, (fraction, label) => options.progress?.(job.suite, fraction, label)));
+  }
+  return assembleReproduction(options, records, missing);
 }
 
 // ---- the paper's tables, as text and Markdown ------------------------------------------
