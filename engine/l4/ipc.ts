@@ -94,7 +94,8 @@ export class Ipc {
         t.partner = destination;
         this.enqueueSender(destination, t, true);
         k.wakeUp(destination, WAKE.pageFault);
-        yield* k.switchTo(destination);
+        k.handOver(destination);
+        yield;
         while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
         const why = t.wake;
         if (why === WAKE.aborted) return this.finish(t, IPC_ERROR.sendAborted);
@@ -107,7 +108,10 @@ export class Ipc {
       delivered = destination;
       if (sendError !== 0 || receiveDescriptor === NONE) {
         this.finish(t, sendError);
-        if (destination.priority >= t.priority) yield* k.switchTo(destination);
+        if (destination.priority >= t.priority) {
+          k.handOver(destination);
+          yield;
+        }
         return;
       }
     }
@@ -149,7 +153,8 @@ export class Ipc {
         // the sender is polling: let it run and do the copy in its own space
         this.dequeueSender(sender);
         k.wakeUp(sender, WAKE.partner);
-        yield* k.switchTo(sender);
+        k.handOver(sender);
+        yield;
       } else {
         const timeout = receiveTimeout(timeouts);
         if (timeout === 0) {
@@ -157,8 +162,12 @@ export class Ipc {
           return this.finishReceive(t, IPC_ERROR.receiveTimeout, delivered);
         }
         if (timeout !== INFINITE) k.armTimeout(t, timeout);
-        if (delivered !== null) yield* k.switchTo(delivered);
-        else yield* k.dispatch();
+        if (delivered !== null) {
+          k.handOver(delivered);
+          yield;
+        } else {
+          yield* k.dispatch();
+        }
       }
       delivered = null;
       while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
@@ -548,8 +557,9 @@ export class Ipc {
 
   /** CR3 was loaded: the TLB holds no window entries any more. */
   windowFlushed(): void {
-    this.windowPages[0].length = 0;
-    this.windowPages[1].length = 0;
+    // (setting length on an empty array still costs a runtime call: skip it)
+    if (this.windowPages[0].length !== 0) this.windowPages[0].length = 0;
+    if (this.windowPages[1].length !== 0) this.windowPages[1].length = 0;
   }
 
   private readReceiver(task: Task, va: number): number {

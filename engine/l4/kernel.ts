@@ -402,6 +402,15 @@ export class L4Kernel {
 
   /** Switches the CPU to `to` (its space, its context) and suspends the caller until resumed. */
   *switchTo(to: Thread): Activity {
+    this.handOver(to);
+    yield;
+  }
+
+  /**
+   * {@link switchTo} up to its `yield`: the IPC path calls it and yields itself
+   * (`k.handOver(to); yield;`), which saves a host generator per switch.
+   */
+  handOver(to: Thread): void {
     if (to.context === null) throw new Error(`thread ${to.name} has no context`);
     if (this.tracePoints.switch.enabled) this.tracePoints.switch.emit(this.machine.now, { from: this.current?.name ?? '', to: to.name, spaceSwitch: !to.task.small && this.cpu.cr3 !== to.task.pageDirectory });
     this.switchSpace(to);
@@ -410,7 +419,6 @@ export class L4Kernel {
     // an interrupt that woke a thread out of HLT: the CPU runs again (the idle context stays
     // suspended in its handler until the next idle period)
     this.cpu.halted = false;
-    yield;
   }
 
   /** Gives the CPU to the best ready thread, or idles; returns when the caller runs again. */

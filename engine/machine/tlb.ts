@@ -24,6 +24,8 @@ export interface TlbEntryView {
  */
 export class Tlb {
   readonly sets: number;
+  /** sets - 1: the set of a page is `page & setMask`. */
+  private readonly setMask: number;
   private readonly pages: Int32Array;
   private readonly frames: Int32Array;
   private readonly flags: Uint8Array;
@@ -37,6 +39,7 @@ export class Tlb {
     if (entries % ways !== 0) throw new RangeError(`${name}: ${entries} entries do not divide into ${ways} ways`);
     this.sets = entries / ways;
     if ((this.sets & (this.sets - 1)) !== 0) throw new RangeError(`${name}: set count must be a power of two`);
+    this.setMask = this.sets - 1;
     this.pages = new Int32Array(entries).fill(-1);
     this.frames = new Int32Array(entries);
     this.flags = new Uint8Array(entries);
@@ -49,11 +52,13 @@ export class Tlb {
 
   /** Entry index of `page` under `tag`, or -1. Updates replacement state and hit/miss counters. */
   lookup(page: number, tag: number): number {
-    const set = page & (this.sets - 1);
-    const base = set * this.ways;
-    for (let way = 0; way < this.ways; way++) {
+    const ways = this.ways;
+    const set = page & this.setMask;
+    const base = set * ways;
+    const pages = this.pages;
+    for (let way = 0; way < ways; way++) {
       const index = base + way;
-      if (this.pages[index] === page && this.tags[index] === tag) {
+      if (pages[index] === page && this.tags[index] === tag) {
         this.touch(set, way);
         this.hits.value++;
         return index;
@@ -86,7 +91,7 @@ export class Tlb {
 
   /** Installs a translation, replacing an invalid way or the pseudo-LRU victim. Returns the index. */
   insert(page: number, frame: number, flags: number, tag: number): number {
-    const set = page & (this.sets - 1);
+    const set = page & this.setMask;
     const base = set * this.ways;
     let way = -1;
     for (let w = 0; w < this.ways; w++) {
@@ -107,7 +112,9 @@ export class Tlb {
 
   /** Drops every entry (a CR3 load on the untagged Pentium). */
   flush(): void {
-    this.pages.fill(-1);
+    // a plain loop: for a few dozen entries it is cheaper than the fill() builtin's call
+    const pages = this.pages;
+    for (let i = 0; i < pages.length; i++) pages[i] = -1;
     this.flushes.value++;
   }
 

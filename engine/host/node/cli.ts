@@ -73,7 +73,7 @@ function parse(argv: string[]): ParsedArguments {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script'].includes(name);
+      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script', 'only', 'workers'].includes(name);
       const value = inline ?? (takesValue ? argv[++i] : 'true');
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, [...(flags.get(name) ?? []), value]);

@@ -19,6 +19,9 @@ export interface SimBenchFigure {
   /** Simulated seconds per host second: ≥ 1 means faster than the real machine. */
   readonly realTimeFactor: number;
   readonly medianHostSeconds: number;
+  /** The same from this process's CPU time (user + system): steadier on a shared host. */
+  readonly realTimeFactorCpu: number;
+  readonly medianCpuSeconds: number;
   readonly simulatedSeconds: number;
   readonly runs: number;
 }
@@ -55,17 +58,27 @@ export interface SimBenchOptions {
   readonly reproduce?: (mode: 'quick' | 'full') => Reproduction | Promise<Reproduction>;
 }
 
-/** A probe that records host time between the workload's begin() and end(). */
+/** Process CPU time (user + system) in seconds. */
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/** A probe that records wall and CPU time between the workload's begin() and end(). */
 class WindowTimer implements HostWindowProbe {
   private started = Number.NaN;
+  private startedCpu = Number.NaN;
   seconds = Number.NaN;
+  cpu = Number.NaN;
 
   begin(): void {
     this.started = performance.now();
+    this.startedCpu = cpuSeconds();
   }
 
   end(): void {
     this.seconds = (performance.now() - this.started) / 1000;
+    this.cpu = cpuSeconds() - this.startedCpu;
   }
 }
 
@@ -84,14 +97,18 @@ export async function runSimBench(options: SimBenchOptions = {}): Promise<SimBen
     if (options.only !== undefined && !options.only.includes(workload.id)) continue;
     workload.run(scale / 4); // warm-up: JIT and caches
     const times: number[] = [];
+    const cpuTimes: number[] = [];
     let last = workload.run(0);
     for (let i = 0; i < runs; i++) {
       const timer = new WindowTimer();
-      const start = performance.now();
+      timer.begin();
       last = workload.run(scale, timer);
-      times.push(Number.isNaN(timer.seconds) ? (performance.now() - start) / 1000 : timer.seconds);
+      if (Number.isNaN(timer.seconds)) timer.end();
+      times.push(timer.seconds);
+      cpuTimes.push(timer.cpu);
     }
     const hostSeconds = median(times);
+    const cpu = median(cpuTimes);
     const simulatedSeconds = last.simulatedCycles / (workload.clockMHz * 1e6);
     fingerprints.push(`${workload.id}:${last.simulatedCycles}:${last.operations}:${last.fingerprint}`);
     figures.push({
@@ -101,6 +118,8 @@ export async function runSimBench(options: SimBenchOptions = {}): Promise<SimBen
       operationsPerHostSecond: Math.round(last.operations / hostSeconds),
       realTimeFactor: Math.round((simulatedSeconds / hostSeconds) * 1000) / 1000,
       medianHostSeconds: Math.round(hostSeconds * 10000) / 10000,
+      realTimeFactorCpu: Math.round((simulatedSeconds / cpu) * 1000) / 1000,
+      medianCpuSeconds: Math.round(cpu * 10000) / 10000,
       simulatedSeconds: Math.round(simulatedSeconds * 1e6) / 1e6,
       runs,
     });
@@ -126,9 +145,10 @@ export async function runSimBench(options: SimBenchOptions = {}): Promise<SimBen
 
 export function formatSimBench(report: SimBenchReport): string {
   const lines = [`Simulator speed — Node ${report.host.node}, ${report.host.cpu} (${report.host.cores} cores)`, ''];
-  lines.push(`${'workload'.padEnd(46)} ${'ops/host s'.padStart(14)} ${'real-time factor'.padStart(17)} ${'median s'.padStart(9)}`);
+  lines.push(`${'workload'.padEnd(46)} ${'ops/host s'.padStart(14)} ${'real-time factor'.padStart(17)} ${'median s'.padStart(9)} ${'(CPU time)'.padStart(11)}`);
   for (const f of report.figures) {
-    lines.push(`${f.title.padEnd(46)} ${f.operationsPerHostSecond.toLocaleString('en-US').padStart(14)} ${f.realTimeFactor.toFixed(3).padStart(17)} ${f.medianHostSeconds.toFixed(3).padStart(9)}`);
+    const cpu = `(${f.realTimeFactorCpu.toFixed(3)})`;
+    lines.push(`${f.title.padEnd(46)} ${f.operationsPerHostSecond.toLocaleString('en-US').padStart(14)} ${f.realTimeFactor.toFixed(3).padStart(17)} ${f.medianHostSeconds.toFixed(3).padStart(9)} ${cpu.padStart(11)}`);
     lines.push(`${''.padEnd(46)} (${f.operationName}; ${f.simulatedSeconds} simulated s; median of ${f.runs} runs)`);
   }
   for (const r of report.reproductions) {
