@@ -74,6 +74,24 @@ export class Cache {
     return false;
   }
 
+  /** {@link access} followed, on a hit, by {@link markDirty}: a write hit in one lookup. */
+  accessForWrite(line: number): boolean {
+    const ways = this.ways;
+    const set = line & this.setMask;
+    const base = set * ways;
+    const lines = this.lines;
+    for (let way = 0; way < ways; way++) {
+      if (lines[base + way] === line) {
+        this.hits.value++;
+        if (ways > 1) this.promote(set, way);
+        this.dirty[base + way] = 1;
+        return true;
+      }
+    }
+    this.misses.value++;
+    return false;
+  }
+
   markDirty(line: number): boolean {
     const index = this.find(line);
     if (index < 0) return false;

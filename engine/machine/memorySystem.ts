@@ -63,10 +63,7 @@ export class MemorySystem {
   /** A write of `bytes` bytes (as dwords) within the line holding `physical`. */
   writeData(physical: number, bytes: number): number {
     const line = physical >>> this.lineShift;
-    if (this.l1d.access(line)) {
-      this.l1d.markDirty(line);
-      return this.p.l1HitExtra;
-    }
+    if (this.l1d.accessForWrite(line)) return this.p.l1HitExtra;
     if (this.p.l1WriteAllocate) {
       let stall = this.fillFromBelow(line);
       this.l1d.fill(line, true);

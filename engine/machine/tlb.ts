@@ -31,6 +31,14 @@ export class Tlb {
   private readonly flags: Uint8Array;
   private readonly tags: Int32Array;
   private readonly plru: Uint8Array;
+  /**
+   * Indices filled into an invalid way since the last flush (a superset of the valid entries
+   * unless `filledOverflow`), so that a flush clears only those: a CR3 load flushes three
+   * TLBs, usually holding a handful of entries each.
+   */
+  private readonly filled: Int32Array;
+  private filledCount = 0;
+  private filledOverflow = false;
   readonly hits: Counter;
   readonly misses: Counter;
   readonly flushes: Counter;
@@ -45,6 +53,7 @@ export class Tlb {
     this.flags = new Uint8Array(entries);
     this.tags = new Int32Array(entries);
     this.plru = new Uint8Array(this.sets);
+    this.filled = new Int32Array(entries);
     this.hits = stats.counter(`machine.${name}.hits`, 'lookups', `${name} lookups that hit`);
     this.misses = stats.counter(`machine.${name}.misses`, 'lookups', `${name} lookups that missed`);
     this.flushes = stats.counter(`machine.${name}.flushes`, 'flushes', `${name} full flushes`);
@@ -100,7 +109,8 @@ export class Tlb {
         break;
       }
     }
-    if (way < 0) way = this.victim(set);
+    if (way >= 0) this.noteFilled(base + way);
+    else way = this.victim(set);
     const index = base + way;
     this.pages[index] = page;
     this.frames[index] = frame;
@@ -112,10 +122,21 @@ export class Tlb {
 
   /** Drops every entry (a CR3 load on the untagged Pentium). */
   flush(): void {
-    // a plain loop: for a few dozen entries it is cheaper than the fill() builtin's call
     const pages = this.pages;
-    for (let i = 0; i < pages.length; i++) pages[i] = -1;
+    if (this.filledOverflow) {
+      pages.fill(-1);
+    } else {
+      const filled = this.filled;
+      for (let i = 0; i < this.filledCount; i++) pages[filled[i]] = -1;
+    }
+    this.filledCount = 0;
+    this.filledOverflow = false;
     this.flushes.value++;
+  }
+
+  private noteFilled(index: number): void {
+    if (this.filledCount < this.filled.length) this.filled[this.filledCount++] = index;
+    else this.filledOverflow = true;
   }
 
   /** Drops the entries of one page (INVLPG), under any tag. */
