@@ -349,6 +349,15 @@ export class Cpu {
    * Returns the bytes completed: `length`, or fewer with {@link fault} set.
    */
   access(linear: number, length: number, kind: AccessKind, user: boolean): number {
+    const first = linear >>> 0;
+    if (length > 0 && (first & 0xfff) + length <= 4096) {
+      // within one page (nearly every access): the loop below, unrolled once
+      const physical = this.translate(first, kind, user);
+      if (physical < 0) return 0;
+      const stall = this.lineStalls(physical, length, kind);
+      if (stall > 0) this.charge(stall, CAT.cacheMiss);
+      return length;
+    }
     let done = 0;
     let stall = 0;
     while (done < length) {
