@@ -150,7 +150,7 @@ export class L4Kernel {
 
     // IDT
     const idt = cpu.idt;
-    idt[SYSCALL.ipc] = () => this.ipcTrap();
+    idt[SYSCALL.ipc] = () => this.ipc.ipc(this.current!, true);
     idt[SYSCALL.idNearest] = () => this.systemCall(SYSCALL.idNearest);
     idt[SYSCALL.fpageUnmap] = () => this.systemCall(SYSCALL.fpageUnmap);
     idt[SYSCALL.threadSwitch] = () => this.systemCall(SYSCALL.threadSwitch);
@@ -551,16 +551,14 @@ export class L4Kernel {
 
   // ---- traps -----------------------------------------------------------------------------------
 
-  private *ipcTrap(): Activity {
-    const thread = this.current!;
+  /** The entry half of the IPC trap (`ipc.ipc(thread, true)` runs the call and the exit). */
+  enterIpcTrap(thread: Thread): void {
     this.counters.systemCalls.value++;
     this.enterKernel(thread);
     if (this.tracePoints.ipc.enabled) {
       const destination = thread.eax === SEND_NONE_WORD ? null : this.threadById(thread.esi, thread.edi);
       this.tracePoints.ipc.emit(this.machine.now, { thread: thread.name, destination: destination?.name ?? '', receive: thread.ebp !== SEND_NONE_WORD });
     }
-    yield* this.ipc.ipc(thread);
-    this.exitKernel(thread);
   }
 
   /**
