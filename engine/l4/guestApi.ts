@@ -60,6 +60,9 @@ export interface IpcOptions {
   readonly receive?: number;
 }
 
+/** The default options, shared so that a call without options allocates nothing. */
+const DEFAULT_IPC_OPTIONS: IpcOptions = Object.freeze({});
+
 /**
  * The L4 system calls as a thread sees them: generator functions mirroring the classic C
  * bindings (`l4_ipc_call` → `ipcCall`...). Each loads the registers of the L4/x86 v2 ABI and
@@ -173,27 +176,27 @@ export class L4Api {
   }
 
   /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */
-  ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts);
   }
 
   /** `l4_ipc_send`: send only. */
-  ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts);
   }
 
   /** `l4_ipc_receive`: closed receive from `source` (a thread or an interrupt id). */
-  ipcReceive(source: ThreadId, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcReceive(source: ThreadId, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(SEND_NONE, source, 0, 0, (options.receive ?? RECEIVE_SHORT) & ~1, timeouts);
   }
 
   /** `l4_ipc_wait`: open receive from anyone. */
-  ipcWait(timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcWait(timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(SEND_NONE, NIL_ID, 0, 0, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
   }
 
   /** `l4_ipc_reply_and_wait`: send to `destination`, then open receive. */
-  ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
   }
 
