@@ -21,6 +21,11 @@ const targets = [
     options: { format: 'cjs', platform: 'node', sourcemap: true },
   },
   {
+    entry: 'engine/host/node/reproduceWorker.ts',
+    outfile: 'dist/reproduceWorker.js',
+    options: { format: 'cjs', platform: 'node', sourcemap: true },
+  },
+  {
     entry: 'engine/host/node/cli.ts',
     outfile: 'dist/cli.js',
     options: { format: 'cjs', platform: 'node', sourcemap: true, banner: { js: '#!/usr/bin/env node' } },

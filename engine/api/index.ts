@@ -61,8 +61,10 @@ export function runSuite(suite: string, systems?: readonly string[], options: Su
   return runRegisteredSuite(suite, checked, options);
 }
 
-export type { Reproduction, ReproductionOptions } from '../bench/reproduce';
+export type { Reproduction, ReproductionJob, ReproductionOptions } from '../bench/reproduce';
 export { REPRODUCTION_SUITES, formatReproduction, markdownReproduction, normalizedSlowdown } from '../bench/reproduce';
+/** For hosts that run a reproduction's independent jobs in parallel (engine/host/node/parallelReproduce.ts). */
+export { assembleReproduction, reproductionPlan, runReproductionJob } from '../bench/reproduce';
 
 /**
  * Reproduces the paper: runs every available suite of the paper on every system it applies to

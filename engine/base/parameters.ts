@@ -54,7 +54,9 @@ export class ParameterTable<S extends ParameterSpecs> {
       }
       values[name] = value as ParameterValue;
     }
-    this.values = values as ParameterValues<S>;
+    // a fresh literal copy: the object filled key by key above is in V8's slow dictionary mode,
+    // and hot paths read these values on every simulated access
+    this.values = { ...values } as ParameterValues<S>;
   }
 
   rows(): ParameterRow[] {

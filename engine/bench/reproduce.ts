@@ -4,7 +4,7 @@ import type { PentiumOverrides } from '../machine/pentiumParameters';
 import { compareWithNative, cycleNarrative } from './cycleNarrative';
 import { figure5Rows, PAPER_CITATION } from './reference';
 import { LINUX_SYSTEMS, SYSTEMS, type ResultRecord, type SystemId } from './records';
-import { listSuites, runSuite, type SuiteOptions } from './suiteRegistry';
+import { listSuites, runSuite } from './suiteRegistry';
 
 /** The suites of `l4lab reproduce`, in the order of the paper. */
 export const REPRODUCTION_SUITES = ['getpid', 'pipe', 'lmbench', 'hbench', 'compile', 'aim', 'vm', 'cache-partitioning'] as const;
@@ -27,52 +27,56 @@ export interface Reproduction {
   readonly missing: string[];
 }
 
-/** One unit of a reproduction: a suite on one system. Jobs are independent of each other. */
+/** One unit of a reproduction: one suite on one system (independent of every other job). */
 export interface ReproductionJob {
   readonly suite: string;
   readonly system: SystemId;
 }
 
-/** The jobs of a reproduction, suite by suite in the paper's order, and the suites this build lacks. */
-export function reproductionJobs(systems?: readonly SystemId[]): { jobs: ReproductionJob[]; missing: string[] } {
+/**
+ * The jobs of a reproduction in report order (suites as in {@link REPRODUCTION_SUITES}, systems as
+ * in SYSTEMS), and the suites this build lacks. Hosts may run the jobs in any order or in
+ * parallel and hand the records to {@link assembleReproduction} in job order.
+ */
+export function reproductionPlan(options: ReproductionOptions = {}): { jobs: ReproductionJob[]; missing: string[] } {
   const available = new Map(listSuites().map((s) => [s.id, s]));
   const jobs: ReproductionJob[] = [];
   const missing: string[] = [];
   for (const suite of REPRODUCTION_SUITES) {
     const info = available.get(suite);
-    if (info === undefined) missing.push(suite);
-    else for (const system of info.systems) if (systems === undefined || systems.includes(system)) jobs.push({ suite, system });
+    if (info === undefined) {
+      missing.push(suite);
+      continue;
+    }
+    const systems = options.systems ? info.systems.filter((s) => options.systems?.includes(s)) : info.systems;
+    for (const system of systems) jobs.push({ suite, system });
   }
   return { jobs, missing };
 }
 
-/** Runs one job; its records carry their suite. */
-export function runReproductionJob(job: ReproductionJob, options: SuiteOptions): ResultRecord[] {
-  return runSuite(job.suite, [job.system], options).results.map((r) => ({ ...r, suite: job.suite }));
+/** Runs one job of a reproduction on a freshly booted system; `progress` is the job's own. */
+export function runReproductionJob(job: ReproductionJob, options: ReproductionOptions = {}, progress?: (fraction: number, label: string) => void): ResultRecord[] {
+  const report = runSuite(job.suite, [job.system], { mode: options.mode ?? 'quick', machine: options.machine, cancelled: options.cancelled, progress });
+  return report.results.map((r) => ({ ...r, suite: job.suite }));
 }
 
-/**
- * Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to: the
- * list of (suite, system) jobs, run one after the other, concatenated in job order.
- */
+/** The reproduction made of the records of every job, concatenated in job order. */
+export function assembleReproduction(options: ReproductionOptions, records: ResultRecord[], missing: string[]): Reproduction {
+  return { machine: describeMachineParameters(options.machine).summary, mode: options.mode ?? 'quick', records, missing };
+}
+
+/** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to, in this thread. */
 export function reproduce(options: ReproductionOptions = {}): Reproduction {
-  const mode = options.mode ?? 'quick';
-  const { jobs, missing } = reproductionJobs(options.systems);
+  const { jobs, missing } = reproductionPlan(options);
   const records: ResultRecord[] = [];
   for (const job of jobs) {
     if (options.cancelled?.()) break;
+    // one progress bar per suite: the job's fraction within its suite's jobs
     const ofSuite = jobs.filter((j) => j.suite === job.suite);
     const index = ofSuite.indexOf(job);
-    records.push(
-      ...runReproductionJob(job, {
-        mode,
-        machine: options.machine,
-        cancelled: options.cancelled,
-        progress: (fraction, label) => options.progress?.(job.suite, (index + fraction) / ofSuite.length, label),
-      }),
-    );
+    records.push(...runReproductionJob(job, options, (fraction, label) => options.progress?.(job.suite, (index + fraction) / ofSuite.length, label)));
   }
-  return { machine: describeMachineParameters(options.machine).summary, mode, records, missing };
+  return assembleReproduction(options, records, missing);
 }
 
 // ---- the paper's tables, as text and Markdown ------------------------------------------

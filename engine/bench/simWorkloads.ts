@@ -17,13 +17,23 @@ export interface SimWorkloadResult {
   readonly fingerprint: string;
 }
 
+/**
+ * Host-side probe that a workload calls when its measured window opens and closes (after boot
+ * and warm-up), so the host times only the simulated work it reports. The engine never reads the
+ * host clock itself; a workload that never calls it is timed as a whole.
+ */
+export interface HostWindowProbe {
+  begin(): void;
+  end(): void;
+}
+
 export interface SimWorkload {
   readonly id: string;
   readonly title: string;
   /** Simulated clock, for the real-time factor. */
   readonly clockMHz: number;
-  /** Runs the workload once at `scale` (1 = the standard size). */
-  run(scale: number): SimWorkloadResult;
+  /** Runs the workload once at `scale` (1 = the standard size); `simulatedCycles` and `operations` cover the probe's window. */
+  run(scale: number, probe?: HostWindowProbe): SimWorkloadResult;
 }
 
 const workloads: SimWorkload[] = [];
@@ -42,16 +52,18 @@ registerSimWorkload({
   id: 'machine.cache-lines',
   title: 'memory-bound copy and read (bare machine)',
   clockMHz: 133,
-  run(scale) {
+  run(scale, probe) {
     const machine = bareMetalMachine({ mappedMB: 32 });
     const base = bareMetalFreeBase(machine);
     const size = 4 << 20;
     const rounds = Math.max(1, Math.round(4 * scale));
+    probe?.begin();
     const start = machine.now;
     for (let round = 0; round < rounds; round++) {
       machine.cpu.copy(base, base + size + 0x20020, size, true, true);
       machine.cpu.access(base, size, ACCESS_READ, true);
     }
+    probe?.end();
     const lines = (rounds * size * 3) / machine.parameters.lineBytes;
     return {
       simulatedCycles: machine.now - start,

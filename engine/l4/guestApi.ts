@@ -61,6 +61,9 @@ export interface IpcOptions {
   readonly receive?: number;
 }
 
+/** The default options, shared so that a call without options allocates nothing. */
+const DEFAULT_IPC_OPTIONS: IpcOptions = Object.freeze({});
+
 /**
  * The L4 system calls as a thread sees them: generator functions mirroring the classic C
  * bindings (`l4_ipc_call` → `ipcCall`...). Each loads the registers of the L4/x86 v2 ABI and
@@ -104,23 +107,34 @@ export class L4Api {
   *userImage(codeAddress: number, stackAddress: number): Activity {
     this.codeAddress = codeAddress >>> 0;
     this.stackAddress = stackAddress >>> 0;
-    yield* this.stubMemory();
+    if (this.codeAddress !== 0 && !this.stubAccesses()) yield* this.stubFaults();
   }
 
-  /** The binding's own memory traffic: its code and a stack slot. */
-  private *stubMemory(): Activity {
-    if (this.codeAddress === 0) return;
+  /**
+   * The binding's fault path: raises the fault a failed {@link stubAccesses} left in `cpu.fault`
+   * through the IDT (the pager maps the page) and retries, nine attempts in all.
+   */
+  private *stubFaults(): Activity {
     const cpu = this.kernel.cpu;
-    for (let faults = 0; ; faults++) {
-      if (faults > 8) throw new GuestError(`binding code at 0x${this.codeAddress.toString(16)} is not mapped by the pager`);
-      const code = cpu.userLinear(this.codeAddress, 32, ACCESS_READ);
-      if (code >= 0 && cpu.access(code, 32, ACCESS_FETCH, true) === 32) {
-        const stack = cpu.userLinear(this.stackAddress - 8, 8, ACCESS_WRITE);
-        // CALL pushes the return address, RET pops it (the read allocates the line in L1)
-        if (stack >= 0 && cpu.access(stack, 8, ACCESS_WRITE, true) === 8 && cpu.access(stack, 8, ACCESS_READ, true) === 8) return;
-      }
+    for (let attempts = 1; ; attempts++) {
       yield* cpu.raise(cpu.fault);
+      if (attempts > 8) throw new GuestError(`binding code at 0x${this.codeAddress.toString(16)} is not mapped by the pager`);
+      if (this.stubAccesses()) return;
     }
+  }
+
+  /**
+   * One attempt at the binding's memory traffic (its code and a stack slot): true if it
+   * completed, false with the fault in `cpu.fault`. A plain function, so that the usual case (no
+   * fault) creates no generator; {@link stubFaults} handles the rest.
+   */
+  private stubAccesses(): boolean {
+    const cpu = this.kernel.cpu;
+    const code = cpu.userLinear(this.codeAddress, 32, ACCESS_READ);
+    if (code < 0 || cpu.access(code, 32, ACCESS_FETCH, true) !== 32) return false;
+    const stack = cpu.userLinear(this.stackAddress - 8, 8, ACCESS_WRITE);
+    // CALL pushes the return address, RET pops it (the read allocates the line in L1)
+    return stack >= 0 && cpu.access(stack, 8, ACCESS_WRITE, true) === 8 && cpu.access(stack, 8, ACCESS_READ, true) === 8;
   }
 
   /** The cycle counter (RDTSC): simulated cycles since reset. */
@@ -143,7 +157,7 @@ export class L4Api {
     const t = this.thread;
     const kernel = this.kernel;
     kernel.cpu.charge(kernel.p.ipcStubCycles, CAT.user);
-    if (this.codeAddress !== 0) yield* this.stubMemory();
+    if (this.codeAddress !== 0 && !this.stubAccesses()) yield* this.stubFaults();
     t.eax = send >>> 0;
     t.ebp = receive >>> 0;
     t.ecx = timeouts >>> 0;
@@ -163,27 +177,27 @@ export class L4Api {
   }
 
   /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */
-  ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts);
   }
 
   /** `l4_ipc_send`: send only. */
-  ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts);
   }
 
   /** `l4_ipc_receive`: closed receive from `source` (a thread or an interrupt id). */
-  ipcReceive(source: ThreadId, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcReceive(source: ThreadId, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(SEND_NONE, source, 0, 0, (options.receive ?? RECEIVE_SHORT) & ~1, timeouts);
   }
 
   /** `l4_ipc_wait`: open receive from anyone. */
-  ipcWait(timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcWait(timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(SEND_NONE, NIL_ID, 0, 0, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
   }
 
   /** `l4_ipc_reply_and_wait`: send to `destination`, then open receive. */
-  ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = {}): Operation<IpcResult> {
+  ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
     return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
   }
 
@@ -280,7 +294,7 @@ export class L4Api {
 
   private *trapTo(vector: number): Activity {
     this.kernel.cpu.charge(this.kernel.p.ipcStubCycles, CAT.user);
-    if (this.codeAddress !== 0) yield* this.stubMemory();
+    if (this.codeAddress !== 0 && !this.stubAccesses()) yield* this.stubFaults();
     yield* this.kernel.cpu.idt[vector]!(vector, null);
   }
 

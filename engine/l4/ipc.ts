@@ -49,142 +49,212 @@ export class Ipc {
 
   // ---- the system call ----------------------------------------------------------------------
 
-  *ipc(t: Thread): Activity {
-    const k = this.k;
-    const cpu = k.cpu;
-    cpu.execute(k.paths.ipc);
-    // read-modify-write of the TCB's hot line (a read first: the P5 does not allocate on writes)
-    cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
-    cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
-    const sendDescriptor = t.eax >>> 0;
-    const receiveDescriptor = t.ebp >>> 0;
-    const timeouts = t.ecx >>> 0;
-    const idLow = t.esi >>> 0;
-    const idHigh = t.edi >>> 0;
-    let delivered: Thread | null = null;
+  /**
+   * The IPC of thread `t` (its registers hold the arguments; the results go there too). With
+   * `trap`, this is the whole `int 0x30` system call: kernel entry before, kernel exit after, in
+   * this one host generator (one frame less on every context switch than a wrapper would cost).
+   */
+  *ipc(t: Thread, trap = false): Activity {
+    if (trap) this.k.enterIpcTrap(t);
+    call: {
+      const k = this.k;
+      const cpu = k.cpu;
+      cpu.execute(k.paths.ipc);
+      // read-modify-write of the TCB's hot line (a read first: the P5 does not allocate on writes)
+      cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
+      cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+      const sendDescriptor = t.eax >>> 0;
+      const receiveDescriptor = t.ebp >>> 0;
+      const timeouts = t.ecx >>> 0;
+      const idLow = t.esi >>> 0;
+      const idHigh = t.edi >>> 0;
+      let delivered: Thread | null = null;
 
-    if (sendDescriptor !== NONE) {
-      // decode: destination (with clan redirection) and the sender's own buffer
-      let destination = irqOfId(idLow, idHigh) >= 0 ? null : k.threadById(idLow, idHigh);
-      if (destination === null || !destination.active) return this.finish(t, IPC_ERROR.notExistent);
-      const intended = destination;
-      let redirected = false;
-      const via = k.nearest(t.task, destination.task);
-      if (via !== destination.task) {
-        const chief = via.threads[0];
-        if (!chief || !chief.active) return this.finish(t, IPC_ERROR.notExistent);
-        destination = chief;
-        redirected = true;
+      if (sendDescriptor !== NONE) {
+        // decode: destination (with clan redirection) and the sender's own buffer
+        let destination = irqOfId(idLow, idHigh) >= 0 ? null : k.threadById(idLow, idHigh);
+        if (destination === null || !destination.active) {
+          this.finish(t, IPC_ERROR.notExistent);
+          break call;
+        }
+        const intended = destination;
+        let redirected = false;
+        const via = k.nearest(t.task, destination.task);
+        if (via !== destination.task) {
+          const chief = via.threads[0];
+          if (!chief || !chief.active) {
+            this.finish(t, IPC_ERROR.notExistent);
+            break call;
+          }
+          destination = chief;
+          redirected = true;
+        }
+        const buffer = (sendDescriptor & ~3) >>> 0;
+        if (buffer !== 0) {
+          const ready = yield* this.prepareSendBuffer(t, buffer);
+          if (!ready) {
+            this.finish(t, IPC_ERROR.sendAborted);
+            break call;
+          }
+        }
+        if (!this.accepts(destination, t)) {
+          const timeout = sendTimeout(timeouts);
+          if (timeout === 0) {
+            this.finish(t, IPC_ERROR.sendTimeout);
+            break call;
+          }
+          t.state = THREAD_STATE.sending;
+          t.partner = destination;
+          this.enqueueSender(destination, t);
+          if (timeout !== INFINITE) k.armTimeout(t, timeout);
+          const why = yield* k.block(t);
+          if (why === WAKE.timeout) {
+            this.finish(t, IPC_ERROR.sendTimeout);
+            break call;
+          }
+          if (why === WAKE.cancelled) {
+            this.finish(t, IPC_ERROR.sendCancelled);
+            break call;
+          }
+          if (!destination.active || !this.accepts(destination, t)) {
+            this.finish(t, IPC_ERROR.notExistent);
+            break call;
+          }
+        }
+        let sendError = this.transfer(t, destination, sendDescriptor, timeouts, redirected, intended);
+        while (sendError === RECEIVER_FAULT) {
+          // the receiver's buffer is not mapped: it asks its pager, then takes us again (SOSP'95 §2.1)
+          destination.faultSender = t;
+          t.state = THREAD_STATE.sending;
+          t.partner = destination;
+          this.enqueueSender(destination, t, true);
+          k.wakeUp(destination, WAKE.pageFault);
+          k.handOver(destination);
+          yield;
+          while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
+          const why = t.wake;
+          if (why === WAKE.aborted) {
+            this.finish(t, IPC_ERROR.sendAborted);
+            break call;
+          }
+          if (why === WAKE.cancelled) {
+            this.finish(t, IPC_ERROR.sendCancelled);
+            break call;
+          }
+          if (why === WAKE.timeout) {
+            this.finish(t, IPC_ERROR.sendTimeout);
+            break call;
+          }
+          if (!destination.active || !this.accepts(destination, t)) {
+            this.finish(t, IPC_ERROR.notExistent);
+            break call;
+          }
+          sendError = this.transfer(t, destination, sendDescriptor, timeouts, redirected, intended);
+        }
+        k.wakeUp(destination, WAKE.done);
+        delivered = destination;
+        if (sendError !== 0 || receiveDescriptor === NONE) {
+          this.finish(t, sendError);
+          if (destination.priority >= t.priority) {
+            k.handOver(destination);
+            yield;
+          }
+          break call;
+        }
       }
-      const buffer = (sendDescriptor & ~3) >>> 0;
-      if (buffer !== 0) {
-        const ready = yield* this.prepareSendBuffer(t, buffer);
-        if (!ready) return this.finish(t, IPC_ERROR.sendAborted);
+      if (receiveDescriptor === NONE) {
+        this.finish(t, 0);
+        break call;
       }
-      if (!this.accepts(destination, t)) {
-        const timeout = sendTimeout(timeouts);
-        if (timeout === 0) return this.finish(t, IPC_ERROR.sendTimeout);
-        t.state = THREAD_STATE.sending;
-        t.partner = destination;
-        this.enqueueSender(destination, t);
-        if (timeout !== INFINITE) k.armTimeout(t, timeout);
-        const why = yield* k.block(t);
-        if (why === WAKE.timeout) return this.finish(t, IPC_ERROR.sendTimeout);
-        if (why === WAKE.cancelled) return this.finish(t, IPC_ERROR.sendCancelled);
-        if (!destination.active || !this.accepts(destination, t)) return this.finish(t, IPC_ERROR.notExistent);
+
+      // receive phase
+      const open = (receiveDescriptor & 1) !== 0;
+      let from: Thread | null = null;
+      let irq = -1;
+      if (!open) {
+        irq = irqOfId(idLow, idHigh);
+        if (irq >= 0) {
+          if (!k.interrupts.attach(irq, t)) {
+            this.finishReceive(t, IPC_ERROR.notExistent, delivered);
+            break call;
+          }
+          if (k.interrupts.takePending(irq)) {
+            this.setInterruptResult(t, irq);
+            if (delivered !== null) k.scheduler.enqueue(delivered);
+            break call;
+          }
+        } else {
+          from = k.threadById(idLow, idHigh);
+          if (from === null) {
+            this.finishReceive(t, IPC_ERROR.notExistent, delivered);
+            break call;
+          }
+          // a closed receive from outside the clan receives from the chief the message comes through
+          const via = k.nearest(t.task, from.task);
+          if (via !== from.task) {
+            from = via.threads[0];
+            if (from === null || !from.active) {
+              this.finishReceive(t, IPC_ERROR.notExistent, delivered);
+              break call;
+            }
+          }
+        }
       }
-      let sendError = this.transfer(t, destination, sendDescriptor, timeouts, redirected, intended);
-      while (sendError === RECEIVER_FAULT) {
-        // the receiver's buffer is not mapped: it asks its pager, then takes us again (SOSP'95 §2.1)
-        destination.faultSender = t;
-        t.state = THREAD_STATE.sending;
-        t.partner = destination;
-        this.enqueueSender(destination, t, true);
-        k.wakeUp(destination, WAKE.pageFault);
-        yield* k.switchTo(destination);
+      for (;;) {
+        t.receiveDescriptor = receiveDescriptor;
+        t.timeouts = timeouts;
+        const sender = open ? t.sendersHead : from !== null && from.queuedAt === t ? from : null;
+        t.state = THREAD_STATE.receiving;
+        t.partner = from;
+        t.waitIrq = irq;
+        t.wake = WAKE.none;
+        if (sender !== null) {
+          // the sender is polling: let it run and do the copy in its own space
+          this.dequeueSender(sender);
+          k.wakeUp(sender, WAKE.partner);
+          k.handOver(sender);
+          yield;
+        } else {
+          const timeout = receiveTimeout(timeouts);
+          if (timeout === 0) {
+            t.state = THREAD_STATE.ready;
+            this.finishReceive(t, IPC_ERROR.receiveTimeout, delivered);
+            break call;
+          }
+          if (timeout !== INFINITE) k.armTimeout(t, timeout);
+          if (delivered !== null) {
+            k.handOver(delivered);
+            yield;
+          } else {
+            yield* k.dispatch();
+          }
+        }
+        delivered = null;
         while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
-        const why = t.wake;
-        if (why === WAKE.aborted) return this.finish(t, IPC_ERROR.sendAborted);
-        if (why === WAKE.cancelled) return this.finish(t, IPC_ERROR.sendCancelled);
-        if (why === WAKE.timeout) return this.finish(t, IPC_ERROR.sendTimeout);
-        if (!destination.active || !this.accepts(destination, t)) return this.finish(t, IPC_ERROR.notExistent);
-        sendError = this.transfer(t, destination, sendDescriptor, timeouts, redirected, intended);
+        if (t.wake !== WAKE.pageFault) break;
+        // a sender found our buffer unmapped: fault the page in through our pager, then take it again
+        const waiting = t.faultSender;
+        t.faultSender = null;
+        const resolved = yield* k.pagerCall(t, t.faultAddress, t.eip);
+        if (!resolved) {
+          if (waiting !== null && waiting.queuedAt === t) {
+            this.dequeueSender(waiting);
+            k.wakeUp(waiting, WAKE.aborted);
+          }
+          this.finish(t, IPC_ERROR.receiveAborted);
+          break call;
+        }
       }
-      k.wakeUp(destination, WAKE.done);
-      delivered = destination;
-      if (sendError !== 0 || receiveDescriptor === NONE) {
-        this.finish(t, sendError);
-        if (destination.priority >= t.priority) yield* k.switchTo(destination);
-        return;
-      }
+      if (t.wake === WAKE.timeout) this.finish(t, IPC_ERROR.receiveTimeout);
+      else if (t.wake === WAKE.cancelled) this.finish(t, IPC_ERROR.receiveCancelled);
+      else this.publish(t);
     }
-    if (receiveDescriptor === NONE) return this.finish(t, 0);
-
-    // receive phase
-    const open = (receiveDescriptor & 1) !== 0;
-    let from: Thread | null = null;
-    let irq = -1;
-    if (!open) {
-      irq = irqOfId(idLow, idHigh);
-      if (irq >= 0) {
-        if (!k.interrupts.attach(irq, t)) return this.finishReceive(t, IPC_ERROR.notExistent, delivered);
-        if (k.interrupts.takePending(irq)) {
-          this.setInterruptResult(t, irq);
-          if (delivered !== null) k.scheduler.enqueue(delivered);
-          return;
-        }
-      } else {
-        from = k.threadById(idLow, idHigh);
-        if (from === null) return this.finishReceive(t, IPC_ERROR.notExistent, delivered);
-        // a closed receive from outside the clan receives from the chief the message comes through
-        const via = k.nearest(t.task, from.task);
-        if (via !== from.task) {
-          from = via.threads[0];
-          if (from === null || !from.active) return this.finishReceive(t, IPC_ERROR.notExistent, delivered);
-        }
-      }
+    if (trap) {
+      this.k.exitKernel(t);
+      // IRET re-enables interrupts: due events and interrupts arrive here, so that threads that
+      // only do IPC (never compute) still see timeouts, time slices and devices
+      yield* this.k.cpu.poll();
     }
-    for (;;) {
-      t.receiveDescriptor = receiveDescriptor;
-      t.timeouts = timeouts;
-      const sender = open ? t.sendersHead : from !== null && from.queuedAt === t ? from : null;
-      t.state = THREAD_STATE.receiving;
-      t.partner = from;
-      t.waitIrq = irq;
-      t.wake = WAKE.none;
-      if (sender !== null) {
-        // the sender is polling: let it run and do the copy in its own space
-        this.dequeueSender(sender);
-        k.wakeUp(sender, WAKE.partner);
-        yield* k.switchTo(sender);
-      } else {
-        const timeout = receiveTimeout(timeouts);
-        if (timeout === 0) {
-          t.state = THREAD_STATE.ready;
-          return this.finishReceive(t, IPC_ERROR.receiveTimeout, delivered);
-        }
-        if (timeout !== INFINITE) k.armTimeout(t, timeout);
-        if (delivered !== null) yield* k.switchTo(delivered);
-        else yield* k.dispatch();
-      }
-      delivered = null;
-      while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
-      if (t.wake !== WAKE.pageFault) break;
-      // a sender found our buffer unmapped: fault the page in through our pager, then take it again
-      const waiting = t.faultSender;
-      t.faultSender = null;
-      const resolved = yield* k.pagerCall(t, t.faultAddress, t.eip);
-      if (!resolved) {
-        if (waiting !== null && waiting.queuedAt === t) {
-          this.dequeueSender(waiting);
-          k.wakeUp(waiting, WAKE.aborted);
-        }
-        return this.finish(t, IPC_ERROR.receiveAborted);
-      }
-    }
-    if (t.wake === WAKE.timeout) this.finish(t, IPC_ERROR.receiveTimeout);
-    else if (t.wake === WAKE.cancelled) this.finish(t, IPC_ERROR.receiveCancelled);
-    else this.publish(t);
   }
 
   /** Does `receiver` wait for a message from `sender` now? */
@@ -581,8 +651,9 @@ export class Ipc {
 
   /** CR3 was loaded: the TLB holds no window entries any more. */
   windowFlushed(): void {
-    this.windowPages[0].length = 0;
-    this.windowPages[1].length = 0;
+    // (setting length on an empty array still costs a runtime call: skip it)
+    if (this.windowPages[0].length !== 0) this.windowPages[0].length = 0;
+    if (this.windowPages[1].length !== 0) this.windowPages[1].length = 0;
   }
 
   private readReceiver(task: Task, va: number): number {

@@ -159,7 +159,7 @@ export class L4Kernel {
 
     // IDT
     const idt = cpu.idt;
-    idt[SYSCALL.ipc] = () => this.ipcTrap();
+    idt[SYSCALL.ipc] = () => this.ipc.ipc(this.current!, true);
     idt[SYSCALL.idNearest] = () => this.systemCall(SYSCALL.idNearest);
     idt[SYSCALL.fpageUnmap] = () => this.systemCall(SYSCALL.fpageUnmap);
     idt[SYSCALL.threadSwitch] = () => this.systemCall(SYSCALL.threadSwitch);
@@ -428,6 +428,15 @@ export class L4Kernel {
 
   /** Switches the CPU to `to` (its space, its context) and suspends the caller until resumed. */
   *switchTo(to: Thread): Activity {
+    this.handOver(to);
+    yield;
+  }
+
+  /**
+   * {@link switchTo} up to its `yield`: the IPC path calls it and yields itself
+   * (`k.handOver(to); yield;`), which saves a host generator per switch.
+   */
+  handOver(to: Thread): void {
     if (to.context === null) throw new Error(`thread ${to.name} has no context`);
     if (this.tracePoints.switch.enabled) this.tracePoints.switch.emit(this.machine.now, { from: this.current?.name ?? '', to: to.name, spaceSwitch: !to.task.small && this.cpu.cr3 !== to.task.pageDirectory });
     this.switchSpace(to);
@@ -436,7 +445,6 @@ export class L4Kernel {
     // an interrupt that woke a thread out of HLT: the CPU runs again (the idle context stays
     // suspended in its handler until the next idle period)
     this.cpu.halted = false;
-    yield;
   }
 
   /** Gives the CPU to the best ready thread, or idles; returns when the caller runs again. */
@@ -569,19 +577,14 @@ export class L4Kernel {
 
   // ---- traps -----------------------------------------------------------------------------------
 
-  private *ipcTrap(): Activity {
-    const thread = this.current!;
+  /** The entry half of the IPC trap (`ipc.ipc(thread, true)` runs the call and the exit). */
+  enterIpcTrap(thread: Thread): void {
     this.counters.systemCalls.value++;
     this.enterKernel(thread);
     if (this.tracePoints.ipc.enabled) {
       const destination = thread.eax === SEND_NONE_WORD ? null : this.threadById(thread.esi, thread.edi);
       this.tracePoints.ipc.emit(this.machine.now, { thread: thread.name, destination: destination?.name ?? '', receive: thread.ebp !== SEND_NONE_WORD });
     }
-    yield* this.ipc.ipc(thread);
-    this.exitKernel(thread);
-    // IRET re-enables interrupts: due events and interrupts arrive here, so that threads that
-    // only do IPC (never compute) still see timeouts, time slices and devices
-    yield* this.cpu.poll();
   }
 
   /**

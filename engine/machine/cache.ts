@@ -15,6 +15,8 @@ export interface CacheLineView {
  */
 export class Cache {
   readonly sets: number;
+  /** sets - 1: the set of a line is `line & setMask`. */
+  private readonly setMask: number;
   readonly lineShift: number;
   /** Line number (physical >>> lineShift) held by each way, -1 when invalid. */
   private readonly lines: Int32Array;
@@ -34,6 +36,7 @@ export class Cache {
     this.sets = Math.max(1, lineCount / ways);
     if (!Number.isInteger(this.sets) || (this.sets & (this.sets - 1)) !== 0) throw new RangeError(`${name}: set count must be a power of two`);
     if (ways > 8) throw new RangeError(`${name}: at most 8 ways`);
+    this.setMask = this.sets - 1;
     this.lines = new Int32Array(this.sets * ways).fill(-1);
     this.dirty = new Uint8Array(this.sets * ways);
     this.order = new Uint32Array(this.sets);
@@ -47,22 +50,46 @@ export class Cache {
 
   /** Index of the way holding `line`, or -1; no state change, no counting. */
   find(line: number): number {
-    const set = line & (this.sets - 1);
-    const base = set * this.ways;
-    for (let way = 0; way < this.ways; way++) if (this.lines[base + way] === line) return base + way;
+    const ways = this.ways;
+    const base = (line & this.setMask) * ways;
+    const lines = this.lines;
+    for (let way = 0; way < ways; way++) if (lines[base + way] === line) return base + way;
     return -1;
   }
 
   /** Looks `line` up as an access: counts a hit or miss and makes it most recently used on a hit. */
   access(line: number): boolean {
-    const index = this.find(line);
-    if (index < 0) {
-      this.misses.value++;
-      return false;
+    const ways = this.ways;
+    const set = line & this.setMask;
+    const base = set * ways;
+    const lines = this.lines;
+    for (let way = 0; way < ways; way++) {
+      if (lines[base + way] === line) {
+        this.hits.value++;
+        if (ways > 1) this.promote(set, way);
+        return true;
+      }
     }
-    this.hits.value++;
-    this.promote(line & (this.sets - 1), index % this.ways);
-    return true;
+    this.misses.value++;
+    return false;
+  }
+
+  /** {@link access} followed, on a hit, by {@link markDirty}: a write hit in one lookup. */
+  accessForWrite(line: number): boolean {
+    const ways = this.ways;
+    const set = line & this.setMask;
+    const base = set * ways;
+    const lines = this.lines;
+    for (let way = 0; way < ways; way++) {
+      if (lines[base + way] === line) {
+        this.hits.value++;
+        if (ways > 1) this.promote(set, way);
+        this.dirty[base + way] = 1;
+        return true;
+      }
+    }
+    this.misses.value++;
+    return false;
   }
 
   markDirty(line: number): boolean {
@@ -82,7 +109,7 @@ export class Cache {
    * to the line number written back, or -1; returns the line evicted (dirty or clean) or -1.
    */
   fill(line: number, dirty = false): number {
-    const set = line & (this.sets - 1);
+    const set = line & this.setMask;
     const way = this.lruWay(set);
     const index = set * this.ways + way;
     const evicted = this.lines[index];
@@ -113,7 +140,7 @@ export class Cache {
   }
 
   setOf(physical: number): number {
-    return (physical >>> this.lineShift) & (this.sets - 1);
+    return (physical >>> this.lineShift) & this.setMask;
   }
 
   validLines(): number {
@@ -138,6 +165,11 @@ export class Cache {
 
   private promote(set: number, way: number): void {
     if (this.ways === 1) return;
+    if (this.ways === 2) {
+      // the general rebuild below, for two ways: `way` in front, the other one behind it
+      this.order[set] = way | ((way ^ 1) << 4);
+      return;
+    }
     const order = this.order[set];
     // remove `way` from the packed list, then push it at the front (position 0)
     let rebuilt = 0;

@@ -349,6 +349,15 @@ export class Cpu {
    * Returns the bytes completed: `length`, or fewer with {@link fault} set.
    */
   access(linear: number, length: number, kind: AccessKind, user: boolean): number {
+    const first = linear >>> 0;
+    if (length > 0 && (first & 0xfff) + length <= 4096) {
+      // within one page (nearly every access): the loop below, unrolled once
+      const physical = this.translate(first, kind, user);
+      if (physical < 0) return 0;
+      const stall = this.lineStalls(physical, length, kind);
+      if (stall > 0) this.charge(stall, CAT.cacheMiss);
+      return length;
+    }
     let done = 0;
     let stall = 0;
     while (done < length) {
@@ -366,14 +375,25 @@ export class Cpu {
   /** Cache stalls of an access to `length` bytes at `physical` (within one page). */
   private lineStalls(physical: number, length: number, kind: AccessKind): number {
     const caches = this.caches;
-    const lineBytes = caches.lineBytes;
     let stall = 0;
-    let offset = 0;
-    while (offset < length) {
-      const p = physical + offset;
-      const inLine = Math.min(lineBytes - (p & (lineBytes - 1)), length - offset);
-      stall += kind === ACCESS_WRITE ? caches.writeData(p, inLine) : kind === ACCESS_FETCH ? caches.readCode(p) : caches.readData(p);
-      offset += inLine;
+    if (kind === ACCESS_WRITE) {
+      // writes cost per dword, so each line's piece keeps its length
+      const lineBytes = caches.lineBytes;
+      let offset = 0;
+      while (offset < length) {
+        const p = physical + offset;
+        const room = lineBytes - (p & (lineBytes - 1));
+        const inLine = room < length - offset ? room : length - offset;
+        stall += caches.writeData(p, inLine);
+        offset += inLine;
+      }
+      return stall;
+    }
+    const last = (physical + length - 1) >>> caches.lineShift;
+    if (kind === ACCESS_FETCH) {
+      for (let line = physical >>> caches.lineShift; line <= last; line++) stall += caches.readCodeLine(line);
+    } else {
+      for (let line = physical >>> caches.lineShift; line <= last; line++) stall += caches.readDataLine(line);
     }
     return stall;
   }

@@ -35,7 +35,11 @@ export class MemorySystem {
 
   /** A data read of the line holding `physical`. */
   readData(physical: number): number {
-    const line = physical >>> this.lineShift;
+    return this.readDataLine(physical >>> this.lineShift);
+  }
+
+  /** A data read of line number `line` (physical >>> lineShift). */
+  readDataLine(line: number): number {
     if (this.l1d.access(line)) return this.p.l1HitExtra;
     let stall = this.fillFromBelow(line);
     this.l1d.fill(line);
@@ -45,7 +49,11 @@ export class MemorySystem {
 
   /** An instruction fetch of the line holding `physical`. */
   readCode(physical: number): number {
-    const line = physical >>> this.lineShift;
+    return this.readCodeLine(physical >>> this.lineShift);
+  }
+
+  /** An instruction fetch of line number `line`. */
+  readCodeLine(line: number): number {
     if (this.l1i.access(line)) return 0;
     const stall = this.fillFromBelow(line);
     this.l1i.fill(line);
@@ -55,10 +63,7 @@ export class MemorySystem {
   /** A write of `bytes` bytes (as dwords) within the line holding `physical`. */
   writeData(physical: number, bytes: number): number {
     const line = physical >>> this.lineShift;
-    if (this.l1d.access(line)) {
-      this.l1d.markDirty(line);
-      return this.p.l1HitExtra;
-    }
+    if (this.l1d.accessForWrite(line)) return this.p.l1HitExtra;
     if (this.p.l1WriteAllocate) {
       let stall = this.fillFromBelow(line);
       this.l1d.fill(line, true);

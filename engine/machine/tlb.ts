@@ -24,11 +24,21 @@ export interface TlbEntryView {
  */
 export class Tlb {
   readonly sets: number;
+  /** sets - 1: the set of a page is `page & setMask`. */
+  private readonly setMask: number;
   private readonly pages: Int32Array;
   private readonly frames: Int32Array;
   private readonly flags: Uint8Array;
   private readonly tags: Int32Array;
   private readonly plru: Uint8Array;
+  /**
+   * Indices filled into an invalid way since the last flush (a superset of the valid entries
+   * unless `filledOverflow`), so that a flush clears only those: a CR3 load flushes three
+   * TLBs, usually holding a handful of entries each.
+   */
+  private readonly filled: Int32Array;
+  private filledCount = 0;
+  private filledOverflow = false;
   readonly hits: Counter;
   readonly misses: Counter;
   readonly flushes: Counter;
@@ -37,11 +47,13 @@ export class Tlb {
     if (entries % ways !== 0) throw new RangeError(`${name}: ${entries} entries do not divide into ${ways} ways`);
     this.sets = entries / ways;
     if ((this.sets & (this.sets - 1)) !== 0) throw new RangeError(`${name}: set count must be a power of two`);
+    this.setMask = this.sets - 1;
     this.pages = new Int32Array(entries).fill(-1);
     this.frames = new Int32Array(entries);
     this.flags = new Uint8Array(entries);
     this.tags = new Int32Array(entries);
     this.plru = new Uint8Array(this.sets);
+    this.filled = new Int32Array(entries);
     this.hits = stats.counter(`machine.${name}.hits`, 'lookups', `${name} lookups that hit`);
     this.misses = stats.counter(`machine.${name}.misses`, 'lookups', `${name} lookups that missed`);
     this.flushes = stats.counter(`machine.${name}.flushes`, 'flushes', `${name} full flushes`);
@@ -49,11 +61,13 @@ export class Tlb {
 
   /** Entry index of `page` under `tag`, or -1. Updates replacement state and hit/miss counters. */
   lookup(page: number, tag: number): number {
-    const set = page & (this.sets - 1);
-    const base = set * this.ways;
-    for (let way = 0; way < this.ways; way++) {
+    const ways = this.ways;
+    const set = page & this.setMask;
+    const base = set * ways;
+    const pages = this.pages;
+    for (let way = 0; way < ways; way++) {
       const index = base + way;
-      if (this.pages[index] === page && this.tags[index] === tag) {
+      if (pages[index] === page && this.tags[index] === tag) {
         this.touch(set, way);
         this.hits.value++;
         return index;
@@ -86,7 +100,7 @@ export class Tlb {
 
   /** Installs a translation, replacing an invalid way or the pseudo-LRU victim. Returns the index. */
   insert(page: number, frame: number, flags: number, tag: number): number {
-    const set = page & (this.sets - 1);
+    const set = page & this.setMask;
     const base = set * this.ways;
     let way = -1;
     for (let w = 0; w < this.ways; w++) {
@@ -95,7 +109,8 @@ export class Tlb {
         break;
       }
     }
-    if (way < 0) way = this.victim(set);
+    if (way >= 0) this.noteFilled(base + way);
+    else way = this.victim(set);
     const index = base + way;
     this.pages[index] = page;
     this.frames[index] = frame;
@@ -107,8 +122,21 @@ export class Tlb {
 
   /** Drops every entry (a CR3 load on the untagged Pentium). */
   flush(): void {
-    this.pages.fill(-1);
+    const pages = this.pages;
+    if (this.filledOverflow) {
+      pages.fill(-1);
+    } else {
+      const filled = this.filled;
+      for (let i = 0; i < this.filledCount; i++) pages[filled[i]] = -1;
+    }
+    this.filledCount = 0;
+    this.filledOverflow = false;
     this.flushes.value++;
+  }
+
+  private noteFilled(index: number): void {
+    if (this.filledCount < this.filled.length) this.filled[this.filledCount++] = index;
+    else this.filledOverflow = true;
   }
 
   /** Drops the entries of one page (INVLPG), under any tag. */

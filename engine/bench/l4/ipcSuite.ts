@@ -2,7 +2,9 @@ import type { ResultRecord } from '../records';
 import { registerSuitePart, type SuiteOptions } from '../suiteRegistry';
 import type { L4Api } from '../../l4/guestApi';
 import { SmallSpaces } from '../../l4/smallSpaces';
-import { breakdownPerOperation, cyclesPerOperation, L4BenchSystem } from './l4System';
+import type { PentiumOverrides } from '../../machine/pentiumParameters';
+import type { HostWindowProbe } from '../simWorkloads';
+import { breakdownPerOperation, cyclesPerOperation, L4BenchSystem, type Measurement } from './l4System';
 
 /**
  * User images of the two ping-pong tasks: the binding code (inside a text page, not at its
@@ -18,8 +20,24 @@ const SERVER_CODE = 0x00c10900;
  * = round trip / 2.
  */
 export function measureShortIpc(small: boolean, options: SuiteOptions): ResultRecord {
-  const system = new L4BenchSystem(options.machine, { smallSpaces: small });
   const rounds = options.mode === 'full' ? 20000 : 2000;
+  const m = shortIpcPingPong(small, rounds, options.machine);
+  return {
+    suite: 'ipc',
+    system: 'l4',
+    benchmark: small ? 'ipc.short.small' : 'ipc.short.large',
+    unit: 'cycles',
+    value: Math.round(cyclesPerOperation(m) * 10) / 10,
+    paper: null,
+    breakdown: breakdownPerOperation(m),
+    iterations: rounds,
+  };
+}
+
+/** The ping-pong itself: `rounds` calls (2 one-way IPCs each) measured after a warm-up. */
+export function shortIpcPingPong(small: boolean, rounds: number, machine: PentiumOverrides | undefined, probe?: HostWindowProbe): Measurement {
+  const system = new L4BenchSystem(machine, { smallSpaces: small });
+  system.probe = probe ?? null;
   const warmup = 100;
   const slot = (index: number) => (small ? SmallSpaces.encode(index, 2) : undefined); // 16 MB slots
   const server = system.task(
@@ -42,17 +60,7 @@ export function measureShortIpc(small: boolean, options: SuiteOptions): ResultRe
     },
     { small: slot(2) },
   );
-  const m = system.run();
-  return {
-    suite: 'ipc',
-    system: 'l4',
-    benchmark: small ? 'ipc.short.small' : 'ipc.short.large',
-    unit: 'cycles',
-    value: Math.round(cyclesPerOperation(m) * 10) / 10,
-    paper: null,
-    breakdown: breakdownPerOperation(m),
-    iterations: rounds,
-  };
+  return system.run();
 }
 
 registerSuitePart({

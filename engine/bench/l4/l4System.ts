@@ -4,6 +4,7 @@ import { L4Kernel, type L4KernelOptions } from '../../l4/kernel';
 import type { GuestEntry } from '../../l4/guestApi';
 import { Machine } from '../../machine/machine';
 import type { PentiumOverrides } from '../../machine/pentiumParameters';
+import type { HostWindowProbe } from '../simWorkloads';
 
 /** A measurement window opened and closed by guest code (like lmbench's start()/stop()). */
 export interface Measurement {
@@ -25,6 +26,8 @@ export class L4BenchSystem {
   readonly kernel: L4Kernel;
   private measurement: Measurement | null = null;
   finished = false;
+  /** Told when the measured window opens and closes (the simulator's own benchmark times it). */
+  probe: HostWindowProbe | null = null;
 
   constructor(machine: PentiumOverrides = {}, options: L4KernelOptions = {}) {
     this.machine = new Machine({ parameters: machine });
@@ -38,6 +41,7 @@ export class L4BenchSystem {
   }
 
   begin(): void {
+    this.probe?.begin();
     this.measurement = { start: this.machine.now, end: 0, startBreakdown: this.machine.accounting.breakdown(), endBreakdown: {}, operations: 0 };
   }
 
@@ -47,6 +51,7 @@ export class L4BenchSystem {
     this.measurement.endBreakdown = this.machine.accounting.breakdown();
     this.measurement.operations = operations;
     this.finished = true;
+    this.probe?.end();
   }
 
   /** Runs until the measuring program called end(); throws with the kernel's reports if it never does. */

@@ -24,12 +24,20 @@ export interface GuestRun {
  * benchmark program's marks (start/stop, overhead-start/overhead-stop...). Throws if the guest
  * fails, so a broken benchmark never yields a number.
  */
-export function runGuest(system: string, command: string, options: SuiteOptions, boot: LinuxBootOptions = {}, maxSeconds = 600): GuestRun {
+export function runGuest(
+  system: string,
+  command: string,
+  options: SuiteOptions,
+  boot: LinuxBootOptions = {},
+  maxSeconds = 600,
+  onMark?: (label: string) => void,
+): GuestRun {
   const booted = bootLinuxSystem(system, { parameters: options.machine, seed: options.seed, ...boot, initArgs: ['sh', '-c', command] });
   const marks = new Map<string, Mark>();
   const accounting = booted.machine.accounting;
   booted.runtime.onMark = (label, value) => {
     marks.set(label, { cycles: booted.machine.scheduler.now, categories: accounting.byCategory.slice(), phases: accounting.phaseTotals(), value });
+    onMark?.(label);
   };
   const outcome = booted.run(maxSeconds * booted.machine.parameters.clockMHz * 1e6, () => options.cancelled?.() ?? false);
   if (outcome === 'failed') throw booted.failure instanceof Error ? booted.failure : new Error(String(booted.failure));

@@ -3,7 +3,8 @@
  * that may use Node. `--json` prints exactly one JSON document on stdout and nothing else.
  */
 import fs from 'node:fs';
-import { formatSimBench, runSimBench } from './simBench';
+import { simBenchCommand } from './simBench';
+import { reproduceInParallel } from './parallelReproduce';
 import { LabFormatError, parseLabNotebook, serializeLabNotebook } from '../../api/labFormat';
 import { runLabNotebook } from './workerLab';
 import { formatFuzzReport, type FuzzReport } from '../../fuzz/fuzzReport';
@@ -20,7 +21,6 @@ import {
   isSystemId,
   listSuites,
   markdownReproduction,
-  reproduce,
   runSuite,
   type MachineOverrides,
   type SuiteReport,
@@ -45,17 +45,19 @@ Usage:
       supports); the paper's value beside each simulated one. Systems: linux, l4linux,
       l4linux-trampoline, mklinux-kernel, mklinux-user, l4. --scale sizes the macro
       benchmarks (compile, aim) relative to the paper's (default 0.1 quick, 1 full).
-  l4lab bench sim [--json] [--runs N] [--scale X]
+  l4lab bench sim [--json] [--runs N] [--scale X] [--only ID,...] [--full] [--no-reproduce]
       The simulator's own speed: host throughput and real-time factor (simulated seconds per
-      host second) of fixed workloads, peak memory, and a digest of the simulated results.
+      host second) of fixed workloads, host time of reproduce --quick (and --full), peak
+      memory, and digests of the simulated results.
   l4lab boot linux [--script FILE] [--set NAME=VALUE ...]
       Boot native Linux 2.0, print its boot log and run a shell on the terminal (Ctrl-C sends
       SIGINT to the foreground command, 'exit' or Ctrl-D shuts down, Ctrl-] leaves the
       simulator). With --script, run FILE through sh non-interactively and exit with its status.
-  l4lab reproduce [--quick | --full] [--json] [--out DIR] [--system S[,S...]]
+  l4lab reproduce [--quick | --full] [--json] [--out DIR] [--system S[,S...]] [--workers N]
       Reproduce the paper: run every available suite on every system it applies to, print
       each table in the paper's layout with the published value beside the simulated one,
-      and write results.json and report.md to DIR (default: reproduction/).
+      and write results.json and report.md to DIR (default: reproduction/). Independent
+      systems run on N worker threads (default: one per core; the result is the same).
   l4lab lab run FILE.l4lab [--out FILE] [--full]
       Run every cell of a lab notebook without VS Code and write the notebook with its outputs
       to --out (default: print a summary only); exits 1 if a cell fails, 65 if FILE is malformed,
@@ -83,7 +85,7 @@ function parse(argv: string[]): ParsedArguments {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script'].includes(name);
+      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script', 'only', 'workers'].includes(name);
       const value = inline ?? (takesValue ? argv[++i] : 'true');
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, [...(flags.get(name) ?? []), value]);
@@ -131,12 +133,6 @@ function machineCommand(args: ParsedArguments): void {
 
 function benchCommand(args: ParsedArguments): void {
   const suite = args.positional[1];
-  if (suite === 'sim') {
-    const report = runSimBench({ runs: Number(args.flags.get('runs')?.at(-1) ?? 5), scale: Number(args.flags.get('scale')?.at(-1) ?? 1) });
-    if (args.flags.has('json')) printJson(report);
-    else process.stdout.write(`${formatSimBench(report)}\n`);
-    return;
-  }
   if (suite === 'machine') {
     const report = benchmarkMachine(overridesFrom(args));
     if (args.flags.has('json')) printJson(report);
@@ -184,7 +180,7 @@ function round(value: number): number {
   return Math.abs(value) >= 100 ? Math.round(value) : Math.round(value * 100) / 100;
 }
 
-function reproduceCommand(args: ParsedArguments): void {
+async function reproduceCommand(args: ParsedArguments): Promise<void> {
   const json = args.flags.has('json');
   const mode = args.flags.has('full') ? 'full' : 'quick';
   const outDir = path.resolve(args.flags.get('out')?.at(-1) ?? 'reproduction');
@@ -193,7 +189,9 @@ function reproduceCommand(args: ParsedArguments): void {
   const started = Date.now();
   const tty = process.stderr.isTTY === true && !json;
   let lastLabel = '';
-  const reproduction = reproduce({
+  const workers = args.flags.get('workers')?.at(-1);
+  const reproduction = await reproduceInParallel({
+    workers: workers === undefined ? undefined : Number(workers),
     mode,
     machine: overridesFrom(args),
     systems: systems as SystemId[] | undefined,
@@ -371,11 +369,11 @@ function main(argv: string[]): number | Promise<number> {
       machineCommand(args);
       return 0;
     case 'bench':
+      if (args.positional[1] === 'sim') return simBenchCommand(args.flags);
       benchCommand(args);
       return 0;
     case 'reproduce':
-      reproduceCommand(args);
-      return 0;
+      return reproduceCommand(args).then(() => 0);
     case 'boot':
       return bootCommand(args);
     case 'lab':
@@ -387,17 +385,22 @@ function main(argv: string[]): number | Promise<number> {
   }
 }
 
-try {
-  const result = main(process.argv.slice(2));
-  if (typeof result === 'number') process.exitCode = result;
-  else void result.then((status) => {
-    process.exitCode = status;
-  });
-} catch (error) {
+/** Usage mistakes end with status 2 and a hint; anything else is a bug and keeps its stack. */
+function fail(error: unknown): void {
   if (error instanceof UsageError || error instanceof RangeError || error instanceof TypeError) {
     process.stderr.write(`l4lab: ${error.message}\nTry 'l4lab --help'.\n`);
     process.exitCode = 2;
   } else {
     throw error;
   }
+}
+
+try {
+  const result = main(process.argv.slice(2));
+  if (typeof result === 'number') process.exitCode = result;
+  else void result.then((status) => {
+    process.exitCode = status;
+  }, fail);
+} catch (error) {
+  fail(error);
 }

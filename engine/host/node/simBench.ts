@@ -1,78 +1,178 @@
 /**
  * `l4lab bench sim`: the speed of the simulator itself (issue 10). Each workload runs after a
- * warm-up, several times in this process; the median host time gives host throughput and the
- * real-time factor (simulated seconds per host second). The digest of the simulated results must
- * not change when the simulator is optimized.
+ * warm-up, several times in this process; the median host time of its measured window gives host
+ * throughput and the real-time factor (simulated seconds per host second). Then a reproduction of
+ * the paper is timed as a whole. The digests of the simulated results must not change when the
+ * simulator is optimized.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { digest, listSimWorkloads } from '../../bench/simWorkloads';
+import type { Reproduction } from '../../bench/reproduce';
+import { digest, listSimWorkloads, type HostWindowProbe } from '../../bench/simWorkloadSet';
+import { reproduceInParallel } from './parallelReproduce';
 
 export interface SimBenchFigure {
   readonly id: string;
   readonly title: string;
   readonly operationName: string;
   readonly operationsPerHostSecond: number;
+  /** Simulated seconds per host second: ≥ 1 means faster than the real machine. */
   readonly realTimeFactor: number;
   readonly medianHostSeconds: number;
+  /** The same from this process's CPU time (user + system): steadier on a shared host. */
+  readonly realTimeFactorCpu: number;
+  readonly medianCpuSeconds: number;
   readonly simulatedSeconds: number;
   readonly runs: number;
+}
+
+/** Host time of one whole reproduction (`l4lab reproduce --quick` / `--full`). */
+export interface ReproductionTiming {
+  readonly mode: 'quick' | 'full';
+  readonly hostSeconds: number;
+  readonly records: number;
+  /** Digest of the reproduction's records (identical for sequential and parallel runs). */
+  readonly digest: string;
 }
 
 export interface SimBenchReport {
   readonly host: { readonly node: string; readonly cpu: string; readonly cores: number };
   readonly figures: SimBenchFigure[];
+  readonly reproductions: ReproductionTiming[];
+  /** Peak resident set of this process (process.resourceUsage().maxRSS). */
   readonly peakMemoryMB: number;
+  /** Digest of the workloads' simulated results. */
   readonly digest: string;
 }
 
-export function runSimBench(options: { runs?: number; scale?: number } = {}): SimBenchReport {
-  const runs = options.runs ?? 5;
+export interface SimBenchOptions {
+  /** Timed runs per workload (the median is reported); default 5. */
+  readonly runs?: number;
+  /** Size of each workload (1 = standard). */
+  readonly scale?: number;
+  /** Workload ids to run (default: all). */
+  readonly only?: readonly string[];
+  /** Reproductions to time (default: quick only); an empty list skips them. */
+  readonly reproductions?: ReadonlyArray<'quick' | 'full'>;
+  /** Runs a reproduction (the CLI passes its parallel runner). */
+  readonly reproduce?: (mode: 'quick' | 'full') => Reproduction | Promise<Reproduction>;
+}
+
+/** Process CPU time (user + system) in seconds. */
+function cpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
+/** A probe that records wall and CPU time between the workload's begin() and end(). */
+class WindowTimer implements HostWindowProbe {
+  private started = Number.NaN;
+  private startedCpu = Number.NaN;
+  seconds = Number.NaN;
+  cpu = Number.NaN;
+
+  begin(): void {
+    this.started = performance.now();
+    this.startedCpu = cpuSeconds();
+  }
+
+  end(): void {
+    this.seconds = (performance.now() - this.started) / 1000;
+    this.cpu = cpuSeconds() - this.startedCpu;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Runs the benchmark; see {@link SimBenchOptions}. */
+export async function runSimBench(options: SimBenchOptions = {}): Promise<SimBenchReport> {
+  const runs = Math.max(1, options.runs ?? 5);
   const scale = options.scale ?? 1;
   const figures: SimBenchFigure[] = [];
   const fingerprints: string[] = [];
-  let peak = process.memoryUsage().rss;
   for (const workload of listSimWorkloads()) {
+    if (options.only !== undefined && !options.only.includes(workload.id)) continue;
     workload.run(scale / 4); // warm-up: JIT and caches
     const times: number[] = [];
+    const cpuTimes: number[] = [];
     let last = workload.run(0);
     for (let i = 0; i < runs; i++) {
-      const start = performance.now();
-      last = workload.run(scale);
-      times.push((performance.now() - start) / 1000);
-      peak = Math.max(peak, process.memoryUsage().rss);
+      const timer = new WindowTimer();
+      timer.begin();
+      last = workload.run(scale, timer);
+      if (Number.isNaN(timer.seconds)) timer.end();
+      times.push(timer.seconds);
+      cpuTimes.push(timer.cpu);
     }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
+    const hostSeconds = median(times);
+    const cpu = median(cpuTimes);
     const simulatedSeconds = last.simulatedCycles / (workload.clockMHz * 1e6);
     fingerprints.push(`${workload.id}:${last.simulatedCycles}:${last.operations}:${last.fingerprint}`);
     figures.push({
       id: workload.id,
       title: workload.title,
       operationName: last.operationName,
-      operationsPerHostSecond: Math.round(last.operations / median),
-      realTimeFactor: Math.round((simulatedSeconds / median) * 1000) / 1000,
-      medianHostSeconds: Math.round(median * 10000) / 10000,
+      operationsPerHostSecond: Math.round(last.operations / hostSeconds),
+      realTimeFactor: Math.round((simulatedSeconds / hostSeconds) * 1000) / 1000,
+      medianHostSeconds: Math.round(hostSeconds * 10000) / 10000,
+      realTimeFactorCpu: Math.round((simulatedSeconds / cpu) * 1000) / 1000,
+      medianCpuSeconds: Math.round(cpu * 10000) / 10000,
       simulatedSeconds: Math.round(simulatedSeconds * 1e6) / 1e6,
       runs,
     });
+  }
+  const reproductions: ReproductionTiming[] = [];
+  if (options.reproduce !== undefined) {
+    for (const mode of options.reproductions ?? ['quick']) {
+      const start = performance.now();
+      const reproduction = await options.reproduce(mode);
+      const hostSeconds = (performance.now() - start) / 1000;
+      reproductions.push({ mode, hostSeconds: Math.round(hostSeconds * 100) / 100, records: reproduction.records.length, digest: digest(JSON.stringify(reproduction.records)) });
+    }
   }
   const cpus = os.cpus();
   return {
     host: { node: process.version, cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length },
     figures,
-    peakMemoryMB: Math.round(peak / 1048576),
+    reproductions,
+    peakMemoryMB: Math.round(process.resourceUsage().maxRSS / 1024),
     digest: digest(fingerprints.join('\n')),
   };
 }
 
 export function formatSimBench(report: SimBenchReport): string {
   const lines = [`Simulator speed — Node ${report.host.node}, ${report.host.cpu} (${report.host.cores} cores)`, ''];
-  lines.push(`${'workload'.padEnd(46)} ${'ops/host s'.padStart(14)} ${'real-time factor'.padStart(17)} ${'median s'.padStart(9)}`);
+  lines.push(`${'workload'.padEnd(46)} ${'ops/host s'.padStart(14)} ${'real-time factor'.padStart(17)} ${'median s'.padStart(9)} ${'(CPU time)'.padStart(11)}`);
   for (const f of report.figures) {
-    lines.push(`${f.title.padEnd(46)} ${f.operationsPerHostSecond.toLocaleString('en-US').padStart(14)} ${f.realTimeFactor.toFixed(3).padStart(17)} ${f.medianHostSeconds.toFixed(3).padStart(9)}`);
-    lines.push(`${''.padEnd(46)} (${f.operationName}; ${f.runs} runs, median)`);
+    const cpu = `(${f.realTimeFactorCpu.toFixed(3)})`;
+    lines.push(`${f.title.padEnd(46)} ${f.operationsPerHostSecond.toLocaleString('en-US').padStart(14)} ${f.realTimeFactor.toFixed(3).padStart(17)} ${f.medianHostSeconds.toFixed(3).padStart(9)} ${cpu.padStart(11)}`);
+    lines.push(`${''.padEnd(46)} (${f.operationName}; ${f.simulatedSeconds} simulated s; median of ${f.runs} runs)`);
+  }
+  for (const r of report.reproductions) {
+    lines.push('', `l4lab reproduce --${r.mode}: ${r.hostSeconds.toFixed(2)} host s, ${r.records} records, digest ${r.digest}`);
   }
   lines.push('', `peak memory ${report.peakMemoryMB} MB; digest of simulated results ${report.digest}`);
   return lines.join('\n');
+}
+
+/**
+ * `l4lab bench sim [--json] [--runs N] [--scale X] [--only ID,...] [--full] [--no-reproduce]
+ * [--workers N]`: runs the benchmark and prints it. Returns the exit status.
+ */
+export async function simBenchCommand(flags: ReadonlyMap<string, string[]>): Promise<number> {
+  const last = (name: string) => flags.get(name)?.at(-1);
+  const workers = last('workers') === undefined ? undefined : Number(last('workers'));
+  const report = await runSimBench({
+    runs: Number(last('runs') ?? 5),
+    scale: Number(last('scale') ?? 1),
+    only: flags.get('only')?.flatMap((value) => value.split(',')),
+    reproductions: flags.has('no-reproduce') ? [] : flags.has('full') ? ['quick', 'full'] : ['quick'],
+    reproduce: (mode) => reproduceInParallel({ mode, workers }),
+  });
+  if (flags.has('json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatSimBench(report)}\n`);
+  return 0;
 }

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ResultRecord } from '../../../engine/bench/records';
-import { formatReproduction, markdownReproduction, normalizedSlowdown, REPRODUCTION_SUITES, reproductionJobs, whereCyclesWent, type Reproduction } from '../../../engine/bench/reproduce';
+import { formatReproduction, markdownReproduction, normalizedSlowdown, REPRODUCTION_SUITES, reproductionPlan, whereCyclesWent, type Reproduction } from '../../../engine/bench/reproduce';
 import { cycleNarrative } from '../../../engine/bench/cycleNarrative';
 import '../../../engine/bench/suites';
 import { paperValue } from '../../../engine/bench/reference';
@@ -55,7 +55,7 @@ describe('reproduce report', () => {
 
 describe('reproduce driver and narrative', () => {
   it('lists (suite, system) jobs in the paper order, restricted to the systems asked for', () => {
-    const { jobs } = reproductionJobs(['l4']);
+    const { jobs } = reproductionPlan({ systems: ['l4'] });
     assert.ok(jobs.every((j) => j.system === 'l4'));
     const order = jobs.map((j) => REPRODUCTION_SUITES.indexOf(j.suite as (typeof REPRODUCTION_SUITES)[number]));
     assert.deepEqual(order, [...order].sort((a, b) => a - b));
