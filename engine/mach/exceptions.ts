@@ -10,7 +10,8 @@ import type { Thread } from './thread';
  * faulting thread, to the thread's exception port or else its task's, with a send-once right to
  * a kernel-held reply port, and the thread waits for the reply. RetCode KERN_SUCCESS means "the
  * handler fixed it": the faulting access is retried. No port, a dead port or any other RetCode
- * terminates the thread.
+ * terminates the thread. A port that is a kernel object (a co-located server's) is served in
+ * the faulting thread, as any message to a kernel object.
  */
 export class ExceptionDelivery {
   private readonly writer: KernelMessageWriter;
@@ -40,7 +41,10 @@ export class ExceptionDelivery {
     this.writer.int(exception);
     this.writer.int(code);
     this.writer.int(subcode);
-    k.msg.deliver(this.writer.finish());
+    const message = this.writer.finish();
+    // a co-located server's port (MkLinux in the kernel): served in the faulting thread, as ipc_kobject_server
+    if (port.kobject !== null) yield* k.msg.serveKernelObject(thread, port, message);
+    else k.msg.deliver(message);
     const reply = yield* k.msg.kernelReceive(thread, thread.replyPort);
     if (reply === null) return false;
     const retCode = reply.size >= MSG_HEADER_BYTES + 8 ? k.memory.read32(reply.header + MSG_HEADER_BYTES + 4) | 0 : KERN.FAILURE;

@@ -280,7 +280,7 @@ export class MachMsg {
    * Kernel-object send (ipc_kobject_server): the request is served in the sender's context; the
    * reply, if any, goes to the request's reply port like any message.
    */
-  private *serveKernelObject(thread: Thread, port: Port, kmsg: Kmsg): Operation<void> {
+  *serveKernelObject(thread: Thread, port: Port, kmsg: Kmsg): Operation<void> {
     const k = this.k;
     k.cpu.execute(k.paths.kobjectServer);
     const reply = yield* port.kobject!.serve(kmsg, thread);

@@ -71,6 +71,13 @@ export class EmulationLibraryGate implements SystemCallGate {
   /** Set by the process's signal thread: enter Linux for signal delivery before the next call. */
   signalEntry = false;
 
+  /**
+   * The exception handler to install in the process's main thread: L4 reflects an exception
+   * (#GP of a store beyond user space, ...) to it, and the library reports it to the server, which
+   * turns it into SIGSEGV; caught, its handler runs before the faulting access is retried.
+   */
+  readonly handler = (frame: ExceptionFrame): Activity => this.reflected(frame);
+
   constructor(
     protected readonly context: EmulationContext,
     protected readonly l4: L4Api,
@@ -91,6 +98,12 @@ export class EmulationLibraryGate implements SystemCallGate {
       yield* this.emulate(MESSAGE.signalEntry, []);
     }
     return yield* this.emulate(nr, args);
+  }
+
+  /** An exception reflected by L4: a message to the server (a guest that threw is an engine bug, not a fault). */
+  protected *reflected(frame: ExceptionFrame): Activity {
+    if (frame.message !== undefined) throw new Error(`exception ${frame.vector} in a Linux process: ${frame.message}`);
+    yield* this.emulate(MESSAGE.exception, [frame.vector]);
   }
 
   /** The library routine: enter, IPC call to the server, leave, then caught signals. */
@@ -132,9 +145,6 @@ export class TrampolineGate extends EmulationLibraryGate {
   private pending: { nr: number; args: ReadonlyArray<number | undefined> } = { nr: 0, args: [] };
   private result = 0;
 
-  /** The exception handler to install in the process's main thread. */
-  readonly handler = (frame: ExceptionFrame): Activity => this.reflected(frame);
-
   protected override *enter(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
     this.pending = { nr, args };
     this.context.accounting.setPhase(PHASE.enter, this.context.cpu.scheduler.now);
@@ -142,8 +152,12 @@ export class TrampolineGate extends EmulationLibraryGate {
     return this.result;
   }
 
-  private *reflected(frame: ExceptionFrame): Activity {
-    if (frame.vector !== LINUX_SYSCALL_VECTOR) throw new Error(`unexpected exception ${frame.vector} in a Linux process`);
+  /** `int $0x80` goes to the emulation-library routine; any other exception to the server as on the library path. */
+  protected override *reflected(frame: ExceptionFrame): Activity {
+    if (frame.vector !== LINUX_SYSCALL_VECTOR) {
+      yield* super.reflected(frame);
+      return;
+    }
     const { cpu, parameters: n } = this.context;
     cpu.charge(n.trampolineSimple * cpu.p.instruction + n.trampolineMemoryOps * cpu.p.aluRegMem, CAT.emulation);
     yield* fetchUserCode(cpu, EMULATION_LIBRARY.trampoline, n.trampolineCodeBytes);

@@ -406,6 +406,11 @@ export class L4Linux implements Substrate {
   /** sys_call_table dispatch, as native Linux's system_call does it. */
   private *invoke(task: Task, nr: number, args: readonly number[]): Operation<number> {
     if (nr === MESSAGE.signalEntry) return 0;
+    if (nr === MESSAGE.exception) {
+      // do_general_protection and friends: force_sig(SIGSEGV), delivered on the way back
+      this.forceSignal(task, SIG.SIGSEGV);
+      return 0;
+    }
     this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
     this.cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
     const handler = this.kernel.handlers[nr];
@@ -455,14 +460,22 @@ export class L4Linux implements Substrate {
           return;
         }
       }
-      // unresolvable: the process dies of SIGSEGV (SIGKILL when out of memory), as force_sig does
+      // unresolvable: the process dies of SIGSEGV (SIGKILL when out of memory); a caught SIGSEGV
+      // reverts to the default action, as the main thread waits in its page-fault IPC
       const signal = result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV;
       task.actions[signal].handler = 0;
-      task.blocked &= ~(1 << (signal - 1));
-      this.kernel.sendSignal(task, signal);
+      this.forceSignal(task, signal);
       yield* this.returnToUser(task);
       return;
     }
+  }
+
+  /** force_sig: a fault's signal cannot be ignored or blocked. */
+  private forceSignal(task: Task, signal: number): void {
+    const action = task.actions[signal];
+    if (action.handler <= 1) action.handler = 0;
+    task.blocked &= ~(1 << (signal - 1));
+    this.kernel.sendSignal(task, signal);
   }
 
   // ---- user tasks: the main thread and the signal thread ------------------------------------------
@@ -472,7 +485,7 @@ export class L4Linux implements Substrate {
     if (process === undefined) return;
     const gate = this.options.trampoline ? new TrampolineGate(this.emulation, l4, process.task) : new EmulationLibraryGate(this.emulation, l4, process.task);
     process.gate = gate;
-    if (gate instanceof TrampolineGate) yield* l4.setExceptionHandler(gate.handler);
+    yield* l4.setExceptionHandler(gate.handler);
     yield* l4.lthreadExRegs(USER_THREAD.signal, this.signalEntry, EMULATION_LIBRARY.code + EMULATION_LIBRARY.bytes);
     try {
       yield* this.runtime.run(process.task, gate);

@@ -58,6 +58,11 @@ export const MESSAGE = {
   },
   /** Not a Linux system call: the main thread enters Linux for signal delivery (signal thread). */
   signalEntry: 0xfff0,
+  /**
+   * Not a Linux system call: the main thread's exception handler reports an exception L4
+   * reflected to it (the vector in the first argument); Linux answers with SIGSEGV (force_sig).
+   */
+  exception: 0xfff1,
   /** Server → signal thread: a signal is pending. Bottom half → server: work to do. */
   wakeUp: 0x5,
 } as const;

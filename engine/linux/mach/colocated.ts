@@ -38,6 +38,7 @@ export class ColocatedRequests {
     const replyType = request.replyType;
     const id = request.id;
     request.reply = null;
+    if (id === MSG_ID.exceptionRaise) return yield* this.serveException(process, request, replyPort, replyType);
     const a = this.args;
     for (let i = 0; i < 6; i++) a[i] = reader.int();
     const ok = reader.ok;
@@ -49,6 +50,16 @@ export class ColocatedRequests {
     writer.int(ok ? KERN.SUCCESS : -300);
     writer.int(result);
     return writer.finish();
+  }
+
+  /** exception_raise (thread, task, exception, code, subcode) in the faulting thread: SIGSEGV, then the reply's RetCode. */
+  private *serveException(process: MkLinuxProcess, request: Kmsg, replyPort: Kmsg['reply'], replyType: number): Operation<Kmsg | null> {
+    const k = this.linux.mach;
+    k.msg.destroy(request);
+    yield* this.linux.serveException(process);
+    if (replyPort === null || this.writer.begin(replyPort, replyType, MSG_ID.exceptionRaise + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 8) === null) return null;
+    this.writer.int(KERN.SUCCESS);
+    return this.writer.finish();
   }
 }
 

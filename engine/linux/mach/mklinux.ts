@@ -368,6 +368,9 @@ export class MkLinux implements Substrate {
     task.substrateData = process;
     if (task.mm !== null) this.processes.set(task.mm, process);
     k.setSyscallRedirect(machTask, (_thread, registers) => this.redirect(process, registers));
+    // task_set_exception_port: the process's exceptions come to the server on its request port
+    requestPort.sendRights++;
+    machTask.exceptionPort = requestPort;
     k.resume(userThread);
   }
 
@@ -483,6 +486,14 @@ export class MkLinux implements Substrate {
       } else if (id === MSG_ID.memoryObjectInit) {
         yield* guest.readMessage(PAGER_INIT);
         process.controlName = guest.out[0];
+      } else if (id === MSG_ID.exceptionRaise) {
+        yield* guest.readMessage(EXCEPTION_RAISE);
+        const [threadName, taskName] = [guest.out[0], guest.out[1]];
+        const self = yield* guest.machTaskSelf();
+        yield* guest.machPortDeallocate(self, threadName);
+        yield* guest.machPortDeallocate(self, taskName);
+        yield* this.serveException(process);
+        replySize = yield* guest.buildReply(KERN.SUCCESS);
       }
     }
   }
@@ -572,6 +583,21 @@ export class MkLinux implements Substrate {
     yield* this.returnToUser(process);
   }
 
+  /**
+   * exception_raise from Mach for the process's thread (EXC_BAD_ACCESS: no map entry for the
+   * address, page 0 or beyond user space; a #GP): Linux's force_sig(SIGSEGV). The thread retries
+   * the access after the reply, and this model cannot redirect it to a handler (the server's
+   * thread_set_state of the signal trampoline), so a caught SIGSEGV takes the default action.
+   */
+  *serveException(process: MkLinuxProcess): Activity {
+    const task = process.task;
+    yield* this.lock.acquire(process.actor);
+    this.cpu.execute(this.demuxPath);
+    task.actions[SIG.SIGSEGV].handler = 0;
+    this.forceSignal(task, SIG.SIGSEGV);
+    yield* this.returnToUser(process);
+  }
+
   /** force_sig: a fault's signal cannot be ignored or blocked. */
   private forceSignal(task: Task, signal: number): void {
     const action = task.actions[signal];
@@ -641,5 +667,7 @@ export class MkLinux implements Substrate {
 
 /** memory_object_data_request/_unlock as the server reads them: control port, offset, length, access. */
 const PAGER_REQUEST = ['moveSend', 'int', 'int', 'int'] as const;
+/** exception_raise as the server reads it: thread, task, exception, code, subcode. */
+const EXCEPTION_RAISE = ['moveSend', 'moveSend', 'int', 'int', 'int'] as const;
 /** memory_object_init: control port, page size (the interrupt notification is its tail: one int). */
 const PAGER_INIT = ['moveSend', 'int'] as const;

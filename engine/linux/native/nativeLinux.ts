@@ -392,6 +392,8 @@ export class NativeLinux implements Substrate {
     cpu.execute(this.faultPath);
     this.forceSignal(task, SIG.SIGSEGV);
     yield* this.exitToUser(task);
+    // a caught SIGSEGV runs its handler before the instruction is retried, as after a page fault
+    yield* this.runHandlers(task, (task.substrateData as NativeTask).gate);
   }
 
   /** force_sig: a fault's signal cannot be ignored or blocked. */

@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
 import { bootLinuxSystem } from '../../../engine/linux/systems';
-import { MSG_ID } from '../../../engine/mach/machConstants';
+import { EXC, MSG_ID } from '../../../engine/mach/machConstants';
+import { TASK_SIZE } from '../../../engine/linux/core/mm';
+import { SIG } from '../../../engine/linux/core/syscalls';
+import type { GuestProgram } from '../../../engine/userland/runtime';
 import type { MkLinux } from '../../../engine/linux/mach/mklinux';
 
 /**
@@ -26,6 +29,16 @@ describe('MkLinux on the Mach model', () => {
     });
   }
 
+  for (const system of ['mklinux-user', 'mklinux-kernel'] as const) {
+    it(`${system}: a store to page 0 or beyond user space is an exception_raise to the server, which kills the process with SIGSEGV`, () => {
+      const wild = bootLinuxSystem(system, { programs: [wildStores], initArgs: ['sh', '-c', 't_wildstores'] });
+      wild.machine.trace.enable('mach.exception');
+      assert.equal(wild.run(133_000_000 * 5), 'halted');
+      assert.equal(wild.machine.console.output(), 'null 11 kernel 11\n');
+      assert.equal(wild.machine.trace.drain().filter((r) => r.point === 'mach.exception' && (r.fields as { exception: number }).exception === EXC.BAD_ACCESS).length, 2);
+    });
+  }
+
   it('same configuration, same cycles (deterministic)', () => {
     const a = bootLinuxSystem('mklinux-user', { initArgs: ['sh', '-c', 'echo hi'] });
     const b = bootLinuxSystem('mklinux-user', { initArgs: ['sh', '-c', 'echo hi'] });
@@ -46,3 +59,23 @@ describe('MkLinux on the Mach model', () => {
     assert.ok((kernel.breakdown.machIpc ?? 0) > 0 && (kernel.breakdown.linuxServer ?? 0) > 0);
   });
 });
+
+/** Two children: a store to page 0 (no map entry) and one beyond user space (#GP); each status's signal. */
+const wildStores: GuestProgram = {
+  name: 't_wildstores',
+  textBytes: 8192,
+  dataBytes: 4096,
+  bssBytes: 4096,
+  *main(libc) {
+    const signals: number[] = [];
+    for (const address of [0x10, TASK_SIZE + 0x1000]) {
+      const child = yield* libc.fork(function* (c) {
+        yield* c.store(address, Uint8Array.of(1));
+        return 0;
+      });
+      signals.push((yield* libc.waitpid(child))[1] & 0x7f);
+    }
+    yield* libc.print(1, `null ${signals[0]} kernel ${signals[1]}\n`);
+    return signals.every((signal) => signal === SIG.SIGSEGV) ? 0 : 1;
+  },
+};

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { LinuxSystem } from '../../../engine/linux/boot';
+import { LinuxSystem, nativeHost } from '../../../engine/linux/boot';
 import { L4Linux, l4linuxHost } from '../../../engine/linux/l4/l4linux';
+import { TASK_SIZE } from '../../../engine/linux/core/mm';
 import { SIG } from '../../../engine/linux/core/syscalls';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 
@@ -79,6 +80,45 @@ describe('L4Linux signals to processes in user mode', () => {
       const system = new LinuxSystem({ host: l4linuxHost(trampoline), programs: [userModeSignals], initArgs: ['sh', '-c', 't_usersignals'] });
       assert.equal(system.run(133_000_000 * 5), 'halted');
       assert.equal(system.machine.console.output(), 'killed 9 caught 7\n');
+    });
+  }
+});
+
+/** Stores beyond user space (#GP): one child with SIGSEGV's default action, one that catches it and exits from the handler. */
+const kernelStores: GuestProgram = {
+  name: 't_kernelstore',
+  textBytes: 8192,
+  dataBytes: 4096,
+  bssBytes: 4096,
+  *main(libc) {
+    const statuses: number[] = [];
+    for (const caught of [false, true]) {
+      const child = yield* libc.fork(function* (c) {
+        if (caught) yield* c.signal(SIG.SIGSEGV, (l) => l.exit(42));
+        yield* c.store(TASK_SIZE + 0x1000, Uint8Array.of(1));
+        return 0;
+      });
+      statuses.push((yield* libc.waitpid(child))[1]);
+    }
+    yield* libc.print(1, `default ${statuses[0] & 0x7f} caught ${(statuses[1] >> 8) & 0xff}\n`);
+    return 0;
+  },
+};
+
+describe('L4Linux exceptions of processes', () => {
+  it('native Linux gives the same: default action kills with SIGSEGV, a caught one runs its handler', () => {
+    const system = new LinuxSystem({ host: nativeHost, programs: [kernelStores], initArgs: ['sh', '-c', 't_kernelstore'] });
+    assert.equal(system.run(133_000_000 * 5), 'halted');
+    assert.equal(system.machine.console.output(), 'default 11 caught 42\n');
+  });
+
+  for (const trampoline of [false, true]) {
+    it(`a #GP is reflected to the process's exception handler and reaches the server as SIGSEGV${trampoline ? ' (trampoline)' : ''}`, () => {
+      const system = new LinuxSystem({ host: l4linuxHost(trampoline), programs: [kernelStores], initArgs: ['sh', '-c', 't_kernelstore'] });
+      const l4linux = system.substrate as unknown as L4Linux;
+      assert.equal(system.run(133_000_000 * 5), 'halted');
+      assert.equal(system.machine.console.output(), 'default 11 caught 42\n');
+      assert.ok(l4linux.l4.counters.exceptions.value >= 2, 'the stores raised exceptions in L4');
     });
   }
 });
