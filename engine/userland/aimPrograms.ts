@@ -83,8 +83,6 @@ function* sharedMemoryJob(libc: Libc, unit: number): Operation<number> {
   yield* libc.close(fd);
   yield* libc.unlink(path);
   if (region < 0) return 1;
-  // attach: read every page once, so that both processes map the page-cache pages
-  for (let offset = 0; offset < bytes; offset += 4 * KB) yield* libc.touch(region + offset, 4, ACCESS_READ);
   const child = yield* libc.fork(function* (c: Libc): Operation<number> {
     for (let offset = 0; offset < bytes; offset += 4 * KB) yield* c.storeWords(region + offset, [unit + offset]);
     return 0;

@@ -377,6 +377,11 @@ export class Libc {
     return this.syscall(NR.munmap, address, length);
   }
 
+  /** mprotect(2): PROT_READ/WRITE/EXEC of the pages of [address, address+length). */
+  mprotect(address: number, length: number, prot: number): Operation<number> {
+    return this.syscall(NR.mprotect, address, length, prot);
+  }
+
   /**
    * select(2) (the `_newselect` call) over descriptors below 256: `sets` are the read, write and
    * exception descriptor lists; `timeoutUs` null waits for ever. Returns [count or -errno, the

@@ -1,13 +1,14 @@
 import { CYCLE_CATEGORIES, type CycleBreakdown } from '../../base/cycleCategory';
 import { paperValue } from '../reference';
 import { registerSuitePart } from '../suiteRegistry';
-import { round, runGuest } from './linuxHarness';
+import { between, round, runGuest } from './linuxHarness';
+import type { ResultRecord } from '../records';
 
 /**
  * Suite `vm` on native Linux (SOSP'97 Table 5): vm.trap, the time from a write to a
- * write-protected page until the SIGSEGV handler runs, summed over the pages of `vm_trap`.
- * vm.appel1/vm.appel2 need mprotect(2), which this Linux personality does not have yet, and
- * vm.fault is L4-only.
+ * write-protected page until the SIGSEGV handler runs, summed over the pages of `vm_trap`;
+ * vm.appel1/vm.appel2, the time per fault of `vm_appel` (protection changes by mprotect(2) in
+ * the SIGSEGV handler). vm.fault is L4-only.
  */
 registerSuitePart({
   suite: 'vm',
@@ -30,6 +31,15 @@ registerSuitePart({
       const value = round(sums[index] / pages);
       if (value !== 0) breakdown[name] = value;
     });
-    return [{ suite: 'vm', system, benchmark: 'vm.trap', unit: 'us', value: round(cycles / pages / run.clockMHz, 2), paper: paperValue(system, 'vm.trap'), breakdown, iterations: pages }];
+    const results: ResultRecord[] = [{ suite: 'vm', system, benchmark: 'vm.trap', unit: 'us', value: round(cycles / pages / run.clockMHz, 2), paper: paperValue(system, 'vm.trap'), breakdown, iterations: pages }];
+    for (const [variant, rounds] of [[1, pages], [2, options.mode === 'full' ? 20 : 3]] as const) {
+      if (options.cancelled?.()) break;
+      const appel = runGuest(system, `vm_appel ${variant} ${rounds} ${options.seed ?? 1991}`, options);
+      const faults = appel.marks.get('stop')!.value;
+      const per = between(appel, 'start', 'stop', faults);
+      const benchmark = `vm.appel${variant}`;
+      results.push({ suite: 'vm', system, benchmark, unit: 'us', value: round(per.cycles / appel.clockMHz, 2), paper: paperValue(system, benchmark), breakdown: per.breakdown, iterations: faults });
+    }
+    return results;
   },
 });

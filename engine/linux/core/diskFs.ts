@@ -17,9 +17,14 @@ const MAX_INODES = 4096;
 /** Blocks before the first data block: boot block, superblock, group descriptors, bitmaps, inode table. */
 const FIRST_DATA_BLOCK = INODE_TABLE + MAX_INODES / INODES_PER_BLOCK + 8;
 
+/**
+ * A locked page or buffer being read (2.0's PG_locked page / locked buffer_head): `end` is
+ * end_request's work (the data become up to date and visible in the cache), run by the disk
+ * interrupt, which then wakes every sleeper.
+ */
 interface PendingRead {
-  readonly frame: number;
   done: boolean;
+  readonly end: () => void;
 }
 
 /**
@@ -39,7 +44,7 @@ export class DiskFileSystem {
   private readonly pending = new Map<string, PendingRead>();
   readonly wait = new WaitQueue();
   /** Requests whose data have arrived, to be ended by the next disk interrupt. */
-  private completed = 0;
+  private readonly completed: PendingRead[] = [];
 
   /** The buffer cache: disk block → kernel linear address of its 1 KB buffer. */
   private readonly buffers = new Map<number, number>();
@@ -154,8 +159,8 @@ export class DiskFileSystem {
       write: true,
       physical,
       done: () => {
-        this.completed++;
         done();
+        this.completed.push({ done: false, end: () => undefined });
       },
     });
   }
@@ -169,11 +174,19 @@ export class DiskFileSystem {
       if (buffer !== undefined) return buffer;
       const pending = this.reading.get(block);
       if (pending === undefined) break;
-      while (!pending.done) yield* this.sleep(task);
+      while (!pending.done) yield* this.sleep(task); // wait_on_buffer
     }
     const physical = this.newBuffer();
     if (physical < 0) return -12;
-    const request: PendingRead = { frame: physical, done: false };
+    const linear = k.substrate.kernelLinear(physical);
+    const request: PendingRead = {
+      done: false,
+      end: () => {
+        this.reading.delete(block);
+        this.buffers.set(block, linear);
+        this.bufferPhysical.set(block, physical);
+      },
+    };
     this.reading.set(block, request);
     k.run('ideRequest');
     k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
@@ -182,16 +195,9 @@ export class DiskFileSystem {
       count: BLOCK_SIZE / SECTOR_SIZE,
       write: false,
       physical,
-      done: () => {
-        request.done = true;
-        this.completed++;
-      },
+      done: () => this.completed.push(request),
     });
     while (!request.done) yield* this.sleep(task);
-    this.reading.delete(block);
-    const linear = k.substrate.kernelLinear(physical);
-    this.buffers.set(block, linear);
-    this.bufferPhysical.set(block, physical);
     return linear;
   }
 
@@ -259,14 +265,20 @@ export class DiskFileSystem {
       if (cached > 0) return cached;
       const pending = this.pending.get(key);
       if (pending === undefined) break;
-      yield* this.sleep(task);
+      while (!pending.done) yield* this.sleep(task); // wait_on_page
     }
     const frame = k.mm.allocate(false);
     if (frame < 0) return -12;
     const first = index * (PAGE_SIZE / BLOCK_SIZE);
     const blocks = inode.blocks.slice(first, first + PAGE_SIZE / BLOCK_SIZE);
     k.cpu.memory.bytes.fill(0, frame, frame + PAGE_SIZE);
-    const request: PendingRead = { frame, done: false };
+    const request: PendingRead = {
+      done: false,
+      end: () => {
+        this.pending.delete(key);
+        inode.pages[index] = frame;
+      },
+    };
     this.pending.set(key, request);
     // ll_rw_block: one request per run of contiguous blocks
     let run = 0;
@@ -285,20 +297,21 @@ export class DiskFileSystem {
           physical: frame + run * BLOCK_SIZE,
           done: () => {
             submitted--;
-            if (submitted === 0) {
-              request.done = true;
-              this.completed++;
-            }
+            if (submitted === 0) this.completed.push(request);
           },
         });
       }
       run = i;
     }
-    if (submitted === 0) request.done = true;
+    if (submitted === 0) this.finish(request);
     while (!request.done) yield* this.sleep(task);
-    this.pending.delete(key);
-    inode.pages[index] = frame;
     return frame;
+  }
+
+  /** Ends `request`: its data are up to date and in the cache, its waiters may go on. */
+  private finish(request: PendingRead): void {
+    request.done = true;
+    request.end();
   }
 
   /** Sleeps uninterruptibly until the next disk interrupt ends a request (wait_on_buffer). */
@@ -310,13 +323,16 @@ export class DiskFileSystem {
     this.wait.remove(task);
   }
 
-  /** The IDE interrupt (IRQ 14): end_request for finished requests, wake their sleepers. */
+  /**
+   * The IDE interrupt (IRQ 14): end_request for every finished request (unlock the page or
+   * buffer), then wake_up of all the sleepers (each rechecks its own page or buffer).
+   */
   interrupt(): void {
     const k = this.kernel;
     k.run('ideInterrupt');
     k.cpu.charge(k.p.ideInterruptIo * k.cpu.p.isaIoAccess, k.deviceCategory);
-    if (this.completed > 0) {
-      this.completed = 0;
+    if (this.completed.length > 0) {
+      for (const request of this.completed.splice(0)) this.finish(request);
       k.wakeUp(this.wait);
     }
   }

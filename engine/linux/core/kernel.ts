@@ -4,7 +4,7 @@ import { decodeUtf8, encodeUtf8 } from '../../base/text';
 import * as E from './errno';
 import { KernelCode, type LinuxPath } from './kernelCode';
 import { linuxParameters, type LinuxOverrides, type LinuxParameters } from './linuxParameters';
-import { MemoryManager, PAGE_SIZE, TASK_SIZE, VM_EXEC, VM_READ, VM_WRITE, type ImageLayout, type MemoryMap } from './mm';
+import { MemoryManager, PAGE_SIZE, TASK_SIZE, VM_EXEC, VM_MAY, VM_MAYWRITE, VM_READ, VM_WRITE, type ImageLayout, type MemoryMap } from './mm';
 import { Pipe, PIPE_READ_OPS, PIPE_WRITE_OPS } from './pipe';
 import { LinuxScheduler } from './sched';
 import type { Substrate, UserRuntime } from './substrate';
@@ -118,6 +118,7 @@ export class LinuxKernel {
     this.cpu = substrate.cpu;
     this.disk = new DiskFileSystem(this, substrate.machine.disk);
     this.writeBack = new WriteBack(this, this.disk);
+    this.mm.sharedPageDirtied = (inode, index) => this.writeBack.pageDirtied(inode, index);
     const root = this.fs.root;
     for (const name of ['bin', 'dev', 'etc', 'tmp', 'sbin', 'proc']) this.fs.link(root, name, this.fs.newInode('dir', 0o755));
     const dev = root.entries!.get('dev')!;
@@ -388,7 +389,7 @@ export class LinuxKernel {
     const mm = task.mm;
     task.mm = null;
     this.substrate.addressSpaceReplaced(task);
-    if (mm !== null) this.mm.release(mm);
+    if (mm !== null) this.releaseMm(mm);
     task.state = 'zombie';
     task.exitCode = status;
     const init = this.tasks.get(1);
@@ -601,14 +602,39 @@ export class LinuxKernel {
     this.run('closeBase');
     if (--file.references === 0) {
       file.ops.release?.(this, file);
-      if (file.inode.nlink === 0 && file.inode.kind === 'file' && !this.isOpen(file.inode)) this.truncate(file.inode);
+      this.iput(file.inode);
     }
     return true;
   }
 
-  private isOpen(inode: Inode): boolean {
-    for (const task of this.tasks.values()) for (const f of task.files) if (f !== null && f.inode === inode) return true;
+  /** True while `inode` is open or mapped by some task (2.0's i_count above zero). */
+  private inUse(inode: Inode): boolean {
+    for (const task of this.tasks.values()) {
+      for (const f of task.files) if (f !== null && f.inode === inode) return true;
+      if (task.mm !== null && task.mm.areas.some((area) => area.inode === inode)) return true;
+    }
     return false;
+  }
+
+  /** iput: a deleted file's data go when its last user (open file or mapping) does. */
+  private iput(inode: Inode): void {
+    if (inode.nlink === 0 && inode.kind === 'file' && !this.inUse(inode)) this.truncate(inode);
+  }
+
+  /** exit_mmap, then iput of the files the address space mapped. */
+  private releaseMm(mm: MemoryMap): void {
+    const mapped = new Set(mm.areas.map((area) => area.inode));
+    this.mm.release(mm);
+    for (const inode of mapped) if (inode !== null) this.iput(inode);
+  }
+
+  /** munmap(2): do_munmap, then iput of the files whose mappings went. */
+  private sysMunmap(task: Task, address: number, length: number): number {
+    if (task.mm === null) return -E.EINVAL;
+    const mapped = new Set(task.mm.areas.map((area) => area.inode));
+    const result = this.mm.munmap(task.mm, address, length);
+    for (const inode of mapped) if (inode !== null) this.iput(inode);
+    return result;
   }
 
   /** Frees a pipe's page once both ends are closed. */
@@ -715,7 +741,7 @@ export class LinuxKernel {
     const old = task.mm;
     task.mm = mm;
     this.substrate.addressSpaceReplaced(task);
-    if (old !== null) this.mm.release(old);
+    if (old !== null) this.releaseMm(old);
     task.program = layout.program;
     task.comm = argv[0]?.split('/').pop() ?? layout.program;
     task.regs.esp = esp;
@@ -808,7 +834,8 @@ export class LinuxKernel {
     this.fast(NR.sigreturn, (task, frame) => this.sysSigreturn(task, frame));
     this.slow(NR.ioctl, (task, fd, request, argument) => this.sysIoctl(task, fd, request, argument));
     this.slow(NR.mmap, (task, args) => this.sysMmap(task, args));
-    this.fast(NR.munmap, (task, address, length) => (task.mm === null ? -E.EINVAL : this.mm.munmap(task.mm, address, length)));
+    this.fast(NR.munmap, (task, address, length) => this.sysMunmap(task, address, length));
+    this.fast(NR.mprotect, (task, address, length, prot) => (task.mm === null ? -E.EINVAL : this.mm.mprotect(task.mm, address, length, prot)));
     this.slow(NR.stat, (task, path, buffer) => this.sysStat(task, path, buffer));
     this.slow(NR.fstat, (task, fd, buffer) => this.sysFstat(task, fd, buffer));
     this.slow(NR.getdents, (task, fd, buffer, count) => this.sysGetdents(task, fd, buffer, count));
@@ -928,7 +955,7 @@ export class LinuxKernel {
     this.writeBack.inodeDirtied(parent.dir);
     inode.nlink--;
     this.writeBack.inodeDirtied(inode);
-    if (inode.nlink === 0 && inode.kind === 'file' && !this.isOpen(inode)) this.truncate(inode);
+    this.iput(inode);
     return 0;
   }
 
@@ -1162,13 +1189,19 @@ export class LinuxKernel {
     const [address, length, prot, flags, fd, offset] = words;
     if (task.mm === null) return -E.EINVAL;
     let inode: Inode | null = null;
+    let may = VM_MAY;
     if ((flags & MAP_ANONYMOUS) === 0) {
       const file = this.fget(task, fd | 0);
       if (file === null) return -E.EBADF;
       if (file.inode.kind !== 'file') return -E.EINVAL;
       inode = file.inode;
+      // do_mmap: a shared mapping can be written only through a file opened for writing
+      if ((flags & MAP_SHARED) !== 0 && (file.flags & O_ACCMODE) === O_RDONLY) {
+        if ((prot & PROT_WRITE) !== 0) return -E.EACCES;
+        may &= ~VM_MAYWRITE;
+      }
     }
-    const vmFlags = (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
+    const vmFlags = may | (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
     return this.mm.mmap(task.mm, address, length, vmFlags, (flags & MAP_SHARED) !== 0, (flags & MAP_FIXED) !== 0, inode, offset);
   }
 

@@ -73,6 +73,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
   socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
   tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
+  mprotectBase: 'mm (swap, vmalloc, kmalloc, ...)', changePte: 'mm (swap, vmalloc, kmalloc, ...)',
 };
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */

@@ -74,6 +74,8 @@ export const LINUX_PARAMETERS = defineParameters({
   ideInterruptIo: { value: 2, unit: 'I/O cycles', provenance: 'R', source: 'drivers/block/ide.c: inb of the status register (and the error register check)', description: 'ISA port reads per IDE interrupt' },
   codeBytesPerInstruction: { value: 3, unit: 'B/instruction', provenance: 'I', source: 'average i386 instruction length of gcc 2.7 -O2 kernel code (2.5-3.5 bytes)', description: 'code bytes per instruction (I-cache footprint of the paths above)' },
   ttyWritePerChar: { value: 12, unit: 'instructions', provenance: 'I', source: 'drivers/char/tty_io.c + n_tty opost per character', description: 'tty output per character (besides the device I/O)' },
+  mprotectBase: { value: 150, unit: 'instructions', provenance: 'I', source: 'mm/mprotect.c sys_mprotect: find_vma, mprotect_fixup (split: kmalloc vm_area_struct, insert), merge_segments', description: 'mprotect, fixed part' },
+  changePte: { value: 6, unit: 'instructions', provenance: 'I', source: 'mm/mprotect.c change_pte_range: test present, rewrite the protection bits, per PTE', description: 'mprotect: per present PTE' },
 });
 
 export type LinuxParameterSpecs = typeof LINUX_PARAMETERS;

@@ -6,6 +6,7 @@ import type { LinuxParameters } from './linuxParameters';
 import type { Substrate } from './substrate';
 import type { Inode } from './vfs';
 import { KmallocClass } from './kmalloc';
+import { EACCES, EINVAL, ENOMEM } from './errno';
 
 export const PAGE_SIZE = 4096;
 /** TASK_SIZE = PAGE_OFFSET: user space is the low 3 GB (include/asm-i386/processor.h). */
@@ -23,7 +24,13 @@ export const VM_READ = 1;
 export const VM_WRITE = 2;
 export const VM_EXEC = 4;
 export const VM_SHARED = 8;
+/** What mprotect may turn on (VM_MAYREAD/WRITE/EXEC: VM_READ/WRITE/EXEC << 4). */
+export const VM_MAYREAD = 0x10;
+export const VM_MAYWRITE = 0x20;
+export const VM_MAYEXEC = 0x40;
+export const VM_MAY = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 export const VM_GROWSDOWN = 0x100;
+const VM_PROT = VM_READ | VM_WRITE | VM_EXEC;
 
 /** A vm area (`struct vm_area_struct`): [start, end), page aligned. */
 export interface VmArea {
@@ -101,6 +108,8 @@ export class MemoryManager {
   private readonly kmalloc128: KmallocClass;
   /** The vm_area_struct of each area reached by find_vma. */
   private readonly vmaStructs = new WeakMap<VmArea, number>();
+  /** Called when a write through a shared file mapping dirties page `index` of `inode` (write-back). */
+  sharedPageDirtied: (inode: Inode, index: number) => void = () => undefined;
 
   constructor(private readonly substrate: Substrate, private readonly p: LinuxParameters, private readonly code: KernelCode) {
     this.cpu = substrate.cpu;
@@ -293,13 +302,13 @@ export class MemoryManager {
 
   /** do_no_page: file page from the page cache, or the zero page / a fresh zeroed page. */
   private noPage(mm: MemoryMap, area: VmArea, page: number, write: boolean): boolean {
-    const shared = (area.flags & VM_SHARED) !== 0;
     if (area.inode !== null) {
       const index = (area.offset + (page - area.start)) / PAGE_SIZE;
+      if ((area.flags & VM_SHARED) !== 0) return this.sharedNoPage(mm, area.inode, index, page, write);
       const cached = index < area.inode.pages.length ? area.inode.pages[index] : -1;
-      if (cached > 0 && (!write || shared)) {
+      if (cached > 0 && !write) {
         this.get(cached);
-        return this.setPte(mm, page, cached, shared && (area.flags & VM_WRITE) !== 0);
+        return this.setPte(mm, page, cached, false);
       }
       const frame = this.allocate(cached <= 0);
       if (frame < 0) return false;
@@ -315,13 +324,36 @@ export class MemoryManager {
     return this.setPte(mm, page, frame, true);
   }
 
-  /** do_wp_page: copy-on-write break (or just re-enable writing when the page is not shared). */
+  /**
+   * do_no_page of a MAP_SHARED file mapping: the page-cache page itself is mapped (a hole gets a
+   * new zeroed page-cache page). A write fault maps it writable and dirties the page for
+   * write-back; a read fault maps it read-only, so that the first write faults and dirties it.
+   */
+  private sharedNoPage(mm: MemoryMap, inode: Inode, index: number, page: number, write: boolean): boolean {
+    let frame = index < inode.pages.length ? inode.pages[index] : -1;
+    if (frame <= 0) {
+      frame = this.allocate(true);
+      if (frame < 0) return false;
+      while (inode.pages.length <= index) inode.pages.push(-1);
+      inode.pages[index] = frame;
+    }
+    this.get(frame);
+    if (write) this.sharedPageDirtied(inode, index);
+    return this.setPte(mm, page, frame, write);
+  }
+
+  /**
+   * do_wp_page: copy-on-write break (or just re-enable writing when the page is not shared; in a
+   * MAP_SHARED file mapping, writing is re-enabled on the page-cache page, which becomes dirty).
+   */
   private wpPage(mm: MemoryMap, area: VmArea, page: number, at: number, pte: number): boolean {
     const old = (pte & FRAME_MASK) >>> 0;
-    if (old !== this.zeroPage && this.count[old >>> 12] === 1 && !this.isPageCache(area, old)) {
+    const sharedFile = (area.flags & VM_SHARED) !== 0 && area.inode !== null;
+    if (sharedFile || (old !== this.zeroPage && this.count[old >>> 12] === 1 && !this.isPageCache(area, old))) {
       this.writeEntry(at, (pte | PG_WRITABLE | PG_DIRTY) >>> 0);
       this.substrate.pageChanged(mm, page);
       this.substrate.pageMapped(mm, page, true);
+      if (sharedFile) this.sharedPageDirtied(area.inode!, (area.offset + (page - area.start)) / PAGE_SIZE);
       return true;
     }
     const frame = this.allocate(old === this.zeroPage);
@@ -457,14 +489,14 @@ export class MemoryManager {
    */
   mapImage(mm: MemoryMap, inode: Inode, layout: ImageLayout): void {
     const textEnd = TEXT_BASE + roundUp(layout.textBytes);
-    mm.insert({ start: TEXT_BASE, end: textEnd, flags: VM_READ | VM_EXEC, inode, offset: 0, name: 'text' });
+    mm.insert({ start: TEXT_BASE, end: textEnd, flags: VM_MAY | VM_READ | VM_EXEC, inode, offset: 0, name: 'text' });
     const dataEnd = textEnd + roundUp(layout.dataBytes);
-    if (layout.dataBytes > 0) mm.insert({ start: textEnd, end: dataEnd, flags: VM_READ | VM_WRITE, inode, offset: roundUp(layout.textBytes), name: 'data' });
+    if (layout.dataBytes > 0) mm.insert({ start: textEnd, end: dataEnd, flags: VM_MAY | VM_READ | VM_WRITE, inode, offset: roundUp(layout.textBytes), name: 'data' });
     const bssEnd = dataEnd + roundUp(layout.bssBytes);
-    if (layout.bssBytes > 0) mm.insert({ start: dataEnd, end: bssEnd, flags: VM_READ | VM_WRITE, inode: null, offset: 0, name: 'bss' });
+    if (layout.bssBytes > 0) mm.insert({ start: dataEnd, end: bssEnd, flags: VM_MAY | VM_READ | VM_WRITE, inode: null, offset: 0, name: 'bss' });
     mm.startBrk = bssEnd;
     mm.brk = bssEnd;
-    mm.insert({ start: TASK_SIZE - INITIAL_STACK, end: TASK_SIZE, flags: VM_READ | VM_WRITE | VM_GROWSDOWN, inode: null, offset: 0, name: 'stack' });
+    mm.insert({ start: TASK_SIZE - INITIAL_STACK, end: TASK_SIZE, flags: VM_MAY | VM_READ | VM_WRITE | VM_GROWSDOWN, inode: null, offset: 0, name: 'stack' });
     mm.startStack = TASK_SIZE;
   }
 
@@ -511,7 +543,7 @@ export class MemoryManager {
       if (newEnd - oldEnd > this.freePages * PAGE_SIZE) return mm.brk;
       const heap = mm.areas.find((a) => a.name === 'heap');
       if (heap !== undefined) heap.end = newEnd;
-      else mm.insert({ start: oldEnd, end: newEnd, flags: VM_READ | VM_WRITE, inode: null, offset: 0, name: 'heap' });
+      else mm.insert({ start: oldEnd, end: newEnd, flags: VM_MAY | VM_READ | VM_WRITE, inode: null, offset: 0, name: 'heap' });
     }
     mm.brk = requested;
     return mm.brk;
@@ -553,25 +585,101 @@ export class MemoryManager {
     return candidate + size <= TASK_SIZE - STACK_LIMIT ? candidate : -1;
   }
 
+  /**
+   * sys_mprotect (mm/mprotect.c): gives [start, start+length) the protection `prot`. The areas
+   * are split at the ends of the range and take the new VM_READ/WRITE/EXEC (mprotect_fixup);
+   * their present PTEs are rewritten and flushed (change_protection): write-protected (writing
+   * comes back through the write fault, as for a private page), and supervisor-only when the area
+   * becomes inaccessible; then areas that agree again are merged (merge_segments). Returns 0,
+   * -EINVAL (unaligned start, bad prot, wrap), -ENOMEM (a hole in the range) or -EACCES (a right
+   * the area may not have: a write to a shared mapping of a file opened read-only).
+   */
+  mprotect(mm: MemoryMap, start: number, length: number, prot: number): number {
+    this.run('mprotectBase');
+    const end = start + roundUp(length >>> 0);
+    if ((start & 0xfff) !== 0 || end > 2 ** 32 || (prot & ~VM_PROT) !== 0) return -EINVAL;
+    if (end === start) return 0;
+    let covered = start;
+    for (const area of mm.areas) {
+      if (area.end <= covered || area.start >= end) continue;
+      if (area.start > covered) return -ENOMEM;
+      const flags = (area.flags & ~VM_PROT) | prot;
+      if ((flags & ~(flags >> 4) & VM_PROT) !== 0) return -EACCES;
+      covered = area.end;
+    }
+    if (covered < end) return -ENOMEM;
+    const areas = this.splitAreas(mm, start, end, (area, from, to) => {
+      this.changeProtection(mm, from, to, prot !== 0);
+      return { ...area, start: from, end: to, offset: area.offset + (from - area.start), flags: (area.flags & ~VM_PROT) | prot };
+    });
+    for (const area of this.mergeAreas(areas, start, end)) mm.insert(area);
+    return 0;
+  }
+
+  /** change_protection: each present PTE of [start, end) loses write access, keeps user access iff `user`. */
+  private changeProtection(mm: MemoryMap, start: number, end: number, user: boolean): void {
+    for (let address = start; address < end; address += PAGE_SIZE) {
+      const at = this.pteAddress(mm, address, false);
+      if (at < 0) continue;
+      const pte = this.readEntry(at);
+      if ((pte & PG_PRESENT) === 0) continue;
+      this.run('changePte');
+      this.writeEntry(at, ((pte & ~(PG_WRITABLE | PG_USER)) | (user ? PG_USER : 0)) >>> 0);
+      this.substrate.pageChanged(mm, address);
+    }
+  }
+
+  /**
+   * merge_segments(start, end): joins areas (sorted by start) that meet inside [start, end] and
+   * agree in flags and backing (the file offsets continuing).
+   */
+  private mergeAreas(areas: readonly VmArea[], start: number, end: number): VmArea[] {
+    const merged: VmArea[] = [];
+    for (const area of areas) {
+      const last = merged[merged.length - 1];
+      const joins = last !== undefined && last.end === area.start && area.start >= start && area.start <= end && last.flags === area.flags &&
+        last.inode === area.inode && last.name === area.name && (area.inode === null || last.offset + (last.end - last.start) === area.offset);
+      if (joins) {
+        last.end = area.end;
+        this.freeVma(area);
+      } else merged.push(area);
+    }
+    return merged;
+  }
+
   /** do_munmap: splits or removes the areas overlapping [start, start+length). */
   munmap(mm: MemoryMap, start: number, length: number): number {
     this.run('munmapBase');
     if ((start & 0xfff) !== 0 || length <= 0 || start + length > TASK_SIZE) return -22;
     const end = start + roundUp(length);
-    const keep: VmArea[] = [];
-    for (const area of mm.areas) {
-      if (area.end <= start || area.start >= end) {
-        keep.push(area);
-        continue;
-      }
-      if (area.start < start) keep.push({ ...area, end: start });
-      if (area.end > end) keep.push({ ...area, start: end, offset: area.offset + (end - area.start) });
-      this.unmapRange(mm, Math.max(area.start, start), Math.min(area.end, end), true);
-    }
-    for (const area of mm.areas) if (!keep.includes(area)) this.freeVma(area);
-    mm.areas.length = 0;
+    const keep = this.splitAreas(mm, start, end, (_area, from, to) => {
+      this.unmapRange(mm, from, to, true);
+      return null;
+    });
     for (const area of keep) mm.insert(area);
     return 0;
+  }
+
+  /**
+   * Takes the areas of `mm` out, split at `start` and `end` (unmap_fixup, mprotect_fixup): returns,
+   * sorted, the pieces outside [start, end) and what `inside` makes of each area's piece
+   * [from, to) inside (a new area, or null to drop it). The caller inserts the result.
+   */
+  private splitAreas(mm: MemoryMap, start: number, end: number, inside: (area: VmArea, from: number, to: number) => VmArea | null): VmArea[] {
+    const areas: VmArea[] = [];
+    for (const area of mm.areas) {
+      if (area.end <= start || area.start >= end) {
+        areas.push(area);
+        continue;
+      }
+      if (area.start < start) areas.push({ ...area, end: start });
+      const piece = inside(area, Math.max(area.start, start), Math.min(area.end, end));
+      if (piece !== null) areas.push(piece);
+      if (area.end > end) areas.push({ ...area, start: end, offset: area.offset + (end - area.start) });
+      this.freeVma(area);
+    }
+    mm.areas.length = 0;
+    return areas;
   }
 }
 

@@ -19,6 +19,7 @@ const TABLE = [
   [64, 'getppid', 0], [65, 'getpgrp', 0], [67, 'sigaction', 3], [90, 'mmap', 1], [91, 'munmap', 2],
   [106, 'stat', 2], [108, 'fstat', 2], [114, 'wait4', 4], [119, 'sigreturn', 1], [126, 'sigprocmask', 3],
   [102, 'socketcall', 2], [141, 'getdents', 3], [142, '_newselect', 5], [162, 'nanosleep', 2], [36, 'sync', 0], [118, 'fsync', 1],
+  [125, 'mprotect', 3],
 ] as const;
 
 export const SYSCALLS: readonly SyscallSpec[] = TABLE.map(([nr, name, args]) => ({ nr, name, args }));

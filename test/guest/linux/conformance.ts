@@ -183,6 +183,74 @@ const mmap = program('t_mmap', function* (libc) {
   return (yield* check(libc, viaMap === text, 'file mapping shows the file')) ? 0 : 6;
 });
 
+/** A child writes through MAP_SHARED to two pages: `path`'s page 0 is a hole, page 1 is cached. */
+function* sharedWrites(libc: Libc, path: string, unlinkFirst: boolean): Operation<number> {
+  const fd = yield* libc.open(path, O_RDWR | O_CREAT | O_TRUNC);
+  const buffer = yield* libc.malloc(4096);
+  yield* libc.store(buffer, encodeUtf8('z'));
+  yield* libc.lseek(fd, 8191, 0);
+  yield* libc.write(fd, buffer, 1);
+  const region = yield* libc.mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (!(yield* check(libc, region > 0, `shared mmap of ${path}: ${region}`))) return 1;
+  if (unlinkFirst) yield* libc.unlink(path);
+  const child = yield* libc.fork(function* (c) {
+    yield* c.storeWords(region, [0x11111111]);
+    yield* c.storeWords(region + 4096, [0x22222222]);
+    return 0;
+  });
+  yield* libc.waitpid(child);
+  const seen = [yield* libc.loadWord(region), yield* libc.loadWord(region + 4096)];
+  if (!(yield* check(libc, seen[0] === 0x11111111 && seen[1] === 0x22222222, `${path}: parent sees ${seen.map((w) => w.toString(16))}`))) return 2;
+  if (unlinkFirst) return 0;
+  yield* libc.lseek(fd, 0, 0);
+  const n = yield* libc.read(fd, buffer, 4096);
+  const first = yield* libc.loadWord(buffer);
+  yield* libc.read(fd, buffer, 4096);
+  const second = yield* libc.loadWord(buffer);
+  const last = (yield* libc.load(buffer + 4095, 1))[0];
+  yield* libc.close(fd);
+  yield* libc.unlink(path);
+  return (yield* check(libc, n === 4096 && first === 0x11111111 && second === 0x22222222 && last === 0x7a, `${path}: file has ${first.toString(16)} ${second.toString(16)} ${last}`)) ? 0 : 3;
+}
+
+const mapShared = program('t_mapshared', function* (libc) {
+  const kept = yield* sharedWrites(libc, '/tmp/t_mapshared', false);
+  return kept !== 0 ? kept : yield* sharedWrites(libc, '/tmp/t_mapshared.gone', true);
+});
+
+/** mprotect: errors, a read-only page faults on write, PROT_NONE on read, access comes back. */
+const mprotect = program('t_mprotect', function* (libc) {
+  const area = yield* libc.mmap(0, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  yield* libc.storeWords(area + 4096, [0x5a5a5a5a]);
+  const fd = yield* libc.open('/etc/motd', O_RDONLY);
+  const file = yield* libc.mmap(0, 4096, PROT_READ, MAP_SHARED, fd, 0);
+  yield* libc.munmap(area + 3 * 4096, 4096); // a hole after the area
+  const status = function* (body: (c: Libc) => Operation<void>): Operation<number> {
+    const child = yield* libc.fork(function* (c) {
+      yield* body(c);
+      return 0;
+    });
+    return (yield* libc.waitpid(child))[1] & 0x7f;
+  };
+  const cases: Array<[string, number, number]> = [
+    ['unaligned start', yield* libc.mprotect(area + 1, 4096, PROT_READ), -E.EINVAL],
+    ['unknown prot bit', yield* libc.mprotect(area, 4096, 8), -E.EINVAL],
+    ['range past the mapping', yield* libc.mprotect(area, 4 * 4096, PROT_READ), -E.ENOMEM],
+    ['write to a read-only shared file', yield* libc.mprotect(file, 4096, PROT_READ | PROT_WRITE), -E.EACCES],
+    ['shared writable map of a read-only fd', yield* libc.mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), -E.EACCES],
+    ['middle page read-only', yield* libc.mprotect(area + 4096, 4096, PROT_READ), 0],
+    ['read of the read-only page', yield* libc.loadWord(area + 4096), 0x5a5a5a5a],
+    ['write to the read-only page', yield* status((c) => c.storeWords(area + 4096, [1])), SIG.SIGSEGV],
+    ['write beside it', yield* status((c) => c.storeWords(area + 8192, [1])), 0],
+    ['middle page inaccessible', yield* libc.mprotect(area + 4096, 4096, 0), 0],
+    ['read of the inaccessible page', yield* status(function* (c) { yield* c.loadWord(area + 4096); }), SIG.SIGSEGV],
+    ['all writable again', yield* libc.mprotect(area, 3 * 4096, PROT_READ | PROT_WRITE), 0],
+  ];
+  yield* libc.storeWords(area + 4096, [0x6b6b6b6b]);
+  cases.push(['write after restoring', yield* libc.loadWord(area + 4096), 0x6b6b6b6b]);
+  return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
+});
+
 const errors = program('t_errors', function* (libc) {
   const buffer = yield* libc.malloc(64);
   const cases: Array<[string, number, number]> = [
@@ -365,7 +433,7 @@ const rpc = program('t_rpc', function* (libc) {
 });
 
 /** The conformance programs, by name. */
-export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, errors, sockets, select, jobs, sync, rpc];
+export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc];
 
 /** A booted system as the runner needs it: install programs, run a command, get status and output. */
 export interface SystemUnderTest {
