@@ -1071,6 +1071,8 @@ export class LinuxKernel {
   }
 
   private *sysPipe(task: Task, fdsAddress: number): Operation<number> {
+    // arch/i386/kernel/sys_i386.c: verify_area(VERIFY_WRITE, fildes, 8) before do_pipe
+    if (task.mm === null || !this.mm.verify(task.mm, fdsAddress, 8, true)) return -E.EFAULT;
     this.run('openBase');
     const page = this.mm.allocate(false);
     if (page < 0) return -E.ENOMEM;
