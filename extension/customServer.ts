@@ -7,6 +7,7 @@
 // document is never modified.
 
 import * as vscode from 'vscode';
+import { writeFileAtomically } from './atomicWrite';
 import type { ResultRecord } from '../engine/api';
 import { EngineError, type EngineClient } from './engineClient';
 import { runSettings, watchdogMilliseconds } from './settings';
@@ -82,9 +83,9 @@ export class CustomServers implements vscode.Disposable {
     const declarations = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(templates, DECLARATIONS_FILE));
     const folder = vscode.Uri.joinPath(target, '..');
     await vscode.workspace.fs.createDirectory(folder);
-    await vscode.workspace.fs.writeFile(target, source);
+    await writeFileAtomically(target, source);
     // Always refresh the declarations: they describe the guest API of this version of the extension.
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, DECLARATIONS_FILE), declarations);
+    await writeFileAtomically(vscode.Uri.joinPath(folder, DECLARATIONS_FILE), declarations);
     await vscode.window.showTextDocument(target, { preview: false });
     return target;
   }

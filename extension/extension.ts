@@ -2,6 +2,7 @@
 // the engine runs in a worker thread that starts on the first command that needs it.
 
 import * as vscode from 'vscode';
+import { writeFileAtomically } from './atomicWrite';
 import { BenchmarkPanel } from './benchmarkPanel';
 import { CustomServers } from './customServer';
 import { EngineClient } from './engineClient';
@@ -90,10 +91,7 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
     }
     const state = lab.panelState;
     const text = format === 'csv' ? recordsToCsv(state.records) : recordsToMarkdown(state.records, state.machine?.summary);
-    // Write a temporary file beside the target, then rename: a reader never sees half a file.
-    const temporary = target.with({ path: `${target.path}.${process.pid}.tmp` });
-    await vscode.workspace.fs.writeFile(temporary, new TextEncoder().encode(text));
-    await vscode.workspace.fs.rename(temporary, target, { overwrite: true });
+    await writeFileAtomically(target, new TextEncoder().encode(text));
     if (!args?.target) void vscode.window.showInformationMessage(`L4 Lab: exported ${state.records.length} results to ${vscode.workspace.asRelativePath(target)}`);
     return target.fsPath;
   };
@@ -216,9 +214,8 @@ async function openLabNotebook(source: vscode.Uri, name: string): Promise<vscode
   const target = vscode.Uri.joinPath(folder.uri, 'labs', name);
   const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
   if (!exists) {
-    const temporary = vscode.Uri.joinPath(folder.uri, 'labs', `.${name}.tmp`);
-    await vscode.workspace.fs.writeFile(temporary, content);
-    await vscode.workspace.fs.rename(temporary, target, { overwrite: false });
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(folder.uri, 'labs'));
+    await writeFileAtomically(target, content, false);
   }
   const notebook = await vscode.workspace.openNotebookDocument(target);
   await vscode.window.showNotebookDocument(notebook);
