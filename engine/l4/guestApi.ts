@@ -278,7 +278,8 @@ export class L4Api {
    */
   *setExceptionHandler(handler: ExceptionHandler | null): Activity {
     const kernel = this.kernel;
-    kernel.enterKernel(this.thread);
+    // user-mode LIDT is privileged: its #GP is the kernel entry
+    kernel.enterKernel(this.thread, VECTOR.generalProtection);
     kernel.cpu.execute(kernel.paths.exception);
     this.thread.exceptionHandler = handler;
     kernel.exitKernel(this.thread);

@@ -18,6 +18,12 @@ import {
   kernelLinear,
   MAPPING_NODES_BYTES,
   MAPPING_NODES_PHYSICAL,
+  IDT_PHYSICAL,
+  GDT_PHYSICAL,
+  TSS_PHYSICAL,
+  KERNEL_CS,
+  USER_CS,
+  USER_DS,
   PAGE_TABLE_POOL_BYTES,
   PAGE_TABLE_POOL_PHYSICAL,
   SIGMA0_MEMORY_PHYSICAL,
@@ -153,6 +159,10 @@ export class L4Kernel {
     cpu.pse = true;
     cpu.loadCr3(this.masterDirectory);
     cpu.loadUserSegment(0, USER_LIMIT);
+    cpu.descriptorTables = {
+      idt: kernelLinear(IDT_PHYSICAL), gdt: kernelLinear(GDT_PHYSICAL), tss: kernelLinear(TSS_PHYSICAL),
+      kernelCode: KERNEL_CS, userCode: USER_CS, userStack: USER_DS,
+    };
     this.log(`L4/x86 (version 2 API) on ${machine.describe().summary}`);
     this.log(`kernel: code at 0x${kernelLinear(KERNEL_CODE_PHYSICAL).toString(16)}, virtual TCB array (${this.p.tcbBytes} B slots, 4 KB pages) at 0x${TCB_LINEAR.toString(16)}, physical memory at 0x${KERNEL_LINEAR.toString(16)} (4 MB pages)`);
     this.log(`small address spaces: ${this.smallSpacesEnabled ? `on (512 MB at 0x${SMALL_SPACE_AREA.toString(16)})` : 'off'}`);
@@ -507,10 +517,10 @@ export class L4Kernel {
 
   // ---- kernel entry and exit ---------------------------------------------------------------
 
-  /** INT from user mode: the gate, the trap frame on the kernel stack, ring 0, IF off. */
-  enterKernel(thread: Thread): void {
+  /** INT `vector` from user mode: the gate, the trap frame on the kernel stack, ring 0, IF off. */
+  enterKernel(thread: Thread, vector: number): void {
     const cpu = this.cpu;
-    cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
+    cpu.gateFromUser(vector);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.paths.entry);
@@ -521,7 +531,7 @@ export class L4Kernel {
   exitKernel(thread: Thread): void {
     const cpu = this.cpu;
     cpu.access(thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes, this.p.kernelFrameBytes, ACCESS_READ, false);
-    cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
+    cpu.iretToUser();
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;
   }
@@ -551,7 +561,7 @@ export class L4Kernel {
   private *guestThrew(thread: Thread, error: unknown): Activity {
     const message = error instanceof Error ? error.message : String(error);
     if (thread.exceptionHandler !== null) {
-      this.enterKernel(thread);
+      this.enterKernel(thread, VECTOR.generalProtection);
       this.exitKernel(thread);
       try {
         yield* thread.exceptionHandler({ vector: VECTOR.generalProtection, errorCode: 0, eip: thread.eip, eflags: thread.eflags, message });
@@ -580,7 +590,7 @@ export class L4Kernel {
   /** The entry half of the IPC trap (`ipc.ipc(thread, true)` runs the call and the exit). */
   enterIpcTrap(thread: Thread): void {
     this.counters.systemCalls.value++;
-    this.enterKernel(thread);
+    this.enterKernel(thread, SYSCALL.ipc);
     if (this.tracePoints.ipc.enabled) {
       const destination = thread.eax === SEND_NONE_WORD ? null : this.threadById(thread.esi, thread.edi);
       this.tracePoints.ipc.emit(this.machine.now, { thread: thread.name, destination: destination?.name ?? '', receive: thread.ebp !== SEND_NONE_WORD });
@@ -594,7 +604,7 @@ export class L4Kernel {
   private *pageFaultTrap(fault: MachineFault): Activity {
     const thread = this.current;
     if (thread === null || (fault.errorCode & PAGE_FAULT_USER) === 0) throw new Error(`kernel page fault at 0x${fault.address.toString(16)}`);
-    this.enterKernel(thread);
+    this.enterKernel(thread, VECTOR.pageFault);
     this.counters.pageFaults.value++;
     if (this.tracePoints.pageFault.enabled) {
       const pager = this.threadById(thread.pagerLow, thread.pagerHigh);
@@ -638,7 +648,7 @@ export class L4Kernel {
   private *generalProtectionTrap(fault: MachineFault): Activity {
     const thread = this.current!;
     if (thread.task.small && fault.address <= USER_LIMIT) {
-      this.enterKernel(thread);
+      this.enterKernel(thread, VECTOR.generalProtection);
       this.makeLarge(thread.task);
       this.exitKernel(thread);
       return;
@@ -654,7 +664,7 @@ export class L4Kernel {
   *exceptionTrap(vector: number, errorCode: number): Activity {
     const thread = this.current!;
     this.counters.exceptions.value++;
-    this.enterKernel(thread);
+    this.enterKernel(thread, vector);
     if (thread.exceptionHandler === null) {
       yield* this.stopThread(thread, `unhandled exception ${vector} (error code ${errorCode})`);
       return;
@@ -688,7 +698,7 @@ export class L4Kernel {
     const fromUser = cpu.cpl === 3;
     const interrupted = this.current;
     const enabled = cpu.interruptsEnabled;
-    if (fromUser && interrupted !== null) this.enterKernel(interrupted);
+    if (fromUser && interrupted !== null) this.enterKernel(interrupted, vector);
     else {
       cpu.charge(machine.parameters.intSame, CAT.kernelEntry);
       cpu.interruptsEnabled = false;
@@ -737,7 +747,7 @@ export class L4Kernel {
   private *systemCall(vector: number): Activity {
     const thread = this.current!;
     this.counters.systemCalls.value++;
-    this.enterKernel(thread);
+    this.enterKernel(thread, vector);
     this.cpu.execute(this.paths.syscalls);
     switch (vector) {
       case SYSCALL.idNearest:

@@ -26,6 +26,21 @@ export const WINDOW_SLOTS = 2;
 export const KERNEL_CODE_PHYSICAL = 0x00100000;
 /** Size reserved for kernel code. */
 export const KERNEL_CODE_BYTES = 0x40000;
+/**
+ * The kernel's descriptor tables, in its data after the code paths (tag I): the IDT (256 gates),
+ * the GDT (null, kernel code/data, user code/data descriptors) and the one TSS whose ESP0 points
+ * at the running thread's kernel stack.
+ */
+export const IDT_PHYSICAL = KERNEL_CODE_PHYSICAL + 0x20000;
+/** The GDT, after the IDT. */
+export const GDT_PHYSICAL = IDT_PHYSICAL + 256 * 8;
+/** The TSS, after the GDT's five descriptors. */
+export const TSS_PHYSICAL = GDT_PHYSICAL + 5 * 8;
+/** GDT selectors: the kernel code segment the gates name, and user code and stack. */
+export const KERNEL_CS = 0x08;
+export const USER_CS = 0x1b;
+export const USER_DS = 0x23;
+
 /** Physical area of the mapping-database nodes. */
 export const MAPPING_NODES_PHYSICAL = 0x00140000;
 /** Size of the mapping-node area. */

@@ -129,8 +129,7 @@ export class DeviceService {
     const cpu = k.cpu;
     const wasUser = cpu.cpl === 3;
     this.interrupts++;
-    cpu.charge(k.machine.parameters.intOuter, CAT.kernelEntry);
-    cpu.cpl = 0;
+    k.interruptGate(wasUser, 0x28 + (k.machine.disk.irq - 8));
     cpu.execute(k.paths.interruptEntry);
     k.scheduler.splChange(); // raise to the disk's IPL (i386/interrupt.S → set_spl_noi)
     cpu.charge(2 * k.machine.parameters.isaIoAccess, CAT.device); // status read, EOI
@@ -154,8 +153,6 @@ export class DeviceService {
     k.scheduler.splChange(); // back to the interrupted IPL
     const current = k.scheduler.current;
     if (wasUser && current !== null) yield* k.scheduler.checkAst(current);
-    cpu.charge(k.machine.parameters.iretOuter, CAT.kernelEntry);
-    cpu.cpl = wasUser ? 3 : 0;
-    if (wasUser) cpu.interruptsEnabled = true;
+    k.interruptReturn(wasUser);
   }
 }

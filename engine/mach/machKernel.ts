@@ -53,6 +53,19 @@ const KERNEL_DIRECTORY = 0x1000;
 const KERNEL_TABLES = 0x2000;
 const KERNEL_TEXT = 0x100000;
 const FIRST_FREE = 0x200000;
+/**
+ * The kernel's descriptor tables, in its data after the text (i386/gdt.c, idt.c, ldt.c, ktss.c;
+ * tag I for the placement): IDT of 256 gates, GDT (null, KERNEL_CS, KERNEL_DS, LDT, KERNEL_TSS,
+ * …: 8 slots), the default LDT holding the user segments (4 slots), the kernel TSS (104 B).
+ */
+const IDT_BYTES = 256 * 8;
+const GDT_BYTES = 8 * 8;
+const LDT_BYTES = 4 * 8;
+const TSS_BYTES = 104;
+/** i386/seg.h: KERNEL_CS in the GDT; USER_CS and USER_DS in the LDT (TI = 1, RPL 3). */
+const KERNEL_CS = 0x08;
+const USER_CS = 0x17;
+const USER_DS = 0x1f;
 /** User address-space limits of a task (VM_MIN_ADDRESS .. VM_MAX_ADDRESS on i386). */
 export const USER_MIN = 0x1000;
 export const USER_MAX = KERNEL_BASE;
@@ -145,7 +158,13 @@ export class MachKernel {
     }
     const layout = layoutMachPaths(this.p, kernelLinear(KERNEL_TEXT));
     this.paths = layout.paths;
-    if (layout.textEnd - kernelLinear(KERNEL_TEXT) > FIRST_FREE - KERNEL_TEXT) throw new Error('kernel text overflows its region');
+    const idt = (layout.textEnd + 31) & ~31;
+    const tablesEnd = idt + IDT_BYTES + GDT_BYTES + LDT_BYTES + TSS_BYTES;
+    if (tablesEnd - kernelLinear(KERNEL_TEXT) > FIRST_FREE - KERNEL_TEXT) throw new Error('kernel text overflows its region');
+    this.cpu.descriptorTables = {
+      idt: idt >>> 0, gdt: (idt + IDT_BYTES) >>> 0, ldt: (idt + IDT_BYTES + GDT_BYTES) >>> 0, tss: (idt + IDT_BYTES + GDT_BYTES + LDT_BYTES) >>> 0,
+      kernelCode: KERNEL_CS, userCode: USER_CS, userStack: USER_DS,
+    };
     const firstFree = Math.max(FIRST_FREE, KERNEL_TABLES + tables * PAGE_SIZE);
     const reserved = Math.floor((options.reservedBytes ?? 0) / PAGE_SIZE) * PAGE_SIZE;
     this.reservedStart = memoryBytes - reserved;
@@ -360,7 +379,7 @@ export class MachKernel {
 
   private *threadBody(thread: Thread, body: GuestBody): Activity {
     // thread_bootstrap_return: the new thread leaves the kernel into user mode
-    this.cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
+    this.cpu.iretToUser();
     this.cpu.cpl = 3;
     this.cpu.interruptsEnabled = true;
     yield* body(new MachGuest(this, thread));
@@ -453,9 +472,9 @@ export class MachKernel {
 
   // ---- traps ----------------------------------------------------------------------------------
 
-  private enter(thread: Thread): void {
+  private enter(thread: Thread, vector: number): void {
     const cpu = this.cpu;
-    cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
+    cpu.gateFromUser(vector);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.paths.trapEntry);
@@ -466,16 +485,36 @@ export class MachKernel {
     const cpu = this.cpu;
     cpu.execute(this.paths.trapExit);
     this.memory.touch(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
-    cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
+    cpu.iretToUser();
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;
+  }
+
+  /**
+   * The gate of hardware interrupt `vector`: from user mode with its descriptor reads, else the
+   * same `intOuter` charge without them; to ring 0 (IF is left to the caller).
+   */
+  interruptGate(wasUser: boolean, vector: number): void {
+    const cpu = this.cpu;
+    if (wasUser) cpu.gateFromUser(vector);
+    else cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
+    cpu.cpl = 0;
+  }
+
+  /** The IRET that ends a hardware interrupt: back to user mode (IF on) or to ring 0. */
+  interruptReturn(wasUser: boolean): void {
+    const cpu = this.cpu;
+    if (wasUser) cpu.iretToUser();
+    else cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
+    cpu.cpl = wasUser ? 3 : 0;
+    if (wasUser) cpu.interruptsEnabled = true;
   }
 
   /** The Mach trap handler: EAX holds the (negative) trap number; mach_msg's arguments are on the user stack. */
   private *machTrap(): Activity {
     const thread = this.scheduler.current!;
     const registers = thread.registers;
-    this.enter(thread);
+    this.enter(thread, MACH_VECTOR.machTrap);
     const trap = registers[REG.EAX] | 0;
     let result: number = KERN.FAILURE;
     switch (trap) {
@@ -525,7 +564,7 @@ export class MachKernel {
   /** `int $0x80`: redirected to the task's emulator, or an EXC_EMULATION exception. */
   private *unixSyscall(): Activity {
     const thread = this.scheduler.current!;
-    this.enter(thread);
+    this.enter(thread, MACH_VECTOR.unixSyscall);
     const redirect = thread.task.syscallRedirect;
     if (redirect === null) {
       const handled = yield* this.exceptions.raise(thread, EXC.EMULATION, thread.registers[REG.EAX], 0);
@@ -546,7 +585,7 @@ export class MachKernel {
       throw new Error(`kernel-mode page fault at 0x${fault.address.toString(16)} outside copyin/copyout`);
     }
     const cpu = this.cpu;
-    cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
+    cpu.gateFromUser(fault.vector);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.paths.exceptionEntry);
@@ -566,8 +605,7 @@ export class MachKernel {
   private *clockInterrupt(): Activity {
     const cpu = this.cpu;
     const wasUser = cpu.cpl === 3;
-    cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
-    cpu.cpl = 0;
+    this.interruptGate(wasUser, MACH_VECTOR.clock);
     cpu.execute(this.paths.interruptEntry);
     this.scheduler.splChange(); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)
     cpu.execute(this.paths.clockInterrupt);
@@ -581,9 +619,7 @@ export class MachKernel {
     } else if (wasUser && thread !== null) {
       yield* this.scheduler.checkAst(thread);
     }
-    cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
-    cpu.cpl = wasUser ? 3 : 0;
-    if (wasUser) cpu.interruptsEnabled = true;
+    this.interruptReturn(wasUser);
   }
 
   /**
@@ -593,17 +629,14 @@ export class MachKernel {
   private *spuriousInterrupt(irq: number): Activity {
     const cpu = this.cpu;
     const wasUser = cpu.cpl === 3;
-    cpu.charge(this.machine.parameters.intOuter, CAT.kernelEntry);
-    cpu.cpl = 0;
+    this.interruptGate(wasUser, 0x20 + irq);
     cpu.execute(this.paths.interruptEntry);
     cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
     this.machine.pic.endOfInterrupt(irq);
     this.postInterrupt(irq);
     const current = this.scheduler.current;
     if (wasUser && current !== null) yield* this.scheduler.checkAst(current);
-    cpu.charge(this.machine.parameters.iretOuter, CAT.kernelEntry);
-    cpu.cpl = wasUser ? 3 : 0;
-    if (wasUser) cpu.interruptsEnabled = true;
+    this.interruptReturn(wasUser);
   }
 
   /**

@@ -39,6 +39,32 @@ export interface CodePath {
 /** What a handler registered in the IDT receives. */
 export type InterruptHandler = (vector: number, fault: MachineFault | null) => Activity;
 
+/**
+ * Where a kernel put its descriptor tables (what LIDT, LGDT and LTR loaded), as linear addresses,
+ * and the GDT selectors its gates and user mode use. The ring transitions read them through the
+ * D-TLB and the data cache (Intel SDM Vol. 3 §6.12.1, §7.2.1).
+ */
+export interface DescriptorTables {
+  /** IDTR.base: 8-byte gate descriptors, by vector. */
+  readonly idt: number;
+  /** GDTR.base: 8-byte segment descriptors, by selector index. */
+  readonly gdt: number;
+  /** LDTR's base, for selectors with TI set (absent: the kernel uses no LDT selectors). */
+  readonly ldt?: number;
+  /** TR's TSS base: SS0:ESP0 at offset 4 (changed by LTR or a task switch). */
+  tss: number;
+  /** Selector of the code segment the gates name (the kernel CS). */
+  readonly kernelCode: number;
+  /** Selectors IRET loads for user mode (user CS and SS). */
+  readonly userCode: number;
+  readonly userStack: number;
+}
+
+/** Linear address of `selector`'s descriptor: in the LDT if its TI bit is set, else the GDT. */
+function descriptorAddress(tables: DescriptorTables, selector: number): number {
+  return (((selector & 4) !== 0 ? tables.ldt ?? 0 : tables.gdt) + (selector & ~7)) >>> 0;
+}
+
 /** The 8259 as the CPU sees it. */
 export interface InterruptController {
   hasPending(): boolean;
@@ -76,6 +102,8 @@ export class Cpu {
   halted = false;
   /** The last fault raised by a memory operation (reused object: copy what you keep). */
   readonly fault: MachineFault = { vector: 0, address: 0, errorCode: 0, access: 'read' };
+  /** The kernel's descriptor tables; null (no descriptor reads) until a kernel sets them at boot. */
+  descriptorTables: DescriptorTables | null = null;
   /** Handlers by vector: the kernel's IDT. */
   readonly idt: Array<InterruptHandler | undefined> = new Array(256);
 
@@ -146,9 +174,10 @@ export class Cpu {
    * to ring 0 from user mode (`intOuter`) or at the same level (`intSame`); IF is cleared.
    * Returns the privilege level it came from, for {@link returnFromKernel}.
    */
-  enterKernel(category: number = CAT.kernelEntry): 0 | 3 {
+  enterKernel(vector: number, category: number = CAT.kernelEntry): 0 | 3 {
     const from = this.cpl;
-    this.charge(from === 3 ? this.p.intOuter : this.p.intSame, category);
+    if (from === 3) this.gateFromUser(vector, category);
+    else this.charge(this.p.intSame, category);
     this.cpl = 0;
     this.interruptsEnabled = false;
     return from;
@@ -156,9 +185,38 @@ export class Cpu {
 
   /** IRET to privilege level `to` (`iretOuter` to ring 3, `iretSame` within ring 0). */
   returnFromKernel(to: 0 | 3, category: number = CAT.kernelEntry): void {
-    this.charge(to === 3 ? this.p.iretOuter : this.p.iretSame, category);
+    if (to === 3) this.iretToUser(category);
+    else this.charge(this.p.iretSame, category);
     this.cpl = to;
     if (to === 3) this.interruptsEnabled = true;
+  }
+
+  /**
+   * The timing of INT `vector` (or an exception or interrupt) through a gate from ring 3: the
+   * `intOuter` cycles, which assume its descriptor reads hit, plus those reads through the D-TLB
+   * and data cache — the gate in the IDT, the target code segment's descriptor in the GDT, and
+   * SS0:ESP0 in the TSS — so only their TLB and cache misses cost extra. Privilege and IF are the
+   * caller's (trap and interrupt gates differ).
+   */
+  gateFromUser(vector: number, category: number = CAT.kernelEntry): void {
+    this.charge(this.p.intOuter, category);
+    const tables = this.descriptorTables;
+    if (tables === null) return;
+    this.access(tables.idt + (vector & 0xff) * 8, 8, ACCESS_READ, false);
+    this.access(descriptorAddress(tables, tables.kernelCode), 8, ACCESS_READ, false);
+    this.access(tables.tss + 4, 8, ACCESS_READ, false);
+  }
+
+  /**
+   * The timing of IRET to ring 3: `iretOuter` (descriptor reads hitting) plus the reads of the
+   * user CS and SS descriptors it loads from the GDT. Privilege and IF are the caller's.
+   */
+  iretToUser(category: number = CAT.kernelEntry): void {
+    this.charge(this.p.iretOuter, category);
+    const tables = this.descriptorTables;
+    if (tables === null) return;
+    this.access(descriptorAddress(tables, tables.userCode), 8, ACCESS_READ, false);
+    this.access(descriptorAddress(tables, tables.userStack), 8, ACCESS_READ, false);
   }
 
   // ---- control registers and segments -----------------------------------------------------

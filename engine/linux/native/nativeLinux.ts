@@ -1,7 +1,7 @@
 import { VECTOR, type MachineFault } from '../../base/result';
 import type { ParameterRow } from '../../base/parameters';
 import { decodeUtf8 } from '../../base/text';
-import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../machine/cpu';
+import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu, type DescriptorTables } from '../../machine/cpu';
 import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { makePde, makePte, PG_WRITABLE } from '../../machine/paging';
@@ -27,7 +27,12 @@ const KERNEL_PHYSICAL = 0x100000;
  * a 2.0 link puts them (tag I): not page-aligned, so they do not all share one L1 set.
  */
 const KERNEL_DATA = 0x180000;
+const IDT = KERNEL_DATA;
 const GDT = KERNEL_DATA + 0x800;
+/** include/asm-i386/segment.h: the selectors the gates and user mode use. */
+const KERNEL_CS = 0x10;
+const USER_CS = 0x23;
+const USER_DS = 0x2b;
 const FIRST_TSS_ENTRY = 12;
 const SYS_CALL_TABLE = GDT + (FIRST_TSS_ENTRY + 2 * 512) * 8;
 const KERNEL_GLOBALS = SYS_CALL_TABLE + 256 * 4 + 0x1c0;
@@ -64,6 +69,8 @@ export class NativeLinux implements Substrate {
   readonly memoryStart: number;
   readonly memoryEnd: number;
   currentTask: Task | null = null;
+  /** The IDT and GDT in the image's .data, and TR (the running task's TSS). */
+  private readonly descriptorTables: DescriptorTables = { idt: this.kernelLinear(IDT), gdt: this.kernelLinear(GDT), tss: 0, kernelCode: KERNEL_CS, userCode: USER_CS, userStack: USER_DS };
   /** Exit status of init once it has exited (the system is down), else null. */
   haltedWith: number | null = null;
   private readonly idle: ExecutionContext;
@@ -113,6 +120,9 @@ export class NativeLinux implements Substrate {
     cpu.segmentBase = 0;
     cpu.segmentLimit = TASK_SIZE - 1; // USER_DS: 3 GB
     machine.pic.setVectorBases(0x20, 0x28);
+    // head.S's lidt/lgdt; TR is loaded with the running task's TSS (in its task_struct) by the
+    // first switchTo, before any user mode runs
+    cpu.descriptorTables = this.descriptorTables;
     cpu.idt[VECTOR.pageFault] = (_vector, fault) => this.pageFault(fault!);
     cpu.idt[VECTOR.generalProtection] = (_vector, fault) => this.generalProtection(fault!);
     cpu.idt[0x20] = () => this.timerInterrupt();
@@ -265,6 +275,7 @@ export class NativeLinux implements Substrate {
       cpu.access(this.kernelLinear(next.structPhysical), this.n.tssBytes, ACCESS_READ, false);
     }
     cpu.loadCr3(next?.mm?.pgd ?? SWAPPER_PG_DIR);
+    if (next !== null) this.descriptorTables.tss = this.kernelLinear(next.structPhysical);
     this.currentTask = next;
     cpu.current = next === null ? this.idle : (next.substrateData as NativeTask).context;
   }
@@ -315,7 +326,7 @@ export class NativeLinux implements Substrate {
     }
     cpu.execute(this.restorePath);
     cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_READ, false);
-    cpu.charge(cpu.p.iretOuter, CAT.kernelEntry);
+    cpu.iretToUser();
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;
   }
@@ -331,7 +342,7 @@ export class NativeLinux implements Substrate {
   /** int $0x80 from user mode: entry, dispatch through the kernel's table, exit. */
   *systemCall(task: Task, gate: NativeGate, nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): Operation<number> {
     const cpu = this.cpu;
-    cpu.charge(cpu.p.intOuter, CAT.kernelEntry);
+    cpu.gateFromUser(0x80);
     cpu.cpl = 0;
     cpu.execute(this.entryPath);
     cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_WRITE, false);
@@ -352,7 +363,7 @@ export class NativeLinux implements Substrate {
       cpu.execute(this.retPath);
       cpu.execute(this.restorePath);
       cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_READ, false);
-      cpu.charge(cpu.p.iretOuter, CAT.kernelEntry);
+      cpu.iretToUser();
       cpu.cpl = 3;
       cpu.interruptsEnabled = true;
     } else {
@@ -368,7 +379,7 @@ export class NativeLinux implements Substrate {
     const cpu = this.cpu;
     const task = this.currentTask;
     if (task === null || cpu.cpl !== 3) throw new Error(`kernel page fault at 0x${fault.address.toString(16)}`);
-    cpu.charge(cpu.p.intOuter, CAT.kernelEntry);
+    cpu.gateFromUser(VECTOR.pageFault);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.faultPath);
@@ -387,7 +398,7 @@ export class NativeLinux implements Substrate {
     const cpu = this.cpu;
     const task = this.currentTask;
     if (task === null || cpu.cpl !== 3) throw new Error('kernel general protection fault');
-    cpu.charge(cpu.p.intOuter, CAT.kernelEntry);
+    cpu.gateFromUser(VECTOR.generalProtection);
     cpu.cpl = 0;
     cpu.execute(this.faultPath);
     this.forceSignal(task, SIG.SIGSEGV);
@@ -408,7 +419,8 @@ export class NativeLinux implements Substrate {
   private interruptEntry(irq: number): boolean {
     const cpu = this.cpu;
     const fromUser = cpu.cpl === 3;
-    cpu.charge(fromUser ? cpu.p.intOuter : cpu.p.intSame, CAT.kernelEntry);
+    if (fromUser) cpu.gateFromUser(irq < 8 ? 0x20 + irq : 0x28 + irq - 8);
+    else cpu.charge(cpu.p.intSame, CAT.kernelEntry);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.irqPath);

@@ -152,12 +152,34 @@ describe('Privilege transitions', () => {
     const machine = smallMachine();
     machine.cpu.cpl = 3;
     machine.accounting.reset();
-    const from = machine.cpu.enterKernel();
+    const from = machine.cpu.enterKernel(0x80);
     assert.equal(from, 3);
     assert.equal(machine.cpu.cpl, 0);
     assert.equal(machine.cpu.interruptsEnabled, false);
     machine.cpu.returnFromKernel(from);
     assert.equal(machine.cpu.cpl, 3);
     assert.equal(machine.accounting.get('kernelEntry'), 82, 'SOSP97 §5.2: 82 cycles of bare hardware entry and exit');
+  });
+
+  it('reads the gate, the TSS and the segment descriptors through the D-TLB once a kernel has set its tables', () => {
+    const machine = smallMachine();
+    const cpu = machine.cpu;
+    map4k(machine, 0x00500000, 0x00100000, PG_WRITABLE, PG_WRITABLE); // IDT, GDT and TSS in one kernel page
+    cpu.descriptorTables = { idt: 0x00500000, gdt: 0x00500800, tss: 0x00500900, kernelCode: 0x10, userCode: 0x23, userStack: 0x2b };
+    const entryAndExit = (): void => {
+      cpu.cpl = 3;
+      machine.accounting.reset();
+      cpu.returnFromKernel(cpu.enterKernel(0x80));
+    };
+    const misses = cpu.dtlb.misses.value;
+    entryAndExit();
+    assert.equal(cpu.dtlb.misses.value, misses + 1, 'the cold entry misses the D-TLB once for the table page');
+    const start = machine.scheduler.now;
+    entryAndExit();
+    assert.equal(machine.scheduler.now - start, 82, 'with the descriptors in the TLB and cache the entry and exit cost only their instruction timings');
+    cpu.loadCr3(cpu.cr3);
+    entryAndExit();
+    assert.equal(cpu.dtlb.misses.value, misses + 2, 'a CR3 load makes the next entry miss again');
+    assert.ok(machine.accounting.get('tlbRefill') > 0);
   });
 });
