@@ -385,13 +385,18 @@ function main(argv: string[]): number | Promise<number> {
   }
 }
 
-/** Usage mistakes end with status 2 and a hint; anything else is a bug and keeps its stack. */
+/**
+ * Usage mistakes end with status 2 and a hint; anything else (a guest that did not complete, an
+ * engine bug) ends with status 1 and the error's stack, for a bug report, without Node's
+ * uncaught-exception noise.
+ */
 function fail(error: unknown): void {
   if (error instanceof UsageError || error instanceof RangeError || error instanceof TypeError) {
     process.stderr.write(`l4lab: ${error.message}\nTry 'l4lab --help'.\n`);
     process.exitCode = 2;
   } else {
-    throw error;
+    process.stderr.write(`l4lab: the run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
   }
 }
 
