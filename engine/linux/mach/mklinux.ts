@@ -6,7 +6,7 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import type { MachGuest } from '../../mach/guestApi';
-import { HDR_ID, KERN, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../mach/machConstants';
+import { HDR_ID, KERN, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../mach/machConstants';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
@@ -333,12 +333,14 @@ export class MkLinux implements Substrate {
     const userThread = k.createThread(machTask, `linux.${task.pid}.user`, (guest) => this.userSide(process, guest));
     let actor: MkActor;
     let serverContext = null;
+    let setName = 0;
     if (this.colocated) {
       actor = { thread: userThread, task, guest: null, waitName: 0 };
       k.colocateServer(this.serverTask, requestName, this.requests!.objectFor(task));
     } else {
       const waitName = k.allocateReceiveRight(this.serverTask);
       const set = k.allocatePortSet(this.serverTask);
+      setName = set;
       k.movePortMember(this.serverTask, requestName, set);
       k.movePortMember(this.serverTask, pagerName, set);
       const serverThread = k.createThread(this.serverTask, `linux.${task.pid}.server`, (guest) => this.serverThread(process, guest, set));
@@ -363,6 +365,7 @@ export class MkLinux implements Substrate {
       flushes: [],
       recheck: false,
       contexts: serverContext === null ? [userThread.context] : [userThread.context, serverContext],
+      setName,
     };
     Object.defineProperty(process, 'context', { get: () => process.contexts.find((c) => c.failure !== undefined) ?? userThread.context });
     task.substrateData = process;
@@ -407,6 +410,13 @@ export class MkLinux implements Substrate {
     }
     k.portDestroy(this.serverTask, process.pagerName);
     k.portDestroy(this.serverTask, this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort)));
+    if (process.setName !== 0) k.portDestroy(this.serverTask, process.setName);
+    // the server's rights to ports that died with the process (the memory object's control port,
+    // the reply right of its last, never-answered exit call) are dead names now: deallocate them,
+    // as the server does on its dead-name notifications, or its name space fills up
+    for (const { name, type, port } of this.serverTask.space.names()) {
+      if (port !== undefined && !port.active && (type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) !== 0) k.portDeallocate(this.serverTask, name);
+    }
     task.substrateData = undefined;
   }
 

@@ -43,4 +43,6 @@ export interface MkLinuxProcess {
   recheck: boolean;
   /** Host coroutines, for failure reports. */
   readonly contexts: readonly ExecutionContext[];
+  /** The server's port set of this process's request and pager ports (user-mode server), else 0. */
+  readonly setName: number;
 }
