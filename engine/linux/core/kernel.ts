@@ -335,6 +335,17 @@ export class LinuxKernel {
     for (const task of this.tasks.values()) if (task.pgrp === pgrp && task.state !== 'zombie') this.sendSignal(task, signal);
   }
 
+  /**
+   * force_sig (kernel/signal.c): a signal raised by a fault of `task` itself; it cannot be ignored
+   * or blocked (an ignored one takes the default action).
+   */
+  forceSignal(task: Task, signal: number): void {
+    const action = task.actions[signal];
+    if (action.handler <= 1) action.handler = 0;
+    task.blocked &= ~(1 << (signal - 1));
+    this.sendSignal(task, signal);
+  }
+
   /** send_sig: marks `signal` pending and wakes the task if it sleeps interruptibly. */
   sendSignal(task: Task, signal: number): void {
     if (signal <= 0 || signal > NSIG || task.state === 'zombie') return;

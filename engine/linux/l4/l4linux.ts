@@ -408,7 +408,7 @@ export class L4Linux implements Substrate {
     if (nr === MESSAGE.signalEntry) return 0;
     if (nr === MESSAGE.exception) {
       // do_general_protection and friends: force_sig(SIGSEGV), delivered on the way back
-      this.forceSignal(task, SIG.SIGSEGV);
+      this.kernel.forceSignal(task, SIG.SIGSEGV);
       return 0;
     }
     this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
@@ -464,19 +464,12 @@ export class L4Linux implements Substrate {
       // reverts to the default action, as the main thread waits in its page-fault IPC
       const signal = result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV;
       task.actions[signal].handler = 0;
-      this.forceSignal(task, signal);
+      this.kernel.forceSignal(task, signal);
       yield* this.returnToUser(task);
       return;
     }
   }
 
-  /** force_sig: a fault's signal cannot be ignored or blocked. */
-  private forceSignal(task: Task, signal: number): void {
-    const action = task.actions[signal];
-    if (action.handler <= 1) action.handler = 0;
-    task.blocked &= ~(1 << (signal - 1));
-    this.kernel.sendSignal(task, signal);
-  }
 
   // ---- user tasks: the main thread and the signal thread ------------------------------------------
 

@@ -578,7 +578,7 @@ export class MkLinux implements Substrate {
       if (result === 'io') {
         const pending = kernel.mm.pendingRead!;
         if ((yield* kernel.disk.readPage(task, pending.inode, pending.index)) >= 0) continue;
-        this.forceSignal(task, SIG.SIGKILL);
+        this.kernel.forceSignal(task, SIG.SIGKILL);
       } else if (result === 'ok') {
         const pte = kernel.mm.pte(mm!, offset);
         yield* this.sendFlushes(process);
@@ -586,7 +586,7 @@ export class MkLinux implements Substrate {
         const lock = (pte & PG_WRITABLE) !== 0 ? 0 : VM_PROT_WRITE;
         yield* this.calls.call(this.actorGuest(process), process.actor.thread, DATA_SUPPLY, process.control!, process.controlName, [offset, this.kernelLinear(frame), lock]);
       } else {
-        this.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
+        this.kernel.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
       }
       break;
     }
@@ -604,17 +604,10 @@ export class MkLinux implements Substrate {
     yield* this.lock.acquire(process.actor);
     this.cpu.execute(this.demuxPath);
     task.actions[SIG.SIGSEGV].handler = 0;
-    this.forceSignal(task, SIG.SIGSEGV);
+    this.kernel.forceSignal(task, SIG.SIGSEGV);
     yield* this.returnToUser(process);
   }
 
-  /** force_sig: a fault's signal cannot be ignored or blocked. */
-  private forceSignal(task: Task, signal: number): void {
-    const action = task.actions[signal];
-    if (action.handler <= 1) action.handler = 0;
-    task.blocked &= ~(1 << (signal - 1));
-    this.kernel.sendSignal(task, signal);
-  }
 
   /** The clock: a server thread waking every 10 ms (mach_msg receive timeout) to run do_timer. */
   private *clockThread(guest: MachGuest): Activity {

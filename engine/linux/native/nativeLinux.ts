@@ -386,9 +386,9 @@ export class NativeLinux implements Substrate {
     const result = task.mm === null ? 'segv' : this.kernel.mm.handleFault(task.mm, fault.address, fault.access === 'write');
     if (result === 'io') {
       const pending = this.kernel.mm.pendingRead!;
-      if ((yield* this.kernel.disk.readPage(task, pending.inode, pending.index)) < 0) this.forceSignal(task, SIG.SIGKILL);
+      if ((yield* this.kernel.disk.readPage(task, pending.inode, pending.index)) < 0) this.kernel.forceSignal(task, SIG.SIGKILL);
     } else if (result !== 'ok') {
-      this.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
+      this.kernel.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
     }
     yield* this.exitToUser(task);
     yield* this.runHandlers(task, (task.substrateData as NativeTask).gate);
@@ -401,19 +401,12 @@ export class NativeLinux implements Substrate {
     cpu.gateFromUser(VECTOR.generalProtection);
     cpu.cpl = 0;
     cpu.execute(this.faultPath);
-    this.forceSignal(task, SIG.SIGSEGV);
+    this.kernel.forceSignal(task, SIG.SIGSEGV);
     yield* this.exitToUser(task);
     // a caught SIGSEGV runs its handler before the instruction is retried, as after a page fault
     yield* this.runHandlers(task, (task.substrateData as NativeTask).gate);
   }
 
-  /** force_sig: a fault's signal cannot be ignored or blocked. */
-  private forceSignal(task: Task, signal: number): void {
-    const action = task.actions[signal];
-    if (action.handler <= 1) action.handler = 0;
-    task.blocked &= ~(1 << (signal - 1));
-    this.kernel.sendSignal(task, signal);
-  }
 
   /** Hardware interrupt entry (gate + IRQ stub + PIC acknowledge): true if it came from user mode. */
   private interruptEntry(irq: number): boolean {
