@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { isPublicMember, isStale } from './dtsTools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The generated file. */
@@ -93,18 +94,12 @@ function parameter(checker, p) {
   return `${p.name.getText()}${optional ? '?' : ''}: ${type}`;
 }
 
-/** @param {ts.ClassElement} member */
-function isPublic(member) {
-  const flags = ts.getCombinedModifierFlags(member);
-  return (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected | ts.ModifierFlags.Static)) === 0 && member.name !== undefined && !ts.isPrivateIdentifier(member.name);
-}
-
 /** `interface Api`: the public members of class L4Api. @param {ts.TypeChecker} checker @param {ts.ClassDeclaration} cls */
 function apiInterface(checker, cls) {
   /** @type {string[]} */
   const lines = [];
   for (const member of cls.members) {
-    if (!isPublic(member) || ts.isConstructorDeclaration(member)) continue;
+    if (!isPublicMember(member) || ts.isConstructorDeclaration(member)) continue;
     const doc = jsDoc(member, '    ');
     const name = must(member.name, 'a member name').getText();
     if (ts.isGetAccessorDeclaration(member)) {
@@ -164,16 +159,9 @@ export function generateDts() {
   return `${HEADER}\ndeclare namespace L4 {\n${parts.join('\n\n')}\n}\n`;
 }
 
-/** Whether the generated file is older than one of its inputs. */
-function stale() {
-  if (!fs.existsSync(DTS_FILE)) return true;
-  const generated = fs.statSync(DTS_FILE).mtimeMs;
-  return INPUTS.some(file => fs.statSync(file).mtimeMs > generated);
-}
-
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes('--check');
-  if (!check && !process.argv.includes('--force') && !stale()) process.exit(0);
+  if (!check && !process.argv.includes('--force') && !isStale(INPUTS, [DTS_FILE])) process.exit(0);
   const text = generateDts();
   if (check) {
     const current = fs.existsSync(DTS_FILE) ? fs.readFileSync(DTS_FILE, 'utf8') : '';

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { isPublicMember, isStale } from './dtsTools.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CELL_DTS_FILE = path.join(root, 'labs/templates/l4lab-cell.d.ts');
@@ -83,7 +84,6 @@ function declarationOf(source, name) {
 }
 
 /** @param {ts.ClassElement | ts.ParameterDeclaration} member */
-const isPublic = member => (ts.getCombinedModifierFlags(member) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected | ts.ModifierFlags.Static)) === 0 && member.name !== undefined && !ts.isPrivateIdentifier(member.name);
 
 /**
  * One member of class Lab as an interface member (signature without the trailing `;`).
@@ -109,8 +109,8 @@ export function generateLabCellDts() {
   const lab = declarationOf(source('engine/api/lab.ts'), 'Lab');
   if (!ts.isClassDeclaration(lab) || lab.name === undefined) throw new Error('genLabCellDts: Lab is not a class');
   const labName = lab.name;
-  const constructorParameters = lab.members.find(ts.isConstructorDeclaration)?.parameters.filter(p => isPublic(p) && ts.getCombinedModifierFlags(p) & ts.ModifierFlags.Readonly) ?? [];
-  const members = [...constructorParameters, ...lab.members.filter(member => isPublic(member) && !ts.isConstructorDeclaration(member))].flatMap(member => labMember(checker, member) ?? []);
+  const constructorParameters = lab.members.find(ts.isConstructorDeclaration)?.parameters.filter(p => isPublicMember(p) && ts.getCombinedModifierFlags(p) & ts.ModifierFlags.Readonly) ?? [];
+  const members = [...constructorParameters, ...lab.members.filter(member => isPublicMember(member) && !ts.isConstructorDeclaration(member))].flatMap(member => labMember(checker, member) ?? []);
   /** @type {Record<string, Array<{ name: string, signature: string, doc: string }>>} */
   const index = { Lab: members.map(({ name, signature, node }) => ({ name, signature, doc: ts.displayPartsToString(checker.getSymbolAtLocation(node.name)?.getDocumentationComment(checker) ?? []) })) };
   const parts = [withDoc(lab, `interface Lab {\n${members.map(({ signature, node }) => withDoc(node, `${signature};`, '  ')).join('\n')}\n}`, '  ')];
@@ -149,16 +149,12 @@ export function generateLabCellDts() {
   return { dts, index };
 }
 
-/** Whether an output is missing or older than a source it is made from. */
-function stale() {
-  const inputs = [LAB, ...Object.keys(COPIED), ...Object.keys(EXPANDED)].map(file => path.resolve(root, file));
-  const oldest = Math.min(...[CELL_DTS_FILE, CELL_API_FILE].map(file => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : 0)));
-  return inputs.some(file => fs.statSync(file).mtimeMs > oldest);
-}
+/** Everything the outputs are made from. */
+const INPUTS = [LAB, ...Object.keys(COPIED), ...Object.keys(EXPANDED)].map(file => path.resolve(root, file));
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes('--check');
-  if (!check && !process.argv.includes('--force') && !stale()) process.exit(0);
+  if (!check && !process.argv.includes('--force') && !isStale(INPUTS, [CELL_DTS_FILE, CELL_API_FILE])) process.exit(0);
   const { dts, index } = generateLabCellDts();
   if (check) {
     if ((fs.existsSync(CELL_DTS_FILE) ? fs.readFileSync(CELL_DTS_FILE, 'utf8') : '') !== dts) {
