@@ -3,14 +3,14 @@ import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
 import type { L4Kernel } from './kernel';
 import { LINUX_SYSCALL_VECTOR, SYSCALL } from './kernel';
-import { ipcError } from './messageDope';
+import { DOPE_REDIRECTED, ipcError, SEND_DECEIT } from './messageDope';
 import type { ExceptionHandler, Thread } from './thread';
 import { NIL_ID, type ThreadId } from './threadId';
 import { TIMEOUT_NEVER } from './timeout';
 
 export { fpage, ioFpage, UNMAP_ALL_SPACES, UNMAP_FLUSH } from './fpage';
 export { IO_PORTS } from './ioSpace';
-export { IPC_ERROR, ipcErrorName, messageDope, MESSAGE_BUFFER, stringDopeOffset } from './messageDope';
+export { DOPE_DECEITED, DOPE_FPAGE_RECEIVED, DOPE_REDIRECTED, DOPE_SOURCE_INSIDE, IPC_ERROR, ipcErrorName, messageDope, MESSAGE_BUFFER, SEND_DECEIT, stringDopeOffset } from './messageDope';
 export { interruptId, NIL_ID, INVALID_ID, threadId, type ThreadId } from './threadId';
 export { timeoutWord, TIMEOUT_NEVER, TIMEOUT_POLL } from './timeout';
 export type { ExceptionFrame, ExceptionHandler } from './thread';
@@ -48,9 +48,12 @@ export interface IpcResult {
   /** Received words 0 and 1 (EDX, EBX). */
   w0: number;
   w1: number;
-  /** The sender's id (ESI:EDI) — for an interrupt, its pseudo-thread id. */
+  /** The sender's id (ESI:EDI) — for an interrupt, its pseudo-thread id; a deceited message (dope bit {@link DOPE_DECEITED}) gives the virtual sender. */
   sourceLow: number;
   sourceHigh: number;
+  /** A redirected message (dope bit {@link DOPE_REDIRECTED}, received by a chief): the thread it was sent to (ECX:EBP); else 0. */
+  destinationLow: number;
+  destinationHigh: number;
 }
 
 /** Options of the IPC bindings: descriptors other than the short defaults. */
@@ -59,6 +62,14 @@ export interface IpcOptions {
   readonly send?: number;
   /** Receive descriptor: {@link RECEIVE_SHORT} (default), {@link receiveWindow} or a buffer address. */
   readonly receive?: number;
+  /**
+   * Deceiting (chiefs): send as this thread. The binding sets bit 0 of the send descriptor and
+   * pushes the id on the user stack, as `l4_ipc_send_deceiting` does; the kernel honours it only
+   * when direction preserving (the receiver would have got a message from that thread through
+   * this chief anyway), else the message arrives with the true sender. Needs a user stack
+   * ({@link L4Api.userImage} or the thread's ESP).
+   */
+  readonly virtualSender?: ThreadId;
 }
 
 /** The default options, shared so that a call without options allocates nothing. */
@@ -72,7 +83,7 @@ const DEFAULT_IPC_OPTIONS: IpcOptions = Object.freeze({});
  * access is retried. Use with `yield*`.
  */
 export class L4Api {
-  private readonly result: IpcResult = { dope: 0, error: 0, w0: 0, w1: 0, sourceLow: 0, sourceHigh: 0 };
+  private readonly result: IpcResult = { dope: 0, error: 0, w0: 0, w1: 0, sourceLow: 0, sourceHigh: 0, destinationLow: 0, destinationHigh: 0 };
   /** Where this thread's binding code and stack are (0 = not simulated), see {@link userImage}. */
   private codeAddress = 0;
   private stackAddress = 0;
@@ -151,13 +162,21 @@ export class L4Api {
 
   /**
    * The raw `ipc` system call: send descriptor, destination (or receive source), two words,
-   * receive descriptor (bit 0 = open wait) and the timeout word.
+   * receive descriptor (bit 0 = open wait) and the timeout word; with `virtualSender` a deceiting
+   * send (see {@link IpcOptions.virtualSender}).
    */
-  *ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number): Operation<IpcResult> {
+  *ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender?: ThreadId): Operation<IpcResult> {
     const t = this.thread;
     const kernel = this.kernel;
     kernel.cpu.charge(kernel.p.ipcStubCycles, CAT.user);
     if (this.codeAddress !== 0 && !this.stubAccesses()) yield* this.stubFaults();
+    // a deceiting send: the binding pushes the virtual sender, and pops it after the trap
+    const esp = t.esp;
+    let pushed = -1;
+    if (virtualSender !== undefined && send !== SEND_NONE) {
+      pushed = yield* this.pushVirtualSender(virtualSender);
+      send |= SEND_DECEIT;
+    }
     t.eax = send >>> 0;
     t.ebp = receive >>> 0;
     t.ecx = timeouts >>> 0;
@@ -173,17 +192,36 @@ export class L4Api {
     r.w1 = t.ebx;
     r.sourceLow = t.esi;
     r.sourceHigh = t.edi;
+    const redirected = (t.eax & DOPE_REDIRECTED) !== 0;
+    r.destinationLow = redirected ? t.ecx : 0;
+    r.destinationHigh = redirected ? t.ebp : 0;
+    if (pushed >= 0 && t.esp === pushed) t.esp = esp;
     return r;
+  }
+
+  /**
+   * The deceiting binding's two pushes: [ESP] = the virtual sender's low word, [ESP+4] = its
+   * high word (below the binding's return-address slot when the stack is declared by
+   * {@link userImage}). Returns the ESP it leaves for the trap.
+   */
+  private *pushVirtualSender(id: ThreadId): Operation<number> {
+    const t = this.thread;
+    const top = this.stackAddress !== 0 ? this.stackAddress - 8 : t.esp;
+    if (top === 0) throw new GuestError('a deceiting send needs a user stack: declare it with userImage or start the thread with an ESP');
+    yield* this.write32(top - 4, id.high);
+    yield* this.write32(top - 8, id.low);
+    t.esp = (top - 8) >>> 0;
+    return t.esp;
   }
 
   /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */
   ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts);
+    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts, options.virtualSender);
   }
 
   /** `l4_ipc_send`: send only. */
   ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts);
+    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts, options.virtualSender);
   }
 
   /** `l4_ipc_receive`: closed receive from `source` (a thread or an interrupt id). */
@@ -198,7 +236,7 @@ export class L4Api {
 
   /** `l4_ipc_reply_and_wait`: send to `destination`, then open receive. */
   ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
+    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts, options.virtualSender);
   }
 
   // ---- other system calls ----------------------------------------------------------------------

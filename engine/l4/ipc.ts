@@ -5,10 +5,10 @@ import { PG_PRESENT } from '../machine/paging';
 import { fpageBase, fpageGrant, fpageSize, fpageValid, fpageWritable, isIoFpage } from './fpage';
 import type { L4Kernel } from './kernel';
 import { kernelLinear, USER_LIMIT, WINDOW_LINEAR } from './kernelLayout';
-import { DOPE_FPAGE_RECEIVED, DOPE_REDIRECTED, IPC_ERROR, MESSAGE_BUFFER, stringDopeOffset } from './messageDope';
+import { DOPE_DECEITED, DOPE_FPAGE_RECEIVED, DOPE_REDIRECTED, DOPE_SOURCE_INSIDE, IPC_ERROR, MESSAGE_BUFFER, SEND_DECEIT, stringDopeOffset } from './messageDope';
 import type { Task } from './task';
 import { THREAD_STATE, WAKE, type Thread } from './thread';
-import { interruptId, irqOfId } from './threadId';
+import { interruptId, irqOfId, taskOf } from './threadId';
 import { INFINITE, receivePageFaultTimeout, receiveTimeout, sendPageFaultTimeout, sendTimeout } from './timeout';
 
 const NONE = 0xffffffff;
@@ -89,6 +89,7 @@ export class Ipc {
           destination = chief;
           redirected = true;
         }
+        t.deceiting = (sendDescriptor & SEND_DECEIT) !== 0 && this.deceitAllowed(t, destination);
         const buffer = (sendDescriptor & ~3) >>> 0;
         if (buffer !== 0) {
           const ready = yield* this.prepareSendBuffer(t, buffer);
@@ -284,6 +285,31 @@ export class Ipc {
     t.ebx = t.resultW1;
     t.esi = t.resultSourceLow;
     t.edi = t.resultSourceHigh;
+    if ((t.resultDope & DOPE_REDIRECTED) !== 0) {
+      // a chief learns where a redirected message was going (L4ENV chief bindings: ECX:EBP)
+      t.ecx = t.resultDestinationLow;
+      t.ebp = t.resultDestinationHigh;
+    }
+  }
+
+  /**
+   * Deceiting (send descriptor bit 0, L4ENV `L4_IPC_DECEIT`): the sender pushed a virtual
+   * sender id on its user stack ([ESP] low, [ESP+4] high, as the L4ENV chief bindings do) for
+   * the receiver to see instead of its own. Only direction-preserving deceits are honoured:
+   * seen from the receiver, the virtual sender must lie in the same direction as the true one
+   * (a chief may speak for the threads whose messages pass through it anyway). Otherwise the
+   * message goes out undeceited (lab convention; see README). Sets the sender's virtual id.
+   */
+  private deceitAllowed(s: Thread, r: Thread): boolean {
+    const k = this.k;
+    k.cpu.charge(k.p.deceitCheckCycles, CAT.ipc);
+    const low = this.readSender(s, s.esp);
+    const high = this.readSender(s, s.esp + 4);
+    const task = k.tasks[taskOf(low)];
+    if (!task || k.nearest(r.task, task) !== k.nearest(r.task, s.task)) return false;
+    s.virtualSenderLow = low;
+    s.virtualSenderHigh = high;
+    return true;
   }
 
   private setInterruptResult(t: Thread, irq: number): void {
@@ -413,13 +439,19 @@ export class Ipc {
     this.messages.value++;
     cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
     cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
-    let flags = redirected ? DOPE_REDIRECTED : 0;
+    let flags = redirected ? (k.insideClan(s.task, r.task) ? DOPE_REDIRECTED | DOPE_SOURCE_INSIDE : DOPE_REDIRECTED) : 0;
     let senderError = 0;
     let receiverError = 0;
     r.resultW0 = s.edx >>> 0;
     r.resultW1 = s.ebx >>> 0;
-    r.resultSourceLow = s.idLow;
-    r.resultSourceHigh = s.idHigh;
+    if (s.deceiting) {
+      flags |= DOPE_DECEITED;
+      r.resultSourceLow = s.virtualSenderLow;
+      r.resultSourceHigh = s.virtualSenderHigh;
+    } else {
+      r.resultSourceLow = s.idLow;
+      r.resultSourceHigh = s.idHigh;
+    }
     r.resultDestinationLow = intended.idLow;
     r.resultDestinationHigh = intended.idHigh;
     const receiveDescriptor = r.receiveDescriptor;

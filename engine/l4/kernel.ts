@@ -360,6 +360,17 @@ export class L4Kernel {
     return this.tasks[from.chief] ?? to;
   }
 
+  /** Is `task` inside the clan of `chief` (its chief, or its chief's chief, and so on)? */
+  insideClan(task: Task, chief: Task): boolean {
+    for (let inner: Task = task, guard = 0; guard < 16; guard++) {
+      const next = this.tasks[inner.chief];
+      if (!next || next === inner) return false;
+      if (next === chief) return true;
+      inner = next;
+    }
+    return false;
+  }
+
   // ---- address spaces ----------------------------------------------------------------------
 
   /** Makes `task` a small space with number `number`; false if invalid or taken. */
@@ -613,7 +624,17 @@ export class L4Kernel {
     this.cpu.execute(this.paths.pageFault);
     let address = fault.address;
     if (thread.task.small) address = (address - thread.task.small.base) >>> 0;
+    thread.inPageFault = true;
     const ok = yield* this.pagerCall(thread, (address & ~3) | ((fault.errorCode & PAGE_FAULT_WRITE) !== 0 ? 2 : 0), thread.eip);
+    thread.inPageFault = false;
+    const redirect = thread.redirectedTo;
+    if (redirect !== null) {
+      // lthread_ex_regs aborted the RPC with a new EIP: the thread continues there in user mode
+      thread.redirectedTo = null;
+      this.exitKernel(thread);
+      yield* this.entryOf(redirect)!(new L4Api(this, thread));
+      return;
+    }
     if (!ok) yield* this.stopThread(thread, `page fault at 0x${address.toString(16)} (${fault.access}) could not be sent to pager ${formatId(thread.pagerLow, thread.pagerHigh)}`);
     this.exitKernel(thread);
   }
@@ -863,7 +884,8 @@ export class L4Kernel {
   /**
    * lthread_ex_regs: EAX = lthread, ECX = ESP, EDX = EIP (entry handle), ESI:EDI = pager (each
    * 0xffffffff = unchanged). Returns EAX = EFLAGS, ECX = old ESP, EDX = old EIP, ESI:EDI = old
-   * pager. A thread blocked in IPC is cancelled; a new EIP restarts it there.
+   * pager. A thread blocked in IPC is cancelled; a new EIP restarts it there (a thread in its
+   * page-fault RPC runs the new entry instead and retries the faulting access if it returns).
    */
   private *lthreadExRegs(thread: Thread): Generator<void, void, void> {
     const lthread = thread.eax & 0x7f;
@@ -897,7 +919,13 @@ export class L4Kernel {
     thread.edx = oldEip;
     thread.esi = oldPagerLow;
     thread.edi = oldPagerHigh;
-    if (eip !== 0xffffffff) {
+    if (eip !== 0xffffffff && target.inPageFault && target !== thread) {
+      // a thread waiting in its page-fault RPC: the RPC is aborted (above) and the thread runs
+      // the new entry in its own context; guest code is host code, so the faulting access is kept
+      // and retried if that entry returns (what the L4Linux emulation library's signal entry
+      // does through sigreturn, SOSP'97 §4 "Signalling")
+      target.redirectedTo = eip;
+    } else if (eip !== 0xffffffff) {
       this.scheduler.remove(target);
       this.start(target, eip, target.esp);
       if (target === thread) {

@@ -21,6 +21,9 @@ export const DOPE_FPAGE_RECEIVED = 0x2;
 export const DOPE_REDIRECTED = 0x4;
 export const DOPE_SOURCE_INSIDE = 0x8;
 
+/** Send descriptor (EAX) bit 0: a deceiting send (L4ENV `L4_IPC_DECEIT`; the virtual sender id is on the user stack). */
+export const SEND_DECEIT = 0x1;
+
 /**
  * IPC error results (the error bits 4-7 of the dope; L4ENV `ipc.h`). Send-phase errors have
  * bit 4 set. Code 0 with bit 4 is "destination does not exist".

@@ -91,9 +91,23 @@ export class Thread {
   resultW1 = 0;
   resultSourceLow = 0;
   resultSourceHigh = 0;
-  /** For redirected messages: the original destination (lab extension of the ABI). */
+  /** For redirected messages: the original destination (ECX:EBP after the receive). */
   resultDestinationLow = 0;
   resultDestinationHigh = 0;
+  /**
+   * The current send deceits (send descriptor bit 0, direction preserving): the receiver sees
+   * `virtualSenderLow/High` as the source instead of this thread.
+   */
+  deceiting = false;
+  virtualSenderLow = 0;
+  virtualSenderHigh = 0;
+  /** In the kernel's page-fault RPC to its pager (between the #PF and the pager's reply). */
+  inPageFault = false;
+  /**
+   * lthread_ex_regs gave this thread, while in its page-fault RPC, a new EIP (an entry handle):
+   * the RPC is aborted and the thread runs that entry (see L4Kernel.lthreadExRegs); else null.
+   */
+  redirectedTo: number | null = null;
   /** A sender found this receiver's buffer unmapped: the address (| 2 for a write) to fault in, and who waits. */
   faultAddress = 0;
   faultSender: Thread | null = null;

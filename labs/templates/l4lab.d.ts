@@ -21,9 +21,12 @@ declare namespace L4 {
     /** Received words 0 and 1 (EDX, EBX). */
     w0: number;
     w1: number;
-    /** The sender's id (ESI:EDI) — for an interrupt, its pseudo-thread id. */
+    /** The sender's id (ESI:EDI) — for an interrupt, its pseudo-thread id; a deceited message (dope bit {@link DOPE_DECEITED}) gives the virtual sender. */
     sourceLow: number;
     sourceHigh: number;
+    /** A redirected message (dope bit {@link DOPE_REDIRECTED}, received by a chief): the thread it was sent to (ECX:EBP); else 0. */
+    destinationLow: number;
+    destinationHigh: number;
   }
 
   /** Options of the IPC bindings: descriptors other than the short defaults. */
@@ -32,6 +35,14 @@ declare namespace L4 {
     readonly send?: number;
     /** Receive descriptor: {@link RECEIVE_SHORT} (default), {@link receiveWindow} or a buffer address. */
     readonly receive?: number;
+    /**
+     * Deceiting (chiefs): send as this thread. The binding sets bit 0 of the send descriptor and
+     * pushes the id on the user stack, as `l4_ipc_send_deceiting` does; the kernel honours it only
+     * when direction preserving (the receiver would have got a message from that thread through
+     * this chief anyway), else the message arrives with the true sender. Needs a user stack
+     * ({@link Api.userImage} or the thread's ESP).
+     */
+    readonly virtualSender?: ThreadId;
   }
 
   /** A thread body or a system call without a result. */
@@ -87,9 +98,10 @@ declare namespace L4 {
     idOf(task: number, lthread?: number): ThreadId | null;
     /**
      * The raw `ipc` system call: send descriptor, destination (or receive source), two words,
-     * receive descriptor (bit 0 = open wait) and the timeout word.
+     * receive descriptor (bit 0 = open wait) and the timeout word; with `virtualSender` a deceiting
+     * send (see {@link IpcOptions.virtualSender}).
      */
-    ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number): Operation<IpcResult>;
+    ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender?: ThreadId): Operation<IpcResult>;
     /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */
     ipcCall(destination: ThreadId, w0: number, w1: number, timeouts?: number, options?: IpcOptions): Operation<IpcResult>;
     /** `l4_ipc_send`: send only. */

@@ -33,6 +33,17 @@ function codeOf(l4: L4Api): number {
   return CODE + l4.taskNumber * 0x10000 + 0x500 + 0x80 * (l4.taskNumber % 8);
 }
 
+/**
+ * Top of the stack of lthread `lthread` of a task: in page `page` above the task's code page, at
+ * the code's in-page offset plus a line per lthread. Stacks at page boundaries would put every
+ * thread's binding stack slot (the return address at top − 8) into the same L1 set by
+ * construction, and six threads thrash a 2-way set; real thread stacks are arrays or heap blocks
+ * at unrelated offsets.
+ */
+function stackOf(l4: L4Api, page: number, lthread = 0): number {
+  return (codeOf(l4) & ~0xfff) + page * 0x1000 + (codeOf(l4) & 0xfff) + 0x20 * lthread;
+}
+
 /** Destination for the best and worst cases. */
 function destination(base: number, worst: boolean, slot: number): number {
   return base + (worst ? 0 : (slot * BLOCK) % L2_BYTES);
@@ -68,11 +79,11 @@ function* messageBuffer(l4: L4Api, buffer: number, sendStrings: number, size: nu
 function pipeServer(pipeBuffer: number, messageBase: number) {
   return function* (l4: L4Api) {
     const me = l4.myself;
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x6000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 6));
     const receiveBuffer = messageBase;
     const sendBuffer_ = messageBase + 0x100;
     const buffering = function* (b: L4Api) {
-      yield* b.userImage(codeOf(b), (codeOf(b) & ~0xfff) + 0x7000);
+      yield* b.userImage(codeOf(b), stackOf(b, 7, 1));
       yield* messageBuffer(b, sendBuffer_, 1, 0, pipeBuffer, 0, 0);
       let filled = yield* b.ipcReceive(me);
       for (;;) {
@@ -90,7 +101,7 @@ function pipeServer(pipeBuffer: number, messageBase: number) {
         filled = yield* b.ipcCall(me, 0, 0);
       }
     };
-    yield* l4.lthreadExRegs(1, buffering, (codeOf(l4) & ~0xfff) + 0x7000);
+    yield* l4.lthreadExRegs(1, buffering, stackOf(l4, 7, 1));
     const bufferingId = l4.idOf(l4.taskNumber, 1)!;
     yield* messageBuffer(l4, receiveBuffer, 0, 0, 0, PIPE_BUFFER, pipeBuffer);
     yield* l4.touch(pipeBuffer, PIPE_BUFFER, true);
@@ -142,14 +153,14 @@ function pipeLatency(options: SuiteOptions): ResultRecord {
   const pipe1: Pipe = { writerSide: p1, readerSide: { low: p1.low | (1 << 10), high: p1.high } };
   const pipe2: Pipe = { writerSide: p2, readerSide: { low: p2.low | (1 << 10), high: p2.high } };
   system.task(20, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     for (;;) {
       const byte = yield* pipeRead(l4, pipe1, 0, false);
       yield* pipeWrite(l4, pipe2, 0, 1, byte);
     }
   });
   system.task(21, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     for (let i = 0; i < rounds + 20; i++) {
       if (i === 20) system.begin();
       yield* pipeWrite(l4, pipe1, 0, 1, i & 0xff);
@@ -170,12 +181,15 @@ function pipeBandwidth(options: SuiteOptions, worst: boolean): ResultRecord {
   const system = new L4BenchSystem(options.machine);
   const blocks = options.mode === 'full' ? 800 : 16;
   const source = SOURCE;
-  const pipeBuffer = destination(0x02000000, worst, 1);
+  // the server's own buffer lies apart from both user buffers in either case: the worst case
+  // is the writer's source conflicting with the reader's destination (SOSP'97 §6.1), which the
+  // pipe server neither knows nor changes
+  const pipeBuffer = 0x02000000 + BLOCK;
   const target = destination(0x03000000, worst, 2);
   const pipe1 = system.task(10, pipeServer(pipeBuffer, MESSAGE_AREA));
   const pipe: Pipe = { writerSide: pipe1, readerSide: { low: pipe1.low | (1 << 10), high: pipe1.high } };
   system.task(20, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     const buffer = MESSAGE_AREA + 0x4000;
     yield* messageBuffer(l4, buffer, 0, 0, 0, PIPE_BUFFER, target);
     yield* l4.touch(target, BLOCK, true);
@@ -187,7 +201,7 @@ function pipeBandwidth(options: SuiteOptions, worst: boolean): ResultRecord {
     }
   });
   system.task(21, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     const buffer = MESSAGE_AREA + 0x8000;
     yield* messageBuffer(l4, buffer, 1, PIPE_BUFFER, source, 0, 0);
     yield* l4.touch(source, BLOCK, true);
@@ -213,7 +227,7 @@ function rpc(options: SuiteOptions, bytes: number, worst: boolean): ResultRecord
   const operations = long ? (options.mode === 'full' ? 800 : 24) : options.mode === 'full' ? 10000 : 500;
   const target = destination(0x02000000, worst, 2);
   const server = system.task(10, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     const buffer = MESSAGE_AREA;
     if (long) {
       yield* messageBuffer(l4, buffer, 0, 0, 0, BLOCK, target);
@@ -223,7 +237,7 @@ function rpc(options: SuiteOptions, bytes: number, worst: boolean): ResultRecord
     for (;;) request = yield* l4.ipcReplyAndWait({ low: request.sourceLow, high: request.sourceHigh }, request.w0, 0, 0, long ? { receive: buffer } : {});
   });
   system.task(20, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     const buffer = MESSAGE_AREA + 0x1000;
     if (long) {
       yield* messageBuffer(l4, buffer, 1, bytes, SOURCE, 0, 0);
@@ -251,13 +265,13 @@ function mapRpc(options: SuiteOptions, bytes: number, worst: boolean): ResultRec
   const source = destination(SOURCE, worst, 0);
   const window = destination(0x02000000, worst, 1);
   const server = system.task(10, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     const receive = receiveWindow(window, size);
     let request = yield* l4.ipcWait(0, { receive });
     for (;;) request = yield* l4.ipcReplyAndWait({ low: request.sourceLow, high: request.sourceHigh }, request.w0, 0, 0, { receive });
   });
   system.task(20, function* (l4) {
-    yield* l4.userImage(codeOf(l4), (codeOf(l4) & ~0xfff) + 0x2000);
+    yield* l4.userImage(codeOf(l4), stackOf(l4, 2));
     yield* l4.touch(source, bytes, true);
     const item = fpage(source, size, true);
     for (let i = 0; i < operations + 4; i++) {
