@@ -11,6 +11,8 @@ export interface SuiteOptions {
   readonly scale?: number;
   /** Seed for anything random in the run. */
   readonly seed?: number;
+  /** What-if of the L4-based Linux systems: the server in an L4 small address space (default true, the paper's). */
+  readonly smallSpaces?: boolean;
   /** Called with progress in [0, 1] of this part and a label. */
   readonly progress?: (fraction: number, label: string) => void;
   /** Polled between units of work: true stops the run (cancellation). */
@@ -72,5 +74,6 @@ export function runSuite(id: string, systems: readonly SystemId[] | undefined, o
     results.push(...part.run(system, { ...options, progress }));
     progress(1, 'done');
   });
-  return { suite: id, machine: describeMachineParameters(options.machine).summary, results };
+  const whatIf = options.smallSpaces === false ? ', L4 small spaces off (what-if)' : '';
+  return { suite: id, machine: describeMachineParameters(options.machine).summary + whatIf, results };
 }

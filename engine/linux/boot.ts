@@ -36,6 +36,11 @@ export interface LinuxBootOptions extends MachineOptions {
   readonly initArgs?: readonly string[];
   /** The substrate to boot (default: native Linux 2.0). */
   readonly host?: LinuxHostFactory;
+  /**
+   * What-if of the L4-based substrates: run the Linux server in an L4 small address space
+   * (SOSP'97 §4, the paper's configuration; default true). Substrates without L4 ignore it.
+   */
+  readonly smallSpaces?: boolean;
 }
 
 /** The native monolithic substrate as a {@link LinuxHostFactory}. */

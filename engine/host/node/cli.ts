@@ -41,15 +41,16 @@ Usage:
       Measure the machine model: copy/read/write bandwidth in L1, L2 and DRAM, TLB miss and
       refill costs, beside the 1996 lmbench i586 figures and SOSP'97's 25-cycle TLB miss.
   l4lab bench SUITE [--system S[,S...]] [--json] [--full] [--scale X] [--set NAME=VALUE ...]
+                    [--small-spaces on|off]
       Run a benchmark suite of benchmarks.md on some systems (default: every system it
       supports); the paper's value beside each simulated one. Systems: linux, l4linux,
       l4linux-trampoline, mklinux-kernel, mklinux-user, l4. --scale sizes the macro
-      benchmarks (compile, aim) relative to the paper's (default 0.1 quick, 1 full).
+      benchmarks (compile: 0.05 quick, 1 full; aim: its loads, default 1).
   l4lab bench sim [--json] [--runs N] [--scale X] [--only ID,...] [--full] [--no-reproduce]
       The simulator's own speed: host throughput and real-time factor (simulated seconds per
       host second) of fixed workloads, host time of reproduce --quick (and --full), peak
       memory, and digests of the simulated results.
-  l4lab boot linux [--script FILE] [--set NAME=VALUE ...]
+  l4lab boot linux [--script FILE] [--set NAME=VALUE ...] [--small-spaces on|off]
       Boot native Linux 2.0, print its boot log and run a shell on the terminal (Ctrl-C sends
       SIGINT to the foreground command, 'exit' or Ctrl-D shuts down, Ctrl-] leaves the
       simulator). With --script, run FILE through sh non-interactively and exit with its status.
@@ -76,6 +77,11 @@ Options:
   --json            one JSON document on stdout
   --set NAME=VALUE  what-if override of a machine parameter (e.g. --set clockMHz=200,
                     --set taggedTlb=true, --set l2KB=512); see 'l4lab machine' for names
+  --small-spaces on|off
+                    what-if of l4linux and l4linux-trampoline: the Linux server in an L4
+                    small address space (on, the paper's configuration and the default) or
+                    in a large one (off: every IPC with the server switches page directory
+                    and flushes the TLB); other systems ignore it
 `;
 
 function parse(argv: string[]): ParsedArguments {
@@ -85,7 +91,7 @@ function parse(argv: string[]): ParsedArguments {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script', 'only', 'workers'].includes(name);
+      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script', 'only', 'workers', 'small-spaces'].includes(name);
       const value = inline ?? (takesValue ? argv[++i] : 'true');
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, [...(flags.get(name) ?? []), value]);
@@ -109,6 +115,14 @@ function overridesFrom(args: ParsedArguments): MachineOverrides {
     else throw new UsageError(`--set ${name}: '${raw}' is neither a number nor true/false`);
   }
   return overrides as MachineOverrides;
+}
+
+/** `--small-spaces on|off` (the last one wins); undefined when absent (the substrate's default: on). */
+function smallSpacesFrom(args: ParsedArguments): boolean | undefined {
+  const raw = args.flags.get('small-spaces')?.at(-1);
+  if (raw === undefined) return undefined;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new UsageError(`--small-spaces expects on or off, got '${raw}'`);
 }
 
 function printJson(value: unknown): void {
@@ -146,6 +160,7 @@ function benchCommand(args: ParsedArguments): void {
   const scale = args.flags.get('scale')?.at(-1);
   const report = runSuite(suite, systems, {
     machine: overridesFrom(args),
+    smallSpaces: smallSpacesFrom(args),
     mode,
     scale: scale === undefined ? undefined : Number(scale),
     progress: json || !process.stderr.isTTY ? undefined : (fraction, label) => process.stderr.write(`\r${progressBar(fraction)} ${label.padEnd(50).slice(0, 50)}`),
@@ -229,7 +244,7 @@ function bootCommand(args: ParsedArguments): number | Promise<number> {
   const script = args.flags.get('script')?.[0];
   const files: Record<string, Uint8Array> = {};
   if (script !== undefined) files['/tmp/script.sh'] = fs.readFileSync(script);
-  const linux = bootSystem(system, { parameters: overridesFrom(args), files, initArgs: script !== undefined ? ['sh', '/tmp/script.sh'] : [] });
+  const linux = bootSystem(system, { parameters: overridesFrom(args), smallSpaces: smallSpacesFrom(args), files, initArgs: script !== undefined ? ['sh', '/tmp/script.sh'] : [] });
   for (const line of linux.bootLog) process.stdout.write(`${line}\n`);
   linux.machine.console.onOutput((text) => process.stdout.write(text));
   const clock = linux.machine.parameters.clockMHz * 1e6;

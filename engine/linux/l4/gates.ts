@@ -92,11 +92,18 @@ export class EmulationLibraryGate implements SystemCallGate {
     this.task.regs.childEntry = entry;
   }
 
+  /**
+   * The library's signal entry (SOSP'97 Fig. 3): the main thread enters Linux for signal delivery
+   * and runs the caught handlers. The signal thread redirects a main thread that waits in a
+   * page-fault RPC here; one computing in user mode takes it at its next system call.
+   */
+  *enterForSignals(): Activity {
+    this.signalEntry = false;
+    yield* this.emulate(MESSAGE.signalEntry, []);
+  }
+
   protected *enter(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
-    if (this.signalEntry) {
-      this.signalEntry = false;
-      yield* this.emulate(MESSAGE.signalEntry, []);
-    }
+    if (this.signalEntry) yield* this.enterForSignals();
     return yield* this.emulate(nr, args);
   }
 

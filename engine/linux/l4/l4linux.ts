@@ -23,7 +23,7 @@ import type { Task } from '../core/task';
 import { EmulationLibraryGate, PHASE, TrampolineGate, type EmulationContext } from './gates';
 import { UnmapQueue, UserSpaceMappings } from './hardwareMappings';
 import { l4linuxParameters, type L4LinuxOverrides, type L4LinuxParameters } from './l4linuxParameters';
-import { argumentBlock, EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, USER_THREAD } from './layout';
+import { argumentBlock, EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, SIGNAL_IN_FAULT, USER_THREAD } from './layout';
 import { nativeParameters } from '../native/nativeParameters';
 import { softwareTranslate } from './softwareWalk';
 
@@ -77,6 +77,8 @@ interface LinuxProcess {
   inSchedule: boolean;
   /** The signal thread was told about the pending signals. */
   notified: boolean;
+  /** The main thread waits in a page-fault RPC the server left unanswered for a caught SIGSEGV. */
+  faultUnanswered: boolean;
   /** For the host: a context that failed (see LinuxSystem). */
   context?: ExecutionContext;
 }
@@ -127,6 +129,7 @@ export class L4Linux implements Substrate {
   private readonly emulation: EmulationContext;
   private readonly userEntry = (l4: L4Api): Activity => this.userMain(l4);
   private readonly signalEntry = (l4: L4Api): Activity => this.signalThread(l4);
+  private readonly signalRedirect = (l4: L4Api): Activity => this.enterForSignals(l4);
 
   constructor(readonly machine: Machine, readonly runtime: UserRuntime, private readonly options: L4LinuxOptions = {}) {
     const cpu = machine.cpu;
@@ -309,7 +312,7 @@ export class L4Linux implements Substrate {
       if (this.caughtOnly(process.task)) {
         const signalThread = api.idOf(process.number, USER_THREAD.signal);
         if (signalThread === null) continue;
-        const sent = yield* api.ipc(SEND_SHORT, signalThread, MESSAGE.wakeUp, 0, 0xffffffff, REPLY_TIMEOUT);
+        const sent = yield* api.ipc(SEND_SHORT, signalThread, MESSAGE.wakeUp, process.faultUnanswered ? SIGNAL_IN_FAULT : 0, 0xffffffff, REPLY_TIMEOUT);
         process.notified = sent.error === 0;
       } else {
         // a default action (terminate): the server does it on the process's coroutine
@@ -370,6 +373,7 @@ export class L4Linux implements Substrate {
       process.request = null;
       process.inKernel = true;
       process.notified = false;
+      process.faultUnanswered = false;
       this.cpu.execute(this.dispatchPath);
       const stack = this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64;
       this.cpu.access(stack, 64, ACCESS_WRITE, false);
@@ -460,11 +464,16 @@ export class L4Linux implements Substrate {
           return;
         }
       }
-      // unresolvable: the process dies of SIGSEGV (SIGKILL when out of memory); a caught SIGSEGV
-      // reverts to the default action, as the main thread waits in its page-fault IPC
+      // unresolvable: force_sig(SIGSEGV) (SIGKILL when out of memory). Caught in the main thread,
+      // the fault stays unanswered: the signal thread redirects the main thread to the
+      // emulation library's signal entry (the handler runs, then the access is retried)
       const signal = result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV;
-      task.actions[signal].handler = 0;
+      if (signal === SIG.SIGKILL || lthreadOf(request.from.low) !== USER_THREAD.main) task.actions[signal].handler = 0;
       this.kernel.forceSignal(task, signal);
+      if (task.actions[signal].handler > 1) {
+        process.faultUnanswered = true;
+        return;
+      }
       yield* this.returnToUser(task);
       return;
     }
@@ -499,7 +508,15 @@ export class L4Linux implements Substrate {
       if (message.error !== 0 || process?.gate == null) continue;
       this.cpu.charge(this.n.signalThreadSimple * this.cpu.p.instruction, CAT.emulation);
       process.gate.signalEntry = true;
+      // the main thread waits in a page-fault RPC: lthread_ex_regs aborts it into the signal entry
+      if ((message.w1 & SIGNAL_IN_FAULT) !== 0) yield* l4.lthreadExRegs(USER_THREAD.main, this.signalRedirect);
     }
+  }
+
+  /** Where the signal thread redirects a main thread waiting in a page-fault RPC. */
+  private *enterForSignals(l4: L4Api): Activity {
+    const gate = this.byL4Task.get(l4.taskNumber)?.gate;
+    if (gate != null) yield* gate.enterForSignals();
   }
 
   /** A guest program threw (an engine or guest bug): report it to the host as native Linux does. */
@@ -617,6 +634,7 @@ export class L4Linux implements Substrate {
       inKernel: false,
       inSchedule: false,
       notified: false,
+      faultUnanswered: false,
     };
     process.coroutine = new ExecutionContext(`l4linux.${task.pid}`, () => this.coroutine(process), task);
     process.context = process.coroutine;
@@ -689,7 +707,11 @@ function smallSpaceFor(bytes: number): number | undefined {
   return 1 << k;
 }
 
-/** The factory of `l4linux` (emulation library) and `l4linux-trampoline` for engine/linux/systems.ts. */
+/**
+ * The factory of `l4linux` (emulation library) and `l4linux-trampoline` for engine/linux/systems.ts.
+ * `options.smallSpaces` wins over the boot options' `smallSpaces` (the what-if of the CLI and suites).
+ */
 export function l4linuxHost(trampoline: boolean, options: Omit<L4LinuxOptions, 'trampoline'> = {}) {
-  return (machine: Machine, runtime: UserRuntime, boot: { linux?: LinuxOverrides }): L4Linux => new L4Linux(machine, runtime, { ...options, linux: boot.linux, trampoline });
+  return (machine: Machine, runtime: UserRuntime, boot: { linux?: LinuxOverrides; smallSpaces?: boolean }): L4Linux =>
+    new L4Linux(machine, runtime, { ...options, smallSpaces: options.smallSpaces ?? boot.smallSpaces, linux: boot.linux, trampoline });
 }

@@ -69,3 +69,6 @@ export const MESSAGE = {
 
 /** Reply flag (second word): caught signals have frames to run before the call returns. */
 export const REPLY_HANDLERS = 1;
+
+/** Server → signal-thread flag (second word): the main thread waits in a page-fault RPC the server left unanswered. */
+export const SIGNAL_IN_FAULT = 1;

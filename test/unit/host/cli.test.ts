@@ -41,6 +41,30 @@ describe('l4lab command line', function () {
     assert.match(unknown.stderr, /unknown command/);
   });
 
+  it('--small-spaces off boots L4Linux with a large server space; a bad value is a usage error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-small-'));
+    try {
+      const script = path.join(dir, 'script.sh');
+      fs.writeFileSync(script, 'echo hi\n');
+      const off = l4lab('boot', 'l4linux', '--script', script, '--small-spaces', 'off');
+      assert.equal(off.status, 0);
+      assert.match(off.stdout + off.stderr, /small address spaces: off/);
+      assert.match(off.stdout + off.stderr, /Linux server: task 4 \(pager sigma0\), large space/);
+      const on = l4lab('boot', 'l4linux', '--script', script);
+      assert.match(on.stdout + on.stderr, /Linux server: task 4 \(pager sigma0\), small space/);
+      const bench = l4lab('bench', 'getpid', '--system', 'l4linux', '--json', '--small-spaces', 'off');
+      assert.equal(bench.status, 0, bench.stderr);
+      const report = JSON.parse(bench.stdout) as { machine: string; results: Array<{ benchmark: string; value: number }> };
+      assert.match(report.machine, /small spaces off/);
+      assert.ok(report.results.find((r) => r.benchmark === 'getpid.cycles')!.value > 600, 'getpid pays the TLB flushes');
+      const bad = l4lab('boot', 'l4linux', '--script', script, '--small-spaces', 'maybe');
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /--small-spaces expects on or off/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reproduce writes results.json and report.md to --out', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-reproduce-'));
     try {

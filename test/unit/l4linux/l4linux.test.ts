@@ -4,6 +4,10 @@ import { L4Linux, l4linuxHost } from '../../../engine/linux/l4/l4linux';
 import { TASK_SIZE } from '../../../engine/linux/core/mm';
 import { SIG } from '../../../engine/linux/core/syscalls';
 import type { GuestProgram } from '../../../engine/userland/runtime';
+import type { Libc } from '../../../engine/userland/libc';
+import type { Operation } from '../../../engine/machine/executionContext';
+import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
+import { bootLinuxSystem } from '../../../engine/linux/systems';
 
 function boot(command: string, smallSpaces = true): { system: LinuxSystem; l4linux: L4Linux } {
   const system = new LinuxSystem({ host: l4linuxHost(false, { smallSpaces }), initArgs: ['sh', '-c', command] });
@@ -38,6 +42,16 @@ describe('L4Linux substrate (SOSP97 §4)', () => {
     const small = getpidCycles(true);
     const large = getpidCycles(false);
     assert.ok(large > small * 1.4, `large ${large} vs small ${small}`);
+  });
+
+  it('the suites reach the what-if through SuiteOptions.smallSpaces (the CLI\'s --small-spaces off)', () => {
+    const cycles = (smallSpaces?: boolean) => {
+      const run = runGuest('l4linux', 'lat_syscall getpid 300 100', { seed: 1, smallSpaces });
+      return between(run, 'start', 'stop', 300).cycles;
+    };
+    const small = cycles(undefined);
+    assert.equal(cycles(true), small);
+    assert.ok(cycles(false) > small * 1.4, `off ${cycles(false)} vs default ${small}`);
   });
 });
 
@@ -84,6 +98,23 @@ describe('L4Linux signals to processes in user mode', () => {
   }
 });
 
+/**
+ * A store to `address` in two children: one with SIGSEGV's default action, one that catches it
+ * and exits 42 from the handler. Returns "default <signal> caught <status>".
+ */
+function* storeInChildren(libc: Libc, address: number): Operation<string> {
+  const statuses: number[] = [];
+  for (const caught of [false, true]) {
+    const child = yield* libc.fork(function* (c) {
+      if (caught) yield* c.signal(SIG.SIGSEGV, (l) => l.exit(42));
+      yield* c.store(address, Uint8Array.of(1));
+      return 0;
+    });
+    statuses.push((yield* libc.waitpid(child))[1]);
+  }
+  return `default ${statuses[0] & 0x7f} caught ${(statuses[1] >> 8) & 0xff}`;
+}
+
 /** Stores beyond user space (#GP): one child with SIGSEGV's default action, one that catches it and exits from the handler. */
 const kernelStores: GuestProgram = {
   name: 't_kernelstore',
@@ -91,16 +122,7 @@ const kernelStores: GuestProgram = {
   dataBytes: 4096,
   bssBytes: 4096,
   *main(libc) {
-    const statuses: number[] = [];
-    for (const caught of [false, true]) {
-      const child = yield* libc.fork(function* (c) {
-        if (caught) yield* c.signal(SIG.SIGSEGV, (l) => l.exit(42));
-        yield* c.store(TASK_SIZE + 0x1000, Uint8Array.of(1));
-        return 0;
-      });
-      statuses.push((yield* libc.waitpid(child))[1]);
-    }
-    yield* libc.print(1, `default ${statuses[0] & 0x7f} caught ${(statuses[1] >> 8) & 0xff}\n`);
+    yield* libc.print(1, `${yield* storeInChildren(libc, TASK_SIZE + 0x1000)}\n`);
     return 0;
   },
 };
@@ -119,6 +141,54 @@ describe('L4Linux exceptions of processes', () => {
       assert.equal(system.run(133_000_000 * 5), 'halted');
       assert.equal(system.machine.console.output(), 'default 11 caught 42\n');
       assert.ok(l4linux.l4.counters.exceptions.value >= 2, 'the stores raised exceptions in L4');
+    });
+  }
+});
+
+/** Unresolvable page faults: default action, a handler that exits, and one that mprotects the page so the store is retried. */
+const pageFaultSignals: GuestProgram = {
+  name: 't_pfsignal',
+  textBytes: 8192,
+  dataBytes: 4096,
+  bssBytes: 4096,
+  *main(libc) {
+    const children = yield* storeInChildren(libc, 0x10);
+    const page = yield* libc.mmap(0, 4096, 1, 0x22, -1, 0); // PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS
+    let calls = 0;
+    yield* libc.signal(SIG.SIGSEGV, function* (l) {
+      calls++;
+      yield* l.mprotect(page, 4096, 3);
+    });
+    yield* libc.store(page + 8, Uint8Array.of(77));
+    const back = yield* libc.load(page + 8, 1);
+    yield* libc.print(1, `${children} retried ${calls} ${back[0]}\n`);
+    return 0;
+  },
+};
+
+describe('L4Linux page faults Linux cannot resolve', () => {
+  const expected = 'default 11 caught 42 retried 1 77\n';
+  it('native Linux: SIGSEGV kills by default; a caught one runs its handler, then the access is retried', () => {
+    const system = new LinuxSystem({ host: nativeHost, programs: [pageFaultSignals], initArgs: ['sh', '-c', 't_pfsignal'] });
+    assert.equal(system.run(133_000_000 * 5), 'halted');
+    assert.equal(system.machine.console.output(), expected);
+  });
+
+  for (const trampoline of [false, true]) {
+    it(`the signal thread aborts the page-fault RPC into the signal entry, as on native${trampoline ? ' (trampoline)' : ''}`, () => {
+      const system = new LinuxSystem({ host: l4linuxHost(trampoline), programs: [pageFaultSignals], initArgs: ['sh', '-c', 't_pfsignal'] });
+      const l4linux = system.substrate as unknown as L4Linux;
+      assert.equal(system.run(133_000_000 * 5), 'halted');
+      assert.equal(system.machine.console.output(), expected);
+      assert.deepEqual(l4linux.l4.reports.filter((line) => /stopped/.test(line)), [], 'no thread is stopped by the kernel');
+    });
+  }
+
+  for (const name of ['mklinux-user', 'mklinux-kernel']) {
+    it(`${name}: the pager's data_error fails vm_fault, EXC_BAD_ACCESS reaches the server, whose reply sends the thread to the handler`, () => {
+      const system = bootLinuxSystem(name, { programs: [pageFaultSignals], initArgs: ['sh', '-c', 't_pfsignal'] });
+      assert.equal(system.run(133_000_000 * 5), 'halted');
+      assert.equal(system.machine.console.output(), expected);
     });
   }
 });
