@@ -59,7 +59,7 @@ export class Machine {
     const p = this.parameters;
     this.random = new SeededRandom(options.seed ?? 1);
     this.memory = new PhysicalMemory(p.memoryMB * 1024 * 1024);
-    this.caches = new MemorySystem(p, this.stats);
+    this.caches = new MemorySystem(p, this.stats, this.scheduler);
     this.cpu = new Cpu(this.scheduler, this.accounting, this.memory, this.caches, p, this.stats, this.pic);
     this.pit = new Pit(this.scheduler, this.pic, p.clockMHz * 1_000_000, p.pitInputHz, p.hz);
     this.disk = new Disk(this.scheduler, this.pic, this.memory, p.diskSectors, { clockMHz: p.clockMHz, seekMs: p.diskSeekMs, rpm: p.diskRpm, mbPerSecond: p.diskMBps }, this.stats);

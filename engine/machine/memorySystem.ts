@@ -1,5 +1,6 @@
 import type { Counter, StatRegistry } from '../base/stats';
 import { Cache } from './cache';
+import { Dram, type CycleClock } from './dram';
 import type { PentiumParameters } from './pentiumParameters';
 
 /**
@@ -10,7 +11,8 @@ import type { PentiumParameters } from './pentiumParameters';
  * Policies (SOSP'97 §6.1, SDM Vol.3 §11.3): the P5 L1 D-cache is write-back and does not allocate
  * on a write miss, so a write that misses L1 goes to L2 or, missing there too, to DRAM as single
  * transfers. Line fills come from L2 or DRAM and also fill L2 (read allocate). The page walker
- * reads page-table entries without loading them into L1 (SOSP'97 §4.3).
+ * reads page-table entries without loading them into L1 (SOSP'97 §4.3). L2 misses and dirty L2
+ * evictions are timed by the {@link Dram} (open pages, posted write-backs).
  */
 export class MemorySystem {
   readonly l1i: Cache;
@@ -20,9 +22,11 @@ export class MemorySystem {
   readonly lineBytes: number;
   readonly dramReads: Counter;
   readonly dramWrites: Counter;
+  readonly dram: Dram;
   private readonly p: PentiumParameters;
 
-  constructor(parameters: PentiumParameters, stats: StatRegistry) {
+  /** `clock` tells the DRAM the current time, for its posted write buffer (default: always 0). */
+  constructor(parameters: PentiumParameters, stats: StatRegistry, clock: CycleClock = { now: 0 }) {
     this.p = parameters;
     this.lineBytes = parameters.lineBytes;
     this.l1i = new Cache('l1i', parameters.l1CodeKB * 1024, parameters.l1Ways, parameters.lineBytes, stats);
@@ -31,6 +35,7 @@ export class MemorySystem {
     this.lineShift = this.l1d.lineShift;
     this.dramReads = stats.counter('machine.dram.lineReads', 'lines', 'line fills served by DRAM');
     this.dramWrites = stats.counter('machine.dram.writes', 'transfers', 'single writes and line write-backs that reached DRAM');
+    this.dram = new Dram(parameters, stats, clock);
   }
 
   /** A data read of the line holding `physical`. */
@@ -85,7 +90,7 @@ export class MemorySystem {
       }
     }
     this.dramWrites.value += dwords;
-    return dwords * this.p.dramDwordWrite;
+    return this.dram.writeDwords(physical, dwords);
   }
 
   /** A page-walker read of one entry: served by L1 if present there, never allocated into L1. */
@@ -95,10 +100,10 @@ export class MemorySystem {
     const l2 = this.l2;
     if (l2 !== null && l2.access(line)) return this.p.l2DwordRead;
     this.dramReads.value++;
-    let stall = this.p.dramDwordRead;
+    let stall = this.dram.readDword(physical);
     if (l2 !== null) {
       l2.fill(line);
-      if (l2.evictedDirty >= 0) stall += this.dramLineWriteBack();
+      if (l2.evictedDirty >= 0) stall += this.dramLineWriteBack(l2.evictedDirty);
     }
     return stall;
   }
@@ -108,7 +113,7 @@ export class MemorySystem {
     let stall = 0;
     for (const cache of [this.l1d, this.l2]) {
       if (cache === null) continue;
-      for (const view of cache.inspect()) if (view.dirty) stall += cache === this.l1d ? this.p.l1WritebackToL2 : this.dramLineWriteBack();
+      for (const view of cache.inspect()) if (view.dirty) stall += cache === this.l1d ? this.p.l1WritebackToL2 : this.dramLineWriteBack(view.physical >>> this.lineShift);
       cache.flush();
     }
     this.l1i.flush();
@@ -123,11 +128,11 @@ export class MemorySystem {
 
   private dramFill(line: number): number {
     this.dramReads.value++;
-    let stall = this.p.dramLineFill;
+    let stall = this.dram.readLine(line << this.lineShift);
     const l2 = this.l2;
     if (l2 !== null) {
       l2.fill(line);
-      if (l2.evictedDirty >= 0) stall += this.dramLineWriteBack();
+      if (l2.evictedDirty >= 0) stall += this.dramLineWriteBack(l2.evictedDirty);
     }
     return stall;
   }
@@ -135,11 +140,11 @@ export class MemorySystem {
   private writeBackFromL1(line: number): number {
     const l2 = this.l2;
     if (l2 !== null && l2.markDirty(line)) return this.p.l1WritebackToL2;
-    return this.dramLineWriteBack();
+    return this.dramLineWriteBack(line);
   }
 
-  private dramLineWriteBack(): number {
+  private dramLineWriteBack(line: number): number {
     this.dramWrites.value++;
-    return this.p.dramLineWrite;
+    return this.dram.writeLine(line << this.lineShift);
   }
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { CAT, type InterruptHandler } from '../../../engine/machine/cpu';
 import { ExecutionContext } from '../../../engine/machine/executionContext';
 import { Machine } from '../../../engine/machine/machine';
-import { runMachineBenchmark } from '../../../engine/bench/machineBench';
+import { runMachineBenchmark, within } from '../../../engine/bench/machineBench';
 import { SECTOR_SIZE } from '../../../engine/machine/disk';
 
 describe('Devices and interrupts', () => {
@@ -100,8 +100,9 @@ describe('Determinism and the machine report', () => {
 
   it('puts memory-bound copy bandwidth in the lmbench i586 range and a TLB miss near 25 cycles', () => {
     const report = runMachineBenchmark();
-    const byId = Object.fromEntries(report.figures.map((f) => [f.id, f.value]));
-    assert.ok(byId['bw.bcopy-memory'] >= 21 && byId['bw.bcopy-memory'] <= 42, `bcopy ${byId['bw.bcopy-memory']}`);
-    assert.ok(Math.abs(byId['tlb.miss'] - 25) <= 2, `TLB miss ${byId['tlb.miss']}`);
+    const byId = Object.fromEntries(report.figures.map((f) => [f.id, f]));
+    // the report's own check: the range ±10 % (the i586 rows' clock rates are not stated)
+    assert.ok(within(byId['bw.bcopy-memory']!), `bcopy ${byId['bw.bcopy-memory']!.value}`);
+    assert.ok(Math.abs(byId['tlb.miss']!.value - 25) <= 2, `TLB miss ${byId['tlb.miss']!.value}`);
   });
 });

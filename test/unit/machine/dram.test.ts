@@ -1,0 +1,116 @@
+import * as assert from 'node:assert/strict';
+import { StatRegistry } from '../../../engine/base/stats';
+import { Dram } from '../../../engine/machine/dram';
+import { Machine } from '../../../engine/machine/machine';
+import { pentiumParameters, type PentiumOverrides } from '../../../engine/machine/pentiumParameters';
+
+const MB = 1024 * 1024;
+
+function dram(overrides: PentiumOverrides = {}): { dram: Dram; clock: { now: number }; p: ReturnType<typeof pentiumParameters>['values'] } {
+  const p = pentiumParameters({ memoryMB: 8, ...overrides }).values;
+  const clock = { now: 0 };
+  return { dram: new Dram(p, new StatRegistry(), clock), clock, p };
+}
+
+describe('DRAM (fast page mode, 430FX)', () => {
+  it('charges a page hit less than a row miss, and a row miss less than a page miss', () => {
+    const { dram: d, clock, p } = dram();
+    const burst = 3 * p.dramBurstClocks;
+    clock.now = 100;
+    assert.equal(d.readLine(0), (p.dramReadLeadoff + p.dramRowActivate + burst) * p.busRatio, 'row miss: the bank was precharged');
+    clock.now = 200;
+    assert.equal(d.readLine(32), (p.dramReadLeadoff + burst) * p.busRatio, 'page hit: same 8 KB page');
+    clock.now = 300;
+    assert.equal(d.readLine(p.dramPageBytes), (p.dramReadLeadoff + p.dramRowActivate + p.dramPrecharge + burst) * p.busRatio, 'page miss');
+    clock.now = 400;
+    assert.equal(d.readDword(p.dramPageBytes + 64), p.dramReadLeadoff * p.busRatio, 'a single read pays the lead-off only');
+    assert.deepEqual([d.pageHits.value, d.rowMisses.value, d.pageMisses.value], [2, 1, 1]);
+  });
+
+  it('keeps a page open per bank up to dramOpenBanks, closing the least recently used', () => {
+    const bank1 = 4 * MB; // 8 MB in two banks
+    const hit = (p: { dramReadLeadoff: number; dramBurstClocks: number; busRatio: number }): number => (p.dramReadLeadoff + 3 * p.dramBurstClocks) * p.busRatio;
+    const two = dram({ dramOpenBanks: 2 });
+    two.dram.readLine(0);
+    two.dram.readLine(bank1);
+    assert.equal(two.dram.readLine(32), hit(two.p), 'bank 0 kept its page while bank 1 opened one');
+    assert.equal(two.dram.readLine(bank1 + 32), hit(two.p));
+    const one = dram({ dramOpenBanks: 1 });
+    one.dram.readLine(0);
+    one.dram.readLine(bank1);
+    assert.equal(one.dram.readLine(32), hit(one.p) + one.p.dramRowActivate * one.p.busRatio, 'opening bank 1 closed bank 0: a row miss');
+    assert.equal(one.dram.rowMisses.value, 3);
+    assert.equal(one.dram.pageMisses.value, 0);
+  });
+
+  it('posts write-backs: the CPU goes on, and only a DRAM access during the drain waits', () => {
+    const { dram: d, clock, p } = dram();
+    const drain = (p.dramWriteLeadoff + 3 * p.dramBurstClocks) * p.busRatio;
+    const hit = (p.dramReadLeadoff + 3 * p.dramBurstClocks) * p.busRatio;
+    d.readLine(0); // opens the page; its stall ends at the DRAM's cursor
+    assert.equal(d.writeLine(64), 0, 'posted');
+    // the clock has not moved (the caller charges after its batch): the next read waits for the drain
+    assert.equal(d.readLine(96), drain + hit);
+    assert.equal(d.writeBufferWaits.value, drain);
+    assert.equal(d.writeLine(128), 0);
+    clock.now = 1000; // the CPU computed long enough for the buffer to drain
+    assert.equal(d.readLine(160), hit);
+    assert.equal(d.writeBufferWaits.value, drain);
+  });
+
+  it('times single writes at the page-mode cycle, after the lead-off of a closed page', () => {
+    const { dram: d, clock, p } = dram();
+    clock.now = 100;
+    assert.equal(d.writeDwords(0, 2), (2 * p.dramBurstClocks + p.dramRowActivate) * p.busRatio);
+    clock.now = 200;
+    assert.equal(d.writeDwords(4, 1), p.dramBurstClocks * p.busRatio, 'page hit');
+    clock.now = 300;
+    assert.equal(d.readLine(32), (p.dramReadLeadoff + 3 * p.dramBurstClocks) * p.busRatio, 'the writes left the page open');
+  });
+
+  it('closes every page at each refresh', () => {
+    const { dram: d, clock, p } = dram();
+    const refresh = p.dramRefreshMicroseconds * p.clockMHz;
+    const rowMiss = (p.dramReadLeadoff + p.dramRowActivate + 3 * p.dramBurstClocks) * p.busRatio;
+    clock.now = refresh + 10;
+    assert.equal(d.readLine(0), rowMiss);
+    clock.now = 2 * refresh - 100;
+    assert.equal(d.readLine(32), rowMiss - p.dramRowActivate * p.busRatio, 'same refresh period: page hit');
+    clock.now = 2 * refresh + 10;
+    assert.equal(d.readLine(64), rowMiss, 'a refresh came in between');
+  });
+
+  it('stalls for the whole burst write when write-backs are not posted', () => {
+    const { dram: d, clock, p } = dram({ dramPostedWrites: false });
+    d.readLine(0);
+    clock.now = 1000;
+    assert.equal(d.writeLine(64), (p.dramWriteLeadoff + 3 * p.dramBurstClocks) * p.busRatio);
+    assert.equal(d.writeBufferWaits.value, 0);
+  });
+
+  it('times a dirty L2 eviction by the DRAM: posted, the line fill alone stalls', () => {
+    const stallOfEviction = (posted: boolean): { stall: number; writes: number; p: Machine['parameters'] } => {
+      const m = new Machine({ parameters: { memoryMB: 8, dramPostedWrites: posted } });
+      const caches = m.caches;
+      const a = 0x100000;
+      caches.readData(a);
+      caches.writeData(a, 4); // dirty in L1
+      caches.readData(a + 0x1000);
+      caches.readData(a + 0x2000); // a leaves L1 for L2, dirty
+      const writes = caches.dramWrites.value;
+      const stall = caches.readData(a + 256 * 1024); // same L2 set: a is written back
+      return { stall, writes: caches.dramWrites.value - writes, p: m.parameters };
+    };
+    const posted = stallOfEviction(true);
+    const unposted = stallOfEviction(false);
+    const p = posted.p;
+    assert.equal(posted.writes, 1);
+    assert.equal(unposted.writes, 1);
+    assert.equal(posted.stall, (p.dramReadLeadoff + p.dramRowActivate + p.dramPrecharge + 3 * p.dramBurstClocks) * p.busRatio);
+    assert.equal(unposted.stall - posted.stall, (p.dramWriteLeadoff + p.dramRowActivate + p.dramPrecharge + 3 * p.dramBurstClocks) * p.busRatio);
+  });
+
+  it('rejects a DRAM page size that is not a power of two', () => {
+    assert.throws(() => dram({ dramPageBytes: 3000 }), RangeError);
+  });
+});
