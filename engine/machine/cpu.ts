@@ -499,6 +499,8 @@ export class Cpu {
    * REP MOVSD from `source` to `target` (both linear, in the current address space), line by line
    * through the caches. With `preReadTarget` each destination line is read first, which turns the
    * Pentium's non-allocating write misses into hits (what L4 does for long IPC, SOSP'97 §6.1).
+   * Without it, write misses drain through the write buffers in parallel with the copy loop, so
+   * a line of them stalls for its bus time minus the loop's own cycles for that line.
    * Instruction cycles go to `category`; stalls to cacheMiss and tlbRefill. Returns bytes done.
    */
   copy(
@@ -534,7 +536,11 @@ export class Cpu {
         stall += caches.readData(s);
         if (((s + step - 1) ^ s) >>> caches.lineShift !== 0) stall += caches.readData(s + step - 1);
         if (preReadTarget) stall += caches.readData(t);
-        stall += caches.writeData(t, step);
+        // a write that misses L1 goes out through the P5's write buffers (one per pipe, Pentium
+        // Dev. Manual Vol.1 §2.x) while the next MOVSD iterations run: only the bus time beyond
+        // the instructions' own cycles stalls
+        const write = caches.writeData(t, step);
+        stall += write > this.p.l1HitExtra ? Math.max(0, write - ((step + 3) >>> 2) * this.p.repMovsPerDword) : write;
         offset += step;
       }
       bytes.copyWithin(toPhysical, fromPhysical, fromPhysical + chunk);

@@ -19,6 +19,7 @@ import { DiskFileSystem } from './diskFs';
 import { KmallocClass } from './kmalloc';
 import { sysSelect } from './select';
 import { WriteBack } from './writeback';
+import { WaitFootprint } from './waitFootprint';
 import { ACCESS_READ, CAT, type Cpu } from '../../machine/cpu';
 import { Inode, OpenFile, pathComponents, RamFileSystem, type FileOperations } from './vfs';
 
@@ -74,6 +75,8 @@ export class LinuxKernel {
   readonly deviceCategory = CAT.device;
   readonly handlers: Array<SyscallHandler | undefined> = [];
   readonly bootLog: string[] = [];
+  /** Memory traffic of the wait queues and the run queue (kernel/sched.c). */
+  readonly waits: WaitFootprint;
   jiffies = 0;
   /** Cycles charged per instruction of a personality path. */
   private readonly instructionCycles: number;
@@ -104,6 +107,8 @@ export class LinuxKernel {
     this.code = new KernelCode(substrate.cpu, this.p, substrate.kernelTextBase, this.category);
     this.mm = new MemoryManager(substrate, this.p, this.code);
     this.scratch = this.mm.allocate(false);
+    // kernel/sched.c's static data in the image (init_task, kstat): a page of its own
+    this.waits = new WaitFootprint(substrate.cpu, (physical) => substrate.kernelLinear(physical), substrate.kernelLinear(this.mm.allocate(true)));
     // kernel/fork.c of 2.0: task structs are kmalloc'd (~900 bytes: the 1 KB size class)
     this.taskStructs = new KmallocClass(TASK_STRUCT_BLOCK_BYTES, () => this.mm.allocate(false), (page) => this.mm.put(page));
     // copy_files: struct files_struct (count, close_on_exec, open_fds, fd[NR_OPEN = 256]) is ~1.1 KB: the 2 KB class
@@ -120,7 +125,7 @@ export class LinuxKernel {
     this.writeBack = new WriteBack(this, this.disk);
     this.mm.sharedPageDirtied = (inode, index) => this.writeBack.pageDirtied(inode, index);
     const root = this.fs.root;
-    for (const name of ['bin', 'dev', 'etc', 'tmp', 'sbin', 'proc']) this.fs.link(root, name, this.fs.newInode('dir', 0o755));
+    for (const name of ['bin', 'dev', 'etc', 'tmp', 'sbin', 'proc']) this.fs.link(root, name, this.fs.imageInode('dir', 0o755));
     const dev = root.entries!.get('dev')!;
     this.device(dev, 'null', NULL_OPS);
     this.device(dev, 'zero', ZERO_OPS);
@@ -147,7 +152,7 @@ export class LinuxKernel {
   }
 
   private device(dir: Inode, name: string, ops: FileOperations): Inode {
-    const inode = this.fs.newInode('chr', 0o666);
+    const inode = this.fs.imageInode('chr', 0o666);
     inode.device = ops;
     this.fs.link(dir, name, inode);
     return inode;
@@ -170,7 +175,7 @@ export class LinuxKernel {
     for (const part of parts.slice(0, -1)) {
       let next = dir.entries!.get(part);
       if (next === undefined) {
-        next = this.fs.newInode('dir', 0o755);
+        next = this.fs.imageInode('dir', 0o755);
         this.fs.link(dir, part, next);
       }
       dir = next;
@@ -178,7 +183,7 @@ export class LinuxKernel {
     const name = parts[parts.length - 1];
     const existing = dir.entries!.get(name);
     if (existing !== undefined) this.truncate(existing);
-    const inode = existing ?? this.fs.newInode('file', mode);
+    const inode = existing ?? this.fs.imageInode('file', mode);
     if (existing === undefined) this.fs.link(dir, name, inode);
     if (onDisk && this.disk.store(inode, content)) return inode;
     for (let offset = 0; offset < content.length; offset += PAGE_SIZE) {
@@ -265,6 +270,7 @@ export class LinuxKernel {
   wakeUpProcess(task: Task): void {
     if (task.state !== 'interruptible' && task.state !== 'uninterruptible' && task.state !== 'stopped') return;
     this.run('wakeUpPerWaiter');
+    this.waits.enqueue(task);
     task.state = 'running';
     const current = this.current;
     if (current === null || task.counter > current.counter + 3) this.scheduler.needResched = true;
@@ -273,15 +279,21 @@ export class LinuxKernel {
   /** wake_up_interruptible on `queue`. */
   wakeUp(queue: WaitQueue): void {
     this.run('wakeUp');
-    for (const task of queue.sleepers) this.wakeUpProcess(task);
+    for (const task of queue.sleepers) {
+      this.waits.visit(task);
+      this.wakeUpProcess(task);
+    }
   }
 
   /** interruptible_sleep_on: sleeps until woken (or a signal arrives). */
   *sleepOn(task: Task, queue: WaitQueue): Activity {
     this.run('sleepOn');
+    this.waits.sleep(task);
     task.state = 'interruptible';
     queue.add(task);
     yield* this.substrate.schedule(task);
+    this.run('sleepOnWake');
+    this.waits.wake(task);
     queue.remove(task);
   }
 
@@ -298,6 +310,7 @@ export class LinuxKernel {
     }
     task.state = 'interruptible';
     yield* this.substrate.schedule(task);
+    this.run('sleepOnWake');
     this.sleepingTimed.delete(task);
     this.timeouts.delete(task);
     for (const queue of queues) queue.remove(task);
@@ -618,18 +631,24 @@ export class LinuxKernel {
     return true;
   }
 
-  /** True while `inode` is open or mapped by some task (2.0's i_count above zero). */
+  /** True while `inode` is open, mapped or a working directory of some task (2.0's i_count above zero). */
   private inUse(inode: Inode): boolean {
     for (const task of this.tasks.values()) {
+      if (task.cwd === inode) return true;
       for (const f of task.files) if (f !== null && f.inode === inode) return true;
       if (task.mm !== null && task.mm.areas.some((area) => area.inode === inode)) return true;
     }
     return false;
   }
 
-  /** iput: a deleted file's data go when its last user (open file or mapping) does. */
+  /**
+   * iput: a deleted file or directory goes when its last user (open file, mapping, working
+   * directory) does (ext2_delete_inode): its data, its blocks, then its inode (ext2_free_inode).
+   */
   private iput(inode: Inode): void {
-    if (inode.nlink === 0 && inode.kind === 'file' && !this.inUse(inode)) this.truncate(inode);
+    if (inode.nlink !== 0 || (inode.kind !== 'file' && inode.kind !== 'dir') || !inode.allocated || this.inUse(inode)) return;
+    this.truncate(inode);
+    this.fs.freeInode(inode);
   }
 
   /** exit_mmap, then iput of the files the address space mapped. */
@@ -905,6 +924,7 @@ export class LinuxKernel {
     if (count === 0) return 0;
     if (task.mm === null || !this.mm.verify(task.mm, buffer, count, false)) return -E.EFAULT;
     if (file.ops.write === undefined) return -E.EINVAL;
+    this.run('writeSemaphore');
     return yield* file.ops.write(this, task, file, buffer, count);
   }
 
@@ -918,7 +938,9 @@ export class LinuxKernel {
       if (inode !== -E.ENOENT || (flags & O_CREAT) === 0) return inode;
       const parent = this.lookupParent(task, path);
       if (typeof parent === 'number') return parent;
-      inode = this.fs.newInode('file', mode & 0o777);
+      const created = this.fs.allocateInode('file', mode & 0o777);
+      if (created === null) return -E.ENOSPC;
+      inode = created;
       yield* this.createInode(task, parent.dir, parent.name, inode);
     } else if ((flags & (O_CREAT | O_EXCL)) === (O_CREAT | O_EXCL)) {
       return -E.EEXIST;
@@ -1002,7 +1024,9 @@ export class LinuxKernel {
     const inode = this.lookup(task, path);
     if (typeof inode === 'number') return inode;
     if (inode.kind !== 'dir') return -E.ENOTDIR;
+    const previous = task.cwd;
     task.cwd = inode;
+    this.iput(previous);
     return 0;
   }
 
@@ -1045,7 +1069,9 @@ export class LinuxKernel {
     const parent = this.lookupParent(task, path);
     if (typeof parent === 'number') return parent;
     if (parent.dir.entries!.has(parent.name)) return -E.EEXIST;
-    yield* this.createInode(task, parent.dir, parent.name, this.fs.newInode('dir', mode & 0o777));
+    const dir = this.fs.allocateInode('dir', mode & 0o777);
+    if (dir === null) return -E.ENOSPC;
+    yield* this.createInode(task, parent.dir, parent.name, dir);
     return 0;
   }
 
@@ -1061,6 +1087,9 @@ export class LinuxKernel {
     if (inode.entries!.size > 0) return -E.ENOTEMPTY;
     parent.dir.entries!.delete(parent.name);
     this.writeBack.inodeDirtied(parent.dir);
+    inode.nlink = 0;
+    this.writeBack.inodeDirtied(inode);
+    this.iput(inode);
     return 0;
   }
 

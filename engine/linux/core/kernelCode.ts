@@ -60,9 +60,9 @@ export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = (() => {
 
 /** The source file of each personality path. */
 const PATH_FILE: Partial<Record<LinuxPath, string>> = {
-  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', verifyArea: 'mm/memory.c',
+  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', writeSemaphore: 'fs/read_write.c', verifyArea: 'mm/memory.c', findVma: 'mm/mmap.c', findVmaPerNode: 'mm/mmap.c',
   writeNull: 'drivers/char/mem.c', pipeOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
-  wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
+  wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', sleepOnWake: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
   recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c',
   zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', copyPte: 'mm/memory.c',
   copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', exitBase: 'kernel/exit.c',
@@ -77,7 +77,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
 };
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */
-const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps' };
+const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', sleepOnWake: 'sleepOnWakeFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps' };
 
 /**
  * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} gets an

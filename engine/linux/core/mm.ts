@@ -184,24 +184,29 @@ export class MemoryManager {
   /**
    * The memory traffic of find_vma (mm/mmap.c of 2.0): mm->mmap_avl in the mm_struct, then the
    * AVL tree of kmalloc'd vm_area_structs from the root down to the area (a balanced search over
-   * the sorted areas), one line per node visited (vm_end, vm_start, the child pointers).
+   * the sorted areas), one line per node visited (vm_end, vm_start, the child pointers); and
+   * its instructions, in mm/mmap.c.
    */
   private findVmaFootprint(mm: MemoryMap, address: number): void {
+    this.run('findVma');
     if (mm.structPhysical <= 0) return;
     const cpu = this.cpu;
     cpu.access(this.substrate.kernelLinear(mm.structPhysical), 16, ACCESS_READ, false);
     let low = 0;
     let high = mm.areas.length - 1;
+    let visited = 0;
     while (low <= high) {
       const middle = (low + high) >> 1;
       const area = mm.areas[middle];
       const node = this.vmaAddress(area);
+      visited++;
       if (node > 0) cpu.access(this.substrate.kernelLinear(node), 32, ACCESS_READ, false);
       if (address < area.end) {
-        if (address >= area.start) return;
+        if (address >= area.start) break;
         high = middle - 1;
       } else low = middle + 1;
     }
+    if (visited > 0) this.run('findVmaPerNode', visited);
   }
 
   /** The vm_area_struct of `area` (kmalloc'd when first reached), or -1 without memory. */

@@ -3,6 +3,17 @@ import type { OpenFile } from './vfs';
 import type { Inode } from './vfs';
 import { NSIG } from './syscalls';
 
+/**
+ * Byte offsets in Linux 2.0's `struct task_struct` (include/linux/sched.h) of the fields whose
+ * memory traffic is modelled. The first ones are "hardcoded" for entry.S (state 0, counter 4,
+ * priority 8, signal 12, blocked 16, flags 20, errno 24, dbgreg6 52, dbgreg7 56), then
+ * exec_domain, binfmt, next_task, prev_task, next_run, prev_run (tag C: recalled from the 2.0
+ * headers). `tss` (the thread_struct holding the hardware TSS)
+ * follows pids, the 32 supplementary groups, the family links, ids, timers, accounting, rlimits
+ * and comm: about 0x230 bytes in (tag I, from the field sizes).
+ */
+export const TASK_STRUCT = { state: 0, counter: 4, flags: 20, debugreg6: 52, debugreg7: 56, runLinks: 76, tss: 0x230 } as const;
+
 /** Task states of Linux 2.0 (include/linux/sched.h). */
 export type TaskState = 'running' | 'interruptible' | 'uninterruptible' | 'zombie' | 'stopped';
 

@@ -12,7 +12,7 @@ import type { LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
 import { SIG } from '../core/syscalls';
-import type { Task } from '../core/task';
+import { TASK_STRUCT, type Task } from '../core/task';
 import { nativeParameters, type NativeOverrides, type NativeParameters } from './nativeParameters';
 
 /** PAGE_OFFSET: Linux 2.0 maps all physical memory at 0xC0000000 (include/asm-i386/page.h). */
@@ -80,6 +80,7 @@ export class NativeLinux implements Substrate {
   private readonly irqPath: CodePath;
   private readonly faultPath: CodePath;
   private readonly schedulePath: CodePath;
+  private readonly scheduleTailPath: CodePath;
   private readonly pageTables: number;
 
   constructor(readonly machine: Machine, readonly runtime: UserRuntime, options: NativeOptions = {}) {
@@ -96,7 +97,10 @@ export class NativeLinux implements Substrate {
     this.restorePath = path('RESTORE_ALL', n.restoreAllSimple * m.instruction + n.restoreAllMemoryOps * m.aluRegMem + n.restoreAllSegmentPops * m.segmentLoad + n.restoreAllDebugWrites * m.movDebugRegister, 'kernel', 0x10e0, n.retCodeBytes / 2, 'entry.S RESTORE_ALL');
     this.irqPath = path('IRQ', (n.saveAllSimple + n.irqEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', 0x1200, 192, 'irq.c fast IRQ + do_IRQ');
     this.faultPath = path('page_fault', (n.saveAllSimple + n.faultEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', 0x1300, 128, 'entry.S page_fault + error_code');
-    this.schedulePath = path('schedule', 0, 'kernel', KERNEL_TEXT_LAYOUT['kernel/sched.c'] + 0x800, n.scheduleCodeBytes, 'kernel/sched.c schedule() + switch_to');
+    const scheduleAt = KERNEL_TEXT_LAYOUT['kernel/sched.c'] + 0x800;
+    const scheduleHead = n.scheduleCodeBytes - n.scheduleTailCodeBytes;
+    this.schedulePath = path('schedule', 0, 'kernel', scheduleAt, scheduleHead, 'kernel/sched.c schedule() up to the ljmp of switch_to');
+    this.scheduleTailPath = path('schedule tail', 0, 'kernel', scheduleAt + scheduleHead, n.scheduleTailCodeBytes, 'switch_to after the ljmp + the end of schedule()');
 
     // swapper_pg_dir: PAGE_OFFSET → physical 0.., 4 KB pages, supervisor only
     const memoryBytes = machine.memory.size;
@@ -180,10 +184,11 @@ export class NativeLinux implements Substrate {
   // ---- user memory ----------------------------------------------------------------------------
 
   /** Kernel access to user memory through the user segment, resolving faults with do_page_fault. */
-  private *userCopy(task: Task, source: number, target: number, length: number, userAddress: number): Operation<number> {
+  private *userCopy(task: Task, source: number, target: number, length: number, userAddress: number, toUser: boolean): Operation<number> {
     if (length === 0) return 0;
     if (userAddress < 0 || userAddress + length > TASK_SIZE || task.mm === null) return -EFAULT;
     const cpu = this.cpu;
+    this.memcpyFsSetUp(length, toUser);
     let done = 0;
     while (done < length) {
       done += cpu.copy(source + done, target + done, length - done, false, false, false, CAT.copy);
@@ -203,12 +208,26 @@ export class NativeLinux implements Substrate {
     return length;
   }
 
+  /**
+   * The instructions of 2.0's memcpy_fromfs/memcpy_tofs around their last REP MOVSB (whose
+   * start-up and data cpu.copy charges): the length test, for more than 3 bytes the alignment
+   * split with two more REP MOVS, and for tofs the switch of ES to the user segment and back.
+   */
+  private memcpyFsSetUp(length: number, toUser: boolean): void {
+    const n = this.n;
+    const m = this.cpu.p;
+    let cycles = n.memcpyFsSimple * m.instruction;
+    if (length > 3) cycles += n.memcpyFsAlignSimple * m.instruction + n.memcpyFsAlignRepeats * m.repMovsStartup;
+    if (toUser) cycles += n.memcpyToFsPushes * m.instruction + n.memcpyToFsSegment * m.segmentLoad;
+    this.cpu.charge(cycles, CAT.copy);
+  }
+
   copyFromUser(task: Task, user: number, target: number, length: number): Operation<number> {
-    return this.userCopy(task, user, target, length, user);
+    return this.userCopy(task, user, target, length, user, false);
   }
 
   copyToUser(task: Task, source: number, user: number, length: number): Operation<number> {
-    return this.userCopy(task, source, user, length, user);
+    return this.userCopy(task, source, user, length, user, true);
   }
 
   // ---- tasks and switching ----------------------------------------------------------------------
@@ -248,12 +267,21 @@ export class NativeLinux implements Substrate {
     const next = kernel.scheduler.pickNext(previous);
     kernel.run('goodnessPerTask', kernel.scheduler.lastScanned);
     if (kernel.scheduler.lastRecalculated > 0) kernel.run('recalculatePerTask', kernel.scheduler.lastRecalculated);
-    // the goodness loop reads counter, policy and next_run of every runnable task struct
-    for (const t of kernel.scheduler.tasks) if (t.state === 'running') cpu.access(this.kernelLinear(t.structPhysical) + 32, 16, ACCESS_READ, false);
-    if (next === previous && next !== null) return;
+    // the goodness loop reads counter and next_run of every runnable task struct
+    for (const t of kernel.scheduler.tasks) {
+      if (t.state !== 'running') continue;
+      const struct = this.kernelLinear(t.structPhysical);
+      cpu.access(struct + TASK_STRUCT.counter, 4, ACCESS_READ, false);
+      cpu.access(struct + TASK_STRUCT.runLinks, 4, ACCESS_READ, false);
+    }
+    const switching = next !== previous || next === null;
+    kernel.waits.schedule(previous, previous !== null && previous.state !== 'running', switching);
+    if (!switching) return;
     this.switchTo(next);
     yield;
     if (task.state === 'zombie') throw new Error(`zombie ${task.pid} resumed`);
+    // the resumed task runs the rest of switch_to and schedule() in its own address space
+    cpu.execute(this.scheduleTailPath);
   }
 
   /** switch_to: the hardware task switch (`ljmp` to the TSS): saves and loads TSSs, reloads CR3. */
@@ -266,16 +294,16 @@ export class NativeLinux implements Substrate {
     // and set, the new LDT descriptor, then the segment descriptors (KERNEL_CS/DS, USER_DS)
     if (previous !== null) {
       cpu.access(this.kernelLinear(this.tssDescriptor(previous)), 8, ACCESS_WRITE, false);
-      cpu.access(this.kernelLinear(previous.structPhysical), this.n.tssBytes, ACCESS_WRITE, false);
+      cpu.access(this.kernelLinear(previous.structPhysical) + TASK_STRUCT.tss, this.n.tssBytes, ACCESS_WRITE, false);
     }
     if (next !== null) {
       cpu.access(this.kernelLinear(this.tssDescriptor(next)), 16, ACCESS_READ, false);
       cpu.access(this.kernelLinear(this.tssDescriptor(next)), 8, ACCESS_WRITE, false);
       cpu.access(this.kernelLinear(GDT + 2 * 8), 32, ACCESS_READ, false);
-      cpu.access(this.kernelLinear(next.structPhysical), this.n.tssBytes, ACCESS_READ, false);
+      cpu.access(this.kernelLinear(next.structPhysical) + TASK_STRUCT.tss, this.n.tssBytes, ACCESS_READ, false);
     }
     cpu.loadCr3(next?.mm?.pgd ?? SWAPPER_PG_DIR);
-    if (next !== null) this.descriptorTables.tss = this.kernelLinear(next.structPhysical);
+    if (next !== null) this.descriptorTables.tss = this.kernelLinear(next.structPhysical) + TASK_STRUCT.tss;
     this.currentTask = next;
     cpu.current = next === null ? this.idle : (next.substrateData as NativeTask).context;
   }
@@ -294,6 +322,7 @@ export class NativeLinux implements Substrate {
         const next = this.kernel.scheduler.pickNext(null);
         this.kernel.run('goodnessPerTask', this.kernel.scheduler.lastScanned);
         if (next !== null) {
+          this.kernel.waits.schedule(null, false, true);
           this.switchTo(next);
           yield;
           continue;
@@ -324,7 +353,14 @@ export class NativeLinux implements Substrate {
       }
       break;
     }
+    this.restoreAll(task);
+  }
+
+  /** RESTORE_ALL to user mode: current->debugreg[7] for %db7, the saved frame, iret. */
+  private restoreAll(task: Task): void {
+    const cpu = this.cpu;
     cpu.execute(this.restorePath);
+    cpu.access(this.kernelLinear(task.structPhysical) + TASK_STRUCT.debugreg7, 4, ACCESS_READ, false);
     cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_READ, false);
     cpu.iretToUser();
     cpu.cpl = 3;
@@ -348,9 +384,9 @@ export class NativeLinux implements Substrate {
     cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_WRITE, false);
     cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
     cpu.access(this.kernelLinear(KERNEL_GLOBALS), 32, ACCESS_READ, false);
-    // current->flags (PF_TRACESYS test) read, then current->debugreg[6] written, in one line
-    cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
-    cpu.access(this.kernelLinear(task.structPhysical) + 16, 4, ACCESS_WRITE, false);
+    // current->debugreg[6] written (%db6), current->flags read (PF_TRACESYS test)
+    cpu.access(this.kernelLinear(task.structPhysical) + TASK_STRUCT.debugreg6, 4, ACCESS_WRITE, false);
+    cpu.access(this.kernelLinear(task.structPhysical) + TASK_STRUCT.flags, 4, ACCESS_READ, false);
     const handler = nr >= 0 ? this.kernel.handlers[nr] : undefined;
     let result: number;
     if (handler === undefined) result = -ENOSYS;
@@ -361,11 +397,7 @@ export class NativeLinux implements Substrate {
     if (!this.kernel.scheduler.needResched && !task.hasPendingSignal() && scheduler.now < scheduler.checkpoint) {
       // the common ret_from_sys_call: no work, straight to RESTORE_ALL and iret
       cpu.execute(this.retPath);
-      cpu.execute(this.restorePath);
-      cpu.access(this.kernelLinear(task.kernelStackPhysical) + 4096 - 68, 68, ACCESS_READ, false);
-      cpu.iretToUser();
-      cpu.cpl = 3;
-      cpu.interruptsEnabled = true;
+      this.restoreAll(task);
     } else {
       yield* this.exitToUser(task);
     }

@@ -20,14 +20,13 @@ describe('Linux suites on native Linux (quick mode)', () => {
     assert.equal(cycles.paper, 223);
   });
 
-  // Issue 4 asks for latency within 15% of 29 us. Since the kernel objects sit at their real
-  // offsets (no longer all in one L1 set) the model gives 23.6 us, -19%: a mechanism is still
-  // missing (suspects in the issue notes: no dynamic linking/PLT, a kernel I-cache footprint
-  // estimated from instruction counts, the unsourced TSS-switch cost). The test holds the model
-  // to 25% so that a regression shows, without hiding the open gap behind a looser paper check.
-  it('pipe: latency within 25% of 29 us (issue target 15%: open), bandwidth within 15% of 41 MB/s', () => {
+  // Issue 4: latency within 15% of 29 us, bandwidth within 15% of 41 MB/s. The latency needs the
+  // memory traffic of the wait and run queues (a sleeper's wait entry on its kernel stack,
+  // init_task, kstat) and find_vma's own code page; the bandwidth needs the P5 write buffers
+  // overlapping the copy loop with its non-allocating write misses.
+  it('pipe: latency within 15% of 29 us, bandwidth within 15% of 41 MB/s', () => {
     const [latency, bandwidth] = runSuite('pipe', ['linux']).results;
-    assert.ok(Math.abs(latency.value - 29) / 29 < 0.25, `${latency.value} us`);
+    assert.ok(Math.abs(latency.value - 29) / 29 < 0.15, `${latency.value} us`);
     assert.ok((latency.breakdown.addressSpaceSwitch ?? 0) > 0 && (latency.breakdown.tlbRefill ?? 0) > 0);
     assert.equal(bandwidth.unit, 'MB/s');
     assert.ok(Math.abs(bandwidth.value - 41) / 41 < 0.15, `${bandwidth.value} MB/s`);

@@ -6,12 +6,17 @@ function machine(): Machine {
   return new Machine({ parameters: { memoryMB: 8 } });
 }
 
+/** CPU cycles of a DRAM line fill whose lead-off pays `extraBusClocks` beyond a page hit. */
+function dramFill(p: Machine['parameters'], extraBusClocks: number): number {
+  return (p.dramReadLeadoff + extraBusClocks + 3 * p.dramBurstClocks) * p.busRatio;
+}
+
 describe('Caches', () => {
   it('misses L1 and L2 on first touch, then hits L1; an L1 eviction leaves the line in L2', () => {
     const m = machine();
     const caches = m.caches;
     const p = m.parameters;
-    assert.equal(caches.readData(0x10000), p.dramLineFill);
+    assert.equal(caches.readData(0x10000), dramFill(p, p.dramRowActivate), 'the first access opens a row');
     assert.equal(caches.readData(0x10004), 0);
     assert.equal(caches.l1d.hits.value, 1);
     // two more lines in the same L1 set (2-way, 4 KB apart) push 0x10000 out of L1
@@ -25,7 +30,8 @@ describe('Caches', () => {
     const m = machine();
     const caches = m.caches;
     const p = m.parameters;
-    assert.equal(caches.writeData(0x20000, 32), 8 * p.dramDwordWrite);
+    // eight single writes at the DRAM's page-mode cycle, after opening the row
+    assert.equal(caches.writeData(0x20000, 32), (8 * p.dramBurstClocks + p.dramRowActivate) * p.busRatio);
     assert.equal(m.inspector.cacheState(0x20000).l1d, false);
     assert.equal(m.inspector.cacheState(0x20000).l2, false);
     caches.readData(0x20000); // now cached
@@ -53,12 +59,12 @@ describe('Caches', () => {
     caches.readData(a + 0x2000);
     caches.readData(b + 0x1000);
     caches.readData(b + 0x2000);
-    assert.equal(caches.readData(a), p.dramLineFill);
+    assert.equal(caches.readData(a), dramFill(p, p.dramRowActivate + p.dramPrecharge), 'another DRAM page is open');
   });
 
   it('fetches instructions through the I-cache, apart from data', () => {
     const m = machine();
-    assert.equal(m.caches.readCode(0x30000), m.parameters.dramLineFill);
+    assert.equal(m.caches.readCode(0x30000), dramFill(m.parameters, m.parameters.dramRowActivate));
     assert.equal(m.caches.readCode(0x30010), 0);
     assert.equal(m.inspector.cacheState(0x30000).l1i, true);
     assert.equal(m.inspector.cacheState(0x30000).l1d, false);
@@ -80,6 +86,23 @@ describe('Caches', () => {
     assert.equal(plain.inspector.cacheState(0x80000).l1d, false);
     // the accounting distinguishes copy instructions from stalls
     assert.ok(plain.accounting.get('copy') > 0 && plain.accounting.get('cacheMiss') > 0);
+  });
+
+  it('copies: write misses drain through the write buffers while the copy loop runs', () => {
+    const m = machine();
+    const p = m.parameters;
+    m.memory.write32(0x1000, 0x00000083); // 4 MB identity page for linear 0-4 MB
+    m.cpu.loadCr3(0x1000);
+    m.cpu.copy(0x40000, 0x80000, 32, false, false); // warm the TLB
+    m.caches.readData(0x40020); // the source line is in L1: only the destination misses
+    const before = m.accounting.get('cacheMiss');
+    const dram = m.caches.dram;
+    const [rowMisses, pageMisses] = [dram.rowMisses.value, dram.pageMisses.value];
+    m.cpu.copy(0x40020, 0x90020, 32, false, false);
+    // one line of 8 dword write misses to DRAM: their bus time less the 8 MOVSD cycles
+    const open = (dram.rowMisses.value - rowMisses) * p.dramRowActivate + (dram.pageMisses.value - pageMisses) * (p.dramRowActivate + p.dramPrecharge);
+    assert.equal(dram.rowMisses.value + dram.pageMisses.value - rowMisses - pageMisses, 1, 'the destination is in another DRAM page');
+    assert.equal(m.accounting.get('cacheMiss') - before, (8 * p.dramBurstClocks + open) * p.busRatio - 8 * p.repMovsPerDword);
   });
 
   it('moves data through read and write with faults reported as bytes done', () => {
