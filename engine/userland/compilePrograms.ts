@@ -1,166 +1,169 @@
 import type { Operation } from '../machine/executionContext';
-import { readFile, runProgram, touchHeap, writeFile, IO_BLOCK } from './fileHelpers';
+import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, S_IFDIR, S_IFMT } from '../linux/core/syscalls';
+import { COMPILER_PASSES } from './compilerPasses';
+import { IO_BLOCK, readFile, runProgram, writeFile } from './fileHelpers';
+import { HeapArena } from './heapArena';
 import type { Libc } from './libc';
 import { MACRO_COSTS } from './macroParameters';
+import { MAKE } from './makeProgram';
+import { exitStatus } from './programs';
 import type { GuestProgram } from './runtime';
+import { fail, GCC_LIB, instructions, operands, tool } from './toolchain';
 
 const KB = 1024;
 
 /*
- * The compile workload of SOSP'97 Figure 7 (recompiling a program tree), as the GNU tool chain
- * of 1996 runs it: make forks the gcc driver per object, the driver forks cc1 (preprocess and
- * compile to assembler text in /tmp) and as (assemble to the object), and make finally runs ld.
- * Every pass reads its input through the file system and writes its output back; the passes'
- * own work is compute per byte (engine/userland/macroParameters.ts). Binary sizes are those of
- * the i386 a.out tools of the time, rounded (cc1 was by far the largest).
+ * The compile workload of SOSP'97 Figure 7 (recompiling the Linux server) as the GNU tool chain
+ * of 1996 ran it: make forks the gcc driver per object; the driver forks cpp, cc1 and as (with
+ * -pipe, as Linux 2.0's arch/i386/Makefile asks, connected by pipes and running together),
+ * each exec'd from the file system, dynamically linked against libc.so.5 and demand-paged;
+ * make links each directory with ld -r and the whole with ld. Binary sizes are those of the
+ * i386 ELF tools of the time, rounded.
  */
-function toolchain(name: string, textBytes: number, textPages: number, main: GuestProgram['main']): GuestProgram {
-  return { name, textBytes, dataBytes: 16 * KB, bssBytes: 16 * KB, startup: { textPages, dataPages: 2, bssPages: 2 }, main };
-}
 
-function* fail(libc: Libc, what: string, result: number): Operation<number> {
-  yield* libc.print(2, `${what}: error ${result}\n`);
-  return 1;
-}
+/** Where the gcc 2.7.2 driver looks for its passes, in order (its exec prefixes, then PATH). */
+export const EXEC_PREFIXES: readonly string[] = [GCC_LIB, '/usr/lib/gcc-lib/i486-linux', '/usr/i486-linux/bin', '/usr/bin', '/bin'];
 
-function instructions(libc: Libc, count: number): number {
-  return Math.round(count * libc.cpu.p.instruction);
-}
-
-/** `#include "NAME"` lines of a source text, in order. */
-export function includedHeaders(text: string): string[] {
-  const out: string[] = [];
-  for (const match of text.matchAll(/^#include "([^"]+)"$/gm)) out.push(match[1]);
-  return out;
-}
-
-/** cc1 SOURCE OUT.s INCLUDE-DIR: preprocesses (source + its headers), compiles, writes assembler text. */
-const cc1 = toolchain('cc1', 1200 * KB, 48, function* (libc: Libc, argv: string[]): Operation<number> {
-  const [, source, output, includeDirectory] = argv;
-  if (output === undefined) return yield* fail(libc, 'usage: cc1 SOURCE OUTPUT INCLUDE-DIR', -22);
-  const buffer = yield* libc.malloc(IO_BLOCK);
-  const input = yield* readFile(libc, source, buffer, IO_BLOCK);
-  if (input.bytes < 0) return yield* fail(libc, `cc1: ${source}`, input.bytes);
-  let preprocessed = input.bytes;
-  for (const header of includedHeaders(input.text)) {
-    const read = yield* readFile(libc, `${includeDirectory}/${header}`, buffer);
-    if (read.bytes < 0) return yield* fail(libc, `cc1: ${header}`, read.bytes);
-    preprocessed += read.bytes;
+/** The driver's search for a pass: the first prefix where stat finds it, or null. */
+function* findPass(libc: Libc, name: string): Operation<string | null> {
+  for (const prefix of EXEC_PREFIXES) {
+    const [found] = yield* libc.stat(`${prefix}/${name}`);
+    if (found >= 0) return `${prefix}/${name}`;
   }
-  yield* libc.compute(instructions(libc, MACRO_COSTS.preprocessPerByte * preprocessed));
-  const heapBytes = Math.round(MACRO_COSTS.compilerHeapPerByte * preprocessed);
-  const heap = yield* libc.malloc(heapBytes);
-  if (heap === 0) return yield* fail(libc, 'cc1: out of memory', -12);
-  yield* touchHeap(libc, heap, heapBytes);
-  yield* libc.compute(instructions(libc, MACRO_COSTS.compilePerByte * preprocessed));
-  const written = yield* writeFile(libc, output, heap, Math.round(MACRO_COSTS.assemblyPerSourceByte * input.bytes));
-  return written < 0 ? yield* fail(libc, `cc1: ${output}`, written) : 0;
-});
+  return null;
+}
 
-/** as INPUT.s OUTPUT.o: reads assembler text, assembles, writes the object. */
-const as = toolchain('as', 200 * KB, 16, function* (libc: Libc, argv: string[]): Operation<number> {
-  const [, input, output] = argv;
+/** fork, then in the child: `redirect` (dup2/close), execve. Returns the child's pid or -errno. */
+function* spawn(libc: Libc, path: string, argv: readonly string[], redirect: (child: Libc) => Operation<void>): Operation<number> {
+  return yield* libc.fork(function* (child: Libc): Operation<number> {
+    yield* redirect(child);
+    const result = yield* child.execve(path, argv);
+    yield* child.print(2, `gcc: installation problem, cannot exec ${path}: error ${result}\n`);
+    return 127;
+  });
+}
+
+/** Waits for every pid; the first non-zero exit status (or 0). */
+function* waitAll(libc: Libc, pids: readonly number[]): Operation<number> {
+  let status = 0;
+  for (const pid of pids) {
+    const [done, word] = yield* libc.waitpid(pid);
+    const exit = done < 0 ? 1 : exitStatus(word);
+    if (status === 0) status = exit;
+  }
+  return status;
+}
+
+/** cpp | cc1 | as, all three running, connected by two pipes (gcc -pipe). */
+function* compilePiped(libc: Libc, passes: readonly string[], cppArgs: readonly string[], object: string): Operation<number> {
+  const [toCc1Read, toCc1Write] = yield* libc.pipe();
+  if (toCc1Read < 0) return toCc1Read;
+  const [toAsRead, toAsWrite] = yield* libc.pipe();
+  const pipes = [toCc1Read, toCc1Write, toAsRead, toAsWrite].filter((fd) => fd >= 0);
+  const pids: number[] = [];
+  if (toAsRead >= 0) {
+    const stages: ReadonlyArray<readonly [string, readonly string[], number, number]> = [
+      [passes[0], [...cppArgs, '-'], -1, toCc1Write],
+      [passes[1], ['cc1', '-', '-quiet', '-O2', '-o', '-'], toCc1Read, toAsWrite],
+      [passes[2], ['as', '-o', object, '-'], toAsRead, -1],
+    ];
+    for (const [path, argv, input, output] of stages) {
+      pids.push(yield* spawn(libc, path, argv, function* (child) {
+        if (input >= 0) yield* child.dup2(input, 0);
+        if (output >= 0) yield* child.dup2(output, 1);
+        for (const fd of pipes) yield* child.close(fd);
+      }));
+    }
+  }
+  for (const fd of pipes) yield* libc.close(fd);
+  const status = yield* waitAll(libc, pids.filter((pid) => pid > 0));
+  return toAsRead < 0 ? toAsRead : (pids.find((pid) => pid < 0) ?? status);
+}
+
+/** cpp, cc1, as one after the other through temporary files in /tmp (gcc without -pipe). */
+function* compileThroughFiles(libc: Libc, passes: readonly string[], cppArgs: readonly string[], object: string): Operation<number> {
+  const temporary = `/tmp/cc${yield* libc.getpid()}`;
+  let status = yield* runProgram(libc, passes[0], [...cppArgs, `${temporary}.i`]);
+  if (status === 0) status = yield* runProgram(libc, passes[1], ['cc1', `${temporary}.i`, '-quiet', '-O2', '-o', `${temporary}.s`]);
+  if (status === 0) status = yield* runProgram(libc, passes[2], ['as', '-o', object, `${temporary}.s`]);
+  yield* libc.unlink(`${temporary}.i`);
+  yield* libc.unlink(`${temporary}.s`);
+  return status;
+}
+
+/** gcc [-D...] [-I DIR]... [-O2] [-pipe] -c [-o OBJECT] SOURCE: the gcc 2.7.2 driver. */
+const gcc = tool('gcc', 72 * KB, function* (libc: Libc, argv: string[]): Operation<number> {
+  const [source] = operands(argv);
+  if (!argv.includes('-c') || source === undefined || !source.endsWith('.c')) return yield* fail(libc, 'usage: gcc [-I DIR]... [-pipe] -c [-o OBJECT] SOURCE.c', -22);
+  const object = argv.includes('-o') ? argv[argv.indexOf('-o') + 1] : `${source.slice(0, -2)}.o`;
   const buffer = yield* libc.malloc(IO_BLOCK);
-  const text = yield* readFile(libc, input, buffer);
-  if (text.bytes < 0) return yield* fail(libc, `as: ${input}`, text.bytes);
-  yield* libc.compute(instructions(libc, MACRO_COSTS.assemblePerByte * text.bytes));
-  const written = yield* writeFile(libc, output, buffer, Math.round(MACRO_COSTS.objectPerAssemblyByte * text.bytes));
-  return written < 0 ? yield* fail(libc, `as: ${output}`, written) : 0;
+  const specs = yield* readFile(libc, `${GCC_LIB}/specs`, buffer);
+  if (specs.bytes < 0) return yield* fail(libc, `gcc: ${GCC_LIB}/specs`, specs.bytes);
+  yield* libc.compute(instructions(libc, MACRO_COSTS.driverWork));
+  const passes: string[] = [];
+  for (const name of ['cpp', 'cc1', 'as']) {
+    const path = yield* findPass(libc, name);
+    if (path === null) return yield* fail(libc, `gcc: installation problem, cannot exec ${name}`, -2);
+    passes.push(path);
+  }
+  const cppArgs = ['cpp', '-lang-c', ...argv.filter((arg, i) => arg.startsWith('-D') || arg.startsWith('-I') || argv[i - 1] === '-I'), source];
+  const status = argv.includes('-pipe') ? yield* compilePiped(libc, passes, cppArgs, object) : yield* compileThroughFiles(libc, passes, cppArgs, object);
+  return status < 0 ? yield* fail(libc, 'gcc: cannot fork', status) : status;
 });
 
-/** cc -c SOURCE -o OBJECT -I DIR: the gcc driver, running cc1 then as through a temporary file. */
-const cc = toolchain('cc', 64 * KB, 6, function* (libc: Libc, argv: string[]): Operation<number> {
-  const source = argv[argv.indexOf('-c') + 1];
-  const object = argv[argv.indexOf('-o') + 1];
-  const includeDirectory = argv.includes('-I') ? argv[argv.indexOf('-I') + 1] : '/usr/include';
-  if (argv.indexOf('-c') < 0 || argv.indexOf('-o') < 0) return yield* fail(libc, 'usage: cc -c SOURCE -o OBJECT [-I DIR]', -22);
-  const temporary = `/tmp/cc${yield* libc.getpid()}.s`;
-  const compiled = yield* runProgram(libc, '/bin/cc1', ['cc1', source, temporary, includeDirectory]);
-  if (compiled !== 0) return compiled;
-  const assembled = yield* runProgram(libc, '/bin/as', ['as', temporary, object]);
-  yield* libc.unlink(temporary);
-  return assembled;
-});
-
-/** ld -o OUTPUT OBJECT...: reads every object, resolves and relocates, writes the image. */
-const ld = toolchain('ld', 160 * KB, 12, function* (libc: Libc, argv: string[]): Operation<number> {
-  const output = argv[argv.indexOf('-o') + 1];
-  const objects = argv.slice(1).filter((arg, index, all) => arg !== '-o' && all[index - 1] !== '-o');
+/** ld [-r] [-o OUTPUT] OBJECT...: reads every object, resolves and relocates, writes the image. */
+const ld = tool('ld', 200 * KB, function* (libc: Libc, argv: string[]): Operation<number> {
+  const output = argv.includes('-o') ? argv[argv.indexOf('-o') + 1] : 'a.out';
+  const objects = operands(argv);
   const buffer = yield* libc.malloc(IO_BLOCK);
-  let total = 0;
+  const image = yield* HeapArena.open(libc);
   for (const object of objects) {
     const read = yield* readFile(libc, object, buffer);
     if (read.bytes < 0) return yield* fail(libc, `ld: ${object}`, read.bytes);
-    total += read.bytes;
+    if (!(yield* image.grow(read.bytes))) return yield* fail(libc, 'ld: virtual memory exhausted', -12);
   }
-  yield* libc.compute(instructions(libc, MACRO_COSTS.linkPerByte * total));
-  const image = yield* libc.malloc(total);
-  const written = yield* writeFile(libc, output, image, total);
+  yield* libc.compute(instructions(libc, MACRO_COSTS.linkPerByte * image.size));
+  const written = yield* writeFile(libc, output, image.base, image.size);
   return written < 0 ? yield* fail(libc, `ld: ${output}`, written) : 0;
 });
 
-/** A rule of a Makefile: target, prerequisites, and its command (one line, run without a shell). */
-export interface MakeRule {
-  readonly target: string;
-  readonly prerequisites: readonly string[];
-  readonly command: readonly string[];
-}
-
-/** Parses `target: prerequisites` lines each followed by one tab-indented command line. */
-export function parseMakefile(text: string): MakeRule[] {
-  const rules: MakeRule[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([^\s:]+)\s*:(.*)$/.exec(lines[i]);
-    if (match === null) continue;
-    const next = lines[i + 1] ?? '';
-    const command = next.startsWith('\t') ? next.trim().split(/\s+/) : [];
-    rules.push({ target: match[1], prerequisites: match[2].trim().split(/\s+/).filter((p) => p.length > 0), command });
-  }
-  return rules;
-}
-
 /**
- * make -C DIR: builds the first target of DIR/Makefile, prerequisites first. A target is rebuilt
- * when it does not exist or a prerequisite was rebuilt in this run (this file system's stat has
- * no modification times). Commands are forked and exec'd directly from /bin, as GNU make does
- * for a command without shell metacharacters.
+ * tar cf ARCHIVE PATH...: archives files and directory trees (reads every file, writes it to
+ * ARCHIVE in blocks); `tar cf /dev/null DIR` is the classic way to pull a tree into the cache.
  */
-const make = toolchain('make', 120 * KB, 10, function* (libc: Libc, argv: string[]): Operation<number> {
-  const directory = argv.includes('-C') ? argv[argv.indexOf('-C') + 1] : '.';
-  const chdir = yield* libc.chdir(directory);
-  if (chdir < 0) return yield* fail(libc, `make: ${directory}`, chdir);
+const tar = tool('tar', 110 * KB, function* (libc: Libc, argv: string[]): Operation<number> {
+  if (argv[1] !== 'cf' || argv.length < 4) return yield* fail(libc, 'usage: tar cf ARCHIVE PATH...', -22);
+  const archive = yield* libc.open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0o644);
+  if (archive < 0) return yield* fail(libc, `tar: ${argv[2]}`, archive);
   const buffer = yield* libc.malloc(IO_BLOCK);
-  const makefile = yield* readFile(libc, 'Makefile', buffer, 1 << 20);
-  if (makefile.bytes < 0) return yield* fail(libc, 'make: Makefile', makefile.bytes);
-  const rules = parseMakefile(makefile.text);
-  if (rules.length === 0) return yield* fail(libc, 'make: no targets', -22);
-  const rebuilt = new Set<string>();
-  const build = function* (target: string, depth: number): Operation<number> {
-    const rule = rules.find((r) => r.target === target);
-    if (rule === undefined || depth > 32) {
-      const [exists] = yield* libc.stat(target);
-      return exists < 0 ? yield* fail(libc, `make: no rule to make ${target}`, exists) : 0;
+  const add = function* (path: string): Operation<number> {
+    const [found, , mode] = yield* libc.stat(path);
+    if (found < 0) return found;
+    if ((mode & S_IFMT) === S_IFDIR) {
+      const names = yield* libc.listDirectory(path);
+      if (typeof names === 'number') return names;
+      for (const name of names) {
+        if (name === '.' || name === '..') continue;
+        const status = yield* add(`${path}/${name}`);
+        if (status < 0) return status;
+      }
+      return 0;
     }
-    for (const prerequisite of rule.prerequisites) {
-      const status = yield* build(prerequisite, depth + 1);
-      if (status !== 0) return status;
+    const fd = yield* libc.open(path, O_RDONLY);
+    if (fd < 0) return fd;
+    for (;;) {
+      const n = yield* libc.read(fd, buffer, IO_BLOCK);
+      if (n <= 0) break;
+      yield* libc.write(archive, buffer, n);
     }
-    libc.spend(instructions(libc, MACRO_COSTS.makeRulePerTarget));
-    const [exists] = yield* libc.stat(target);
-    if (exists >= 0 && !rule.prerequisites.some((p) => rebuilt.has(p))) return 0;
-    if (rule.command.length === 0) return 0;
-    yield* libc.print(1, `${rule.command.join(' ')}\n`);
-    const status = yield* runProgram(libc, `/bin/${rule.command[0]}`, rule.command);
-    if (status !== 0) return yield* fail(libc, `make: *** [${target}] Error`, status);
-    rebuilt.add(target);
-    return 0;
+    return yield* libc.close(fd);
   };
-  libc.mark('start');
-  const status = yield* build(rules[0].target, 0);
-  libc.mark('stop', rebuilt.size);
-  return status;
+  for (const path of argv.slice(3)) {
+    const status = yield* add(path);
+    if (status < 0) return yield* fail(libc, `tar: ${path}`, status);
+  }
+  return yield* libc.close(archive);
 });
 
 /** The tool chain of the compile benchmark. */
-export const COMPILE_PROGRAMS: readonly GuestProgram[] = [make, cc, cc1, as, ld];
+export const COMPILE_PROGRAMS: readonly GuestProgram[] = [MAKE, gcc, ...COMPILER_PASSES, ld, tar];

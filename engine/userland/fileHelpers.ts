@@ -1,5 +1,4 @@
 import { decodeUtf8 } from '../base/text';
-import { ACCESS_WRITE } from '../machine/cpu';
 import type { Operation } from '../machine/executionContext';
 import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY } from '../linux/core/syscalls';
 import type { Libc } from './libc';
@@ -45,11 +44,6 @@ export function* writeFile(libc: Libc, path: string, buffer: number, size: numbe
     done += n;
   }
   return yield* libc.close(fd);
-}
-
-/** Touches `length` bytes from `address` one write per page (a heap being filled). */
-export function* touchHeap(libc: Libc, address: number, length: number): Operation<void> {
-  for (let offset = 0; offset < length; offset += 4096) yield* libc.touch(address + offset, 32, ACCESS_WRITE);
 }
 
 /** fork + execve + waitpid: the exit status of `argv` (as a shell would run it), or -errno. */

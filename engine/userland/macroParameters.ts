@@ -1,20 +1,51 @@
 import { defineParameters, ParameterTable } from '../base/parameters';
 
 /**
- * User-level work of the macro-benchmark programs (the compile tree and the AIM-style job mix):
- * instructions per byte a compiler pass or a job processes, charged at the machine's
- * `instruction` cycles through the C library's compute. They are properties of the programs,
- * the same on every system; only the system calls, faults and switches under them differ.
+ * The macro-benchmark programs (the compile tree and the AIM-style job mix): the shape of the
+ * workload (files, sizes, binaries, heap) and the user-level work of its programs, in
+ * instructions charged at the machine's `instruction` cycles through the C library's compute.
+ * They are properties of the programs and the source tree, the same on every system; only the
+ * system calls, faults and switches under them differ. None is derived from a benchmark result.
+ *
+ * The compile workload is SOSP'97 Figure 7's "recompile the Linux server": Linux 2.0 built by
+ * GNU make 3.74 and gcc 2.7.2 (`-O2 -pipe`, arch/i386/Makefile of 2.0) on a libc-5 ELF system.
  */
 export const MACRO_PARAMETERS = defineParameters({
-  preprocessPerByte: { value: 60, unit: 'instructions/B', provenance: 'C', source: 'cpp of gcc 2.7: tokenizing and macro expansion, a few tens of instructions per input character (recalled order of magnitude)', description: 'preprocessor work per byte of source and headers' },
-  compilePerByte: { value: 1500, unit: 'instructions/B', provenance: 'C', source: 'cc1 of gcc 2.7 at -O2 compiles about 1-2 K lines (30-60 KB of preprocessed C) per second on a 133 MHz Pentium (recalled order of magnitude)', description: 'compiler (cc1) work per byte of preprocessed source' },
+  // ---- the source tree (Linux 2.0 kernel proper as the L4Linux server builds it) ----------------
+  treeSources: { value: 170, unit: 'files', provenance: 'I', source: 'C files of a Linux 2.0 configuration with ext2, proc, IDE, console/serial, INET and Unix sockets, counted per directory from the 2.0 tree: kernel 17, mm 14, fs 24, fs/ext2 13, fs/proc 10, ipc 4, lib 8, init 2, drivers/block 5, drivers/char 15, net 3+7+25+3+3, arch 17 (estimate from the tree\'s Makefiles)', description: 'C files compiled by the full-size build' },
+  treeHeaders: { value: 350, unit: 'files', provenance: 'I', source: 'Linux 2.0 include/linux (~260), include/asm-i386 (~55) and include/net (~35) header files (estimate)', description: 'header files of the tree' },
+  headerIncludes: { value: 3, unit: 'includes', provenance: 'I', source: 'nested #includes per kernel header: most include 1-3 (types.h, config.h...), a few like sched.h and fs.h 10-20 (estimate)', description: '#include lines per header' },
+  sourceIncludes: { value: 12, unit: 'includes', provenance: 'I', source: 'direct #include lines of a Linux 2.0 C file (kernel/sched.c 24, mm/memory.c 12, lib/ctype.c 1; estimate); with nesting a compile opens ~30-60 distinct headers', description: '#include lines per C file' },
+  sourceBytesMin: { value: 3072, unit: 'B', provenance: 'I', source: 'Linux 2.0 C files: from ~3 KB (kernel/dma.c) ...', description: 'smallest C file' },
+  sourceBytesMax: { value: 30720, unit: 'B', provenance: 'I', source: '... to ~30-40 KB (kernel/sched.c, mm/filemap.c, fs/buffer.c); uniform in between, mean ~16 KB (estimate)', description: 'largest C file' },
+  headerBytesMin: { value: 1024, unit: 'B', provenance: 'I', source: 'Linux 2.0 headers: ~1 KB (linux/stddef.h) ...', description: 'smallest header' },
+  headerBytesMax: { value: 8192, unit: 'B', provenance: 'I', source: '... to 8 KB and more (linux/fs.h, linux/sched.h); mean ~4.5 KB, as include/linux holds ~1.2 MB in ~260 files (estimate)', description: 'largest header' },
+  lineBytes: { value: 28, unit: 'B/line', provenance: 'I', source: 'kernel C with tab indentation averages 25-30 characters per line (estimate)', description: 'mean line length of the generated sources' },
+
+  // ---- the tools: binaries, dynamic linking, heap -----------------------------------------------
+  cc1TextBytes: { value: 1100 * 1024, unit: 'B', provenance: 'I', source: 'cc1 of gcc 2.7.2 for i486-linux ELF: about 1.1 MB of text (the largest tool by far; estimate)', description: 'cc1 text size' },
+  textTouchedFraction: { value: 0.6, unit: 'fraction', provenance: 'I', source: 'a compiler run executes most of its passes (parser, RTL generation, ~15 -O2 passes, final), a tool its main paths: ~60% of the text pages (estimate)', description: 'text pages a tool run touches' },
+  libcTextBytes: { value: 580 * 1024, unit: 'B', provenance: 'I', source: 'libc.so.5.3/5.4 (1996-97): about 580 KB of text (estimate)', description: 'shared C library text' },
+  libcDataBytes: { value: 24 * 1024, unit: 'B', provenance: 'I', source: 'libc.so.5 data and GOT (estimate)', description: 'shared C library data' },
+  libcTextPagesTouched: { value: 40, unit: 'pages', provenance: 'I', source: 'start-up, stdio, malloc, string and system-call wrappers of libc 5 a tool uses (estimate)', description: 'libc text pages a tool run touches' },
+  libcDataPagesWritten: { value: 6, unit: 'pages', provenance: 'I', source: 'ld.so relocates libc\'s GOT and data, and the program\'s GOT/PLT, writing (copy-on-write) a few pages (estimate)', description: 'data pages written by the dynamic linker' },
+  mallocBrkStep: { value: 8192, unit: 'B', provenance: 'I', source: 'GNU malloc of libc 5 extends the heap with sbrk by the 4 KB blocks a request needs; obstacks grow in ~4 KB chunks (estimate: two blocks per sbrk)', description: 'heap growth per brk call' },
+  cc1HeapPerHeaderLine: { value: 120, unit: 'B/line', provenance: 'I', source: 'cc1 keeps every declaration of the translation unit on the permanent obstack: ~1-2 tree nodes of 40-100 B per header line (estimate)', description: 'cc1 heap per preprocessed header line' },
+  cc1HeapPerSourceLine: { value: 200, unit: 'B/line', provenance: 'I', source: 'trees and RTL of function bodies, several insns of ~40 B per line; obstack memory is reused per function but the break never shrinks (estimate)', description: 'cc1 heap per line of the C file' },
+  asHeapPerByte: { value: 1, unit: 'B/B', provenance: 'I', source: 'GNU as keeps frags and the symbol table of the whole input until it writes the object (estimate)', description: 'assembler heap per byte of assembler text' },
+
+  // ---- the tools' work ---------------------------------------------------------------------------
+  preprocessPerByte: { value: 60, unit: 'instructions/B', provenance: 'C', source: 'cpp (cccp) of gcc 2.7: tokenizing and macro expansion, a few tens of instructions per input character (recalled order of magnitude)', description: 'preprocessor work per byte of source and headers' },
+  compilePerHeaderLine: { value: 3000, unit: 'instructions/line', provenance: 'I', source: 'cc1 parsing declarations (lexing, yacc parser, building decl trees and the symbol table): a few thousand instructions per line (estimate)', description: 'cc1 work per preprocessed header line' },
+  compilePerSourceLine: { value: 60000, unit: 'instructions/line', provenance: 'I', source: 'cc1 -O2 on function bodies: ~4 RTL insns per C line times ~15,000 instructions of the passes per insn (cse twice, loop, flow, combine, local/global alloc, reload, final), i.e. about 2,000 lines/s at 133 MHz; no published cc1 throughput for a 133 MHz Pentium was found', description: 'cc1 work per line of the C file' },
+  assemblyPerSourceLine: { value: 70, unit: 'B/line', provenance: 'I', source: 'gcc -O2 -S of kernel C: ~3-4 assembler lines of ~20 characters per C line (estimate)', description: 'assembler text written per line of the C file' },
   assemblePerByte: { value: 80, unit: 'instructions/B', provenance: 'C', source: 'GNU as 2.7: two passes over the assembler text (recalled order of magnitude)', description: 'assembler work per byte of assembler text' },
+  objectPerAssemblyByte: { value: 0.25, unit: 'B/B', provenance: 'I', source: 'i386 ELF object vs. its assembler text (a few bytes of code per assembler line of ~20 characters)', description: 'object bytes per byte of assembler text' },
   linkPerByte: { value: 40, unit: 'instructions/B', provenance: 'C', source: 'GNU ld 2.7: symbol resolution and relocation per byte of object code (recalled order of magnitude)', description: 'linker work per byte of object files' },
-  assemblyPerSourceByte: { value: 1.5, unit: 'B/B', provenance: 'I', source: 'gcc -O2 -S output of kernel C files is of the order of the preprocessed-away source size', description: 'assembler text written per byte of source' },
-  objectPerAssemblyByte: { value: 0.25, unit: 'B/B', provenance: 'I', source: 'i386 a.out object vs. its assembler text (a few bytes of code per assembler line of ~25 characters)', description: 'object bytes per byte of assembler text' },
-  compilerHeapPerByte: { value: 8, unit: 'B/B', provenance: 'I', source: 'cc1 keeps RTL and trees of a whole function unit: several bytes of heap per byte of preprocessed source', description: 'compiler heap touched per byte of preprocessed source' },
+  driverWork: { value: 200000, unit: 'instructions', provenance: 'I', source: 'gcc driver: parsing the specs file and the options, building the three command lines (estimate)', description: 'gcc driver work per compilation' },
   makeRulePerTarget: { value: 4000, unit: 'instructions', provenance: 'C', source: 'GNU make 3.74 dependency check and command expansion of one rule (recalled order of magnitude)', description: 'make work per target' },
+
+  // ---- AIM --------------------------------------------------------------------------------------
   aimComputeJob: { value: 200000, unit: 'instructions', provenance: 'I', source: 'AIM Suite VII arithmetic tests (add_long, mul_int, div_double...): loops of 10^5 operations per test call', description: 'compute job of one AIM load unit' },
   aimFileBytes: { value: 16384, unit: 'B', provenance: 'I', source: 'AIM Suite VII disk tests (disk_rw, disk_rd) work on small files in 1-8 KB blocks', description: 'file written and read back by the disk job' },
   aimPipeRounds: { value: 16, unit: 'round trips', provenance: 'I', source: 'AIM Suite VII pipe_cpy: blocks passed through a pipe between two processes', description: 'pipe round trips of the pipe job' },
