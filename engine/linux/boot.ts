@@ -9,6 +9,7 @@ import type { NativeOverrides } from './native/nativeParameters';
 import { SYSTEM_PROGRAMS } from '../userland/programs';
 import { BENCH_PROGRAMS } from '../userland/benchPrograms';
 import { GuestRuntime, guestBinary, ProgramRegistry, type GuestProgram } from '../userland/runtime';
+import { sharedLibraryFiles } from '../userland/dynamicLinking';
 
 /**
  * What {@link LinuxSystem} needs of a booted substrate besides the {@link Substrate} contract:
@@ -72,6 +73,7 @@ export class LinuxSystem {
       const path = program.name === 'init' ? '/sbin/init' : `/bin/${program.name}`;
       this.kernel.installFile(path, guestBinary(program), 0o755);
     }
+    for (const [path, content] of Object.entries(sharedLibraryFiles())) this.kernel.installFile(path, content);
     this.kernel.installFile('/etc/motd', encodeUtf8('Welcome to L4 Lab: Linux 2.0 on a simulated 133 MHz Pentium.\n'));
     this.kernel.installFile('/etc/passwd', encodeUtf8('root::0:0:root:/:/bin/sh\n'));
     this.kernel.installFile('/etc/hostname', encodeUtf8('l4lab\n'));

@@ -8,6 +8,7 @@ import { NULLPROC, RPC_SERVER_BUFFER, RpcClient, serveOne } from './sunrpc';
 import { AIM_PROGRAMS } from './aimPrograms';
 import { COMPILE_PROGRAMS } from './compilePrograms';
 import { VM_PROGRAMS } from './vmPrograms';
+import { loadSharedLibc } from './dynamicLinking';
 
 const KB = 1024;
 
@@ -15,9 +16,16 @@ const KB = 1024;
  * The lmbench programs (McVoy & Staelin, USENIX'96) as guest programs, written the way lmbench
  * writes them: a body run N times after a warm-up, between two harness marks ('start'/'stop').
  * Loop overhead is user code (2 instructions: increment, compare-and-branch). Arguments are
- * strings as on a command line.
+ * strings as on a command line. They are dynamically linked against libc.so.5, as lmbench was
+ * built on a libc-5 ELF system: ld.so maps the library before the body, and every C library
+ * call goes through the PLT.
  */
-function bench(name: string, main: GuestProgram['main']): GuestProgram {
+function bench(name: string, body: GuestProgram['main']): GuestProgram {
+  const main = function* (libc: Libc, argv: string[]): Operation<number> {
+    const linked = yield* loadSharedLibc(libc);
+    if (linked < 0) return yield* fail(libc, `${name}: can't load library 'libc.so.5'`, linked);
+    return yield* body(libc, argv);
+  };
   return { name, textBytes: 32 * KB, dataBytes: 4 * KB, bssBytes: 8 * KB, startup: { textPages: 4, dataPages: 1, bssPages: 1 }, main };
 }
 

@@ -19,6 +19,18 @@ export function sharedLibcBytes(): number {
   return pageRound(MACRO_COSTS.libcTextBytes) + MACRO_COSTS.libcDataBytes;
 }
 
+/**
+ * The dynamic linker's files every image carries: libc.so.5 (a deterministic byte pattern of
+ * its size) and ld.so.cache.
+ */
+export function sharedLibraryFiles(): Record<string, Uint8Array> {
+  const library = new Uint8Array(sharedLibcBytes());
+  for (let i = 0; i < library.length; i++) library[i] = (i * 167 + 13) & 0xff;
+  const cache = new Uint8Array(1024);
+  for (let i = 0; i < cache.length; i++) cache[i] = (i * 61 + 5) & 0xff;
+  return { [SHARED_LIBC]: library, [LD_SO_CACHE]: cache };
+}
+
 /** fstat(fd): the file's size, or -errno. */
 function* fileSize(libc: Libc, fd: number): Operation<number> {
   const buffer = libc.scratch + 3800;
@@ -54,6 +66,8 @@ export function* loadSharedLibc(libc: Libc): Operation<number> {
   yield* libc.close(fd);
   if (cache > 0) yield* libc.munmap(cache, cacheBytes);
   if (bss < 0) return bss;
+  yield* libc.touch(libc.state.dataBase + 4, 8, ACCESS_WRITE); // GOT[1], GOT[2]: the link map and the lazy resolver
+  libc.linkShared(text);
   const written = Math.min(MACRO_COSTS.libcDataPagesWritten, dataBytes / PAGE);
   for (let page = 0; page < written; page++) yield* libc.touch(data + page * PAGE, 16, ACCESS_WRITE);
   const pages = textBytes / PAGE;

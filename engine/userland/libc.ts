@@ -26,16 +26,26 @@ export interface ForkedEntry {
 /** User-level state of the C library that lives in the process's memory (copied by fork). */
 export interface LibcState {
   readonly textBase: number;
+  /** The program's data segment, whose first words are its GOT (`.got.plt`). */
+  readonly dataBase: number;
   readonly bssBase: number;
   readonly handlers: SignalHandler[];
   readonly scratch: number;
   /** A user stack address below the initial stack pointer, where call frames of stubs go. */
   readonly stack: number;
+  /** Where ld.so mapped libc.so.5's text, in a dynamically linked image (none in a static one). */
+  readonly sharedText?: number;
+  /** System calls whose PLT slot the dynamic linker has bound (the GOT is copied by fork). */
+  readonly bound?: ReadonlySet<number>;
 }
 
 
 const SCRATCH_BYTES = 4096;
 export const SIGNAL_HANDLER_BASE = 0x800;
+/** The executable's PLT, after its .init (each entry {@link USER_COSTS.pltEntryBytes}). */
+const PLT_OFFSET = 0x200;
+/** GOT[0..2] are the dynamic section, the link map and the resolver; PLT slots follow. */
+const GOT_RESERVED_BYTES = 12;
 
 /**
  * The guest C library: system-call stubs over a pluggable {@link SystemCallGate} (int 0x80 on
@@ -46,7 +56,10 @@ export const SIGNAL_HANDLER_BASE = 0x800;
  */
 export class Libc {
   private readonly stubCycles: number;
-  private readonly stubAddress: number;
+  private readonly pltCycles: number;
+  private readonly staticStubAddress: number;
+  private sharedText: number | undefined;
+  private readonly bound: Set<number>;
   constructor(
     readonly gate: SystemCallGate,
     readonly cpu: Cpu,
@@ -55,7 +68,24 @@ export class Libc {
     private readonly marker: (label: string, value: number) => void = () => {},
   ) {
     this.stubCycles = USER_COSTS.syscallStub * cpu.p.instruction;
-    this.stubAddress = state.textBase + 0x400;
+    this.pltCycles = USER_COSTS.pltStub * cpu.p.instruction;
+    this.staticStubAddress = state.textBase + 0x400;
+    this.sharedText = state.sharedText;
+    this.bound = new Set(state.bound);
+  }
+
+  /**
+   * Called by the dynamic linker once libc.so.5's text is mapped at `text`: from now on every
+   * system call goes through the program's PLT and GOT to its wrapper in the shared library.
+   */
+  linkShared(text: number): void {
+    this.sharedText = text;
+    this.bound.clear();
+  }
+
+  /** The user-level copy of the C library's state, as fork duplicates it. */
+  private snapshot(): LibcState {
+    return { ...this.state, handlers: [...this.state.handlers], sharedText: this.sharedText, bound: new Set(this.bound) };
   }
 
   // ---- user-mode execution ----------------------------------------------------------------
@@ -172,30 +202,67 @@ export class Libc {
   // ---- system calls ---------------------------------------------------------------------------
 
   /**
-   * The raw stub: charges the stub's user instructions, fetches its code, traps, returns EAX.
-   * Not a generator itself (the syscall path stays one generator deep when the stub's code is
-   * resident).
+   * The raw stub: charges the call's user instructions, fetches its code, traps, returns EAX.
+   * Statically linked, the `_syscall` stub is in the program's text. Dynamically linked, the call
+   * jumps through the program's PLT entry and GOT slot to the wrapper in libc.so.5's text — unless
+   * the gate is itself that wrapper (L4Linux's emulation library is the modified libc.so). Not a
+   * generator itself (the path stays one generator deep when everything is resident and bound).
    */
   syscall(nr: number, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): Operation<number> {
     const cpu = this.cpu;
-    cpu.charge(this.stubCycles, CAT.user);
+    const shared = this.sharedText !== undefined;
+    const wrapper = !shared || this.gate.libraryEntry !== true;
+    if (shared && !this.bound.has(nr)) return this.faultingStub(nr, a1, a2, a3, a4, a5);
+    if (wrapper) cpu.charge(this.stubCycles, CAT.user);
+    if (shared) cpu.charge(this.pltCycles, CAT.user);
     // call + push %ebx (writes), argument loads + pop + ret (reads): the stub's frame on the user stack
     const frame = USER_COSTS.stubFrameBytes;
+    const plt = USER_COSTS.pltEntryBytes;
     if (
       cpu.access(this.state.stack, frame, ACCESS_WRITE, true) === frame &&
       cpu.access(this.state.stack, frame, ACCESS_READ, true) === frame &&
-      cpu.access(this.stubAddress, USER_COSTS.stubBytes, ACCESS_FETCH, true) === USER_COSTS.stubBytes
+      (!shared || (cpu.access(this.pltEntry(nr), plt, ACCESS_FETCH, true) === plt && cpu.access(this.gotSlot(nr), 4, ACCESS_READ, true) === 4)) &&
+      (!wrapper || cpu.access(this.wrapperAddress(nr), USER_COSTS.stubBytes, ACCESS_FETCH, true) === USER_COSTS.stubBytes)
     ) {
       return this.gate.call(nr, a1, a2, a3, a4, a5);
     }
-    return this.faultingStub(nr, a1, a2, a3, a4, a5);
+    return this.faultingStub(nr, a1, a2, a3, a4, a5, true);
   }
 
-  private *faultingStub(nr: number, a1: number, a2: number, a3: number, a4: number, a5: number): Operation<number> {
+  /** The same path through {@link touch} (faults, lazy binding); `charged` when the fast path already charged the instructions. */
+  private *faultingStub(nr: number, a1: number, a2: number, a3: number, a4: number, a5: number, charged = false): Operation<number> {
+    const shared = this.sharedText !== undefined;
+    const wrapper = !shared || this.gate.libraryEntry !== true;
+    if (!charged) this.cpu.charge((wrapper ? this.stubCycles : 0) + (shared ? this.pltCycles : 0), CAT.user);
     yield* this.touch(this.state.stack, USER_COSTS.stubFrameBytes, ACCESS_WRITE);
     yield* this.touch(this.state.stack, USER_COSTS.stubFrameBytes, ACCESS_READ);
-    yield* this.touch(this.stubAddress, USER_COSTS.stubBytes, ACCESS_FETCH);
+    if (shared) {
+      yield* this.touch(this.pltEntry(nr), USER_COSTS.pltEntryBytes, ACCESS_FETCH);
+      yield* this.touch(this.gotSlot(nr), 4, ACCESS_READ);
+      if (!this.bound.has(nr)) {
+        this.cpu.charge(USER_COSTS.lazyBinding * this.cpu.p.instruction, CAT.user);
+        yield* this.touch(this.gotSlot(nr), 4, ACCESS_WRITE);
+        this.bound.add(nr);
+      }
+    }
+    if (wrapper) yield* this.touch(this.wrapperAddress(nr), USER_COSTS.stubBytes, ACCESS_FETCH);
     return yield* this.gate.call(nr, a1, a2, a3, a4, a5);
+  }
+
+  /** The executable's PLT entry for system call `nr`'s wrapper. */
+  private pltEntry(nr: number): number {
+    return this.state.textBase + PLT_OFFSET + nr * USER_COSTS.pltEntryBytes;
+  }
+
+  /** The GOT slot (in the program's data) its PLT entry jumps through. */
+  private gotSlot(nr: number): number {
+    return this.state.dataBase + GOT_RESERVED_BYTES + nr * 4;
+  }
+
+  /** The wrapper's code: in libc.so.5's text when dynamically linked, else in the program's text. */
+  private wrapperAddress(nr: number): number {
+    if (this.sharedText === undefined) return this.staticStubAddress;
+    return this.sharedText + USER_COSTS.libcWrapperOffset + nr * USER_COSTS.libcWrapperStride;
   }
 
   getpid(): Operation<number> {
@@ -227,7 +294,7 @@ export class Libc {
 
   /** fork(): in the parent returns the child's pid (or -errno); the child runs `child` and exits with its value. */
   *fork(child: ChildBody): Operation<number> {
-    const entry: ForkedEntry = { body: child, state: { ...this.state, handlers: [...this.state.handlers] } };
+    const entry: ForkedEntry = { body: child, state: this.snapshot() };
     this.gate.setChildEntry(entry);
     return yield* this.syscall(NR.fork);
   }

@@ -74,8 +74,9 @@ export class GuestRuntime implements UserRuntime {
         } else {
           const program = this.registry.get(task.program);
           const textBase = TEXT_BASE;
-          const bssBase = TEXT_BASE + roundUp(program?.textBytes ?? PAGE) + roundUp(program?.dataBytes ?? 0);
-          const state: LibcState = { textBase, bssBase, handlers: [], scratch: bssBase, stack: ((task.regs.esp - 512) & ~31) >>> 0 };
+          const dataBase = TEXT_BASE + roundUp(program?.textBytes ?? PAGE);
+          const bssBase = dataBase + roundUp(program?.dataBytes ?? 0);
+          const state: LibcState = { textBase, dataBase, bssBase, handlers: [], scratch: bssBase, stack: ((task.regs.esp - 512) & ~31) >>> 0 };
           const libc = new Libc(gate, this.cpu, state, this.marker);
           this.libcs.set(task, libc);
           if (program === undefined) {

@@ -19,6 +19,11 @@ export interface SystemCallGate {
    * inherits from the parent's trap frame). The value is opaque to the kernel.
    */
   setChildEntry(entry: unknown): void;
+  /**
+   * True when the gate is itself the shared C library's system-call wrapper (L4Linux's emulation
+   * library is the modified libc.so), so a dynamically linked call has no int 0x80 wrapper of its own.
+   */
+  readonly libraryEntry?: boolean;
 }
 
 /**

@@ -70,6 +70,8 @@ function* storeUserWords(cpu: Cpu, address: number, words: readonly number[]): A
 export class EmulationLibraryGate implements SystemCallGate {
   /** Set by the process's signal thread: enter Linux for signal delivery before the next call. */
   signalEntry = false;
+  /** The library is the modified libc.so: a dynamically linked call's PLT slot leads straight into it. */
+  readonly libraryEntry: boolean = true;
 
   /**
    * The exception handler to install in the process's main thread: L4 reflects an exception
@@ -149,6 +151,8 @@ export class EmulationLibraryGate implements SystemCallGate {
  * the same emulation-library routine, then returns past the `int` (IRET at user level).
  */
 export class TrampolineGate extends EmulationLibraryGate {
+  /** Binaries keep the unmodified libc.so, whose wrappers trap with int 0x80. */
+  override readonly libraryEntry: boolean = false;
   private pending: { nr: number; args: ReadonlyArray<number | undefined> } = { nr: 0, args: [] };
   private result = 0;
 

@@ -17,7 +17,7 @@ describe('native Linux 2.0 substrate', () => {
     const system = bootLinux({ initArgs: ['sh', '-c', 'echo hi | cat; hello; ls /etc; false && echo no; exit 4'] });
     assert.equal(system.run(133e6 * 10), 'halted');
     assert.equal(system.exitStatus, 4);
-    assert.equal(system.machine.console.output(), 'hi\nHello world\nmotd\npasswd\nhostname\n');
+    assert.equal(system.machine.console.output(), 'hi\nHello world\nld.so.cache\nmotd\npasswd\nhostname\n');
   });
 
   it('fork copies page tables PTE by PTE and write-protects private pages for copy-on-write', () => {
