@@ -13,7 +13,8 @@ const SUPERBLOCK = 1;
 const INODE_TABLE = 8;
 const INODE_BYTES = 128;
 const INODES_PER_BLOCK = BLOCK_SIZE / INODE_BYTES;
-const MAX_INODES = 4096;
+/** Inode-table slots (s_inodes_count); slot 0 is unused, so inode numbers run from 1 to 4095. */
+export const MAX_INODES = 4096;
 /** Blocks before the first data block: boot block, superblock, group descriptors, bitmaps, inode table. */
 const FIRST_DATA_BLOCK = INODE_TABLE + MAX_INODES / INODES_PER_BLOCK + 8;
 

@@ -1,4 +1,5 @@
 import type { Operation } from '../../machine/executionContext';
+import { MAX_INODES } from './diskFs';
 import type { LinuxKernel } from './kernel';
 import type { Pipe } from './pipe';
 import type { SelectStatus, SelectType } from './select';
@@ -38,6 +39,8 @@ export class Inode {
   mtime = 0;
   /** Kernel linear address of the in-core `struct inode` (its cache and TLB footprint). */
   kernelAddress = 0;
+  /** Cleared when ext2_free_inode gives the inode number back ({@link RamFileSystem.freeInode}). */
+  allocated = true;
 
   constructor(readonly ino: number, readonly kind: InodeKind, public mode: number) {
     this.entries = kind === 'dir' ? new Map() : null;
@@ -57,18 +60,72 @@ export class OpenFile {
   constructor(readonly inode: Inode, public flags: number, readonly ops: FileOperations) {}
 }
 
-/** Allocates inode numbers and holds the root. */
+/**
+ * Allocates inode numbers and holds the root. Inodes of the disk file system come from ext2's
+ * inode bitmap (ext2_new_inode, fs/ext2/ialloc.c in Linux 2.0): the file system is one block
+ * group (1 KB blocks allow 8192 inodes per group, it has {@link MAX_INODES}), so the group choice
+ * (the parent's group for a file, the emptiest for a directory) always picks that group, and the
+ * new inode is the group's first free one (find_first_zero_bit). A create/delete loop therefore
+ * reuses the same inode and its inode-table block stays in the buffer cache. Simplified: no
+ * reserved inodes (the root is inode 1, EXT2_FIRST_INO is not kept free) and the bitmap block is
+ * kept in memory (ext2 caches loaded bitmaps) without its buffer's I/O. Pipes, sockets and /proc
+ * files are in-core inodes of no disk (get_empty_inode), numbered above the inode table.
+ */
 export class RamFileSystem {
-  private nextIno = 1;
+  /** The inode bitmap: bit `ino` set while inode `ino` is in use (bit 0 is never used). */
+  private readonly inodeBitmap = new Uint8Array(MAX_INODES / 8);
+  /** Lowest inode number that may be free (every lower one is in use). */
+  private firstFreeHint = 1;
+  /** get_empty_inode's last_ino for in-core inodes: above every inode-table number. */
+  private lastAnonymous = MAX_INODES - 1;
   readonly root: Inode;
 
   constructor() {
-    this.root = this.newInode('dir', 0o755);
+    this.root = this.imageInode('dir', 0o755);
     this.root.parent = this.root;
   }
 
+  /** An in-core inode belonging to no disk (pipe, socket, /proc file). */
   newInode(kind: InodeKind, mode: number): Inode {
-    return new Inode(this.nextIno++, kind, mode);
+    return new Inode(++this.lastAnonymous, kind, mode);
+  }
+
+  /** ext2_new_inode: the lowest free inode of the bitmap, or null when all are in use (ENOSPC). */
+  allocateInode(kind: InodeKind, mode: number): Inode | null {
+    for (let ino = this.firstFreeHint; ino < MAX_INODES; ino++) {
+      if ((this.inodeBitmap[ino >> 3] & (1 << (ino & 7))) !== 0) continue;
+      this.inodeBitmap[ino >> 3] |= 1 << (ino & 7);
+      this.firstFreeHint = ino + 1;
+      return new Inode(ino, kind, mode);
+    }
+    this.firstFreeHint = MAX_INODES;
+    return null;
+  }
+
+  /** An inode of the disk image being built (boot time): as {@link allocateInode}, but a full table is a configuration error. */
+  imageInode(kind: InodeKind, mode: number): Inode {
+    const inode = this.allocateInode(kind, mode);
+    if (inode === null) throw new RangeError(`the file system image needs more than ${MAX_INODES - 1} inodes`);
+    return inode;
+  }
+
+  /**
+   * ext2_free_inode: the inode's bit is cleared (at the last unlink once the last user is gone).
+   * In-core inodes have no bit; freeing an inode twice is a no-op.
+   */
+  freeInode(inode: Inode): void {
+    const ino = inode.ino;
+    if (!inode.allocated || ino >= MAX_INODES) return;
+    inode.allocated = false;
+    this.inodeBitmap[ino >> 3] &= ~(1 << (ino & 7));
+    this.firstFreeHint = Math.min(this.firstFreeHint, ino);
+  }
+
+  /** Inodes of the disk file system in use (the bitmap's set bits), for statfs-style checks and tests. */
+  get inodesInUse(): number {
+    let count = 0;
+    for (const byte of this.inodeBitmap) for (let bits = byte; bits !== 0; bits &= bits - 1) count++;
+    return count;
   }
 
   /** Links `inode` as `name` in `dir`. */
