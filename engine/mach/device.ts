@@ -131,7 +131,7 @@ export class DeviceService {
     this.interrupts++;
     k.interruptGate(wasUser, 0x28 + (k.machine.disk.irq - 8));
     cpu.execute(k.paths.interruptEntry);
-    k.scheduler.splChange(); // raise to the disk's IPL (i386/interrupt.S → set_spl_noi)
+    k.scheduler.splChange(true); // raise to the disk's IPL (i386/interrupt.S → set_spl_noi)
     cpu.charge(2 * k.machine.parameters.isaIoAccess, CAT.device); // status read, EOI
     k.machine.pic.endOfInterrupt(k.machine.disk.irq);
     for (const request of this.completed.splice(0)) {
@@ -150,7 +150,7 @@ export class DeviceService {
       k.msg.deliver(this.writer.finish());
     }
     k.postInterrupt(k.machine.disk.irq);
-    k.scheduler.splChange(); // back to the interrupted IPL
+    k.scheduler.splChange(true); // back to the interrupted IPL
     const current = k.scheduler.current;
     if (wasUser && current !== null) yield* k.scheduler.checkAst(current);
     k.interruptReturn(wasUser);

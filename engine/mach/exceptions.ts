@@ -1,8 +1,14 @@
 import type { Operation } from '../machine/executionContext';
 import { KernelMessageWriter } from './ipcKobject';
-import { KERN, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from './machConstants';
+import type { Kmsg } from './kmsg';
+import { I386_THREAD_STATE, KERN, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, USER_CS, USER_DS } from './machConstants';
 import type { MachKernel } from './machKernel';
-import type { Thread } from './thread';
+import { THREAD_STATE_WORDS } from './mig';
+import type { Port } from './port';
+import { getThreadState, setThreadState, type Thread } from './thread';
+
+/** exception_raise_state's reply as the kernel reads it: RetCode, flavor, then the state's descriptor and words. */
+const REPLY_STATE_OFFSET = MSG_HEADER_BYTES + 8 + 8 + 4;
 
 /**
  * Exceptions as messages (kern/exception.c, Mach 3.0): the kernel sends
@@ -15,25 +21,36 @@ import type { Thread } from './thread';
  */
 export class ExceptionDelivery {
   private readonly writer: KernelMessageWriter;
+  private readonly state = new Uint32Array(THREAD_STATE_WORDS);
   raised = 0;
 
   constructor(private readonly k: MachKernel) {
     this.writer = new KernelMessageWriter(k);
   }
 
-  /** Raises `exception` for `thread`; true if a handler answered KERN_SUCCESS. */
-  *raise(thread: Thread, exception: number, code: number, subcode: number): Operation<boolean> {
+  /**
+   * exception(): finds the thread's exception port, else its task's, and starts the message `id`
+   * of `bytes` to it with a send-once right to the thread's kernel reply port; null if there is no
+   * live port or no kmsg.
+   */
+  private begin(thread: Thread, exception: number, code: number, subcode: number, id: number, bytes: number): Port | null {
     const k = this.k;
     k.cpu.execute(k.paths.exceptionRaise);
     this.raised++;
     const point = k.tracePoints.exception;
     if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
     const port = thread.exceptionPort ?? thread.task.exceptionPort;
-    if (port === null || !port.active) return false;
+    if (port === null || !port.active) return null;
     port.sendRights++;
     thread.replyPort.sendOnceRights++;
-    const kmsg = this.writer.begin(port, MSG_TYPE_PORT_SEND, MSG_ID.exceptionRaise, MSG_HEADER_BYTES + 5 * 8, thread.replyPort, MSG_TYPE_PORT_SEND_ONCE);
-    if (kmsg === null) return false;
+    return this.writer.begin(port, MSG_TYPE_PORT_SEND, id, bytes, thread.replyPort, MSG_TYPE_PORT_SEND_ONCE) === null ? null : port;
+  }
+
+  /** Raises `exception` for `thread`; true if a handler answered KERN_SUCCESS. */
+  *raise(thread: Thread, exception: number, code: number, subcode: number): Operation<boolean> {
+    const k = this.k;
+    const port = this.begin(thread, exception, code, subcode, MSG_ID.exceptionRaise, MSG_HEADER_BYTES + 5 * 8);
+    if (port === null) return false;
     thread.selfPort.sendRights++;
     this.writer.port(thread.selfPort, MSG_TYPE_PORT_SEND);
     thread.task.selfPort.sendRights++;
@@ -41,14 +58,55 @@ export class ExceptionDelivery {
     this.writer.int(exception);
     this.writer.int(code);
     this.writer.int(subcode);
-    const message = this.writer.finish();
-    // a co-located server's port (MkLinux in the kernel): served in the faulting thread, as ipc_kobject_server
-    if (port.kobject !== null) yield* k.msg.serveKernelObject(thread, port, message);
-    else k.msg.deliver(message);
-    const reply = yield* k.msg.kernelReceive(thread, thread.replyPort);
+    const reply = yield* this.rpc(thread, port, this.writer.finish());
     if (reply === null) return false;
     const retCode = reply.size >= MSG_HEADER_BYTES + 8 ? k.memory.read32(reply.header + MSG_HEADER_BYTES + 4) | 0 : KERN.FAILURE;
-    k.msg.destroy(reply);
+    k.msg.consumeReceived(reply);
     return retCode === KERN.SUCCESS;
+  }
+
+  /**
+   * exception_raise_state (OSF MK kern/exception.c, EXCEPTION_STATE behavior): the message carries
+   * the exception, its two codes and the thread's i386_THREAD_STATE (thread_getstatus), no thread
+   * or task port; the reply's RetCode and new state (thread_setstatus) decide how the thread goes
+   * on. This is how MkLinux receives its processes' system calls (EXC_SYSCALL on the thread
+   * exception port the server set, its trap port) and answers them: the reply's EAX is the
+   * result. True if the handler answered KERN_SUCCESS.
+   */
+  *raiseState(thread: Thread, exception: number, code: number, subcode: number): Operation<boolean> {
+    const k = this.k;
+    const port = this.begin(thread, exception, code, subcode, MSG_ID.exceptionRaiseState, MSG_HEADER_BYTES + 4 * 8 + 4 + 4 * THREAD_STATE_WORDS);
+    if (port === null) return false;
+    this.writer.int(exception);
+    this.writer.int(code);
+    this.writer.int(subcode);
+    this.writer.int(I386_THREAD_STATE);
+    k.cpu.execute(k.paths.threadStateCopy);
+    k.memory.touch(thread.address, 4 * THREAD_STATE_WORDS);
+    getThreadState(thread, USER_CS, USER_DS, this.state);
+    this.writer.words(this.state);
+    const reply = yield* this.rpc(thread, port, this.writer.finish());
+    if (reply === null) return false;
+    const ok = reply.size >= REPLY_STATE_OFFSET + 4 * THREAD_STATE_WORDS && (k.memory.read32(reply.header + MSG_HEADER_BYTES + 4) | 0) === KERN.SUCCESS;
+    if (ok) {
+      k.cpu.execute(k.paths.threadStateCopy);
+      for (let i = 0; i < THREAD_STATE_WORDS; i++) this.state[i] = k.memory.read32(reply.header + REPLY_STATE_OFFSET + 4 * i);
+      k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
+      setThreadState(thread, this.state);
+    }
+    k.msg.consumeReceived(reply);
+    return ok;
+  }
+
+  /**
+   * The kernel's RPC of an exception message (mach_msg_rpc_from_kernel): a co-located server's
+   * port is served in the faulting thread (ipc_kobject_server); any other gets the message queued
+   * or handed to its waiting receiver, and the thread waits on its kernel reply port.
+   */
+  private *rpc(thread: Thread, port: Port, message: Kmsg): Operation<Kmsg | null> {
+    const k = this.k;
+    if (port.kobject !== null) yield* k.msg.serveKernelObject(thread, port, message);
+    else k.msg.deliver(message);
+    return yield* k.msg.kernelReceive(thread, thread.replyPort);
   }
 }

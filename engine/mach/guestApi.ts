@@ -40,6 +40,7 @@ export const MACH_ROUTINES = {
   vmRead: defineRoutine({ name: 'vm_read', id: MSG_ID.vmRead, request: ['int', 'int'], reply: ['ool'] }),
   vmWrite: defineRoutine({ name: 'vm_write', id: MSG_ID.vmWrite, request: ['int', 'ool'], reply: [] }),
   vmMap: defineRoutine({ name: 'vm_map', id: MSG_ID.vmMap, request: ['int', 'int', 'int', 'copySend', 'int', 'int', 'int', 'int'], reply: ['int'] }),
+  vmRemap: defineRoutine({ name: 'vm_remap', id: MSG_ID.vmRemap, request: ['int', 'int', 'int', 'copySend', 'int', 'int', 'int'], reply: ['int', 'int', 'int'] }),
   taskCreate: defineRoutine({ name: 'task_create', id: MSG_ID.taskCreate, request: ['int'], reply: ['moveSend'] }),
   taskTerminate: defineRoutine({ name: 'task_terminate', id: MSG_ID.taskTerminate, request: [], reply: [] }),
   threadCreate: defineRoutine({ name: 'thread_create', id: MSG_ID.threadCreate, request: ['int', 'int'], reply: ['moveSend'] }),
@@ -93,14 +94,15 @@ const MESSAGE_SCRATCH = 8192;
  */
 export class MachGuest {
   /** Out values of the last MIG call (after RetCode). */
-  readonly out = new Int32Array(16);
+  /** The values of the last message read: room for a thread state and a few more arguments. */
+  readonly out = new Int32Array(32);
   private readonly scratch = new Uint8Array(MESSAGE_SCRATCH);
   private readonly view = new DataView(this.scratch.buffer);
   /** The scratch buffer seen 8 bytes in, so the items after a reply's RetCode parse like a body. */
   private readonly afterRetCode = new DataView(this.scratch.buffer, 8);
   private readonly arguments = new Uint8Array(28);
   private readonly argumentView = new DataView(this.arguments.buffer);
-  private readonly values = new Int32Array(16);
+  private readonly values = new Int32Array(32);
 
   constructor(readonly kernel: MachKernel, readonly thread: Thread) {}
 
@@ -501,6 +503,15 @@ export class MachGuest {
     v[6] = protection;
     v[7] = maxProtection;
     return yield* this.call(MACH_ROUTINES.vmMap, task, v);
+  }
+
+  /**
+   * vm_remap(target, &address, size, anywhere, source_task, source_address, copy, &cur_protection,
+   * &max_protection, inheritance): maps a range of another task's memory into `task`, shared
+   * (copy false) or copied; address, current and maximum protection in out[0..2].
+   */
+  *vmRemap(task: number, address: number, size: number, anywhere: boolean, sourceTask: number, sourceAddress: number, copy: boolean, inheritance: number): Operation<number> {
+    return yield* this.call(MACH_ROUTINES.vmRemap, task, [address, size, anywhere ? 1 : 0, sourceTask, sourceAddress, copy ? 1 : 0, inheritance]);
   }
 
   /**

@@ -98,6 +98,20 @@ export class KernelMessageReader {
     return at < 0 ? 0 : this.k.memory.read32(this.header + at) | 0;
   }
 
+  /** An inline array of `count` 32-bit words (a thread_state_t) into `out`; false (and `ok` cleared) if it is not one. */
+  words(out: Int32Array, count: number): boolean {
+    const k = this.k;
+    const at = this.item(isInteger, true);
+    if (at < 0) return false;
+    const descriptor = k.memory.read32(this.header + at - 4);
+    if (((descriptor >>> 16) & 0xfff) !== count || this.offset - at !== 4 * count) {
+      this.ok = false;
+      return false;
+    }
+    for (let i = 0; i < count; i++) out[i] = k.memory.read32(this.header + at + 4 * i) | 0;
+    return true;
+  }
+
   /** A port item: the port, or null for MACH_PORT_NULL/DEAD. */
   port(): Port | null {
     const at = this.item(isPortType, true);
@@ -167,6 +181,14 @@ export class KernelMessageWriter {
     this.k.memory.write32(kmsg.header + this.offset, typeDescriptor(MSG_TYPE.INTEGER_32, 32, 1));
     this.k.memory.write32(kmsg.header + this.offset + 4, value >>> 0);
     this.offset += 8;
+  }
+
+  /** An inline array of 32-bit words under one descriptor (a thread_state_t). */
+  words(values: ArrayLike<number>): void {
+    const kmsg = this.kmsg!;
+    this.k.memory.write32(kmsg.header + this.offset, typeDescriptor(MSG_TYPE.INTEGER_32, 32, values.length));
+    for (let i = 0; i < values.length; i++) this.k.memory.write32(kmsg.header + this.offset + 4 + 4 * i, values[i] >>> 0);
+    this.offset += 4 + 4 * values.length;
   }
 
   /** An out-of-line region (long-form descriptor, 16 bytes): the receiver gets it mapped. */
@@ -409,6 +431,22 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       if (!args.ok) return MIG.TYPE_ERROR;
       const result = k.pagers.map(task, address, size, anywhere, memoryObject, offset, copy, protection, maxProtection);
       reply.int(result.address);
+      return result.result;
+    },
+  });
+  routines.set(MSG_ID.vmRemap, {
+    replyBytes: 24,
+    *run(task, args, reply) {
+      const [address, size, anywhere] = [args.int() >>> 0, args.int() >>> 0, args.int() !== 0];
+      const sourcePort = args.port();
+      const [sourceAddress, copy, inheritance] = [args.int() >>> 0, args.int() !== 0, args.int()];
+      if (!args.ok) return MIG.TYPE_ERROR;
+      const source = sourcePort === null ? undefined : k.taskOf(sourcePort);
+      k.cpu.execute(k.paths.vmRemap);
+      // copy = TRUE (a virtual copy) is not modelled: the Linux server remaps shared
+      const result = source === undefined || copy ? { result: source === undefined ? KERN.INVALID_ARGUMENT : KERN.FAILURE, address: 0, protection: 0, maxProtection: 0 } : task.map.remap(source.map, sourceAddress, size, address, anywhere);
+      if (result.result === KERN.SUCCESS) task.map.inherit(result.address, size, inheritance);
+      for (const out of [result.address, result.protection, result.maxProtection]) reply.int(out);
       return result.result;
     },
   });

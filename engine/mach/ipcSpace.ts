@@ -158,7 +158,7 @@ export class IpcSpace {
    * its index, or -1 when the table cannot grow. The generation advances on every reuse.
    */
   allocate(port: Port | null, type: number, urefs: number): number {
-    if (this.freeHead === 0 && !this.grow()) return -1;
+    if (!this.active || (this.freeHead === 0 && !this.grow())) return -1;
     const index = this.freeHead;
     const entry = this.entryAddress(index);
     this.kernel.touch(entry, this.p.entryBytes);
@@ -180,7 +180,7 @@ export class IpcSpace {
   allocateNamed(name: number, port: Port, type: number, urefs: number): number {
     const index = name >>> PORT_NAME_GENERATION_BITS;
     const generation = name & 0xff;
-    if (index === 0 || generation === 0 || index >= 1 << 16) return -1;
+    if (!this.active || index === 0 || generation === 0 || index >= 1 << 16) return -1;
     while (index >= this.capacity) {
       const had = this.freeHead;
       this.freeHead = 0;
@@ -249,6 +249,19 @@ export class IpcSpace {
     this.capacity = newCapacity;
     this.threadFreeList(from, newCapacity);
     return true;
+  }
+
+  /**
+   * The end of ipc_space_destroy, once every right has been released: the entry table and the
+   * reverse hash go back to kalloc; the space names nothing from now on and allocates no entry.
+   */
+  destroy(): void {
+    this.active = false;
+    this.kalloc.release(this.table, this.capacity * this.p.entryBytes);
+    this.kalloc.release(this.hashTable, IpcSpace.HASH_BUCKETS * 4);
+    this.capacity = 0;
+    this.freeHead = 0;
+    this.reverse.clear();
   }
 
   /** Every valid name with its type bits (for mach_port_names and tests; no timing). */

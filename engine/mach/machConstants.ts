@@ -161,7 +161,13 @@ export const MACH_TRAP = {
 } as const;
 
 /** Exception types (mach/exception.h). */
-export const EXC = { BAD_ACCESS: 1, BAD_INSTRUCTION: 2, ARITHMETIC: 3, EMULATION: 4, SOFTWARE: 5, BREAKPOINT: 6 } as const;
+/** Exception types (OSF MK mach/exception_types.h; SYSCALL: a Unix system call trap of a task without an emulation vector). */
+export const EXC = { BAD_ACCESS: 1, BAD_INSTRUCTION: 2, ARITHMETIC: 3, EMULATION: 4, SOFTWARE: 5, BREAKPOINT: 6, SYSCALL: 7 } as const;
+/** i386/seg.h: the user code and data selectors, in the LDT (TI = 1, RPL 3). */
+export const USER_CS = 0x17;
+export const USER_DS = 0x1f;
+/** i386_THREAD_STATE, the flavor of the state in exception_raise_state (Mach 3 mach/i386/thread_status.h). */
+export const I386_THREAD_STATE = 1;
 
 /**
  * MIG message ids. Subsystem bases are Mach 3's (mach 2000, memory_object 2200, exc 2400,
@@ -185,6 +191,8 @@ export const MSG_ID = {
   vmRead: 2025,
   vmWrite: 2027,
   vmMap: 2089,
+  /** OSF MK's vm_remap (mach.defs, after vm_map; numbering an estimate). */
+  vmRemap: 2090,
   memoryObjectDataProvided: 2093,
   memoryObjectDataError: 2094,
   /** memory_object_lock_request (mach.defs, just before data_provided: an estimate of the numbering). */
@@ -198,6 +206,7 @@ export const MSG_ID = {
   /** Interrupt notification to a server's interrupt port (this model's numbering). */
   interruptNotify: 2900,
   exceptionRaise: 2400,
+  exceptionRaiseState: 2401,
   deviceOpen: 2800,
   deviceRead: 2809,
   deviceWrite: 2807,

@@ -8,9 +8,9 @@ import { ExceptionDelivery } from './exceptions';
 import { KernelMessageReader, KernelMessageWriter, KernelObjectServer, taskRoutines, threadRoutines, type KernelRoutine } from './ipcKobject';
 import { copyout, checkDead, releaseRight } from './ipcRight';
 import { IpcSpace, TYPE_DEAD_NAME, TYPE_PORT_SET, TYPE_RECEIVE, TYPE_SEND, TYPE_SEND_ONCE } from './ipcSpace';
-import { Kalloc, KERNEL_BASE, kernelLinear, KernelMemory, Zone } from './kernelMemory';
+import { Kalloc, KERNEL_BASE, kernelLinear, KernelMemory, physicalOf, Zone } from './kernelMemory';
 import { KmsgAllocator } from './kmsg';
-import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from './machConstants';
+import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, USER_CS, USER_DS } from './machConstants';
 import { MachMsg } from './machMsg';
 import { layoutMachPaths, machParameters, type MachOverrides, type MachParameters, type MachPaths } from './machParameters';
 import { MachScheduler } from './machScheduler';
@@ -62,10 +62,8 @@ const IDT_BYTES = 256 * 8;
 const GDT_BYTES = 8 * 8;
 const LDT_BYTES = 4 * 8;
 const TSS_BYTES = 104;
-/** i386/seg.h: KERNEL_CS in the GDT; USER_CS and USER_DS in the LDT (TI = 1, RPL 3). */
+/** i386/seg.h: KERNEL_CS in the GDT; USER_CS and USER_DS (machConstants) in the LDT. */
 const KERNEL_CS = 0x08;
-const USER_CS = 0x17;
-const USER_DS = 0x1f;
 /** User address-space limits of a task (VM_MIN_ADDRESS .. VM_MAX_ADDRESS on i386). */
 export const USER_MIN = 0x1000;
 export const USER_MAX = KERNEL_BASE;
@@ -121,6 +119,12 @@ export class MachKernel {
   private readonly spaceZone: Zone;
   private readonly ports = new Map<number, Port>();
   private readonly portSets = new Map<number, PortSet>();
+  /** Dead ports whose zone element waits for their last right to go ({@link reclaimPorts}). */
+  private readonly deadPorts: Port[] = [];
+  /** Threads whose resources the reaper has released ({@link reapThread}). */
+  private readonly reaped = new WeakSet<Thread>();
+  /** Per task, user stack addresses of exited threads for the next {@link createThread} (cthreads' stack list). */
+  private readonly freedStacks = new WeakMap<Task, number[]>();
   private readonly taskRoutines: Map<number, { replyBytes: number; run: KernelRoutine<Task> }>;
   private readonly threadRoutines: Map<number, { replyBytes: number; run: KernelRoutine<Thread> }>;
   private nextPortId = 1;
@@ -288,7 +292,9 @@ export class MachKernel {
    */
   createThread(task: Task, name: string, body: GuestBody, priority = this.p.defaultPriority): Thread {
     const thread = this.newThread(task, name, priority);
-    const stack = task.map.enter(STACK_REGION - STACK_BYTES * (this.nextThreadId + 1), STACK_BYTES, true, null, 0, 3, 7, false);
+    // the thread library hands out the stack address its last exited thread left, if any
+    const hint = this.freedStacks.get(task)?.pop() ?? STACK_REGION - STACK_BYTES * (this.nextThreadId + 1);
+    const stack = task.map.enter(hint, STACK_BYTES, true, null, 0, 3, 7, false);
     if (stack.result !== KERN.SUCCESS) throw new Error(`no room for a stack in ${task.name}`);
     thread.stackTop = stack.address + STACK_BYTES;
     thread.messageBuffer = stack.address;
@@ -357,9 +363,35 @@ export class MachKernel {
     thread.state = 'halted';
     const index = thread.task.threads.indexOf(thread);
     if (index >= 0) thread.task.threads.splice(index, 1);
+    this.reapThread(thread);
+    return KERN.SUCCESS;
+  }
+
+  /**
+   * What thread_terminate leaves to the reaper (kern/thread.c thread_deallocate, stack_free): the
+   * thread's ports die, its kernel stack goes back to the page pool and its structure to the
+   * thread zone. The thread library's part of a thread exit is done here too while the task lives
+   * on (cthread_exit: mig_dealloc_reply_port, and vm_deallocate of the user stack that
+   * {@link createThread} allocated). Once per thread; the thread never runs again, so the freed
+   * stack is at most touched for timing on the switch away from it.
+   */
+  private reapThread(thread: Thread): void {
+    if (this.reaped.has(thread)) return;
+    this.reaped.add(thread);
     this.destroyPort(thread.selfPort);
     this.destroyPort(thread.replyPort);
-    return KERN.SUCCESS;
+    const task = thread.task;
+    if (task.active && thread.migReplyName !== 0) this.portDestroy(task, thread.migReplyName);
+    if (task.active && thread.stackTop !== 0) {
+      this.cpu.execute(this.paths.vmDeallocate);
+      task.map.remove(thread.stackTop - STACK_BYTES, STACK_BYTES);
+      const freed = this.freedStacks.get(task) ?? [];
+      freed.push(thread.stackTop - STACK_BYTES);
+      this.freedStacks.set(task, freed);
+    }
+    this.memory.frames.release(physicalOf(thread.kernelStack));
+    this.threadZone.release(thread.address);
+    this.reclaimPorts();
   }
 
   /** A task with one thread running `body`, started. */
@@ -393,6 +425,7 @@ export class MachKernel {
     thread.state = 'halted';
     const index = thread.task.threads.indexOf(thread);
     if (index >= 0) thread.task.threads.splice(index, 1);
+    this.reapThread(thread);
     for (;;) yield* this.scheduler.block(thread);
   }
 
@@ -418,9 +451,13 @@ export class MachKernel {
       if (thread.waitTimer !== null) this.cpu.scheduler.cancel(thread.waitTimer);
       thread.waitTimer = null;
       thread.waitPort = null;
-      if (thread !== current) thread.state = 'halted';
       this.destroyPort(thread.selfPort);
       this.destroyPort(thread.replyPort);
+      // the running thread is reaped when it leaves the kernel (terminateSelf)
+      if (thread !== current) {
+        thread.state = 'halted';
+        this.reapThread(thread);
+      }
     }
     this.destroyPort(task.selfPort);
     if (task.exceptionPort !== null) task.exceptionPort.sendRights--;
@@ -445,12 +482,15 @@ export class MachKernel {
         this.destroyPort(port);
       }
     }
-    space.active = false;
+    space.destroy();
+    this.spaceZone.release(space.header);
     task.map.remove(USER_MIN, USER_MAX - USER_MIN);
     if (task.map.pmap !== this.kernelTask.map.pmap) {
       if (task.map.pmap.active) this.cpu.loadCr3(KERNEL_DIRECTORY);
       task.map.pmap.destroy();
     }
+    this.taskZone.release(task.address);
+    this.reclaimPorts();
   }
 
   /** Installs the syscall redirection (task_set_emulation) of `task`; null removes it. */
@@ -552,6 +592,11 @@ export class MachKernel {
         result = KERN.INVALID_ARGUMENT;
     }
     registers[REG.EAX] = result >>> 0;
+    yield* this.returnFromTrap(thread);
+  }
+
+  /** The end of a trap: termination or suspension requested meanwhile, ASTs, the exit path. */
+  private *returnFromTrap(thread: Thread): Activity {
     if (!thread.task.active || thread.suspendCount === Number.POSITIVE_INFINITY) yield* this.terminateSelf(thread);
     if (thread.suspendCount > 0) {
       thread.state = 'suspended';
@@ -561,15 +606,22 @@ export class MachKernel {
     this.leave(thread);
   }
 
-  /** `int $0x80`: redirected to the task's emulator, or an EXC_EMULATION exception. */
+  /**
+   * `int $0x80`: redirected to the task's emulator if it has one (task_set_emulation); else an
+   * EXC_SYSCALL exception with the thread's state (exception_raise_state), whose handler's reply
+   * sets the registers: how OSF MK hands MkLinux its processes' system calls.
+   */
   private *unixSyscall(): Activity {
     const thread = this.scheduler.current!;
     this.enter(thread, MACH_VECTOR.unixSyscall);
     const redirect = thread.task.syscallRedirect;
     if (redirect === null) {
-      const handled = yield* this.exceptions.raise(thread, EXC.EMULATION, thread.registers[REG.EAX], 0);
+      if (yield* this.exceptions.raiseState(thread, EXC.SYSCALL, thread.registers[REG.EAX], 0)) {
+        yield* this.returnFromTrap(thread);
+        return;
+      }
       this.leave(thread);
-      if (!handled) yield* this.terminateSelf(thread);
+      yield* this.terminateSelf(thread);
       return;
     }
     // the kernel rewrites the return frame to the emulator's entry and returns to user mode
@@ -593,12 +645,15 @@ export class MachKernel {
     if (fault.vector === VECTOR.pageFault) result = yield* thread.task.map.fault(thread, fault.address, (fault.errorCode & PAGE_FAULT_WRITE) !== 0);
     const point = this.tracePoints.fault;
     if (point.enabled) point.emit(cpu.now, { task: thread.task.name, address: fault.address, write: (fault.errorCode & PAGE_FAULT_WRITE) !== 0, result });
+    let handled = false;
     if (result !== KERN.SUCCESS) {
-      const handled = yield* this.exceptions.raise(thread, EXC.BAD_ACCESS, result, fault.address);
+      handled = yield* this.exceptions.raise(thread, EXC.BAD_ACCESS, result, fault.address);
       if (!handled) yield* this.terminateSelf(thread);
     }
     yield* this.scheduler.checkAst(thread);
     this.leave(thread);
+    const resume = thread.task.exceptionResume;
+    if (handled && resume !== null) yield* resume(thread);
   }
 
   /** hardclock: tick accounting; on return to user mode, preempts a thread whose quantum expired. */
@@ -607,11 +662,11 @@ export class MachKernel {
     const wasUser = cpu.cpl === 3;
     this.interruptGate(wasUser, MACH_VECTOR.clock);
     cpu.execute(this.paths.interruptEntry);
-    this.scheduler.splChange(); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)
+    this.scheduler.splChange(true); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)
     cpu.execute(this.paths.clockInterrupt);
     this.machine.pic.endOfInterrupt(0);
     cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
-    this.scheduler.splChange(); // back to the interrupted IPL
+    this.scheduler.splChange(true); // back to the interrupted IPL
     const thread = this.scheduler.current;
     if (wasUser && thread !== null && this.scheduler.quantumExpired(thread)) {
       this.preemptions++;
@@ -771,8 +826,12 @@ export class MachKernel {
     return KERN.SUCCESS;
   }
 
-  /** Destroys a port set: its members leave it (with their messages); its receivers wake with MACH_RCV_PORT_DIED. */
+  /**
+   * Destroys a port set whose name is gone: its members leave it (with their messages); its
+   * receivers wake with MACH_RCV_PORT_DIED; its element goes back to the zone.
+   */
   destroyPortSet(set: PortSet): void {
+    if (!set.active) return;
     set.active = false;
     for (const member of set.members.splice(0)) {
       const mine = set.messages.filter((kmsg) => kmsg.destination === member);
@@ -781,6 +840,13 @@ export class MachKernel {
     }
     set.messages.length = 0;
     this.msg.portDied(set);
+    this.portSets.delete(set.address);
+    this.portZone.release(set.address);
+  }
+
+  /** convert_port_to_task: the live task whose task port is `port`, if any. */
+  taskOf(port: Port): Task | undefined {
+    return this.tasks.find((task) => task.active && task.selfPort === port);
   }
 
   /** Gives `task` a send right to a kernel port (the master device port, a task port); its name. */
@@ -904,6 +970,26 @@ export class MachKernel {
     }
     this.msg.portDied(port);
     for (const request of port.deadNameRequests.splice(0)) this.msg.notify(request.notify, MACH_NOTIFY.DEAD_NAME, request.name);
+    this.deadPorts.push(port);
+  }
+
+  /**
+   * ipc_port_release of the last reference, deferred: a dead port's element returns to the port
+   * zone once no send or send-once right to it is left (a space's entry names a port by its
+   * address, so the element may be reused only then). Mach frees at the last ip_release; this
+   * model sweeps the dead ports when a thread or task terminates, which is when most of them die.
+   */
+  private reclaimPorts(): void {
+    const dead = this.deadPorts;
+    let kept = 0;
+    for (const port of dead) {
+      if (port.sendRights > 0 || port.sendOnceRights > 0 || port.receiver !== null) dead[kept++] = port;
+      else if (this.ports.get(port.address) === port) {
+        this.ports.delete(port.address);
+        this.portZone.release(port.address);
+      }
+    }
+    dead.length = kept;
   }
 
   // ---- VM objects -----------------------------------------------------------------------------

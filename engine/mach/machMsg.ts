@@ -2,7 +2,7 @@ import { PAGE_FAULT_WRITE, VECTOR } from '../base/result';
 import type { Counter } from '../base/stats';
 import type { Operation } from '../machine/executionContext';
 import { checkCopyin, copyin, copyout, releaseRight, transitType } from './ipcRight';
-import { TYPE_PORT_SET, TYPE_RECEIVE } from './ipcSpace';
+import { TYPE_PORT_SET, TYPE_RECEIVE, type IpcSpace } from './ipcSpace';
 import type { Kmsg } from './kmsg';
 import {
   HDR_BITS,
@@ -32,6 +32,13 @@ import {
 import type { MachKernel } from './machKernel';
 import type { MessageQueue, Port } from './port';
 import type { Thread } from './thread';
+
+/** Who runs mach_msg: its thread, the space its names are in, and whether its buffer is user memory. */
+interface Caller {
+  readonly thread: Thread;
+  readonly space: IpcSpace;
+  readonly user: boolean;
+}
 
 /** A parsed mach_msg_type_t (short or long form). */
 interface TypeInfo {
@@ -82,17 +89,31 @@ export class MachMsg {
   }
 
   /** mach_msg_trap. `timeoutMs` applies to whichever of MACH_SEND_TIMEOUT/MACH_RCV_TIMEOUT is set. */
-  *trap(thread: Thread, message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs: number): Operation<number> {
+  trap(thread: Thread, message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs: number): Operation<number> {
+    return this.run({ thread, space: thread.task.space, user: true }, message, option, sendSize, receiveSize, receiveName, timeoutMs);
+  }
+
+  /**
+   * mach_msg called as a function by code co-located in the kernel (OSF MK co-location: a
+   * co-located server's own mach_msg calls are calls, not traps): the same path as the trap, with
+   * the names of `space` (the server's, not the calling thread's task's) and the message buffer
+   * in kernel memory (copied without user-mode checks or faults).
+   */
+  call(thread: Thread, space: IpcSpace, message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs = 0): Operation<number> {
+    return this.run({ thread, space, user: false }, message, option, sendSize, receiveSize, receiveName, timeoutMs);
+  }
+
+  private *run(caller: Caller, message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs: number): Operation<number> {
     const k = this.k;
     k.cpu.execute(k.paths.machMsgTrap);
     let result: number = MACH_MSG.SUCCESS;
     if ((option & MACH_SEND_MSG) !== 0) {
-      result = yield* this.send(thread, message, sendSize, option, timeoutMs);
+      result = yield* this.send(caller, message, sendSize, option, timeoutMs);
     }
     if (result === MACH_MSG.SUCCESS && (option & MACH_RCV_MSG) !== 0) {
-      result = yield* this.receive(thread, message, receiveSize, receiveName, option, timeoutMs);
+      result = yield* this.receive(caller, message, receiveSize, receiveName, option, timeoutMs);
     }
-    this.releaseHandoff(thread);
+    this.releaseHandoff(caller.thread);
     return result;
   }
 
@@ -106,33 +127,34 @@ export class MachMsg {
 
   // ---- send ---------------------------------------------------------------------------------
 
-  private *send(thread: Thread, message: number, size: number, option: number, timeoutMs: number): Operation<number> {
+  private *send(caller: Caller, message: number, size: number, option: number, timeoutMs: number): Operation<number> {
     const k = this.k;
+    const thread = caller.thread;
     if (size < MSG_HEADER_BYTES) return MACH_MSG.SEND_MSG_TOO_SMALL;
     if ((size & 3) !== 0) return MACH_MSG.SEND_INVALID_DATA;
     k.cpu.execute(k.paths.kmsgGet);
     const kmsg = k.kmsgs.allocate(size);
     if (kmsg === null) return MACH_MSG.SEND_NO_BUFFER;
-    if (!(yield* this.copyUser(thread, message, kmsg.header, size, true))) {
+    if (!(yield* this.copyCaller(caller, message, kmsg.header, size, true))) {
       this.freeKmsg(kmsg);
       return MACH_MSG.SEND_INVALID_DATA;
     }
     k.memory.write32(kmsg.header + HDR_SIZE, size);
     this.sent.value++;
-    const result = this.copyinMessage(thread, kmsg);
+    const result = this.copyinMessage(caller, kmsg);
     if (result !== MACH_MSG.SUCCESS) {
       this.freeKmsg(kmsg);
       return result;
     }
     const point = k.tracePoints.send;
     if (point.enabled) point.emit(k.cpu.now, { task: thread.task.name, port: kmsg.destination!.id, id: kmsg.id, size });
-    return yield* this.enqueue(thread, kmsg, option, timeoutMs);
+    return yield* this.enqueue(caller, kmsg, option, timeoutMs);
   }
 
   /** ipc_kmsg_copyin: header, then body; validates everything, then takes the rights. */
-  private copyinMessage(thread: Thread, kmsg: Kmsg): number {
+  private copyinMessage(caller: Caller, kmsg: Kmsg): number {
     const k = this.k;
-    const space = thread.task.space;
+    const space = caller.space;
     k.cpu.execute(k.paths.copyinHeader);
     const header = kmsg.header;
     const bits = k.memory.read32(header + HDR_BITS);
@@ -147,7 +169,7 @@ export class MachMsg {
     if (checkCopyin(k, space, remote, remoteDisposition) !== 'ok') return MACH_MSG.SEND_INVALID_DEST;
     if (local !== MACH_PORT_NULL && local !== MACH_PORT_DEAD && checkCopyin(k, space, local, localDisposition) !== 'ok') return MACH_MSG.SEND_INVALID_REPLY;
     if (complex) {
-      const bodyCheck = this.walkBody(thread, kmsg, false);
+      const bodyCheck = this.walkBody(caller, kmsg, false);
       if (bodyCheck !== MACH_MSG.SUCCESS) return bodyCheck;
     }
     // -- nothing has changed so far; from here on nothing can fail --
@@ -159,7 +181,7 @@ export class MachMsg {
     }
     kmsg.id = k.memory.read32(header + HDR_ID) | 0;
     kmsg.complex = complex;
-    if (complex) this.walkBody(thread, kmsg, true);
+    if (complex) this.walkBody(caller, kmsg, true);
     return MACH_MSG.SUCCESS;
   }
 
@@ -194,9 +216,10 @@ export class MachMsg {
    * readable, types are supported); with `perform` true it takes the rights and copies the regions,
    * replacing names by port addresses and descriptor names by the in-transit right types.
    */
-  private walkBody(thread: Thread, kmsg: Kmsg, perform: boolean): number {
+  private walkBody(caller: Caller, kmsg: Kmsg, perform: boolean): number {
     const k = this.k;
-    const space = thread.task.space;
+    const space = caller.space;
+    const thread = caller.thread;
     const header = kmsg.header;
     const size = kmsg.size;
     const info = this.info;
@@ -243,8 +266,9 @@ export class MachMsg {
   }
 
   /** ipc_mqueue_send for a user send: kernel objects, waiting receivers, the queue, full queues. */
-  private *enqueue(thread: Thread, kmsg: Kmsg, option: number, timeoutMs: number): Operation<number> {
+  private *enqueue(caller: Caller, kmsg: Kmsg, option: number, timeoutMs: number): Operation<number> {
     const k = this.k;
+    const thread = caller.thread;
     const port = kmsg.destination!;
     for (;;) {
       k.cpu.execute(k.paths.mqueueSend);
@@ -263,14 +287,14 @@ export class MachMsg {
       }
       // the queue is full: wait for room, or time out
       if ((option & MACH_SEND_TIMEOUT) !== 0 && timeoutMs === 0) {
-        this.undoCopyin(thread, kmsg);
+        this.undoCopyin(caller.space, kmsg);
         return MACH_MSG.SEND_TIMED_OUT;
       }
       thread.waitResult = MACH_MSG.SEND_TIMED_OUT;
       port.blockedSenders.push(thread);
       const woken = yield* this.wait(thread, port, (option & MACH_SEND_TIMEOUT) !== 0 ? timeoutMs : -1);
       if (woken !== MACH_MSG.SUCCESS) {
-        this.undoCopyin(thread, kmsg);
+        this.undoCopyin(caller.space, kmsg);
         return woken;
       }
     }
@@ -311,7 +335,9 @@ export class MachMsg {
       this.handedOff.value++;
       receiver.receivedKmsg = kmsg;
       this.endWait(receiver, MACH_MSG.SUCCESS);
-      if (handoffFrom !== null && handoffFrom.handoffTo === null) handoffFrom.handoffTo = receiver;
+      // the RPC handoff (mach_msg's hot path) only reaches a receiver blocked in mach_msg; a thread
+      // waiting for a kernel RPC's reply (mach_msg_rpc_from_kernel) is made runnable instead
+      if (handoffFrom !== null && handoffFrom.handoffTo === null && !receiver.kernelWait) handoffFrom.handoffTo = receiver;
       else k.scheduler.setrun(receiver);
       return;
     }
@@ -356,9 +382,10 @@ export class MachMsg {
 
   // ---- receive ------------------------------------------------------------------------------
 
-  private *receive(thread: Thread, message: number, size: number, name: number, option: number, timeoutMs: number): Operation<number> {
+  private *receive(caller: Caller, message: number, size: number, name: number, option: number, timeoutMs: number): Operation<number> {
     const k = this.k;
-    const space = thread.task.space;
+    const thread = caller.thread;
+    const space = caller.space;
     k.cpu.execute(k.paths.entryLookup);
     const index = space.lookup(name);
     if (index < 0) return MACH_MSG.RCV_INVALID_NAME;
@@ -400,7 +427,7 @@ export class MachMsg {
       this.destroy(kmsg);
       return MACH_MSG.RCV_TOO_LARGE;
     }
-    return yield* this.copyoutMessage(thread, kmsg, message, kmsg.destination!);
+    return yield* this.copyoutMessage(caller, kmsg, message, kmsg.destination!);
   }
 
   private wakeSender(port: Port): void {
@@ -411,9 +438,10 @@ export class MachMsg {
   }
 
   /** ipc_kmsg_copyout + ipc_kmsg_put: rights and regions into the receiver, then the second copy. */
-  private *copyoutMessage(thread: Thread, kmsg: Kmsg, message: number, port: Port): Operation<number> {
+  private *copyoutMessage(caller: Caller, kmsg: Kmsg, message: number, port: Port): Operation<number> {
     const k = this.k;
-    const space = thread.task.space;
+    const thread = caller.thread;
+    const space = caller.space;
     const header = kmsg.header;
     k.cpu.execute(k.paths.copyoutHeader);
     // the destination right is consumed by delivery; the receiver names the port by its receive right
@@ -443,9 +471,17 @@ export class MachMsg {
     kmsg.reply = null;
     kmsg.destination = null;
     k.cpu.execute(k.paths.kmsgPut);
-    const copied = yield* this.copyUser(thread, message, header, kmsg.size, false);
+    const copied = yield* this.copyCaller(caller, message, header, kmsg.size, false);
     this.freeKmsg(kmsg);
     return copied ? MACH_MSG.SUCCESS : MACH_MSG.RCV_INVALID_DATA;
+  }
+
+  /** The message copy of `caller`: from or to user memory (copyUser), or kernel to kernel for a co-located caller. */
+  private *copyCaller(caller: Caller, buffer: number, kernel: number, length: number, toKernel: boolean): Operation<boolean> {
+    if (caller.user) return yield* this.copyUser(caller.thread, buffer, kernel, length, toKernel);
+    const cpu = this.k.cpu;
+    const done = toKernel ? cpu.copy(buffer, kernel, length, false, false) : cpu.copy(kernel, buffer, length, false, false);
+    return done === length;
   }
 
   /**
@@ -471,11 +507,10 @@ export class MachMsg {
   // ---- destruction --------------------------------------------------------------------------
 
   /** Returns the rights of a message that was copied in but not sent (a send that failed late). */
-  private undoCopyin(thread: Thread, kmsg: Kmsg): void {
+  private undoCopyin(space: IpcSpace, kmsg: Kmsg): void {
     // Mach 3 returns the message to the sender's space (ipc_kmsg_copyout_pseudo); this model
     // releases the carried rights back by copying them out to the sender.
     const k = this.k;
-    const space = thread.task.space;
     if (kmsg.destination !== null) copyout(k, space, kmsg.destination, kmsg.destinationType);
     if (kmsg.reply !== null) copyout(k, space, kmsg.reply, kmsg.replyType);
     for (const right of kmsg.rights) copyout(k, space, right.port, right.transit);
@@ -499,6 +534,17 @@ export class MachMsg {
     kmsg.destination = null;
     kmsg.reply = null;
     this.freeKmsg(kmsg);
+  }
+
+  /**
+   * Disposes of a message taken by {@link kernelReceive}: delivery consumed its destination right
+   * (as ipc_kmsg_copyout_header does for a user receive, so a send-once reply right sends no
+   * notification); the rights and regions it carries are destroyed with it.
+   */
+  consumeReceived(kmsg: Kmsg): void {
+    if (kmsg.destination !== null) releaseRight(kmsg.destination, kmsg.destinationType);
+    kmsg.destination = null;
+    this.destroy(kmsg);
   }
 
   /**
@@ -570,7 +616,9 @@ export class MachMsg {
     thread.waitResult = MACH_MSG.RCV_TIMED_OUT;
     thread.receivedKmsg = null;
     port.receivers.push(thread);
+    thread.kernelWait = true;
     const result = yield* this.wait(thread, port, -1);
+    thread.kernelWait = false;
     if (result !== MACH_MSG.SUCCESS) return null;
     const kmsg = thread.receivedKmsg;
     thread.receivedKmsg = null;

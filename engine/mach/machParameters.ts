@@ -1,4 +1,5 @@
 import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
+import { SeededRandom } from '../base/random';
 import type { CodePath } from '../machine/cpu';
 import type { CycleCategory } from '../base/cycleCategory';
 
@@ -17,6 +18,8 @@ import type { CycleCategory } from '../base/cycleCategory';
  *   means the instructions of that path were counted from its structure (function calls, locks,
  *   checks, loads and stores), at ≈ 1 cycle per simple Pentium instruction (MAME column) plus the
  *   listed multi-cycle instructions. None of these values was fitted to a benchmark result.
+ *   The counts are then divided by `structuralCoverage`, calibrated on one measured primitive
+ *   (Liedtke's Mach kernel call), for the instructions that counting the main operations misses.
  */
 const path = (value: number, source: string, description: string) => ({
   value,
@@ -74,18 +77,21 @@ export const MACH_PARAMETERS = defineParameters({
   vmProtect: path(150, 'estimate [OSF vm/vm_map.c vm_map_protect]: clip, set protection, pmap_protect', 'vm_protect'),
   vmPageWork: path(20, 'estimate [OSF i386/pmap.c]: per page of pmap_remove / pmap_protect (PTE update, TLB shootdown check)', 'per page of a VM range operation'),
   vmMap: path(400, 'estimate [OSF vm/vm_map.c vm_map + vm/memory_object.c vm_object_enter]: look up the object by pager port, create it and its control port on first use, enter the range', 'vm_map of a memory object'),
+  vmRemap: path(320, 'estimate [OSF vm/vm_map.c vm_remap → vm_map_remap_extract + vm_map_enter]: look up the source entries, clone each (object reference, offset, protections; a needs-copy entry gets its shadow first), find space in the target map and link the clones: ≈ 300 instructions', 'vm_remap of another task\'s range'),
   vmFault: path(260, 'estimate [OSF vm/vm_fault.c vm_fault + vm_fault_page]: map lookup, object chain walk with the page hash, busy-bit protocol, pmap_enter: ≈ 240 instructions', 'vm_fault'),
   pageZero: path(1024, 'REP STOSD over 1024 dwords at ≈ 1 cycle each (same per-dword figure as the machine table\'s repMovsPerDword)', 'zero-fill of a 4 KB page (instructions)'),
-  exceptionRaise: path(200, 'estimate [OSF kern/exception.c exception + MIG exc stub in the kernel]: find the thread or task port, build the exception_raise message with two send rights', 'exception message construction'),
+  threadStateCopy: path(45, 'estimate [OSF i386/pcb.c thread_getstatus / thread_setstatus for i386_THREAD_STATE]: flavor switch, count check, 17 word moves between the PCB\'s saved state and the buffer; on set, the selector and EFLAGS checks: ≈ 45 instructions', 'one thread_getstatus or thread_setstatus'),
+  exceptionRaise: path(200, 'estimate [OSF kern/exception.c exception + MIG exc stub in the kernel]: find the thread or task port (exc_actions), build the exception_raise message with two send rights or the exception_raise_state message around the state (its thread_getstatus is threadStateCopy)', 'exception message construction'),
   pagerRequest: path(180, 'estimate [OSF vm/vm_fault.c + memory_object.c]: mark page busy/absent, build memory_object_data_request', 'data request to an external pager'),
   pagerSupply: path(200, 'estimate [OSF vm/memory_object.c memory_object_data_provided]: look up the object, allocate vm_page, insert in the hash, wake waiters', 'data supplied by an external pager'),
   deviceRequest: path(250, 'estimate [OSF device/ds_routines.c ds_device_read/write + io_req]: allocate io_req, map buffer, call the driver strategy', 'device request'),
   clockInterrupt: path(80, 'estimate [OSF kern/mach_clock.c hardclock]: tick accounting, quantum check, timeout queue', 'clock interrupt body'),
 
-  picWritesPerSpl: { value: 2, unit: 'OUTB', min: 0, max: 4, provenance: 'R', source: 'OSF MK i386/spl.S SET_PIC_MASK: one OUTB to the master 8259 OCW1 and one to the slave whenever the new IPL\'s mask differs from the current one (SPL0 ↔ SPLSCHED do); each costs the machine\'s isaIoAccess', description: '8259 mask writes per spl change between IPL 0 and splsched' },
+  picWritesPerSpl: { value: 2, unit: 'OUTB', min: 0, max: 4, provenance: 'R', source: 'OSF MK i386/spl.s SET_PIC_MASK: one OUTB to the master 8259 OCW1 and one to the slave when set_spl/set_spl_noi finds the new IPL\'s pic_mask different from curr_pic_mask: an interrupt raising to its device\'s IPL and returning. splsched is splhigh without MACH_KPROF (CLI, curr_ipl = IPLHI, the PIC untouched), so splsched ↔ splx(SPL0) writes none; each OUTB costs the machine\'s isaIoAccess', description: '8259 mask writes per IPL change that changes the PIC mask (interrupt entry or exit)' },
 
   // ---- code layout and data structure sizes -------------------------------------------------
-  moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: each kernel source file (ipc_kmsg.c, ipc_right.c, sched_prim.c, ...) is its own text section; ≈ 6 KB of i386 text per file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked). Modules are packed at this pitch, not page-aligned', description: 'text size of one kernel source module (the pitch at which modules are laid out)' },
+  structuralCoverage: { value: 0.5, unit: 'ratio', min: 0.05, max: 1, provenance: 'I', source: 'calibration of the structural counts against a measured primitive: Liedtke SOSP\'95 §4.1.1 measured Mach\'s mach_thread_self at ≈ 900 cycles on a 486/50, ≈ 800 above the 107-cycle hardware minimum. At ≈ 2 cycles per instruction on the 486 (its clock counts: 1 for ALU, load and store, 3 for a taken branch or a call, 5 for a return, for compiled C) that is ≈ 400 instructions, where the rows of this table count 185 for the same path (trapEntry + trapExit + threadSelfTrap + rightCopyout): the counts, taken from each function\'s main operations, miss about half of what runs (prologues and epilogues, argument passing, lock and assertion macros, counters, the calls between the functions). Every counted kernel path is divided by this ratio, in cycles and in code bytes', description: 'fraction of a kernel path\'s executed instructions that its structural count covers' },
+  moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: each kernel source file (ipc_kmsg.c, ipc_right.c, sched_prim.c, ...) is its own text section; ≈ 6 KB of i386 text per file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked). Module sizes are drawn around this mean by layoutMachPaths', description: 'mean text size of one kernel source module' },
   codeBytesPerCycle: { value: 3.5, unit: 'B/cycle', min: 0, max: 32, provenance: 'I', source: 'estimate: ≈ 3 bytes per IA-32 instruction (i386 code of the period) at ≈ 1 cycle each, + 15 % for skipped branch arms inside the fetched lines', description: 'I-cache footprint of a path per instruction cycle' },
   portBytes: { value: 96, unit: 'B', min: 4, max: 4096, provenance: 'I', source: 'estimate: sizeof(struct ipc_port) in Mach 3.0 ≈ 92 B (ipc_object, receiver, kobject, mscount, srights, sorights, mqueue, ...)', description: 'bytes of a port touched by a lookup or enqueue' },
   entryBytes: { value: 16, unit: 'B', min: 4, max: 256, provenance: 'C', source: 'struct ipc_entry in Mach 3.0: ie_bits, ie_object, ie_request, ie_index/next = 4 words (recalled, not re-read)', description: 'size of one IPC space entry' },
@@ -183,6 +189,7 @@ const PATH_MODULE: Record<MachPathName, string> = {
   threadBlock: 'kern/sched_prim.c',
   threadSetrun: 'kern/sched_prim.c',
   exceptionRaise: 'kern/exception.c',
+  threadStateCopy: 'i386/pcb.c',
   clockInterrupt: 'kern/mach_clock.c',
   oolCopyin: 'vm/vm_map.c',
   oolCopyinPage: 'vm/vm_map.c',
@@ -192,6 +199,7 @@ const PATH_MODULE: Record<MachPathName, string> = {
   vmDeallocate: 'vm/vm_map.c',
   vmProtect: 'vm/vm_map.c',
   vmMap: 'vm/vm_map.c',
+  vmRemap: 'vm/vm_map.c',
   vmPageWork: 'inline',
   vmFault: 'vm/vm_fault.c',
   pageZero: 'vm/vm_fault.c',
@@ -206,33 +214,59 @@ const PATH_MODULE: Record<MachPathName, string> = {
 export type MachPaths = { readonly [K in MachPathName]: CodePath };
 
 /**
- * Lays the kernel paths out in kernel text from `textBase`: module by module in link order at a
- * pitch of `moduleTextBytes` (or more if a module's paths need it), paths 32-byte aligned
- * within a module. User-side and inline
- * paths get no code address (bytes 0: their cycles are charged without an instruction fetch).
+ * Paths whose cycles are not a structural instruction count: REP STOSD's per-dword figure, the
+ * spl code read from i386/spl.S, and the MIG user stubs (user code, not the kernel that
+ * `structuralCoverage` was calibrated on).
+ */
+const NOT_COUNTED: ReadonlySet<MachPathName> = new Set<MachPathName>(['pageZero', 'splTransition', 'migStub', 'migStubArgument']);
+
+/** The cycles a kernel path costs: its structural count divided by `structuralCoverage` (see there). */
+export function pathCycles(p: MachParameters, name: MachPathName): number {
+  const counted = (p as Record<string, number>)[name];
+  return NOT_COUNTED.has(name) ? counted : Math.round(counted / p.structuralCoverage);
+}
+
+/** Seed of the link map drawn by {@link layoutMachPaths}: fixed, so every run has the same kernel text. */
+const LINK_MAP_SEED = 0x3ac4;
+
+/**
+ * Lays the kernel paths out in kernel text from `textBase`, as a linker lays out object files:
+ * module by module in link order, each module's text of its own size, and within a module the
+ * paths (the hot functions) at their own offsets between the module's other code. A real link
+ * map has no common alignment of its files or hot functions, so neither size nor offsets are
+ * fixed here: each module's size is drawn uniformly from 0.5–1.5 × `moduleTextBytes` and the
+ * paths' offsets uniformly (in link order) within it, from a fixed seed (estimation method for
+ * a link map that was not read). Packing every module's paths at its start at a common pitch
+ * would put all of them on the same few cache sets (a pitch of 6 KB is a multiple of half the
+ * 4 KB L1 way), conflict misses the real kernel did not have. User-side and inline paths get no
+ * code address (bytes 0: their cycles are charged without an instruction fetch).
  */
 export function layoutMachPaths(p: MachParameters, textBase: number): { paths: MachPaths; textEnd: number } {
   const paths: Record<string, CodePath> = {};
   const modules: string[] = [];
   for (const module of Object.values(PATH_MODULE)) if (!modules.includes(module) && module !== 'user' && module !== 'inline') modules.push(module);
-  let address = textBase;
-  let moduleStart = textBase;
+  const random = new SeededRandom(LINK_MAP_SEED);
+  const line = 32;
+  const cyclesOf = (name: string) => pathCycles(p, name as MachPathName);
   const place = (name: string, spec: { source: string }, bytes: number, at: number) => {
-    const cycles = (p as Record<string, number>)[name];
-    paths[name] = { name: `mach.${name}`, cycles, category: PATH_CATEGORY[name as MachPathName] ?? 'kernel', address: at, bytes, source: spec.source };
+    paths[name] = { name: `mach.${name}`, cycles: cyclesOf(name), category: PATH_CATEGORY[name as MachPathName] ?? 'kernel', address: at, bytes, source: spec.source };
   };
+  let moduleStart = textBase;
   for (const module of modules) {
-    address = Math.max(address, moduleStart);
-    moduleStart = address + p.moduleTextBytes;
-    for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
-      if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] !== module) continue;
-      const bytes = Math.ceil(((p as Record<string, number>)[name] * p.codeBytesPerCycle) / 32) * 32;
-      place(name, spec, bytes, address);
-      address += bytes;
-    }
+    const members = Object.entries(MACH_PARAMETERS).filter(([name, spec]) => spec.unit === 'cycles' && PATH_MODULE[name as MachPathName] === module);
+    const sizes = members.map(([name]) => Math.ceil((cyclesOf(name) * p.codeBytesPerCycle) / line) * line);
+    const used = sizes.reduce((a, b) => a + b, 0);
+    const moduleBytes = Math.max(used, Math.round((p.moduleTextBytes * (0.5 + random.next())) / line) * line);
+    const gaps = members.map(() => Math.floor((random.next() * (moduleBytes - used)) / line) * line).sort((a, b) => a - b);
+    let before = 0;
+    members.forEach(([name, spec], i) => {
+      place(name, spec, sizes[i], moduleStart + gaps[i] + before);
+      before += sizes[i];
+    });
+    moduleStart += moduleBytes;
   }
   for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
     if (spec.unit === 'cycles' && paths[name] === undefined) place(name, spec, 0, textBase);
   }
-  return { paths: paths as MachPaths, textEnd: Math.max(address, moduleStart) };
+  return { paths: paths as MachPaths, textEnd: moduleStart };
 }

@@ -44,13 +44,15 @@ export class MachScheduler {
   }
 
   /**
-   * splsched() or splx() between IPL 0 and SPLSCHED (i386/spl.S set_spl): the instructions, and
-   * the 8259 mask writes over the ISA bus, charged to `device`.
+   * One IPL change (i386/spl.s): the instructions and, when the PIC mask changes (`maskChanges`:
+   * an interrupt's set_spl_noi to its device's IPL and back), the 8259 mask writes over the ISA
+   * bus, charged to `device`. splsched()/splx() between IPL 0 and SPLSCHED leave the PIC alone
+   * (splsched is splhigh: CLI; splx(SPL0) finds the mask unchanged).
    */
-  splChange(): void {
+  splChange(maskChanges = false): void {
     const k = this.k;
     k.cpu.execute(k.paths.splTransition);
-    k.cpu.charge(k.p.picWritesPerSpl * k.machine.parameters.isaIoAccess, CAT.device);
+    if (maskChanges) k.cpu.charge(k.p.picWritesPerSpl * k.machine.parameters.isaIoAccess, CAT.device);
   }
 
   /** thread_setrun: makes `thread` runnable at its priority (or parks it if it is suspended). */

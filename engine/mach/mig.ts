@@ -25,9 +25,13 @@ import {
  *
  * Argument kinds: 'int' (INTEGER_32), a port disposition ('copySend', 'makeSend',
  * 'makeSendOnce', 'moveSend', 'moveSendOnce', 'moveReceive'; the receiver sees the name of the
- * right it got), and 'ool' (out-of-line bytes: two values, address and size).
+ * right it got), 'ool' (out-of-line bytes: two values, address and size) and 'threadState'
+ * (an inline thread_state_t of i386_THREAD_STATE: one descriptor, THREAD_STATE_WORDS values).
  */
-export type MigArgument = 'int' | 'copySend' | 'makeSend' | 'makeSendOnce' | 'moveSend' | 'moveSendOnce' | 'moveReceive' | 'ool';
+export type MigArgument = 'int' | 'copySend' | 'makeSend' | 'makeSendOnce' | 'moveSend' | 'moveSendOnce' | 'moveReceive' | 'ool' | 'threadState';
+
+/** i386_THREAD_STATE_COUNT: gs, fs, es, ds, edi, esi, ebp, esp, ebx, edx, ecx, eax, eip, cs, efl, uesp, ss (Mach 3 mach/i386/thread_status.h). */
+export const THREAD_STATE_WORDS = 17;
 
 export interface MigRoutine {
   readonly name: string;
@@ -44,7 +48,7 @@ export function defineRoutine(routine: MigRoutine): MigRoutine {
   return routine;
 }
 
-const DISPOSITION: Record<Exclude<MigArgument, 'int' | 'ool'>, number> = {
+const DISPOSITION: Record<Exclude<MigArgument, 'int' | 'ool' | 'threadState'>, number> = {
   copySend: MSG_TYPE.COPY_SEND,
   makeSend: MSG_TYPE.MAKE_SEND,
   makeSendOnce: MSG_TYPE.MAKE_SEND_ONCE,
@@ -55,13 +59,14 @@ const DISPOSITION: Record<Exclude<MigArgument, 'int' | 'ool'>, number> = {
 
 /** Values consumed by one argument (ool takes address and size). */
 export function valuesOf(argument: MigArgument): number {
+  if (argument === 'threadState') return THREAD_STATE_WORDS;
   return argument === 'ool' ? 2 : 1;
 }
 
 /** Bytes of the marshalled arguments. */
 export function argumentBytes(args: readonly MigArgument[]): number {
   let bytes = 0;
-  for (const argument of args) bytes += argument === 'ool' ? 16 : 8;
+  for (const argument of args) bytes += argument === 'ool' ? 16 : argument === 'threadState' ? 4 + 4 * THREAD_STATE_WORDS : 8;
   return bytes;
 }
 
@@ -88,6 +93,10 @@ export function marshal(
       view.setUint32(offset, typeDescriptor(MSG_TYPE.INTEGER_32, 32, 1), true);
       view.setUint32(offset + 4, values[v++] >>> 0, true);
       offset += 8;
+    } else if (argument === 'threadState') {
+      view.setUint32(offset, typeDescriptor(MSG_TYPE.INTEGER_32, 32, THREAD_STATE_WORDS), true);
+      for (let i = 0; i < THREAD_STATE_WORDS; i++) view.setUint32(offset + 4 + 4 * i, values[v++] >>> 0, true);
+      offset += 4 + 4 * THREAD_STATE_WORDS;
     } else if (argument === 'ool') {
       complex = true;
       // long form: the size of an out-of-line region exceeds the 12-bit short-form count
@@ -134,6 +143,10 @@ export function unmarshal(view: DataView, size: number, args: readonly MigArgume
       out[o++] = view.getUint32(data, true) | 0;
       out[o++] = Math.ceil((number * sizeBits) / 8);
       offset = data + 4;
+    } else if (argument === 'threadState') {
+      if (name !== MSG_TYPE.INTEGER_32 || !inline || sizeBits !== 32 || number !== THREAD_STATE_WORDS || data + 4 * number > size) return MIG.TYPE_ERROR;
+      for (let i = 0; i < number; i++) out[o++] = view.getUint32(data + 4 * i, true) | 0;
+      offset = data + 4 * number;
     } else if (argument === 'int') {
       // a port name passed uninterpreted (MACH_MSG_TYPE_PORT_NAME, as in notifications) reads as an int
       if ((name !== MSG_TYPE.INTEGER_32 && name !== MSG_TYPE.PORT_NAME) || !inline) return MIG.TYPE_ERROR;

@@ -50,8 +50,15 @@ export class PagerInterface {
     return this.byPager.get(pager);
   }
 
+  /**
+   * vm_object_terminate's pager side: the object leaves the pager table and its control port,
+   * a kernel object, is destroyed (the memory manager's send rights to it become dead names).
+   * The memory_object_terminate message to the manager is not modelled.
+   */
   forget(object: VmObject): void {
     if (object.pager !== null) this.byPager.delete(object.pager);
+    if (object.control !== null) this.k.destroyPort(object.control);
+    object.control = null;
   }
 
   /** vm_map: maps `memoryObject` (null: anonymous memory) into `task`. */

@@ -8,7 +8,7 @@ import type { VmMap } from './vmMap';
  * Where a task's Unix system calls (`int 0x80`) go: Mach 3's emulation vector
  * (task_set_emulation). The kernel turns the trap into an upcall of `handler` in user mode in the
  * same task, with the thread's registers as the trap left them; the emulator then talks to its
- * server by mach_msg. MkLinux's syscall path enters here.
+ * server by mach_msg. A task without one gets EXC_SYSCALL exceptions instead (MkLinux's path).
  */
 export type SyscallRedirect = (thread: Thread, registers: Uint32Array) => Activity;
 
@@ -22,6 +22,13 @@ export class Task {
   selfPort!: Port;
   exceptionPort: Port | null = null;
   syscallRedirect: SyscallRedirect | null = null;
+  /**
+   * Where a thread of this task resumes after an exception its handler answered with
+   * KERN_SUCCESS, before the faulting access is retried: guest code is host code here, so a
+   * handler that changed the thread's state (a Unix server pointing it at a signal handler, as
+   * MkLinux's does with thread_set_state) supplies that continuation. Null: just the retry.
+   */
+  exceptionResume: ((thread: Thread) => Activity) | null = null;
   active = true;
 
   constructor(

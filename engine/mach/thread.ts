@@ -9,6 +9,28 @@ export type ThreadState = 'runnable' | 'running' | 'waiting' | 'suspended' | 'ha
 /** Register slots of a thread's saved user state used by the trap ABI (i386_saved_state). */
 export const REG = { EAX: 0, EBX: 1, ECX: 2, EDX: 3, ESI: 4, EDI: 5, EBP: 6, ESP: 7 } as const;
 
+/** Where the trap ABI's registers sit in an i386_THREAD_STATE (gs fs es ds edi esi ebp esp ebx edx ecx eax eip cs efl uesp ss). */
+const STATE_SLOT: Readonly<Record<keyof typeof REG, number>> = { EDI: 4, ESI: 5, EBP: 6, ESP: 7, EBX: 8, EDX: 9, ECX: 10, EAX: 11 };
+
+/**
+ * thread_getstatus(i386_THREAD_STATE): the thread's saved user state into `out` (17 words). The
+ * model keeps the trap ABI's registers; the segment selectors are the user ones, EFLAGS has IF set,
+ * EIP is not modelled (guest code is host code).
+ */
+export function getThreadState(thread: Thread, userCode: number, userData: number, out: Uint32Array): void {
+  out.fill(0);
+  out[0] = out[1] = out[2] = out[3] = out[16] = userData;
+  out[13] = userCode;
+  out[14] = 0x202;
+  for (const [name, slot] of Object.entries(STATE_SLOT)) out[slot] = thread.registers[REG[name as keyof typeof REG]];
+  out[15] = thread.registers[REG.ESP];
+}
+
+/** thread_setstatus(i386_THREAD_STATE): the trap ABI's registers from `state` (17 words). */
+export function setThreadState(thread: Thread, state: ArrayLike<number>): void {
+  for (const [name, slot] of Object.entries(STATE_SLOT)) thread.registers[REG[name as keyof typeof REG]] = state[slot] >>> 0;
+}
+
 /**
  * A Mach thread (kern/thread.h): the unit of execution and scheduling. Its host coroutine
  * (`context`) is both its user and kernel stack. The structure and its PCB live at `address` in
@@ -31,6 +53,8 @@ export class Thread {
   receivedKmsg: Kmsg | null = null;
   /** The thread to hand the CPU to when this one next blocks in receive (RPC handoff). */
   handoffTo: Thread | null = null;
+  /** Waits in a kernel-internal receive (an exception or pager reply), which no sender hands off to. */
+  kernelWait = false;
   selfPort!: Port;
   exceptionPort: Port | null = null;
   /** Kernel-held port on which the thread waits for exception and pager replies. */

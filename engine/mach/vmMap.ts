@@ -156,6 +156,43 @@ export class VmMap {
     return { result: KERN.SUCCESS, address: start };
   }
 
+  /**
+   * vm_map_remap without copy: maps [sourceAddress, sourceAddress + size) of `source` at `address`
+   * (or anywhere) in this map, the new entries sharing the source entries' objects (a lazy object
+   * is created, a needs-copy entry gets its shadow first, so both maps see the same pages). The
+   * protections are the intersection over the source entries; a hole in the source range is
+   * KERN_INVALID_ADDRESS.
+   */
+  remap(source: VmMap, sourceAddress: number, size: number, address: number, anywhere: boolean): { result: number; address: number; protection: number; maxProtection: number } {
+    const start = trunc(sourceAddress);
+    const end = round(sourceAddress + size);
+    const failed = (result: number) => ({ result, address: 0, protection: 0, maxProtection: 0 });
+    if (size <= 0 || end <= start) return failed(KERN.INVALID_ARGUMENT);
+    if (start < source.min || end > source.max || !source.covered(start, end)) return failed(KERN.INVALID_ADDRESS);
+    const bytes = end - start;
+    let target = trunc(address);
+    if (anywhere) target = this.findSpace(bytes, address === 0 ? this.min : address);
+    if (target < 0 || target < this.min || target + bytes > this.max || this.overlaps(target, target + bytes)) return failed(KERN.NO_SPACE);
+    let protection: number = VM_PROT.ALL;
+    let maxProtection: number = VM_PROT.ALL;
+    for (const entry of source.entriesIn(start, end)) {
+      const k = this.k;
+      if (entry.object === null) entry.object = k.createObject(entry.end - entry.start + entry.offset);
+      if (entry.needsCopy) {
+        entry.object = k.createObject(entry.end - entry.start, entry.object, entry.offset);
+        entry.offset = 0;
+        entry.needsCopy = false;
+      }
+      const from = Math.max(start, entry.start);
+      const to = Math.min(end, entry.end);
+      entry.object.references++;
+      this.insert(this.newEntry(target + from - start, target + to - start, entry.object, entry.offset + from - entry.start, entry.protection, entry.maxProtection, false));
+      protection &= entry.protection;
+      maxProtection &= entry.maxProtection;
+    }
+    return { result: KERN.SUCCESS, address: target, protection, maxProtection };
+  }
+
   /** vm_map_delete over [address, address + size): all-or-nothing only in the sense that holes are allowed. */
   remove(address: number, size: number): number {
     if (size <= 0) return KERN.SUCCESS;
@@ -166,7 +203,7 @@ export class VmMap {
     this.clip(end);
     for (const entry of this.entriesIn(start, end)) {
       // pmap_remove's work is per valid PTE (it skips absent page tables), not per virtual page
-      this.k.cpu.charge(this.k.p.vmPageWork * this.pmap.remove(entry.start, entry.end), CAT.kernel);
+      this.k.cpu.charge(this.k.paths.vmPageWork.cycles * this.pmap.remove(entry.start, entry.end), CAT.kernel);
       if (entry.object !== null) this.k.deallocateObject(entry.object);
       this.entries.splice(this.entries.indexOf(entry), 1);
       this.k.mapEntryZone.release(entry.address);
@@ -191,7 +228,7 @@ export class VmMap {
         entry.protection = protection;
       }
       this.k.memory.touchWrite(entry.address, 16);
-      this.k.cpu.charge(this.k.p.vmPageWork * this.pmap.protect(entry.start, entry.end, (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy, (entry.protection & VM_PROT.READ) !== 0), CAT.kernel);
+      this.k.cpu.charge(this.k.paths.vmPageWork.cycles * this.pmap.protect(entry.start, entry.end, (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy, (entry.protection & VM_PROT.READ) !== 0), CAT.kernel);
     }
     return KERN.SUCCESS;
   }
@@ -228,7 +265,7 @@ export class VmMap {
         needsCopy = true;
         this.pmap.protect(entry.start, entry.end, false, true);
       }
-      k.cpu.charge(k.p.vmPageWork * ((entry.end - entry.start) / PAGE_SIZE), CAT.kernel);
+      k.cpu.charge(k.paths.vmPageWork.cycles * ((entry.end - entry.start) / PAGE_SIZE), CAT.kernel);
       const copy = child.newEntry(entry.start, entry.end, object, offset, entry.protection, entry.maxProtection, needsCopy);
       copy.inheritance = entry.inheritance;
       child.insert(copy);
@@ -357,6 +394,8 @@ export class VmMap {
         k.memory.touch(object.address, 16);
         const found = object.pages.get(index);
         if (found !== undefined && write && object === top && object.writeLocked.has(index)) {
+          // the pager refused the unlock (memory_object_data_error): the write fails
+          if (object.errors.delete(index)) return KERN.MEMORY_ERROR;
           yield* k.pagers.request(thread, object, index, write, true);
           waited = true;
           break;
@@ -365,7 +404,9 @@ export class VmMap {
           frame = found;
           break;
         }
-        if (object.errors.has(index)) return KERN.MEMORY_ERROR;
+        // an error page fails the fault that finds it and goes (vm_fault_page frees it): the next
+        // fault asks the pager again
+        if (object.errors.delete(index)) return KERN.MEMORY_ERROR;
         if (object.pager !== null) {
           yield* k.pagers.request(thread, object, index, write);
           waited = true;

@@ -1,22 +1,24 @@
 import type { Operation } from '../../machine/executionContext';
 import { KernelMessageReader, KernelMessageWriter } from '../../mach/ipcKobject';
 import type { Kmsg } from '../../mach/kmsg';
-import { KERN, MIG_REPLY_OFFSET, MSG_HEADER_BYTES, MSG_ID } from '../../mach/machConstants';
+import { I386_THREAD_STATE, KERN, MIG, MIG_REPLY_OFFSET, MSG_HEADER_BYTES, MSG_ID } from '../../mach/machConstants';
+import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { KernelObject } from '../../mach/port';
 import type { Task } from '../core/task';
 import type { MkLinux } from './mklinux';
 import type { MkLinuxProcess } from './mklinuxProcess';
 
 /**
- * The co-located server's request ports as kernel objects: a process's linux_syscall RPC is
- * served in the process's own thread inside the kernel (MkLinux's short-circuited MIG call).
- * The request is unmarshalled and destroyed before the handler runs, and the reply built after
- * it, so a handler that sleeps holds no shared reader or writer state.
+ * The co-located server's trap ports as kernel objects: a process's exception_raise_state (its
+ * system call, EXC_SYSCALL) is served in the process's own thread inside the kernel: the kmsgs,
+ * the reply right and the state in the message stay (Mach's IPC bookkeeping), the queue, the
+ * thread switch and the address-space switch go. The request is unmarshalled and destroyed
+ * before the handler runs, and the reply (RetCode, flavor, new state) built after it, so a
+ * handler that sleeps holds no shared reader or writer state.
  */
 export class ColocatedRequests {
   private readonly reader: KernelMessageReader;
   private readonly writer: KernelMessageWriter;
-  private readonly args = new Int32Array(6);
 
   constructor(private readonly linux: MkLinux) {
     this.reader = new KernelMessageReader(linux.mach);
@@ -31,7 +33,6 @@ export class ColocatedRequests {
   }
 
   private *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {
-    const k = this.linux.mach;
     const reader = this.reader;
     reader.begin(request);
     const replyPort = request.reply;
@@ -39,16 +40,24 @@ export class ColocatedRequests {
     const id = request.id;
     request.reply = null;
     if (id === MSG_ID.exceptionRaise) return yield* this.serveException(process, request, replyPort, replyType);
-    const a = this.args;
-    for (let i = 0; i < 6; i++) a[i] = reader.int();
+    if (id !== MSG_ID.exceptionRaiseState) {
+      this.linux.mach.msg.destroy(request);
+      return null;
+    }
+    const exception = reader.int();
+    reader.int();
+    reader.int();
+    reader.int();
+    const state = process.trapState;
+    reader.words(state, THREAD_STATE_WORDS);
     const ok = reader.ok;
-    k.msg.destroy(request);
-    const result = ok ? yield* this.linux.serveSystemCall(process, a[0], a[1], a[2], a[3], a[4], a[5]) : 0;
-    if (replyPort === null) return null;
+    this.linux.mach.msg.destroy(request);
+    const retCode = ok ? yield* this.linux.serveTrap(process, exception, state) : MIG.TYPE_ERROR;
     const writer = this.writer;
-    if (writer.begin(replyPort, replyType, id + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 16) === null) return null;
-    writer.int(ok ? KERN.SUCCESS : -300);
-    writer.int(result);
+    if (replyPort === null || writer.begin(replyPort, replyType, id + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 16 + 4 + 4 * THREAD_STATE_WORDS) === null) return null;
+    writer.int(retCode);
+    writer.int(I386_THREAD_STATE);
+    writer.words(state);
     return writer.finish();
   }
 

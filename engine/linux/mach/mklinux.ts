@@ -6,12 +6,13 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import type { MachGuest } from '../../mach/guestApi';
-import { HDR_ID, KERN, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../mach/machConstants';
+import { EXC, HDR_BITS, HDR_ID, HDR_LOCAL, HDR_REMOTE, HDR_SIZE, I386_THREAD_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE, msghBits } from '../../mach/machConstants';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
+import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { REG } from '../../mach/thread';
-import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import type { LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -21,8 +22,10 @@ import type { Task } from '../core/task';
 import { ColocatedPager, ColocatedRequests } from './colocated';
 import type { MkLinuxProcess } from './mklinuxProcess';
 import { mklinuxParameters, type MkLinuxOverrides, type MkLinuxParameters } from './mklinuxParameters';
-import { DATA_SUPPLY, KernelCalls, LINUX_SYSCALL, LOCK_REQUEST } from './serverCalls';
+import { DATA_ERROR, DATA_SUPPLY, KernelCalls, LOCK_REQUEST } from './serverCalls';
 import { ServerLock, type Parking, type ServerActor } from './serverLock';
+import { UserCopy, type PageResolution, type UserCopyHost } from './userCopy';
+import { UserMemoryCache } from './userMemory';
 
 /** Where the user-mode server maps its wired memory (its Linux page frames and text). */
 const SERVER_MEMORY_BASE = 0x10000000;
@@ -32,6 +35,8 @@ const SERVER_TEXT_BYTES = 256 * 1024;
 const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
 /** A small buffer above the two MIG buffers in a server thread's stack region, for wait/wake messages. */
 const PARK_BUFFER_OFFSET = 16 * 1024;
+/** Size of a parking message buffer: a bare header (the wake-up carries no data). */
+const PARK_MESSAGE_BYTES = 64;
 const VM_PROT_WRITE = 2;
 
 export interface MkLinuxOptions {
@@ -53,19 +58,20 @@ export interface MkActor extends ServerActor {
  * user-mode Mach task (`mklinux-user`) or co-located in the kernel's address space
  * (`mklinux-kernel`).
  *
- * - Processes are Mach tasks with one thread. Their `int $0x80` is redirected by the kernel
- *   (task_set_emulation) to a stub in the process that makes a MIG RPC `linux_syscall` to the
- *   process's request port. The user-mode server has one server thread per process receiving
- *   on a port set {request port, memory object port}; co-located, the request port is a kernel
- *   object and the RPC runs the handler in the caller's thread (mach_msg still translates names,
- *   moves rights and allocates kmsgs).
+ * - Processes are Mach tasks with one thread. Their `int $0x80` becomes an EXC_SYSCALL
+ *   exception_raise_state message (the thread state carries number, arguments and, in the reply,
+ *   the result) to the process's trap port, its request port (MkLinux's osfmach3 trap setup). The
+ *   user-mode server has one server thread per process receiving on a port set {request port,
+ *   memory object port}; co-located, the request port is a kernel object and the exception is
+ *   served in the caller's thread (kmsgs and the reply right stay; no queue, no switch).
  * - A process's address space is one memory object whose pager is the server. A page fault goes
  *   through vm_fault → memory_object_data_request (or _data_unlock for a write to a write-locked
  *   page) → the server resolves it in Linux's page tables and answers memory_object_data_supply
  *   with its own page (shared, write-locked if Linux's PTE is read-only). Linux's changes of
  *   PTEs become memory_object_lock_request flushes before the process runs again.
- * - copy_from_user/copy_to_user walk Linux's page tables in software and copy through the
- *   server's own mapping of the frame (the server holds every user page in its memory).
+ * - copy_from_user/copy_to_user: the user-mode server vm_remaps user ranges into a share cache
+ *   (MkLinux's user_memory.c, `userMemory.ts`) and copies through it; the co-located server
+ *   copies through the process's own address space (COPYIN/COPYOUT).
  * - One master lock serializes Linux code (Linux's `current` is its holder); a sleeping server
  *   thread parks (a mach_msg receive on its wait port, or thread_block co-located).
  * - The clock is a server thread that waits in mach_msg with a 10 ms timeout; device interrupts
@@ -88,9 +94,7 @@ export class MkLinux implements Substrate {
   private readonly lock: ServerLock;
   private readonly calls: KernelCalls;
   private readonly processes = new Map<MemoryMap, MkLinuxProcess>();
-  private readonly redirectPath: CodePath;
   private readonly demuxPath: CodePath;
-  private readonly copyPath: CodePath;
   private readonly walkPath: CodePath;
   private readonly pagerPath: CodePath;
   private readonly interruptPath: CodePath;
@@ -98,6 +102,11 @@ export class MkLinux implements Substrate {
   private readonly requests: ColocatedRequests | null;
   private readonly pager: ColocatedPager | null;
   private interruptPort: Port | null = null;
+  private readonly parkBuffers = new Map<ServerActor, number>();
+  /** The user-mode server's share cache of remapped user memory (null co-located: COPYIN/COPYOUT). */
+  private readonly userMemory: UserMemoryCache | null;
+  /** copy_from_user/copy_to_user. */
+  private readonly copier: UserCopy;
 
   constructor(readonly machine: Machine, readonly runtime: UserRuntime, readonly colocated: boolean, options: MkLinuxOptions = {}) {
     this.name = colocated ? 'mklinux-kernel' : 'mklinux-user';
@@ -122,20 +131,41 @@ export class MkLinux implements Substrate {
     const m = machine.parameters;
     const text = this.kernelTextBase + 0x1000; // arch/osfmach3 glue where native links entry.S
     const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
-    this.redirectPath = { name: 'mklinux.redirect', cycles: p.redirectSimple * m.instruction + p.redirectMemoryOps * m.aluRegMem, category: 'machIpc', address: 0, bytes: 0, source: 'syscall redirection stub in the process' };
     this.demuxPath = path('mklinux.serverDemux', p.serverDemuxSimple * m.instruction + p.serverDemuxMemoryOps * m.aluRegMem, 0, p.serverCodeBytes / 2, 'server request loop + syscall glue');
-    this.copyPath = path('mklinux.uaccess', p.copyCallSimple * m.instruction, p.serverCodeBytes / 2, 96, 'copy_from_user/copy_to_user');
     this.walkPath = path('mklinux.softWalk', p.softWalkSimple * m.instruction, p.serverCodeBytes / 2 + 96, 32, 'software page-table walk');
     this.pagerPath = path('mklinux.pager', p.pagerSimple * m.instruction, p.serverCodeBytes, 288, 'server pager');
     this.interruptPath = path('mklinux.interrupt', p.interruptSimple * m.instruction, p.serverCodeBytes + 288, 192, 'server clock/interrupt thread');
     this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 480, 64, 'condition_signal / cproc_ready');
     const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
     this.lock = new ServerLock(this.parking(), () => this.cpu.charge(mutexCycles / 2, CAT.linuxServer));
+    this.userMemory = colocated
+      ? null
+      : new UserMemoryCache(this.cpu, {
+          hint: path('mklinux.userMemoryLookup', p.userMemoryHintSimple * m.instruction, p.serverCodeBytes + 544, 96, 'user_memory_lookup via a hint + unlock'),
+          slow: path('mklinux.userMemorySlowLookup', p.userMemorySlowSimple * m.instruction + p.divideCycles, p.serverCodeBytes + 640, 96, 'user_memory_slow_lookup'),
+          chainStep: p.userMemoryChainStep * m.instruction,
+          insert: path('mklinux.userMemoryInsert', p.userMemoryInsertSimple * m.instruction, p.serverCodeBytes + 736, 256, 'map_region + user_memory_insert'),
+        });
     this.calls = new KernelCalls(k, colocated);
     this.requests = colocated ? new ColocatedRequests(this) : null;
     this.pager = colocated ? new ColocatedPager(this) : null;
 
     this.kernel = new LinuxKernel(this, runtime, options.linux);
+    // the copy paths (copy_from_user/copy_to_user) need the personality's page tables
+    const copyHost: UserCopyHost = {
+      cpu: this.cpu,
+      mach: k,
+      kernel: this.kernel,
+      serverTask: this.serverTask,
+      kernelLinear: (physical) => this.kernelLinear(physical),
+      sendFlushes: (by) => this.sendFlushes(by),
+      resolvePage: (process, address, write, by) => this.resolvePage(process, address, write, by),
+    };
+    this.copier = new UserCopy(copyHost, {
+      call: path('mklinux.uaccess', p.copyCallSimple * m.instruction, p.serverCodeBytes / 2, 96, 'copy_from_user/copy_to_user'),
+      walk: this.walkPath,
+      blockingCycles: mutexCycles + p.serverBlockingSimple * m.instruction,
+    }, this.userMemory);
     this.parameterRows = [...this.kernel.parameterRows, ...k.parameterRows, ...table.rows()];
     this.kernel.onInitExit = (status) => {
       this.haltedWith = (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
@@ -179,14 +209,23 @@ export class MkLinux implements Substrate {
     const cpu = this.cpu;
     const wakeup = () => cpu.execute(this.wakeupPath);
     if (this.colocated) {
+      // the same cthreads code as the user-mode server, its mach_msg calls made as calls (no trap):
+      // names in the server's space, the messages in its (kernel) memory
+      const space = this.serverTask.space;
+      const buffer = (actor: ServerActor) => this.parkBuffer(actor);
       return {
         *park(actor) {
-          actor.thread.state = 'waiting';
-          yield* k.scheduler.block(actor.thread);
+          yield* k.msg.call(actor.thread, space, buffer(actor), MACH_RCV_MSG, 0, PARK_MESSAGE_BYTES, (actor as MkActor).waitName);
         },
-        *unpark(_from, to) {
+        *unpark(from, to) {
           wakeup();
-          k.scheduler.setrun(to.thread);
+          const message = buffer(from);
+          k.memory.write32(message + HDR_BITS, msghBits(MSG_TYPE.MAKE_SEND, 0));
+          k.memory.write32(message + HDR_SIZE, MSG_HEADER_BYTES);
+          k.memory.write32(message + HDR_REMOTE, (to as MkActor).waitName);
+          k.memory.write32(message + HDR_LOCAL, 0);
+          k.memory.write32(message + HDR_ID, MSG_ID.interruptNotify + 1);
+          yield* k.msg.call(from.thread, space, message, MACH_SEND_MSG, MSG_HEADER_BYTES, 0, 0);
         },
       };
     }
@@ -205,6 +244,16 @@ export class MkLinux implements Substrate {
         yield* guest.machMsg(buffer, MACH_SEND_MSG, size, 0, 0);
       },
     };
+  }
+
+  /** The co-located server's message buffer of `actor` for parking (kalloc'd on first use, freed with its process). */
+  private parkBuffer(actor: ServerActor): number {
+    let buffer = this.parkBuffers.get(actor);
+    if (buffer === undefined) {
+      buffer = this.mach.kalloc.allocate(PARK_MESSAGE_BYTES);
+      this.parkBuffers.set(actor, buffer);
+    }
+    return buffer;
   }
 
   // ---- memory -------------------------------------------------------------------------------
@@ -265,47 +314,13 @@ export class MkLinux implements Substrate {
     process.recheck = true;
   }
 
-  /**
-   * copy_from_user/copy_to_user: per page, a software walk of Linux's page tables (faulting the
-   * page in through Linux's handler if needed) and a copy through the server's mapping of the frame.
-   */
-  private *userCopy(task: Task, user: number, server: number, length: number, toUser: boolean): Operation<number> {
-    if (length === 0) return 0;
-    const mm = task.mm;
-    if (user < 0 || user + length > TASK_SIZE || mm === null) return -EFAULT;
-    const cpu = this.cpu;
-    const kernel = this.kernel;
-    cpu.execute(this.copyPath);
-    let done = 0;
-    while (done < length) {
-      const address = user + done;
-      cpu.execute(this.walkPath);
-      const pte = kernel.mm.pte(mm, address);
-      if ((pte & PG_PRESENT) === 0 || (toUser && (pte & PG_WRITABLE) === 0)) {
-        const result = kernel.mm.handleFault(mm, address, toUser);
-        if (result === 'io') {
-          const pending = kernel.mm.pendingRead!;
-          if ((yield* kernel.disk.readPage(task, pending.inode, pending.index)) < 0) return -EFAULT;
-          continue;
-        }
-        if (result !== 'ok') return -EFAULT;
-        continue;
-      }
-      const chunk = Math.min(length - done, PAGE_SIZE - (address & (PAGE_SIZE - 1)));
-      const userLinear = this.kernelLinear(((pte & 0xfffff000) >>> 0) + (address & (PAGE_SIZE - 1)));
-      if (toUser) cpu.copy(server + done, userLinear, chunk, false, false, false, CAT.copy);
-      else cpu.copy(userLinear, server + done, chunk, false, false, false, CAT.copy);
-      done += chunk;
-    }
-    return length;
-  }
 
   copyFromUser(task: Task, user: number, target: number, length: number): Operation<number> {
-    return this.userCopy(task, user, target, length, false);
+    return this.copier.copy(task, this.lock.holder as MkActor | null, user, target, length, false);
   }
 
   copyToUser(task: Task, source: number, user: number, length: number): Operation<number> {
-    return this.userCopy(task, user, source, length, true);
+    return this.copier.copy(task, this.lock.holder as MkActor | null, user, source, length, true);
   }
 
   // ---- processes ----------------------------------------------------------------------------
@@ -323,19 +338,18 @@ export class MkLinux implements Substrate {
     }
     const requestName = k.allocateReceiveRight(this.serverTask);
     const requestPort = this.portOf(requestName);
-    const sendName = k.grantSendRight(this.serverTask, requestName, machTask);
     const gate: SystemCallGate = {
       call: (nr, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0) => this.userSystemCall(process, nr, a1, a2, a3, a4, a5),
       setChildEntry: (entry) => {
         task.regs.childEntry = entry;
       },
     };
-    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, (guest) => this.userSide(process, guest));
+    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, () => this.userSide(process));
     let actor: MkActor;
     let serverContext = null;
     let setName = 0;
     if (this.colocated) {
-      actor = { thread: userThread, task, guest: null, waitName: 0 };
+      actor = { thread: userThread, task, guest: null, waitName: k.allocateReceiveRight(this.serverTask) };
       k.colocateServer(this.serverTask, requestName, this.requests!.objectFor(task));
     } else {
       const waitName = k.allocateReceiveRight(this.serverTask);
@@ -353,10 +367,8 @@ export class MkLinux implements Substrate {
       task,
       machTask,
       userThread,
-      userGuest: null,
       gate,
       requestPort,
-      requestName: sendName,
       pagerPort,
       pagerName,
       control: object?.control ?? null,
@@ -366,14 +378,19 @@ export class MkLinux implements Substrate {
       recheck: false,
       contexts: serverContext === null ? [userThread.context] : [userThread.context, serverContext],
       setName,
+      trapState: new Int32Array(THREAD_STATE_WORDS),
+      // the server made the task (task_create) and keeps its task port: vm_remap's source
+      userMemory: this.userMemory === null ? null : this.userMemory.owner(task.pid, k.grantKernelPort(this.serverTask, machTask.selfPort)),
     };
     Object.defineProperty(process, 'context', { get: () => process.contexts.find((c) => c.failure !== undefined) ?? userThread.context });
     task.substrateData = process;
     if (task.mm !== null) this.processes.set(task.mm, process);
-    k.setSyscallRedirect(machTask, (_thread, registers) => this.redirect(process, registers));
-    // task_set_exception_port: the process's exceptions come to the server on its request port
+    // task_set_exception_ports: the process's exceptions, its system calls (EXC_SYSCALL) among
+    // them, come to the server on its trap port (osfmach3_trap_setup_task), here the request port
     requestPort.sendRights++;
     machTask.exceptionPort = requestPort;
+    // a caught signal from an exception: the server's reply points the thread at its handler
+    machTask.exceptionResume = () => this.runHandlers(process);
     k.resume(userThread);
   }
 
@@ -402,20 +419,26 @@ export class MkLinux implements Substrate {
     if (process === undefined) return;
     const k = this.mach;
     this.lock.forget(process.actor);
+    if (process.userMemory !== null) this.userMemory!.forget(process.userMemory);
     for (const [mm, p] of this.processes) if (p === process) this.processes.delete(mm);
     k.terminateTask(process.machTask);
-    if (process.actor.thread !== process.userThread) {
-      k.terminateThread(process.actor.thread);
-      k.portDestroy(this.serverTask, (process.actor as MkActor).waitName);
+    if (process.actor.thread !== process.userThread) k.terminateThread(process.actor.thread);
+    k.portDestroy(this.serverTask, (process.actor as MkActor).waitName);
+    const buffer = this.parkBuffers.get(process.actor);
+    if (buffer !== undefined) {
+      this.mach.kalloc.release(buffer, PARK_MESSAGE_BYTES);
+      this.parkBuffers.delete(process.actor);
     }
     k.portDestroy(this.serverTask, process.pagerName);
     k.portDestroy(this.serverTask, this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort)));
     if (process.setName !== 0) k.portDestroy(this.serverTask, process.setName);
     // the server's rights to ports that died with the process (the memory object's control port,
     // the reply right of its last, never-answered exit call) are dead names now: deallocate them,
-    // as the server does on its dead-name notifications, or its name space fills up
+    // as the server does on its dead-name notifications, or its name space fills up (rights the
+    // kernel has already turned into dead names, such as a dead memory object's control port, too)
     for (const { name, type, port } of this.serverTask.space.names()) {
-      if (port !== undefined && !port.active && (type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) !== 0) k.portDeallocate(this.serverTask, name);
+      const deadRight = port !== undefined && !port.active && (type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) !== 0;
+      if (deadRight || type === MACH_PORT_TYPE_DEAD_NAME) k.portDeallocate(this.serverTask, name);
     }
     task.substrateData = undefined;
   }
@@ -436,8 +459,7 @@ export class MkLinux implements Substrate {
 
   // ---- the user side ------------------------------------------------------------------------
 
-  private *userSide(process: MkLinuxProcess, guest: MachGuest): Activity {
-    process.userGuest = guest;
+  private *userSide(process: MkLinuxProcess): Activity {
     yield* this.runtime.run(process.task, process.gate);
     throw new Error(`user side of ${process.task.pid} returned`);
   }
@@ -453,21 +475,21 @@ export class MkLinux implements Substrate {
     registers[REG.EDI] = a5 >>> 0;
     yield* this.cpu.idt[0x80]!(0x80, null);
     const result = registers[REG.EAX] | 0;
+    yield* this.runHandlers(process);
+    return result;
+  }
+
+  /**
+   * The user side at the state the server's reply set (exception_raise_state's new state, or
+   * thread_set_state after an exception): the frames of caught signals, each handler then its
+   * sigreturn; then the thread goes on (after a system call, or retrying a faulting access).
+   */
+  private *runHandlers(process: MkLinuxProcess): Activity {
     const task = process.task;
     while (task.handlers.length > 0) {
       const handler = task.handlers.shift()!;
       yield* this.runtime.handleSignal(task, process.gate, handler.handler, handler.signal, handler.frame);
     }
-    return result;
-  }
-
-  /** The redirection stub in the process: the MIG RPC linux_syscall to the process's request port. */
-  private *redirect(process: MkLinuxProcess, registers: Uint32Array): Activity {
-    this.cpu.execute(this.redirectPath);
-    const guest = process.userGuest!;
-    const values = [registers[REG.EAX], registers[REG.EBX], registers[REG.ECX], registers[REG.EDX], registers[REG.ESI], registers[REG.EDI]];
-    const r = yield* guest.call(LINUX_SYSCALL, process.requestName, values);
-    registers[REG.EAX] = (r === KERN.SUCCESS ? guest.out[0] : -ENOSYS) >>> 0;
   }
 
   // ---- the server side ----------------------------------------------------------------------
@@ -482,11 +504,12 @@ export class MkLinux implements Substrate {
       if (received !== KERN.SUCCESS) return;
       const id = yield* guest.read32(guest.messageBuffer + HDR_ID);
       replySize = 0;
-      if (id === LINUX_SYSCALL.id) {
-        yield* guest.readMessage(LINUX_SYSCALL.request);
-        const v = guest.out;
-        const result = yield* this.serveSystemCall(process, v[0], v[1], v[2], v[3], v[4], v[5]);
-        replySize = yield* guest.buildReply(KERN.SUCCESS, LINUX_SYSCALL.reply, [result]);
+      if (id === MSG_ID.exceptionRaiseState) {
+        yield* guest.readMessage(EXCEPTION_RAISE_STATE);
+        const state = process.trapState;
+        state.set(guest.out.subarray(4, 4 + THREAD_STATE_WORDS));
+        const retCode = yield* this.serveTrap(process, guest.out[0], state);
+        replySize = yield* guest.buildReply(retCode, EXCEPTION_STATE_REPLY, [I386_THREAD_STATE, ...state]);
       } else if (id === MSG_ID.memoryObjectDataRequest || id === MSG_ID.memoryObjectDataUnlock) {
         yield* guest.readMessage(PAGER_REQUEST);
         process.controlName = guest.out[0];
@@ -506,6 +529,18 @@ export class MkLinux implements Substrate {
         replySize = yield* guest.buildReply(KERN.SUCCESS);
       }
     }
+  }
+
+  /**
+   * catch_exception_raise_state for a process's thread: an EXC_SYSCALL is a system call, its
+   * number and arguments in the state's EAX, EBX, ECX, EDX, ESI, EDI; the result goes back in
+   * the state's EAX (`state` is updated in place). Returns the reply's RetCode.
+   */
+  *serveTrap(process: MkLinuxProcess, exception: number, state: Int32Array | Uint32Array): Operation<number> {
+    if (exception !== EXC.SYSCALL) return KERN.FAILURE;
+    const s = STATE_INDEX;
+    state[s.eax] = yield* this.serveSystemCall(process, state[s.eax], state[s.ebx], state[s.ecx], state[s.edx], state[s.esi], state[s.edi]);
+    return KERN.SUCCESS;
   }
 
   /**
@@ -549,6 +584,8 @@ export class MkLinux implements Substrate {
 
   /** Sends the pending memory_object_lock_request flushes of every process (before any of them runs again). */
   private *sendFlushes(by: MkLinuxProcess): Activity {
+    const guest = this.actorGuest(by);
+    if (this.userMemory !== null && guest !== null) yield* this.userMemory.drain(guest);
     for (const process of new Set(this.processes.values())) {
       if (process.recheck) this.recheck(process);
       if (process.flushes.length === 0 || process.control === null) continue;
@@ -568,43 +605,55 @@ export class MkLinux implements Substrate {
    * or a fatal signal if Linux refuses the access.
    */
   *servePage(process: MkLinuxProcess, offset: number, write: boolean): Activity {
-    const task = process.task;
-    const kernel = this.kernel;
     yield* this.lock.acquire(process.actor);
     this.cpu.execute(this.pagerPath);
-    for (;;) {
-      const mm = task.mm;
-      const result = mm === null ? 'segv' : kernel.mm.handleFault(mm, offset, write);
-      if (result === 'io') {
-        const pending = kernel.mm.pendingRead!;
-        if ((yield* kernel.disk.readPage(task, pending.inode, pending.index)) >= 0) continue;
-        this.kernel.forceSignal(task, SIG.SIGKILL);
-      } else if (result === 'ok') {
-        const pte = kernel.mm.pte(mm!, offset);
-        yield* this.sendFlushes(process);
-        const frame = (pte & 0xfffff000) >>> 0;
-        const lock = (pte & PG_WRITABLE) !== 0 ? 0 : VM_PROT_WRITE;
-        yield* this.calls.call(this.actorGuest(process), process.actor.thread, DATA_SUPPLY, process.control!, process.controlName, [offset, this.kernelLinear(frame), lock]);
-      } else {
-        this.kernel.forceSignal(task, result === 'oom' ? SIG.SIGKILL : SIG.SIGSEGV);
-      }
-      break;
-    }
+    const result = yield* this.resolvePage(process, offset, write, process.actor as MkActor);
+    // Linux refuses the access: memory_object_data_error, so that vm_fault fails and Mach raises
+    // EXC_BAD_ACCESS to the server (its exception port), where do_page_fault's bad_area sends
+    // SIGSEGV (serveException); a failed read from disk or no memory kills
+    if (result === 'segv') yield* this.calls.call(this.actorGuest(process), process.actor.thread, DATA_ERROR, process.control!, process.controlName, [offset, PAGE_SIZE]);
+    else if (result !== 'ok') this.kernel.forceSignal(process.task, SIG.SIGKILL);
     yield* this.returnToUser(process);
   }
 
   /**
+   * The pager's work for the page of `address` in `process`, by the server thread of `by`:
+   * Linux's fault handler (reading the page from disk if it must), then
+   * memory_object_data_supply of the frame, write-locked if the PTE is read-only. Returns 'ok',
+   * or why Linux refused ('segv', 'oom', 'io' for a failed read).
+   */
+  private *resolvePage(process: MkLinuxProcess, address: number, write: boolean, by: MkActor): Operation<PageResolution> {
+    const task = process.task;
+    const kernel = this.kernel;
+    for (;;) {
+      const mm = task.mm;
+      const result = mm === null ? 'segv' : kernel.mm.handleFault(mm, address, write);
+      if (result === 'io') {
+        const pending = kernel.mm.pendingRead!;
+        if ((yield* kernel.disk.readPage(task, pending.inode, pending.index)) >= 0) continue;
+        return 'io';
+      }
+      if (result !== 'ok') return result === 'oom' ? 'oom' : 'segv';
+      const pte = kernel.mm.pte(mm!, address);
+      yield* this.sendFlushes(process);
+      const frame = (pte & 0xfffff000) >>> 0;
+      const lock = (pte & PG_WRITABLE) !== 0 ? 0 : VM_PROT_WRITE;
+      yield* this.calls.call(by.guest, by.thread, DATA_SUPPLY, process.control!, process.controlName, [(address & ~(PAGE_SIZE - 1)) >>> 0, this.kernelLinear(frame), lock]);
+      return 'ok';
+    }
+  }
+
+  /**
    * exception_raise from Mach for the process's thread (EXC_BAD_ACCESS: no map entry for the
-   * address, page 0 or beyond user space; a #GP): Linux's force_sig(SIGSEGV). The thread retries
-   * the access after the reply, and this model cannot redirect it to a handler (the server's
-   * thread_set_state of the signal trampoline), so a caught SIGSEGV takes the default action.
+   * address, page 0 or beyond user space; a page the pager refused; a #GP): MkLinux's
+   * do_page_fault bad_area, force_sig(SIGSEGV), delivered on the way out: uncaught, the process
+   * dies; caught, its frame is built on the user stack and the reply sends the thread to the
+   * handler (Task.exceptionResume), after which the access is retried.
    */
   *serveException(process: MkLinuxProcess): Activity {
-    const task = process.task;
     yield* this.lock.acquire(process.actor);
     this.cpu.execute(this.demuxPath);
-    task.actions[SIG.SIGSEGV].handler = 0;
-    this.kernel.forceSignal(task, SIG.SIGSEGV);
+    this.kernel.forceSignal(process.task, SIG.SIGSEGV);
     yield* this.returnToUser(process);
   }
 
@@ -672,5 +721,11 @@ export class MkLinux implements Substrate {
 const PAGER_REQUEST = ['moveSend', 'int', 'int', 'int'] as const;
 /** exception_raise as the server reads it: thread, task, exception, code, subcode. */
 const EXCEPTION_RAISE = ['moveSend', 'moveSend', 'int', 'int', 'int'] as const;
+/** exception_raise_state as the server reads it: exception, code, subcode, flavor, the old state. */
+export const EXCEPTION_RAISE_STATE = ['int', 'int', 'int', 'int', 'threadState'] as const;
+/** Its reply after RetCode: flavor and the new state. */
+export const EXCEPTION_STATE_REPLY = ['int', 'threadState'] as const;
+/** Words of an i386_THREAD_STATE (mach/i386/thread_status.h order) that carry the system-call registers. */
+const STATE_INDEX = { edi: 4, esi: 5, ebx: 8, edx: 9, ecx: 10, eax: 11 } as const;
 /** memory_object_init: control port, page size (the interrupt notification is its tail: one int). */
 const PAGER_INIT = ['moveSend', 'int'] as const;

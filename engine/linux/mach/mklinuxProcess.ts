@@ -1,11 +1,11 @@
 import type { ExecutionContext } from '../../machine/executionContext';
-import type { MachGuest } from '../../mach/guestApi';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import type { Thread } from '../../mach/thread';
 import type { SystemCallGate } from '../core/substrate';
 import type { Task } from '../core/task';
 import type { ServerActor } from './serverLock';
+import type { UserMemoryOwner } from './userMemory';
 
 /** A pending memory_object_lock_request (flush) of a range of a process's memory object. */
 export interface Flush {
@@ -22,12 +22,9 @@ export interface MkLinuxProcess {
   readonly task: Task;
   readonly machTask: MachTask;
   readonly userThread: Thread;
-  /** The user thread's guest interface (set when the thread first runs). */
-  userGuest: MachGuest | null;
   readonly gate: SystemCallGate;
-  /** The request port (receive right in the server) and its send right's name in the process. */
+  /** The request port (receive right in the server): the process's trap port, its thread's exception port. */
   readonly requestPort: Port;
-  readonly requestName: number;
   /** The memory object (pager) port of the process's address space, a receive right of the server. */
   readonly pagerPort: Port;
   readonly pagerName: number;
@@ -45,4 +42,8 @@ export interface MkLinuxProcess {
   readonly contexts: readonly ExecutionContext[];
   /** The server's port set of this process's request and pager ports (user-mode server), else 0. */
   readonly setName: number;
+  /** The thread state of the system call being served (exception_raise_state's, answered in its reply). */
+  readonly trapState: Int32Array;
+  /** The user-mode server's share-cache state for this process (its regions, hints, task port), else null. */
+  readonly userMemory: UserMemoryOwner | null;
 }

@@ -7,10 +7,10 @@ import { defineRoutine, type MigRoutine } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Thread } from '../../mach/thread';
 
-/** The system-call request of a MkLinux process: number and five argument registers; the reply carries EAX. */
-export const LINUX_SYSCALL = defineRoutine({ name: 'linux_syscall', id: 3900, request: ['int', 'int', 'int', 'int', 'int', 'int'], reply: ['int'] });
 /** memory_object_data_supply(control, offset, address in the pager, lock_value): one-way. */
 export const DATA_SUPPLY = defineRoutine({ name: 'memory_object_data_supply', id: MSG_ID.memoryObjectDataSupply, request: ['int', 'int', 'int'], reply: [], oneWay: true });
+/** memory_object_data_error(control, offset, size): the pager refuses the page (the fault fails): one-way. */
+export const DATA_ERROR = defineRoutine({ name: 'memory_object_data_error', id: MSG_ID.memoryObjectDataError, request: ['int', 'int'], reply: [], oneWay: true });
 /** memory_object_lock_request(control, offset, size) with should_flush: one-way. */
 export const LOCK_REQUEST = defineRoutine({ name: 'memory_object_lock_request', id: MSG_ID.memoryObjectLockRequest, request: ['int', 'int'], reply: [], oneWay: true });
 

@@ -20,11 +20,16 @@ describe('MkLinux on the Mach model', () => {
       assert.equal(booted.run(133_000_000 * 5), 'halted');
       assert.equal(booted.exitStatus, 0);
       assert.match(booted.machine.console.output(), /hi\n/);
-      const supplies = booted.machine.trace.drain().filter((r) => r.point === 'mach.msg.send' && (r.fields as { id: number }).id === MSG_ID.memoryObjectDataSupply);
+      const sent = booted.machine.trace.drain().filter((r) => r.point === 'mach.msg.send');
+      const count = (id: number) => sent.filter((r) => (r.fields as { id: number }).id === id).length;
+      const supplies = count(MSG_ID.memoryObjectDataSupply);
       const mk = booted.substrate as unknown as MkLinux;
       // the user-mode server answers data requests by mach_msg; the co-located one by calls
-      if (system === 'mklinux-user') assert.ok(supplies.length > 10, `${supplies.length} data_supply messages`);
-      else assert.equal(supplies.length, 0);
+      if (system === 'mklinux-user') assert.ok(supplies > 10, `${supplies} data_supply messages`);
+      else assert.equal(supplies, 0);
+      // user memory: the user-mode server vm_remaps it into its share cache; co-located, COPYIN/COPYOUT
+      if (system === 'mklinux-user') assert.ok(count(MSG_ID.vmRemap) > 0 && count(MSG_ID.vmDeallocate) > 0, `${count(MSG_ID.vmRemap)} vm_remap, ${count(MSG_ID.vmDeallocate)} vm_deallocate`);
+      else assert.equal(count(MSG_ID.vmRemap), 0);
       assert.equal(mk.serverTask.colocated, system === 'mklinux-kernel');
     });
   }

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { KernelObjectServer } from '../../../engine/mach/ipcKobject';
-import { KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_TYPE } from '../../../engine/mach/machConstants';
+import { EXC, I386_THREAD_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../../engine/mach/machConstants';
 import { TYPE_DEAD_NAME } from '../../../engine/mach/ipcSpace';
-import { defineRoutine } from '../../../engine/mach/mig';
+import { defineRoutine, THREAD_STATE_WORDS } from '../../../engine/mach/mig';
 import { REG } from '../../../engine/mach/thread';
 import type { Task } from '../../../engine/mach/task';
 import { bootMach, runToIdle, start } from './fixtures';
@@ -88,6 +88,32 @@ describe('mach kernel: boot, scheduler, hooks', () => {
     runToIdle(kernel);
     assert.deepEqual(seen, [3, 20, 7, 1234]);
     assert.equal(thread.state, 'halted');
+  });
+
+  it('without an emulator, int 0x80 is an EXC_SYSCALL exception_raise_state whose reply sets the registers', () => {
+    const { kernel } = bootMach();
+    const server = kernel.createTask('server', false);
+    const trapName = kernel.allocateReceiveRight(server);
+    const trapPort = server.space.objectOf(server.space.lookup(trapName))!;
+    const seen: number[] = [];
+    kernel.resume(kernel.createThread(server, 'catcher', function* (g) {
+      assert.equal(yield* g.serverReplyAndReceive(trapName, 0), KERN.SUCCESS);
+      const request = yield* g.readMessage(['int', 'int', 'int', 'int', 'threadState']);
+      assert.equal(request.id, MSG_ID.exceptionRaiseState);
+      const state = Array.from(g.out.subarray(4, 4 + THREAD_STATE_WORDS));
+      seen.push(g.out[0], g.out[1], state[11], state[8]); // exception, code (EAX), EAX, EBX
+      state[11] = 1234;
+      const size = yield* g.buildReply(KERN.SUCCESS, ['int', 'threadState'], [I386_THREAD_STATE, ...state]);
+      yield* g.serverReplyAndReceive(trapName, size, 1, MACH_RCV_TIMEOUT);
+    }));
+    const client = start(kernel, 'process', function* (g) {
+      seen.push(yield* g.unixSyscall(20, 7));
+    });
+    trapPort.sendRights++;
+    client.task.exceptionPort = trapPort;
+    runToIdle(kernel);
+    assert.deepEqual(seen, [EXC.SYSCALL, 20, 20, 7, 1234]);
+    assert.equal(kernel.kmsgs.live, 0);
   });
 
   it('short-circuits RPCs to a co-located server into calls, keeping the IPC bookkeeping (co-location hook)', () => {

@@ -22,6 +22,26 @@ function* checksum(g: MachGuest, address: number, bytes: number) {
 }
 
 describe('mach VM: allocate, deallocate, protect', () => {
+  it('vm_remap shares the source pages, reports the common protection and refuses a hole', () => {
+    const { kernel } = bootMach();
+    const log: number[] = [];
+    start(kernel, 'a', function* (g) {
+      const self = yield* g.machTaskSelf();
+      yield* g.vmAllocate(self, 0, 2 * PAGE, true);
+      const source = g.out[0];
+      yield* g.write32(source + PAGE + 4, 0x1234);
+      yield* g.vmProtect(self, source, PAGE, false, VM_PROT.READ);
+      log.push(yield* g.vmRemap(self, 0, 2 * PAGE, true, self, source, false, 2));
+      const [target, protection] = [g.out[0], g.out[1]];
+      log.push(protection, yield* g.read32(target + PAGE + 4));
+      yield* g.write32(target + PAGE + 8, 0x5678); // through the remapped range, seen at the source
+      log.push(yield* g.read32(source + PAGE + 8));
+      log.push(yield* g.vmRemap(self, 0, PAGE, true, self, 0x7000_0000, false, 2));
+    });
+    runToIdle(kernel);
+    assert.deepEqual(log, [KERN.SUCCESS, VM_PROT.READ, 0x1234, 0x5678, KERN.INVALID_ADDRESS]);
+  });
+
   it('zero-fills allocated memory on first touch and faults after deallocation; an unhandled fault ends the thread', () => {
     const { kernel } = bootMach();
     const log: number[] = [];
