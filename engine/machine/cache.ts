@@ -57,29 +57,28 @@ export class Cache {
 
   /** Looks `line` up as an access: counts a hit or miss and makes it most recently used on a hit. */
   access(line: number): boolean {
-    const set = line & this.setMask;
-    const way = this.wayOf(line, set);
-    if (way < 0) {
-      this.misses.value++;
-      return false;
-    }
-    this.hits.value++;
-    this.promote(set, way);
-    return true;
+    return this.hitIndex(line) >= 0;
   }
 
   /** {@link access} followed, on a hit, by {@link markDirty}: a write hit in one lookup. */
   accessForWrite(line: number): boolean {
+    const index = this.hitIndex(line);
+    if (index < 0) return false;
+    this.dirty[index] = 1;
+    return true;
+  }
+
+  /** The lookup of {@link access}: the index of the way hit (now most recently used), or -1. */
+  private hitIndex(line: number): number {
     const set = line & this.setMask;
     const way = this.wayOf(line, set);
     if (way < 0) {
       this.misses.value++;
-      return false;
+      return -1;
     }
     this.hits.value++;
     this.promote(set, way);
-    this.dirty[set * this.ways + way] = 1;
-    return true;
+    return set * this.ways + way;
   }
 
   /**
