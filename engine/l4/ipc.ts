@@ -253,8 +253,10 @@ export class Ipc {
     if (trap) {
       this.k.exitKernel(t);
       // IRET re-enables interrupts: due events and interrupts arrive here, so that threads that
-      // only do IPC (never compute) still see timeouts, time slices and devices
-      yield* this.k.cpu.poll();
+      // only do IPC (never compute) still see timeouts, time slices and devices (checked here
+      // first: poll() would return at once, but only after creating its generator)
+      const scheduler = this.k.cpu.scheduler;
+      if (scheduler.now >= scheduler.checkpoint) yield* this.k.cpu.poll();
     }
   }
 

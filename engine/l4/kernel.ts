@@ -791,7 +791,7 @@ export class L4Kernel {
         break;
     }
     this.exitKernel(thread);
-    yield* this.cpu.poll();
+    if (this.cpu.scheduler.now >= this.cpu.scheduler.checkpoint) yield* this.cpu.poll();
   }
 
   /** id_nearest: ESI:EDI = destination → ESI:EDI = the thread a message would reach, EAX = 0 direct, 1 redirected. */

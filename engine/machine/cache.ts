@@ -50,46 +50,52 @@ export class Cache {
 
   /** Index of the way holding `line`, or -1; no state change, no counting. */
   find(line: number): number {
-    const ways = this.ways;
-    const base = (line & this.setMask) * ways;
-    const lines = this.lines;
-    for (let way = 0; way < ways; way++) if (lines[base + way] === line) return base + way;
-    return -1;
+    const set = line & this.setMask;
+    const way = this.wayOf(line, set);
+    return way < 0 ? -1 : set * this.ways + way;
   }
 
   /** Looks `line` up as an access: counts a hit or miss and makes it most recently used on a hit. */
   access(line: number): boolean {
-    const ways = this.ways;
-    const set = line & this.setMask;
-    const base = set * ways;
-    const lines = this.lines;
-    for (let way = 0; way < ways; way++) {
-      if (lines[base + way] === line) {
-        this.hits.value++;
-        if (ways > 1) this.promote(set, way);
-        return true;
-      }
-    }
-    this.misses.value++;
-    return false;
+    return this.hitIndex(line) >= 0;
   }
 
   /** {@link access} followed, on a hit, by {@link markDirty}: a write hit in one lookup. */
   accessForWrite(line: number): boolean {
-    const ways = this.ways;
+    const index = this.hitIndex(line);
+    if (index < 0) return false;
+    this.dirty[index] = 1;
+    return true;
+  }
+
+  /** The lookup of {@link access}: the index of the way hit (now most recently used), or -1. */
+  private hitIndex(line: number): number {
     const set = line & this.setMask;
-    const base = set * ways;
-    const lines = this.lines;
-    for (let way = 0; way < ways; way++) {
-      if (lines[base + way] === line) {
-        this.hits.value++;
-        if (ways > 1) this.promote(set, way);
-        this.dirty[base + way] = 1;
-        return true;
-      }
+    const way = this.wayOf(line, set);
+    if (way < 0) {
+      this.misses.value++;
+      return -1;
     }
-    this.misses.value++;
-    return false;
+    this.hits.value++;
+    this.promote(set, way);
+    return set * this.ways + way;
+  }
+
+  /**
+   * The way of set `set` holding `line`, or -1: unrolled for the direct-mapped and 2-way caches
+   * of the Pentium board (the hottest lookup of the simulator), a loop otherwise.
+   */
+  private wayOf(line: number, set: number): number {
+    const lines = this.lines;
+    const ways = this.ways;
+    if (ways === 2) {
+      const base = set << 1;
+      return lines[base] === line ? 0 : lines[base + 1] === line ? 1 : -1;
+    }
+    if (ways === 1) return lines[set] === line ? 0 : -1;
+    const base = set * ways;
+    for (let way = 0; way < ways; way++) if (lines[base + way] === line) return way;
+    return -1;
   }
 
   markDirty(line: number): boolean {
@@ -164,12 +170,12 @@ export class Cache {
   }
 
   private promote(set: number, way: number): void {
-    if (this.ways === 1) return;
     if (this.ways === 2) {
       // the general rebuild below, for two ways: `way` in front, the other one behind it
       this.order[set] = way | ((way ^ 1) << 4);
       return;
     }
+    if (this.ways === 1) return;
     const order = this.order[set];
     // remove `way` from the packed list, then push it at the front (position 0)
     let rebuilt = 0;

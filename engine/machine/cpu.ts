@@ -60,9 +60,12 @@ export interface DescriptorTables {
   readonly userStack: number;
 }
 
-/** Linear address of `selector`'s descriptor: in the LDT if its TI bit is set, else the GDT. */
+/**
+ * Linear address of `selector`'s descriptor: in the LDT if its TI bit is set, else the GDT. As an
+ * int32 (see {@link Cpu.access}): kernel addresses above 2 GB would be heap numbers as uint32.
+ */
 function descriptorAddress(tables: DescriptorTables, selector: number): number {
-  return (((selector & 4) !== 0 ? tables.ldt ?? 0 : tables.gdt) + (selector & ~7)) >>> 0;
+  return (((selector & 4) !== 0 ? tables.ldt ?? 0 : tables.gdt) + (selector & ~7)) | 0;
 }
 
 /** The 8259 as the CPU sees it. */
@@ -151,7 +154,8 @@ export class Cpu {
   /** Runs a declared kernel code path: its instruction cycles plus its I-cache/I-TLB footprint. */
   execute(path: CodePath): void {
     this.charge(path.cycles, CAT[path.category]);
-    if (path.bytes > 0) this.fetchSupervisor(path.address, path.bytes);
+    // (as an int32: see access())
+    if (path.bytes > 0) this.fetchSupervisor(path.address | 0, path.bytes);
   }
 
   /** Spends `cycles` of computation in `category`, letting due interrupts in between. */
@@ -202,9 +206,9 @@ export class Cpu {
     this.charge(this.p.intOuter, category);
     const tables = this.descriptorTables;
     if (tables === null) return;
-    this.access(tables.idt + (vector & 0xff) * 8, 8, ACCESS_READ, false);
+    this.access((tables.idt + (vector & 0xff) * 8) | 0, 8, ACCESS_READ, false);
     this.access(descriptorAddress(tables, tables.kernelCode), 8, ACCESS_READ, false);
-    this.access(tables.tss + 4, 8, ACCESS_READ, false);
+    this.access((tables.tss + 4) | 0, 8, ACCESS_READ, false);
   }
 
   /**
@@ -407,7 +411,10 @@ export class Cpu {
    * Returns the bytes completed: `length`, or fewer with {@link fault} set.
    */
   access(linear: number, length: number, kind: AccessKind, user: boolean): number {
-    const first = linear >>> 0;
+    // linear addresses travel as int32 inside the MMU (translate() only looks at their bits): a
+    // uint32 above 2 GB (every kernel address) is not a small integer for V8 and would be
+    // allocated as a heap number at each call
+    const first = linear | 0;
     if (length > 0 && (first & 0xfff) + length <= 4096) {
       // within one page (nearly every access): the loop below, unrolled once
       const physical = this.translate(first, kind, user);
@@ -419,7 +426,7 @@ export class Cpu {
     let done = 0;
     let stall = 0;
     while (done < length) {
-      const address = (linear + done) >>> 0;
+      const address = (linear + done) | 0;
       const physical = this.translate(address, kind, user);
       if (physical < 0) break;
       const chunk = Math.min(4096 - (address & 0xfff), length - done);
@@ -467,7 +474,7 @@ export class Cpu {
   read(linear: number, target: Uint8Array, targetOffset: number, length: number, user: boolean): number {
     let done = 0;
     while (done < length) {
-      const address = (linear + done) >>> 0;
+      const address = (linear + done) | 0;
       const chunk = Math.min(4096 - (address & 0xfff), length - done);
       const physical = this.translate(address, ACCESS_READ, user);
       if (physical < 0) break;
@@ -483,7 +490,7 @@ export class Cpu {
   write(linear: number, source: Uint8Array, sourceOffset: number, length: number, user: boolean): number {
     let done = 0;
     while (done < length) {
-      const address = (linear + done) >>> 0;
+      const address = (linear + done) | 0;
       const chunk = Math.min(4096 - (address & 0xfff), length - done);
       const physical = this.translate(address, ACCESS_WRITE, user);
       if (physical < 0) break;
@@ -520,8 +527,8 @@ export class Cpu {
     let done = 0;
     let stall = 0;
     while (done < length) {
-      const from = (source + done) >>> 0;
-      const to = (target + done) >>> 0;
+      const from = (source + done) | 0;
+      const to = (target + done) | 0;
       const chunk = Math.min(4096 - (from & 0xfff), 4096 - (to & 0xfff), length - done);
       const fromPhysical = this.translate(from, ACCESS_READ, sourceUser);
       if (fromPhysical < 0) break;

@@ -45,7 +45,12 @@ export class MemorySystem {
 
   /** A data read of line number `line` (physical >>> lineShift). */
   readDataLine(line: number): number {
-    if (this.l1d.access(line)) return this.p.l1HitExtra;
+    // the hit stays a one-liner so that it inlines into the CPU's access loop; misses are calls
+    return this.l1d.access(line) ? this.p.l1HitExtra : this.readDataMiss(line);
+  }
+
+  /** A data read that missed L1: a line fill from L2 or DRAM, writing back the dirty victim. */
+  private readDataMiss(line: number): number {
     let stall = this.fillFromBelow(line);
     this.l1d.fill(line);
     if (this.l1d.evictedDirty >= 0) stall += this.writeBackFromL1(this.l1d.evictedDirty);
@@ -59,7 +64,11 @@ export class MemorySystem {
 
   /** An instruction fetch of line number `line`. */
   readCodeLine(line: number): number {
-    if (this.l1i.access(line)) return 0;
+    return this.l1i.access(line) ? 0 : this.readCodeMiss(line);
+  }
+
+  /** An instruction fetch that missed L1: a line fill from L2 or DRAM. */
+  private readCodeMiss(line: number): number {
     const stall = this.fillFromBelow(line);
     this.l1i.fill(line);
     return stall;
@@ -68,7 +77,11 @@ export class MemorySystem {
   /** A write of `bytes` bytes (as dwords) within the line holding `physical`. */
   writeData(physical: number, bytes: number): number {
     const line = physical >>> this.lineShift;
-    if (this.l1d.accessForWrite(line)) return this.p.l1HitExtra;
+    return this.l1d.accessForWrite(line) ? this.p.l1HitExtra : this.writeMiss(line, bytes);
+  }
+
+  /** A write that missed L1: allocate (what-if) or write through to L2 or DRAM. */
+  private writeMiss(line: number, bytes: number): number {
     if (this.p.l1WriteAllocate) {
       let stall = this.fillFromBelow(line);
       this.l1d.fill(line, true);
@@ -90,7 +103,7 @@ export class MemorySystem {
       }
     }
     this.dramWrites.value += dwords;
-    return this.dram.writeDwords(physical, dwords);
+    return this.dram.writeDwords(line << this.lineShift, dwords);
   }
 
   /** A page-walker read of one entry: served by L1 if present there, never allocated into L1. */

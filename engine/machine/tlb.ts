@@ -61,19 +61,32 @@ export class Tlb {
 
   /** Entry index of `page` under `tag`, or -1. Updates replacement state and hit/miss counters. */
   lookup(page: number, tag: number): number {
-    const ways = this.ways;
     const set = page & this.setMask;
-    const base = set * ways;
-    const pages = this.pages;
-    for (let way = 0; way < ways; way++) {
-      const index = base + way;
-      if (pages[index] === page && this.tags[index] === tag) {
-        this.touch(set, way);
-        this.hits.value++;
-        return index;
-      }
+    const way = this.wayOf(page, tag, set);
+    if (way < 0) {
+      this.misses.value++;
+      return -1;
     }
-    this.misses.value++;
+    this.touch(set, way);
+    this.hits.value++;
+    return set * this.ways + way;
+  }
+
+  /** The first way of `set` holding `page` under `tag`, or -1; unrolled for the Pentium's 4 ways. */
+  private wayOf(page: number, tag: number, set: number): number {
+    const pages = this.pages;
+    const tags = this.tags;
+    const ways = this.ways;
+    if (ways === 4) {
+      const base = set << 2;
+      if (pages[base] === page && tags[base] === tag) return 0;
+      if (pages[base + 1] === page && tags[base + 1] === tag) return 1;
+      if (pages[base + 2] === page && tags[base + 2] === tag) return 2;
+      if (pages[base + 3] === page && tags[base + 3] === tag) return 3;
+      return -1;
+    }
+    const base = set * ways;
+    for (let way = 0; way < ways; way++) if (pages[base + way] === page && tags[base + way] === tag) return way;
     return -1;
   }
 

@@ -31,17 +31,26 @@ export interface EmulationContext {
   readonly server: ThreadId;
 }
 
-/** Executes `bytes` of user code at `address` (I-TLB, I-cache; faults go to the pager). */
-function* fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity {
-  yield* userAccess(cpu, address, bytes, ACCESS_FETCH);
+/**
+ * Executes `bytes` of user code at `address` (I-TLB, I-cache; faults go to the pager). Returns
+ * null when it completed without a fault (the usual case: no generator is created), else the
+ * activity that raises the fault and finishes the fetch; use as
+ * `const rest = fetchUserCode(...); if (rest !== null) yield* rest;`.
+ */
+function fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity | null {
+  if (bytes <= 0) return null;
+  const linear = cpu.userLinear(address, bytes, ACCESS_FETCH);
+  const done = linear >= 0 ? cpu.access(linear, bytes, ACCESS_FETCH, true) : 0;
+  return done < bytes ? fetchFaults(cpu, address, bytes, done) : null;
 }
 
-function* userAccess(cpu: Cpu, address: number, bytes: number, kind: typeof ACCESS_FETCH | typeof ACCESS_WRITE): Activity {
-  let done = 0;
-  for (let faults = 0; done < bytes; faults++) {
+/** The rest of a fetch whose first attempt stopped at `done` with a fault in `cpu.fault`. */
+function* fetchFaults(cpu: Cpu, address: number, bytes: number, done: number): Activity {
+  yield* cpu.raise(cpu.fault);
+  for (let faults = 1; done < bytes; faults++) {
     if (faults > 16) throw new Error(`emulation library: 0x${(address + done).toString(16)} is never mapped`);
-    const linear = cpu.userLinear(address + done, bytes - done, kind);
-    if (linear >= 0) done += cpu.access(linear, bytes - done, kind, true);
+    const linear = cpu.userLinear(address + done, bytes - done, ACCESS_FETCH);
+    if (linear >= 0) done += cpu.access(linear, bytes - done, ACCESS_FETCH, true);
     if (done < bytes) yield* cpu.raise(cpu.fault);
   }
 }
@@ -104,8 +113,14 @@ export class EmulationLibraryGate implements SystemCallGate {
     yield* this.emulate(MESSAGE.signalEntry, []);
   }
 
-  protected *enter(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
-    if (this.signalEntry) yield* this.enterForSignals();
+  /** The library routine for call `nr`; not a generator itself (one host frame less per system call). */
+  protected enter(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
+    return this.signalEntry ? this.enterAfterSignals(nr, args) : this.emulate(nr, args);
+  }
+
+  /** {@link enter} when the signal thread asked for signal delivery first. */
+  private *enterAfterSignals(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
+    yield* this.enterForSignals();
     return yield* this.emulate(nr, args);
   }
 
@@ -121,14 +136,16 @@ export class EmulationLibraryGate implements SystemCallGate {
     const m = cpu.p;
     accounting.setPhase(PHASE.enter, cpu.scheduler.now);
     cpu.charge(n.emulEnterSimple * m.instruction + n.emulEnterMemoryOps * m.aluRegMem, CAT.emulation);
-    yield* fetchUserCode(cpu, EMULATION_LIBRARY.code, n.emulCodeBytes / 2);
+    const entering = fetchUserCode(cpu, EMULATION_LIBRARY.code, n.emulCodeBytes / 2);
+    if (entering !== null) yield* entering;
     const count = ARGUMENT_COUNT.get(nr) ?? args.length;
     if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
     accounting.setPhase(PHASE.send, cpu.scheduler.now);
     const reply = yield* this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0);
     accounting.setPhase(PHASE.leave, cpu.scheduler.now);
     cpu.charge(n.emulLeaveSimple * m.instruction + n.emulLeaveMemoryOps * m.aluRegMem, CAT.emulation);
-    yield* fetchUserCode(cpu, EMULATION_LIBRARY.code + n.emulCodeBytes / 2, n.emulCodeBytes / 2);
+    const leaving = fetchUserCode(cpu, EMULATION_LIBRARY.code + n.emulCodeBytes / 2, n.emulCodeBytes / 2);
+    if (leaving !== null) yield* leaving;
     accounting.setPhase(null, cpu.scheduler.now);
     const result = reply.error !== 0 ? -EINTR : reply.w0 | 0;
     if ((reply.w1 & REPLY_HANDLERS) !== 0) yield* this.runHandlers();
@@ -171,7 +188,8 @@ export class TrampolineGate extends EmulationLibraryGate {
     }
     const { cpu, parameters: n } = this.context;
     cpu.charge(n.trampolineSimple * cpu.p.instruction + n.trampolineMemoryOps * cpu.p.aluRegMem, CAT.emulation);
-    yield* fetchUserCode(cpu, EMULATION_LIBRARY.trampoline, n.trampolineCodeBytes);
+    const trampoline = fetchUserCode(cpu, EMULATION_LIBRARY.trampoline, n.trampolineCodeBytes);
+    if (trampoline !== null) yield* trampoline;
     const { nr, args } = this.pending;
     this.result = yield* super.enter(nr, args);
   }

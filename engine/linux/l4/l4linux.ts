@@ -257,7 +257,7 @@ export class L4Linux implements Substrate {
   private *dispatchLoop(api: L4Api): Activity {
     const accounting = this.machine.accounting;
     for (;;) {
-      yield* this.serverWork(api);
+      if (this.serverWorkPending()) yield* this.serverWork(api);
       const ready = this.takeRunnable();
       if (ready !== null) {
         yield* this.resume(ready);
@@ -291,6 +291,16 @@ export class L4Linux implements Substrate {
       }
       yield* this.resume(process);
     }
+  }
+
+  /**
+   * Whether {@link serverWork} has anything to do: a plain check, so that the usual round of the
+   * receive loop (nothing queued) creates no generator and no arrays.
+   */
+  private serverWorkPending(): boolean {
+    if (this.toDelete.length !== 0 || this.toCreate.length !== 0 || this.unmaps.length !== 0) return true;
+    for (const process of this.byL4Task.values()) if (this.signalWaiting(process)) return true;
+    return false;
   }
 
   /** L4 work queued by the personality's synchronous calls, done by the server thread. */
