@@ -373,6 +373,28 @@ export class LinuxKernel {
   }
 
   /**
+   * ret_from_sys_call's loop (arch/i386/kernel/entry.S), the same on every substrate: the
+   * substrate's schedule() while need_resched is set, signal delivery while a signal is pending,
+   * until neither holds. `poll` (native only) returns the work that lets pending interrupts in at
+   * each pass, or null when none is due.
+   */
+  *retFromSysCall(task: Task, poll?: () => Activity | null): Activity {
+    for (;;) {
+      const interrupts = poll?.() ?? null;
+      if (interrupts !== null) yield* interrupts;
+      if (this.scheduler.needResched) {
+        yield* this.substrate.schedule(task);
+        continue;
+      }
+      if (task.hasPendingSignal()) {
+        yield* this.handleSignals(task);
+        continue;
+      }
+      return;
+    }
+  }
+
+  /**
    * do_signal, on every return to user mode: default actions (terminate) run here and never
    * return; caught signals get a frame on the user stack and are queued in `task.handlers` for
    * the substrate to run in user mode.

@@ -57,8 +57,8 @@ export interface UserRuntime {
  * A system call: the substrate takes the number and arguments from its gate, runs
  * `kernel.handlers[nr]` on the task's coroutine (`fast` handlers are plain functions, the others
  * generators that may sleep), turns -ERESTARTSYS into -EINTR, and on the way back to user mode
- * runs `kernel.handleSignals(task)` while a signal is pending and `schedule(task)` while
- * `kernel.scheduler.needResched` is set; caught signals leave frames in `task.handlers`, which the
+ * runs `kernel.retFromSysCall(task)` (its `schedule(task)` while `kernel.scheduler.needResched`
+ * is set, `kernel.handleSignals(task)` while a signal is pending); caught signals leave frames in `task.handlers`, which the
  * substrate runs in user mode with `runtime.handleSignal` (native: after the iret; L4Linux: via
  * the process's signal thread).
  *

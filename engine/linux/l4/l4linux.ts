@@ -434,18 +434,8 @@ export class L4Linux implements Substrate {
   }
 
   /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
-  private *returnToUser(task: Task): Activity {
-    for (;;) {
-      if (this.kernel.scheduler.needResched) {
-        yield* this.schedule(task);
-        continue;
-      }
-      if (task.hasPendingSignal()) {
-        yield* this.kernel.handleSignals(task);
-        continue;
-      }
-      return;
-    }
+  private returnToUser(task: Task): Activity {
+    return this.kernel.retFromSysCall(task);
   }
 
   /** A user page fault (IPC from L4): Linux's do_page_fault on the logical tables, then map the page. */

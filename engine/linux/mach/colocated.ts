@@ -9,20 +9,14 @@ import type { MkLinux } from './mklinux';
 import type { MkLinuxProcess } from './mklinuxProcess';
 
 /**
- * The co-located server's trap ports as kernel objects: a process's exception_raise_state (its
- * system call, EXC_SYSCALL) is served in the process's own thread inside the kernel: the kmsgs,
- * the reply right and the state in the message stay (Mach's IPC bookkeeping), the queue, the
- * thread switch and the address-space switch go. The request is unmarshalled and destroyed
- * before the handler runs, and the reply (RetCode, flavor, new state) built after it, so a
- * handler that sleeps holds no shared reader or writer state.
+ * A port of the co-located server as a kernel object: a message to it is served by a call in the
+ * sending thread, decoded with one reader per server.
  */
-export class ColocatedRequests {
-  private readonly reader: KernelMessageReader;
-  private readonly writer: KernelMessageWriter;
+abstract class ColocatedService {
+  protected readonly reader: KernelMessageReader;
 
-  constructor(private readonly linux: MkLinux) {
+  constructor(protected readonly linux: MkLinux) {
     this.reader = new KernelMessageReader(linux.mach);
-    this.writer = new KernelMessageWriter(linux.mach);
   }
 
   objectFor(task: Task): KernelObject {
@@ -32,7 +26,26 @@ export class ColocatedRequests {
     };
   }
 
-  private *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {
+  protected abstract serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null>;
+}
+
+/**
+ * The co-located server's trap ports as kernel objects: a process's exception_raise_state (its
+ * system call, EXC_SYSCALL) is served in the process's own thread inside the kernel: the kmsgs,
+ * the reply right and the state in the message stay (Mach's IPC bookkeeping), the queue, the
+ * thread switch and the address-space switch go. The request is unmarshalled and destroyed
+ * before the handler runs, and the reply (RetCode, flavor, new state) built after it, so a
+ * handler that sleeps holds no shared reader or writer state.
+ */
+export class ColocatedRequests extends ColocatedService {
+  private readonly writer: KernelMessageWriter;
+
+  constructor(linux: MkLinux) {
+    super(linux);
+    this.writer = new KernelMessageWriter(linux.mach);
+  }
+
+  protected *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {
     const reader = this.reader;
     reader.begin(request);
     const replyPort = request.reply;
@@ -76,21 +89,8 @@ export class ColocatedRequests {
  * The co-located server as the pager of its processes' memory objects: the kernel's
  * memory_object_data_request/_unlock is a call in the faulting thread (see PagerInterface.request).
  */
-export class ColocatedPager {
-  private readonly reader: KernelMessageReader;
-
-  constructor(private readonly linux: MkLinux) {
-    this.reader = new KernelMessageReader(linux.mach);
-  }
-
-  objectFor(task: Task): KernelObject {
-    return {
-      kind: 'colocated',
-      serve: (request: Kmsg): Operation<Kmsg | null> => this.serve(task.substrateData as MkLinuxProcess, request),
-    };
-  }
-
-  private *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {
+export class ColocatedPager extends ColocatedService {
+  protected *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {
     const reader = this.reader;
     reader.begin(request);
     const id = request.id;

@@ -565,19 +565,7 @@ export class MkLinux implements Substrate {
 
   /** ret_from_sys_call in the server: reschedule and signals, then flushes, then the lock goes. */
   private *returnToUser(process: MkLinuxProcess): Activity {
-    const kernel = this.kernel;
-    const task = process.task;
-    for (;;) {
-      if (kernel.scheduler.needResched) {
-        yield* this.schedule(task);
-        continue;
-      }
-      if (task.hasPendingSignal()) {
-        yield* kernel.handleSignals(task);
-        continue;
-      }
-      break;
-    }
+    yield* this.kernel.retFromSysCall(process.task);
     yield* this.sendFlushes(process);
     yield* this.lock.release(process.actor);
   }

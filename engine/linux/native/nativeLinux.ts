@@ -334,26 +334,22 @@ export class NativeLinux implements Substrate {
 
   /** ret_from_sys_call / ret_from_intr towards user mode: interrupts, reschedule, signals. */
   *exitToUser(task: Task): Activity {
-    const cpu = this.cpu;
-    const kernel = this.kernel;
-    cpu.execute(this.retPath);
-    for (;;) {
-      if (cpu.scheduler.now >= cpu.scheduler.checkpoint) {
-        cpu.interruptsEnabled = true;
-        yield* cpu.poll();
-        cpu.interruptsEnabled = false;
-      }
-      if (kernel.scheduler.needResched) {
-        yield* this.schedule(task);
-        continue;
-      }
-      if (task.hasPendingSignal()) {
-        yield* kernel.handleSignals(task);
-        continue;
-      }
-      break;
-    }
+    this.cpu.execute(this.retPath);
+    yield* this.kernel.retFromSysCall(task, () => this.interruptWindow());
     this.restoreAll(task);
+  }
+
+  /** The sti/cli window of ret_from_sys_call: lets due interrupts in, or null when none is due. */
+  private interruptWindow(): Activity | null {
+    const cpu = this.cpu;
+    return cpu.scheduler.now >= cpu.scheduler.checkpoint ? this.pollWithInterrupts() : null;
+  }
+
+  private *pollWithInterrupts(): Activity {
+    const cpu = this.cpu;
+    cpu.interruptsEnabled = true;
+    yield* cpu.poll();
+    cpu.interruptsEnabled = false;
   }
 
   /** RESTORE_ALL to user mode: current->debugreg[7] for %db7, the saved frame, iret. */
