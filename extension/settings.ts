@@ -16,8 +16,18 @@ export function runSettings(): RunSettings {
   return {
     machine,
     mode: config.get<'quick' | 'full'>('iterations', 'quick') === 'full' ? 'full' : 'quick',
-    smallSpaces: config.get<boolean>('l4.smallSpaces', false),
+    smallSpaces: smallSpacesSetting(config.get<unknown>('l4.smallSpaces', 'paper')),
   };
+}
+
+/**
+ * `l4.smallSpaces` as the engine takes it: undefined keeps each system's published
+ * configuration. Booleans are accepted from settings written before the setting became an enum.
+ */
+export function smallSpacesSetting(value: unknown): boolean | undefined {
+  if (value === 'on' || value === true) return true;
+  if (value === 'off' || value === false) return false;
+  return undefined;
 }
 
 /** Watchdog of the engine worker: seconds without progress before a run counts as hung. */

@@ -128,10 +128,14 @@ export function formatLabTable(table: LabTableData): string {
 
 /** Plain-text rendering of a chart: one line per label and series. */
 export function formatLabChart(chart: LabChartData): string {
-  const max = Math.max(1e-9, ...chart.series.flatMap((s) => s.values));
-  const lines = chart.labels.flatMap((label, i) =>
-    chart.series.map((s) => `${`${label} ${s.name}`.padEnd(28)} ${cell(s.values[i] ?? 0).padStart(10)}${chart.unit ? ` ${chart.unit}` : ''}  ${'#'.repeat(Math.round(((s.values[i] ?? 0) / max) * 30))}`),
-  );
+  const values = chart.series.flatMap((s) => s.values);
+  const max = Math.max(1e-9, ...values);
+  // One number format for the whole chart, so that the values line up.
+  const decimals = values.every(Number.isInteger) ? 0 : max >= 10 ? 1 : 3;
+  const rows = chart.labels.flatMap((label, i) => chart.series.map((s) => ({ name: `${label} ${s.name}`, value: s.values[i] ?? 0 })));
+  const nameWidth = Math.max(0, ...rows.map((row) => row.name.length));
+  const valueWidth = Math.max(0, ...rows.map((row) => row.value.toFixed(decimals).length));
+  const lines = rows.map(({ name, value }) => `${name.padEnd(nameWidth)}  ${value.toFixed(decimals).padStart(valueWidth)}${chart.unit ? ` ${chart.unit}` : ''}  ${'#'.repeat(Math.round((value / max) * 30))}`);
   return `${chart.title ? `${chart.title}\n` : ''}${lines.join('\n')}`;
 }
 
@@ -156,6 +160,8 @@ export interface LabNeeds {
 export class Lab {
   /** What-if machine parameters used by later boots, suites and custom servers. */
   private overrides: MachineOverrides = {};
+  /** L4 small spaces for later boots and suites: undefined is each system's published configuration. */
+  private smallSpaces: boolean | undefined;
   private readonly booted = new Map<string, LinuxSystem>();
 
   /**
@@ -229,6 +235,17 @@ export class Lab {
     return describeMachine(this.overrides).summary;
   }
 
+  /**
+   * The L4 small-spaces what-if for later boots and suites: `false` runs the L4Linux server in a
+   * large space (every system call then loads CR3 and refills the TLB), `true` or `undefined`
+   * (the default, the paper's configuration) in a small one. Returns the setting in words.
+   */
+  setSmallSpaces(enabled: boolean | undefined): string {
+    if (enabled !== undefined && typeof enabled !== 'boolean') throw new TypeError(`setSmallSpaces takes true, false or undefined, not ${JSON.stringify(enabled)}`);
+    this.smallSpaces = enabled;
+    return enabled === false ? 'L4 small spaces off (what-if)' : 'L4 small spaces as published (the L4Linux server in a small space)';
+  }
+
   /** The machine parameters in effect: every parameter with value, unit and source. */
   machine(): ReturnType<typeof describeMachine> {
     return describeMachine(this.overrides);
@@ -241,7 +258,7 @@ export class Lab {
    */
   runSuite(suite: string, systems?: readonly string[], options: { quiet?: boolean } = {}): SuiteReport {
     const progress = this.progress;
-    const report = runSuite(suite, systems, { machine: this.overrides, mode: this.mode, ...(progress ? { progress: (fraction: number, label: string) => progress(`${suite}: ${label}`, fraction) } : {}) });
+    const report = runSuite(suite, systems, { machine: this.overrides, mode: this.mode, smallSpaces: this.smallSpaces, ...(progress ? { progress: (fraction: number, label: string) => progress(`${suite}: ${label}`, fraction) } : {}) });
     if (options.quiet !== true) this.showResults(report.results, `${suite} (${this.mode} mode)`);
     return report;
   }
@@ -276,7 +293,7 @@ export class Lab {
   boot(system: string): LabSystem {
     let linux: LinuxSystem;
     try {
-      linux = bootSystem(system, { parameters: this.overrides, initArgs: [] });
+      linux = bootSystem(system, { parameters: this.overrides, smallSpaces: this.smallSpaces, initArgs: [] });
     } catch (error) {
       if (error instanceof RangeError) {
         const known = (LAB_SYSTEMS as readonly string[]).includes(system);

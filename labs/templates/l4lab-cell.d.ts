@@ -33,6 +33,12 @@ declare namespace LabApi {
      * servers; `{}` goes back to the SOSP'97 Pentium. Returns the resulting machine summary.
      */
     setMachine(overrides: MachineOverrides): string;
+    /**
+     * The L4 small-spaces what-if for later boots and suites: `false` runs the L4Linux server in a
+     * large space (every system call then loads CR3 and refills the TLB), `true` or `undefined`
+     * (the default, the paper's configuration) in a small one. Returns the setting in words.
+     */
+    setSmallSpaces(enabled: boolean | undefined): string;
     /** The machine parameters in effect: every parameter with value, unit and source. */
     machine(): MachineDescription;
     /**

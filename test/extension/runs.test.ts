@@ -51,6 +51,24 @@ describe('benchmark runs', function () {
     }
   });
 
+  it('applies the small-spaces setting to L4Linux runs (off is the what-if)', async () => {
+    const config = vscode.workspace.getConfiguration('l4lab');
+    assert.equal(config.inspect('l4.smallSpaces')?.defaultValue, 'paper');
+    const getpid = async () => {
+      const outcome = await vscode.commands.executeCommand<RunOutcome>('l4lab.runGetpid', { systems: ['l4linux'] });
+      checkOutcome(outcome, 'getpid');
+      return outcome.results.find(record => record.benchmark === 'getpid.cycles')?.value ?? Number.NaN;
+    };
+    const published = await getpid();
+    await config.update('l4.smallSpaces', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      const large = await getpid();
+      assert.ok(large > published * 1.2, `getpid with the server in a large space ${large} vs ${published} cycles`);
+    } finally {
+      await config.update('l4.smallSpaces', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('runs the pipe suite from its command, or says it is not built yet', async () => {
     const outcome = await vscode.commands.executeCommand<RunOutcome>('l4lab.runPipe', { systems: ['linux', 'l4'] });
     checkOutcome(outcome, 'pipe');

@@ -70,6 +70,7 @@ function runSuite(request: SuiteRunRequest, channel: Channel): engine.SuiteRepor
   const report = engine.runSuite(request.suite, request.systems, {
     machine: request.machine,
     mode: request.mode,
+    smallSpaces: request.smallSpaces,
     progress: (fraction, label) => channel.progress(label, fraction),
     cancelled: channel.cancelled,
   });
@@ -85,7 +86,7 @@ function runSuite(request: SuiteRunRequest, channel: Channel): engine.SuiteRepor
 function startSession(request: BootStartRequest, channel: Channel): BootSession {
   let system: engine.LinuxSystem;
   try {
-    system = engine.bootSystem(request.system, { parameters: request.machine });
+    system = engine.bootSystem(request.system, { parameters: request.machine, smallSpaces: request.smallSpaces });
   } catch (error) {
     if (error instanceof RangeError) throw new UnavailableError(`booting ${request.system} is not available yet: ${error.message}`);
     throw error;

@@ -48,7 +48,7 @@ export interface EngineInfo {
 export interface RunSettings {
   machine?: MachineOverrides;
   mode?: IterationMode;
-  /** L4 small address spaces (segment-based, no TLB flush); passed to the L4 engine when it supports it. */
+  /** L4 small address spaces (segment-based, no TLB flush): undefined keeps each system's published configuration. */
   smallSpaces?: boolean;
 }
 

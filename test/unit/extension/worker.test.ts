@@ -47,6 +47,15 @@ describe('engine worker', function () {
     assert.ok(progress.length > 0, 'no progress events');
   });
 
+  it('passes the small-spaces what-if through to the L4Linux suites', async () => {
+    const run = (smallSpaces: boolean | undefined) => client.request({ type: 'suite.run', suite: 'getpid', systems: ['l4linux'], mode: 'quick', smallSpaces });
+    const [paper, off] = [await run(undefined), await run(false)];
+    assert.doesNotMatch(paper.machine, /small spaces off/);
+    assert.match(off.machine, /L4 small spaces off \(what-if\)/);
+    const cycles = (report: typeof paper) => report.results.find(record => record.benchmark === 'getpid.cycles')!.value;
+    assert.ok(cycles(off) > cycles(paper) * 1.2, `getpid without small spaces ${cycles(off)} vs ${cycles(paper)} cycles`);
+  });
+
   it('boots a system, runs `echo hi` at its shell and shuts it down; an unbootable one is unavailable', async function () {
     let output = '';
     let session = 0;
