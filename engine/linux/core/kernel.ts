@@ -928,26 +928,32 @@ export class LinuxKernel {
   }
 
   private *sysRead(task: Task, fd: number, buffer: number, count: number): Operation<number> {
-    const file = this.fget(task, fd);
-    if (file === null || (file.flags & O_ACCMODE) === O_WRONLY) return -E.EBADF;
-    if ((count | 0) < 0) return -E.EINVAL;
-    this.run('rwVerify');
-    if (count === 0) return 0;
-    if (task.mm === null || !this.mm.verify(task.mm, buffer, count, true)) return -E.EFAULT;
+    const file = this.rwFile(task, fd, O_WRONLY, buffer, count, true);
+    if (typeof file === 'number') return file;
     if (file.ops.read === undefined) return -E.EINVAL;
     return yield* file.ops.read(this, task, file, buffer, count);
   }
 
   private *sysWrite(task: Task, fd: number, buffer: number, count: number): Operation<number> {
-    const file = this.fget(task, fd);
-    if (file === null || (file.flags & O_ACCMODE) === O_RDONLY) return -E.EBADF;
-    if ((count | 0) < 0) return -E.EINVAL;
-    this.run('rwVerify');
-    if (count === 0) return 0;
-    if (task.mm === null || !this.mm.verify(task.mm, buffer, count, false)) return -E.EFAULT;
+    const file = this.rwFile(task, fd, O_RDONLY, buffer, count, false);
+    if (typeof file === 'number') return file;
     if (file.ops.write === undefined) return -E.EINVAL;
     this.run('writeSemaphore');
     return yield* file.ops.write(this, task, file, buffer, count);
+  }
+
+  /**
+   * The checks sys_read and sys_write share: an fd not opened `deniedMode`, a sane count, and
+   * verify_area of the user buffer. Returns the file, 0 for a zero count, or -errno.
+   */
+  private rwFile(task: Task, fd: number, deniedMode: number, buffer: number, count: number, writesUser: boolean): OpenFile | number {
+    const file = this.fget(task, fd);
+    if (file === null || (file.flags & O_ACCMODE) === deniedMode) return -E.EBADF;
+    if ((count | 0) < 0) return -E.EINVAL;
+    this.run('rwVerify');
+    if (count === 0) return 0;
+    if (task.mm === null || !this.mm.verify(task.mm, buffer, count, writesUser)) return -E.EFAULT;
+    return file;
   }
 
   private *sysOpen(task: Task, pathAddress: number, flags: number, mode: number): Operation<number> {
