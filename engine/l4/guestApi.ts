@@ -70,10 +70,36 @@ export interface IpcOptions {
    * ({@link L4Api.userImage} or the thread's ESP).
    */
   readonly virtualSender?: ThreadId;
+  /**
+   * The caller is position-independent code (a shared library, EBX holding its GOT pointer): the
+   * binding is the PIC variant (L4ENV ipc-l42-gcc273-pic.h), which saves and restores EBX and
+   * passes the two words through a memory block.
+   */
+  readonly positionIndependent?: boolean;
 }
 
 /** The default options, shared so that a call without options allocates nothing. */
 const DEFAULT_IPC_OPTIONS: IpcOptions = Object.freeze({});
+
+/**
+ * A classic C binding around `int $0x30` (L4ENV@f68bf96 ipc-l42-gcc273-nopic.h): how many results
+ * it stores through output pointers (dope, received words, source id) and whether it passes the
+ * ids through an address block (reply_and_wait). Null: the registers are set up in line, as in the
+ * L4 pingpong's inner loop, and nothing is stored afterwards.
+ */
+interface CBinding {
+  readonly outputs: number;
+  readonly indirect: boolean;
+}
+
+/** The C bindings of the L4Api methods. */
+const C_BINDING = {
+  call: { outputs: 3, indirect: false },
+  send: { outputs: 1, indirect: false },
+  receive: { outputs: 3, indirect: false },
+  wait: { outputs: 5, indirect: false },
+  replyAndWait: { outputs: 5, indirect: true },
+} as const satisfies Record<string, CBinding>;
 
 /**
  * The L4 system calls as a thread sees them: generator functions mirroring the classic C
@@ -163,12 +189,21 @@ export class L4Api {
   /**
    * The raw `ipc` system call: send descriptor, destination (or receive source), two words,
    * receive descriptor (bit 0 = open wait) and the timeout word; with `virtualSender` a deceiting
-   * send (see {@link IpcOptions.virtualSender}).
+   * send (see {@link IpcOptions.virtualSender}). It costs only the register set-up, as the
+   * in-line assembler of a tuned loop (the L4 pingpong); the `ipcCall` ... `ipcReplyAndWait`
+   * methods are the C bindings and also pay their EBP save and result stores.
    */
-  *ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender?: ThreadId): Operation<IpcResult> {
+  ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender?: ThreadId): Operation<IpcResult> {
+    return this.invoke(send, destination, w0, w1, receive, timeouts, virtualSender, null);
+  }
+
+  /** {@link ipc} through the C binding `binding` (null: registers set up in line), its PIC variant if `pic`. */
+  private *invoke(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender: ThreadId | undefined, binding: CBinding | null, pic = false): Operation<IpcResult> {
     const t = this.thread;
     const kernel = this.kernel;
-    kernel.cpu.charge(kernel.p.ipcStubCycles, CAT.user);
+    const p = kernel.p;
+    const instruction = kernel.cpu.p.instruction;
+    kernel.cpu.charge(binding === null ? p.ipcStubCycles : p.ipcStubCycles + (p.ipcBindingSaveInstructions + (binding.indirect ? p.ipcBindingIndirectBefore : 0) + (pic ? p.ipcBindingPicBefore : 0)) * instruction, CAT.user);
     if (this.codeAddress !== 0 && !this.stubAccesses()) yield* this.stubFaults();
     // a deceiting send: the binding pushes the virtual sender, and pops it after the trap
     const esp = t.esp;
@@ -196,6 +231,7 @@ export class L4Api {
     r.destinationLow = redirected ? t.ecx : 0;
     r.destinationHigh = redirected ? t.ebp : 0;
     if (pushed >= 0 && t.esp === pushed) t.esp = esp;
+    if (binding !== null) kernel.cpu.charge((p.ipcBindingSaveInstructions + binding.outputs * p.ipcBindingStoreInstructions + (binding.indirect ? p.ipcBindingIndirectAfter : 0) + (pic ? p.ipcBindingPicAfter : 0)) * instruction, CAT.user);
     return r;
   }
 
@@ -216,27 +252,27 @@ export class L4Api {
 
   /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */
   ipcCall(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts, options.virtualSender);
+    return this.invoke(options.send ?? SEND_SHORT, destination, w0, w1, options.receive ?? RECEIVE_SHORT, timeouts, options.virtualSender, C_BINDING.call, options.positionIndependent);
   }
 
   /** `l4_ipc_send`: send only. */
   ipcSend(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts, options.virtualSender);
+    return this.invoke(options.send ?? SEND_SHORT, destination, w0, w1, RECEIVE_NONE, timeouts, options.virtualSender, C_BINDING.send, options.positionIndependent);
   }
 
   /** `l4_ipc_receive`: closed receive from `source` (a thread or an interrupt id). */
   ipcReceive(source: ThreadId, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(SEND_NONE, source, 0, 0, (options.receive ?? RECEIVE_SHORT) & ~1, timeouts);
+    return this.invoke(SEND_NONE, source, 0, 0, (options.receive ?? RECEIVE_SHORT) & ~1, timeouts, undefined, C_BINDING.receive, options.positionIndependent);
   }
 
   /** `l4_ipc_wait`: open receive from anyone. */
   ipcWait(timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(SEND_NONE, NIL_ID, 0, 0, (options.receive ?? RECEIVE_SHORT) | 1, timeouts);
+    return this.invoke(SEND_NONE, NIL_ID, 0, 0, (options.receive ?? RECEIVE_SHORT) | 1, timeouts, undefined, C_BINDING.wait, options.positionIndependent);
   }
 
   /** `l4_ipc_reply_and_wait`: send to `destination`, then open receive. */
   ipcReplyAndWait(destination: ThreadId, w0: number, w1: number, timeouts = TIMEOUT_NEVER, options: IpcOptions = DEFAULT_IPC_OPTIONS): Operation<IpcResult> {
-    return this.ipc(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts, options.virtualSender);
+    return this.invoke(options.send ?? SEND_SHORT, destination, w0, w1, (options.receive ?? RECEIVE_SHORT) | 1, timeouts, options.virtualSender, C_BINDING.replyAndWait, options.positionIndependent);
   }
 
   // ---- other system calls ----------------------------------------------------------------------

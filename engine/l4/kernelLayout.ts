@@ -61,9 +61,14 @@ export function kernelLinear(physical: number): number {
   return (KERNEL_LINEAR + physical) >>> 0;
 }
 
-/** Kernel code layout: each path's code at its own offset in the kernel text. */
+/**
+ * Kernel code layout: each path's code at its own offset in the kernel text. The trap-entry stub
+ * follows the short-IPC path, so the two form one hot block (SOSP'95 §4.2: a short IPC's cache
+ * working set is under 1 KB; §5.2: L3's kernel layout was chosen for the IPC path) instead of
+ * starting at a page boundary, where it shared an L1 set with every page-aligned routine.
+ */
 export const KERNEL_CODE = {
-  entry: 0x0000,
+  entry: 0x0200,
   ipc: 0x0100,
   ipcLong: 0x0400,
   map: 0x0800,

@@ -43,6 +43,12 @@ declare namespace L4 {
      * ({@link Api.userImage} or the thread's ESP).
      */
     readonly virtualSender?: ThreadId;
+    /**
+     * The caller is position-independent code (a shared library, EBX holding its GOT pointer): the
+     * binding is the PIC variant (L4ENV ipc-l42-gcc273-pic.h), which saves and restores EBX and
+     * passes the two words through a memory block.
+     */
+    readonly positionIndependent?: boolean;
   }
 
   /** A thread body or a system call without a result. */
@@ -99,7 +105,9 @@ declare namespace L4 {
     /**
      * The raw `ipc` system call: send descriptor, destination (or receive source), two words,
      * receive descriptor (bit 0 = open wait) and the timeout word; with `virtualSender` a deceiting
-     * send (see {@link IpcOptions.virtualSender}).
+     * send (see {@link IpcOptions.virtualSender}). It costs only the register set-up, as the
+     * in-line assembler of a tuned loop (the L4 pingpong); the `ipcCall` ... `ipcReplyAndWait`
+     * methods are the C bindings and also pay their EBP save and result stores.
      */
     ipc(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender?: ThreadId): Operation<IpcResult>;
     /** `l4_ipc_call`: send to `destination` and receive its reply (closed receive). */

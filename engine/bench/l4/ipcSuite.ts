@@ -1,6 +1,6 @@
 import type { ResultRecord } from '../records';
 import { registerSuitePart, type SuiteOptions } from '../suiteRegistry';
-import type { L4Api } from '../../l4/guestApi';
+import { RECEIVE_SHORT, SEND_SHORT, TIMEOUT_NEVER, type L4Api } from '../../l4/guestApi';
 import { SmallSpaces } from '../../l4/smallSpaces';
 import type { PentiumOverrides } from '../../machine/pentiumParameters';
 import type { HostWindowProbe } from '../simWorkloads';
@@ -17,7 +17,9 @@ const SERVER_CODE = 0x00c10900;
 /**
  * One-way short IPC between two tasks (HotOS'97: 121 cycles between small spaces on the
  * Pentium): a client calls, a server replies and waits, N round trips after a warm-up; one way
- * = round trip / 2.
+ * = round trip / 2. Like the L4 pingpong's inner loops (L4ENV pkg/pingpong worker_inc.h,
+ * WHATTODO_SHORT_PING/PONG), both sides keep the partner's id in registers and set up the IPC
+ * in line (the raw `ipc`), so no C binding is measured.
  */
 export function measureShortIpc(small: boolean, options: SuiteOptions): ResultRecord {
   const rounds = options.mode === 'full' ? 20000 : 2000;
@@ -45,7 +47,8 @@ export function shortIpcPingPong(small: boolean, rounds: number, machine: Pentiu
     function* (l4: L4Api) {
       yield* l4.userImage(SERVER_CODE, SERVER_CODE + 0x2000);
       let request = yield* l4.ipcWait();
-      for (;;) request = yield* l4.ipcReplyAndWait({ low: request.sourceLow, high: request.sourceHigh }, request.w0, 0);
+      const client = { low: request.sourceLow, high: request.sourceHigh };
+      for (;;) request = yield* l4.ipc(SEND_SHORT, client, request.w0, 0, RECEIVE_SHORT | 1, TIMEOUT_NEVER);
     },
     { small: slot(1) },
   );
@@ -53,9 +56,9 @@ export function shortIpcPingPong(small: boolean, rounds: number, machine: Pentiu
     6,
     function* (l4: L4Api) {
       yield* l4.userImage(CLIENT_CODE, CLIENT_CODE + 0x2000);
-      for (let i = 0; i < warmup; i++) yield* l4.ipcCall(server, i, 0);
+      for (let i = 0; i < warmup; i++) yield* l4.ipc(SEND_SHORT, server, i, 0, RECEIVE_SHORT, TIMEOUT_NEVER);
       system.begin();
-      for (let i = 0; i < rounds; i++) yield* l4.ipcCall(server, i, 0);
+      for (let i = 0; i < rounds; i++) yield* l4.ipc(SEND_SHORT, server, i, 0, RECEIVE_SHORT, TIMEOUT_NEVER);
       system.end(2 * rounds);
     },
     { small: slot(2) },

@@ -1,7 +1,7 @@
 import { ACCESS_FETCH, ACCESS_WRITE, CAT, type Cpu } from '../../machine/cpu';
 import type { Activity, Operation } from '../../machine/executionContext';
 import type { CycleAccounting } from '../../base/cycleAccounting';
-import type { ExceptionFrame, L4Api, ThreadId } from '../../l4/guestApi';
+import { TIMEOUT_NEVER, type ExceptionFrame, type IpcOptions, type L4Api, type ThreadId } from '../../l4/guestApi';
 import { LINUX_SYSCALL_VECTOR } from '../../l4/kernel';
 import { EINTR } from '../core/errno';
 import type { SystemCallGate, UserRuntime } from '../core/substrate';
@@ -9,6 +9,9 @@ import { SYSCALLS } from '../core/syscalls';
 import type { Task } from '../core/task';
 import type { L4LinuxParameters } from './l4linuxParameters';
 import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
+
+/** The library is part of the shared libc.so, so its IPC binding is the PIC variant. */
+const LIBRARY_BINDING: IpcOptions = Object.freeze({ positionIndependent: true });
 
 /** Each call's argument count: the emulation library has one stub per call (syscalls.ts table). */
 const ARGUMENT_COUNT = new Map<number, number>(SYSCALLS.map((spec) => [spec.nr, spec.args]));
@@ -141,7 +144,7 @@ export class EmulationLibraryGate implements SystemCallGate {
     const count = ARGUMENT_COUNT.get(nr) ?? args.length;
     if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
     accounting.setPhase(PHASE.send, cpu.scheduler.now);
-    const reply = yield* this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0);
+    const reply = yield* this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0, TIMEOUT_NEVER, LIBRARY_BINDING);
     accounting.setPhase(PHASE.leave, cpu.scheduler.now);
     cpu.charge(n.emulLeaveSimple * m.instruction + n.emulLeaveMemoryOps * m.aluRegMem, CAT.emulation);
     const leaving = fetchUserCode(cpu, EMULATION_LIBRARY.code + n.emulCodeBytes / 2, n.emulCodeBytes / 2);

@@ -4,7 +4,7 @@ import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../m
 import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { FRAME_MASK, PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
-import { fpage, interruptId, L4Api, NIL_ID, receiveWindow, SEND_SHORT, SEND_SHORT_MAP, TIMEOUT_NEVER, UNMAP_FLUSH, type IpcResult, type ThreadId } from '../../l4/guestApi';
+import { fpage, interruptId, L4Api, NIL_ID, receiveWindow, SEND_SHORT, SEND_SHORT_MAP, TIMEOUT_NEVER, UNMAP_FLUSH, type IpcOptions, type IpcResult, type ThreadId } from '../../l4/guestApi';
 import { fpageBytes } from '../../l4/fpage';
 import { L4Kernel, ROOT_TASK } from '../../l4/kernel';
 import { SIGMA0_SUPERPAGE_REQUEST } from '../../l4/sigma0';
@@ -29,6 +29,9 @@ import { softwareTranslate } from './softwareWalk';
 
 /** Reply with send timeout 0 (a client that went away must not block the server), receive never. */
 const REPLY_TIMEOUT = TIMEOUT.encode({ sendExponent: 1, sendMantissa: 0 });
+/** The server's replies through the C bindings: a short message, or a short map item. */
+const REPLY_SHORT: IpcOptions = Object.freeze({ send: SEND_SHORT });
+const REPLY_MAP: IpcOptions = Object.freeze({ send: SEND_SHORT_MAP });
 /** The 4 MB pages the server asks sigma0 for at boot. */
 const SUPERPAGE = 1 << 22;
 /** sys_call_table in the server's data. */
@@ -265,14 +268,14 @@ export class L4Linux implements Substrate {
       }
       while (this.replies.length > 1) {
         const reply = this.replies.shift()!;
-        yield* api.ipc(reply.send, reply.to, reply.w0, reply.w1, 0xffffffff, REPLY_TIMEOUT);
+        yield* api.ipcSend(reply.to, reply.w0, reply.w1, REPLY_TIMEOUT, reply.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT);
       }
       const last = this.replies.shift();
       let message: IpcResult;
       if (last === undefined) message = yield* api.ipcWait();
       else {
         if (last.systemCall) accounting.setPhase(PHASE.reply, this.now);
-        message = yield* api.ipc(last.send, last.to, last.w0, last.w1, 1, REPLY_TIMEOUT);
+        message = yield* api.ipcReplyAndWait(last.to, last.w0, last.w1, REPLY_TIMEOUT, last.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT);
       }
       if (message.error !== 0) continue;
       const process = this.byL4Task.get(taskOf(message.sourceLow));
@@ -322,7 +325,7 @@ export class L4Linux implements Substrate {
       if (this.caughtOnly(process.task)) {
         const signalThread = api.idOf(process.number, USER_THREAD.signal);
         if (signalThread === null) continue;
-        const sent = yield* api.ipc(SEND_SHORT, signalThread, MESSAGE.wakeUp, process.faultUnanswered ? SIGNAL_IN_FAULT : 0, 0xffffffff, REPLY_TIMEOUT);
+        const sent = yield* api.ipcSend(signalThread, MESSAGE.wakeUp, process.faultUnanswered ? SIGNAL_IN_FAULT : 0, REPLY_TIMEOUT);
         process.notified = sent.error === 0;
       } else {
         // a default action (terminate): the server does it on the process's coroutine

@@ -8,6 +8,8 @@ import type { Libc } from '../../../engine/userland/libc';
 import type { Operation } from '../../../engine/machine/executionContext';
 import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
 import { bootLinuxSystem } from '../../../engine/linux/systems';
+import { L4_PARAMETERS } from '../../../engine/l4/l4Parameters';
+import { PENTIUM_PARAMETERS } from '../../../engine/machine/pentiumParameters';
 
 function boot(command: string, smallSpaces = true): { system: LinuxSystem; l4linux: L4Linux } {
   const system = new LinuxSystem({ host: l4linuxHost(false, { smallSpaces }), initArgs: ['sh', '-c', command] });
@@ -42,6 +44,28 @@ describe('L4Linux substrate (SOSP97 §4)', () => {
     const small = getpidCycles(true);
     const large = getpidCycles(false);
     assert.ok(large > small * 1.4, `large ${large} vs small ${small}`);
+  });
+
+  it('a warm getpid hits in L1 and the TLBs; each Figure 5 IPC row is one short IPC plus both sides\' C bindings (the library\'s PIC)', () => {
+    const run = runGuest('l4linux', 'lat_syscall getpid 300 100', { seed: 1 });
+    const { breakdown } = between(run, 'start', 'stop', 300);
+    assert.equal(Math.round(breakdown.cacheMiss ?? 0), 0, 'the overhead code and LINUX fit L1 without conflicts (SOSP97: 45 lines, 9 %)');
+    assert.equal(breakdown.tlbRefill, undefined);
+    const start = run.marks.get('start')!.phases;
+    const stop = run.marks.get('stop')!.phases;
+    const row = (phase: string) => ((stop[phase] ?? 0) - (start[phase] ?? 0)) / 300;
+    const p = L4_PARAMETERS;
+    const m = PENTIUM_PARAMETERS;
+    // int + iret, the short path, the small-space segment switch
+    const kernel = m.intOuter.value + m.iretOuter.value + p.ipcShortPathCycles.value + p.smallSpaceSegmentLoads.value * m.segmentLoad.value;
+    const save = p.ipcBindingSaveInstructions.value;
+    const store = p.ipcBindingStoreInstructions.value;
+    // the library's PIC l4_ipc_call before the trap, the server's l4_ipc_reply_and_wait after it (5 results, address block)
+    const send = p.ipcStubCycles.value + save + p.ipcBindingPicBefore.value + kernel + save + 5 * store + p.ipcBindingIndirectAfter.value;
+    // the server's reply_and_wait before the trap, the library's call after it (3 results, EBX restore)
+    const reply = p.ipcStubCycles.value + save + p.ipcBindingIndirectBefore.value + kernel + save + 3 * store + p.ipcBindingPicAfter.value;
+    assert.ok(Math.abs(row('send system call message') - send) < 1, `send ${row('send system call message')} vs ${send}`);
+    assert.ok(Math.abs(row('receive reply') - reply) < 1, `reply ${row('receive reply')} vs ${reply}`);
   });
 
   it('the suites reach the what-if through SuiteOptions.smallSpaces (the CLI\'s --small-spaces off)', () => {
