@@ -2,13 +2,16 @@
  * The operations of the L4 fuzzer: every system call of the L4/x86 v2 API with random, often
  * invalid arguments (ids of live, dead, stale and impossible threads, interrupt ids, random
  * timeouts, map and grant items of random fpages into random windows, long messages with
- * strings), exceptions, a guest that throws, device interrupts, and raw system calls with
- * garbage registers. Each runs in a fuzzing thread, through the same bindings and IDT gates as
- * any guest; the driver ({@link runL4Fuzz}) checks the kernel's invariants after each.
+ * strings, deceiting sends with random virtual senders), exceptions, a guest that throws, device
+ * interrupts, and raw system calls with garbage registers. Each runs in a fuzzing thread, through
+ * the same bindings and IDT gates as any guest; the driver ({@link runL4Fuzz}) checks the
+ * kernel's invariants after each.
  */
 import type { SeededRandom } from '../base/random';
 import { GuestError } from '../base/result';
 import {
+  DOPE_DECEITED,
+  DOPE_REDIRECTED,
   fpage,
   interruptId,
   ioFpage,
@@ -155,6 +158,24 @@ function randomItem(c: FuzzContext): [number, number] {
   return [regionAddress(rng), fpage(ownPage(c), size, chance(rng, 0.7), chance(rng, 0.15))];
 }
 
+/**
+ * A virtual sender for a deceiting send (any id, honoured or not by the kernel) while the thread
+ * has a mapped stack for the binding's pushes: the top of its message page's send half (ESP is
+ * moved there, as the thread's own code would use its stack; lthread_ex_regs may have left it
+ * anywhere).
+ */
+function deceitOf(c: FuzzContext): ThreadId | undefined {
+  if (!chance(c.rng, 0.2) || !messageMapped(c)) return undefined;
+  c.thread.esp = messagePage(c.thread.lthread) + 0x7f0;
+  return randomId(c);
+}
+
+/** Counts what a received message says about its way: redirected to a chief, deceited. */
+function countReceipt(c: FuzzContext, dope: number): void {
+  if ((dope & DOPE_REDIRECTED) !== 0) c.outcome('ipc.received.redirected');
+  if ((dope & DOPE_DECEITED) !== 0) c.outcome('ipc.received.deceited');
+}
+
 function* ipcOp(c: FuzzContext, send: boolean, receive: 'none' | 'closed' | 'open'): Generator<void, string, void> {
   const rng = c.rng;
   const map = send && chance(rng, 0.4);
@@ -162,9 +183,13 @@ function* ipcOp(c: FuzzContext, send: boolean, receive: 'none' | 'closed' | 'ope
   const target = randomId(c);
   const descriptor = receive === 'none' ? RECEIVE_NONE : (yield* randomReceive(c)) | (receive === 'open' ? 1 : 0);
   const timeouts = randomTimeouts(rng);
-  const r = yield* c.l4.ipc(send ? (map ? SEND_SHORT_MAP : SEND_SHORT) : 0xffffffff, target, w0, w1, descriptor, timeouts);
+  const virtualSender = send ? deceitOf(c) : undefined;
+  const r = yield* c.l4.ipc(send ? (map ? SEND_SHORT_MAP : SEND_SHORT) : 0xffffffff, target, w0, w1, descriptor, timeouts, virtualSender);
   c.outcome(`ipc.error.${hex(r.error)}`);
-  return `ipc send=${send}${map ? ' map' : ''} receive=${receive} id=${hex(target.low)}:${hex(target.high)} rcv=${hex(descriptor)} to=${hex(timeouts)} → ${hex(r.dope)}`;
+  if (virtualSender !== undefined) c.outcome('ipc.deceit.sent');
+  if (receive !== 'none' && r.error === 0) countReceipt(c, r.dope);
+  const deceit = virtualSender === undefined ? '' : ` as ${hex(virtualSender.low)}:${hex(virtualSender.high)}`;
+  return `ipc send=${send}${map ? ' map' : ''}${deceit} receive=${receive} id=${hex(target.low)}:${hex(target.high)} rcv=${hex(descriptor)} to=${hex(timeouts)} → ${hex(r.dope)}`;
 }
 
 /** A long message from this thread's message page: dwords, map items and strings. */

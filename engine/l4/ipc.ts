@@ -609,8 +609,11 @@ export class Ipc {
     const mapOne = (va: number, offset: number): boolean => {
       if ((target + offset) >>> 0 > USER_LIMIT) return true; // the window's part beyond user space receives nothing
       let node = k.mappings.lookup(from, va);
-      const pte = from.readPte(va);
-      cpu.access(kernelLinear(from.pteAddress(va, null) >= 0 ? from.pteAddress(va, null) : 0), 4, ACCESS_READ, false);
+      // the sender's page-table walk: its PDE, then (if it has a table there) its PTE
+      cpu.access(kernelLinear(from.pageDirectory + 4 * (va >>> 22)), 4, ACCESS_READ, false);
+      const pteAddress = from.pteAddress(va, null);
+      const pte = pteAddress >= 0 ? k.machine.memory.read32(pteAddress) : 0;
+      if (pteAddress >= 0) cpu.access(kernelLinear(pteAddress), 4, ACCESS_READ, false);
       if (node === undefined) {
         if (from.number !== SIGMA0_TASK || (pte & PG_PRESENT) === 0) return true; // nothing mapped there: skipped
         node = k.mappings.root(from, va, pte & 0xfffff000, true) ?? undefined;

@@ -829,13 +829,23 @@ export class L4Kernel {
     const base = size >= 32 ? 0 : Math.floor((word & 0xfffff000) / 2 ** size) * 2 ** size;
     const bytes = 2 ** size;
     if (bytes > 0x400000) {
-      for (const node of [...task.mappings.values()]) if (node.va >= base && node.va < base + bytes && task.mappings.get(node.va >>> 12) === node) this.mappings.unmap(node, flush, self);
+      for (const node of [...task.mappings.values()]) if (node.va >= base && node.va < base + bytes && task.mappings.get(node.va >>> 12) === node) this.unmapPage(node, flush, self);
       return;
     }
+    // the caller's page-table walk over the fpage: its PDE, then each PTE of an existing table
+    cpu.access(kernelLinear(task.pageDirectory + 4 * (base >>> 22)), 4, ACCESS_READ, false);
+    const firstPte = task.pteAddress(base, null);
+    if (firstPte >= 0) cpu.access(kernelLinear(firstPte), 4 * (bytes >>> 12), ACCESS_READ, false);
     for (let va = base; va < base + bytes; va += 4096) {
       const node = task.mappings.get(va >>> 12);
-      if (node) this.mappings.unmap(node, flush, self);
+      if (node) this.unmapPage(node, flush, self);
     }
+  }
+
+  /** fpage_unmap of one page the caller has mapped: find its node, then flush or downgrade what derives from it. */
+  private unmapPage(node: MappingNode, flush: boolean, self: boolean): void {
+    this.cpu.charge(this.p.unmapLookupCycles, CAT.kernel);
+    this.mappings.unmap(node, flush, self);
   }
 
   /** thread_switch: ESI:EDI = thread to donate to (nil: yield to the scheduler). */
@@ -989,7 +999,10 @@ export class L4Kernel {
       install: (task, va, frame, writable) => {
         const pte = this.pteAddress(task, va);
         if (pte < 0) return false;
+        // the receiver's PDE names its page table; the old entry is checked before it is replaced
+        this.cpu.access(kernelLinear(task.pageDirectory + 4 * (va >>> 22)), 4, ACCESS_READ, false);
         const old = this.machine.memory.read32(pte);
+        this.cpu.access(kernelLinear(pte), 4, ACCESS_READ, false);
         this.machine.memory.write32(pte, makePte(frame, PG_USER | (writable ? PG_WRITABLE : 0)));
         this.cpu.access(kernelLinear(pte), 4, ACCESS_WRITE, false);
         if ((old & PG_PRESENT) !== 0) this.invalidate(task, va);
@@ -1007,6 +1020,7 @@ export class L4Kernel {
         this.cpu.charge(this.p.unmapPageCycles, CAT.kernel);
         const pte = task.pteAddress(va, null);
         if (pte < 0) return;
+        this.cpu.access(kernelLinear(pte), 4, ACCESS_READ, false);
         this.machine.memory.write32(pte, this.machine.memory.read32(pte) & ~PG_WRITABLE);
         this.cpu.access(kernelLinear(pte), 4, ACCESS_WRITE, false);
         this.invalidate(task, va);

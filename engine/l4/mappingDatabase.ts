@@ -23,7 +23,10 @@ export interface MappingHost {
   remove(task: Task, va: number): void;
   /** Makes the PTE of `task` at `va` read-only (and invalidates its TLB entry). */
   downgrade(task: Task, va: number): void;
-  /** Charges the path of one node operation and the access to the node's memory. */
+  /**
+   * Charges an access to the node's memory: a read, or a write of fields the kernel has just
+   * read (the database reads a node before it changes it, see {@link MappingDatabase}).
+   */
   touchNode(node: MappingNode, write: boolean): void;
 }
 
@@ -47,6 +50,13 @@ export type MapOutcome = 'mapped' | 'unchanged' | 'noMemory' | 'refused';
  *
  * Invariants: node.task.mappings.get(va >>> 12) === node for every live node; the PTE of
  * (task, va) is present iff such a node exists; a node's frame equals its parent's.
+ *
+ * Memory traffic: the kernel reaches a node by following a pointer and reads its fields before
+ * it changes them; linking and unlinking also update the parent's child pointer and the
+ * neighbouring siblings' links; a free node's slot holds the free list's next pointer, which
+ * allocation reads. Each such node access goes through the host's `touchNode` (read, then
+ * write), so the P5's non-allocating write misses (SDM Vol.3 §11.3) do not turn every link
+ * update into a write to L2.
  */
 export class MappingDatabase {
   private readonly freeSlots: number[] = [];
@@ -88,7 +98,7 @@ export class MappingDatabase {
       if (!grant && existing.parent === from && existing.frame === from.frame) {
         if (rights && !existing.writable) {
           existing.writable = true;
-          this.host.touchNode(existing, true);
+          this.update(existing);
           this.host.install(task, va, existing.frame, true);
         }
         return 'unchanged';
@@ -96,7 +106,7 @@ export class MappingDatabase {
       this.flush(existing, true);
     }
     if (grant) {
-      this.host.touchNode(from, true);
+      this.update(from);
       if (!this.host.install(task, va, from.frame, rights)) return 'noMemory';
       this.host.remove(from.task, from.va);
       this.mappingsOf(from.task).delete(from.va >>> 12);
@@ -119,6 +129,7 @@ export class MappingDatabase {
    */
   unmap(node: MappingNode, flush: boolean, includeSelf: boolean): number {
     let visited = 0;
+    this.host.touchNode(node, false);
     let child = node.firstChild;
     while (child !== null) {
       const next = child.nextSibling;
@@ -129,7 +140,7 @@ export class MappingDatabase {
       if (flush) visited += this.flush(node, false);
       else if (node.writable) {
         node.writable = false;
-        this.host.touchNode(node, true);
+        this.update(node);
         this.host.downgrade(node.task, node.va);
         visited++;
       }
@@ -153,7 +164,7 @@ export class MappingDatabase {
     let visited = 1;
     if (node.writable) {
       node.writable = false;
-      this.host.touchNode(node, true);
+      this.update(node);
       this.host.downgrade(node.task, node.va);
     } else {
       this.host.touchNode(node, false);
@@ -172,7 +183,7 @@ export class MappingDatabase {
       child = next;
     }
     if (node.parent === null && !evenRoot) return visited;
-    this.host.touchNode(node, true);
+    this.update(node);
     this.host.remove(node.task, node.va);
     this.mappingsOf(node.task).delete(node.va >>> 12);
     this.unlink(node);
@@ -194,22 +205,41 @@ export class MappingDatabase {
       previousSibling: null,
       address: this.slotBase + (slot % this.slotCount) * this.slotBytes,
     };
+    // the slot's free-list link is read, then the node written
+    this.update(node);
     if (parent !== null) {
       node.nextSibling = parent.firstChild;
-      if (parent.firstChild !== null) parent.firstChild.previousSibling = node;
+      if (parent.firstChild !== null) {
+        parent.firstChild.previousSibling = node;
+        this.update(parent.firstChild);
+      }
       parent.firstChild = node;
+      this.update(parent);
     }
     this.mappingsOf(task).set(node.va >>> 12, node);
     this.nodes++;
-    this.host.touchNode(node, true);
     return node;
+  }
+
+  /** A read-modify-write of a node's fields. */
+  private update(node: MappingNode): void {
+    this.host.touchNode(node, false);
+    this.host.touchNode(node, true);
   }
 
   private unlink(node: MappingNode): void {
     const parent = node.parent;
-    if (node.previousSibling !== null) node.previousSibling.nextSibling = node.nextSibling;
-    else if (parent !== null) parent.firstChild = node.nextSibling;
-    if (node.nextSibling !== null) node.nextSibling.previousSibling = node.previousSibling;
+    if (node.previousSibling !== null) {
+      node.previousSibling.nextSibling = node.nextSibling;
+      this.update(node.previousSibling);
+    } else if (parent !== null) {
+      parent.firstChild = node.nextSibling;
+      this.update(parent);
+    }
+    if (node.nextSibling !== null) {
+      node.nextSibling.previousSibling = node.previousSibling;
+      this.update(node.nextSibling);
+    }
     node.parent = null;
     node.nextSibling = null;
     node.previousSibling = null;

@@ -540,9 +540,12 @@ export class Cpu {
         const t = toPhysical + offset;
         const s = fromPhysical + offset;
         const step = Math.min(lineBytes - (t & (lineBytes - 1)), chunk - offset);
+        // the pre-read comes before the line's first source read: it is what makes the line's
+        // writes hit, and it refreshes a destination line that is already cached before the
+        // source's fill could evict it from its 2-way set
+        if (preReadTarget) stall += caches.readData(t);
         stall += caches.readData(s);
         if (((s + step - 1) ^ s) >>> caches.lineShift !== 0) stall += caches.readData(s + step - 1);
-        if (preReadTarget) stall += caches.readData(t);
         // a write that misses L1 goes out through the P5's write buffers (one per pipe, Pentium
         // Dev. Manual Vol.1 §2.x) while the next MOVSD iterations run: only the bus time beyond
         // the instructions' own cycles stalls

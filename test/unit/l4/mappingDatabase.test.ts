@@ -99,4 +99,32 @@ describe('L4 mapping database', () => {
     assert.equal([...ptes.keys()].filter((k) => k.startsWith('5:') || k.startsWith('6:')).length, 0);
     assert.equal(db.nodes, 4);
   });
+
+  it('reads every node before it writes it, including the parent and sibling links it updates', () => {
+    const touches: string[] = [];
+    const host: MappingHost = {
+      install: () => true,
+      remove: () => undefined,
+      downgrade: () => undefined,
+      touchNode: (node, write) => touches.push(`${write ? 'w' : 'r'}${node.address.toString(16)}`),
+    };
+    const memory = new PhysicalMemory(4096 * 16);
+    const task = (n: number) => new Task(n, 1, 0, 0x1000 * n, memory);
+    const db = new MappingDatabase(host, 0x140000, 16, 1024);
+    const [sigma0, a, b, c] = [task(2), task(5), task(6), task(7)];
+    const root = db.root(sigma0, 0x900000, 0x900000, true)!;
+    db.map(root, a, 0x10000, true, false);
+    const nodeA = db.lookup(a, 0x10000)!;
+    db.map(nodeA, b, 0x20000, true, false);
+    db.map(nodeA, c, 0x30000, true, false);
+    db.unmap(nodeA, true, false);
+    assert.ok(touches.length > 0);
+    const read = new Set<string>();
+    for (const t of touches) {
+      if (t.startsWith('r')) read.add(t.slice(1));
+      else assert.ok(read.has(t.slice(1)), `node ${t.slice(1)} written before it was read`);
+    }
+    // linking C in front of B updates B's back link, and A's first-child pointer
+    assert.ok(touches.includes(`w${db.subtree(root)[1].address.toString(16)}`), 'A was updated');
+  });
 });

@@ -88,6 +88,21 @@ describe('Caches', () => {
     assert.ok(plain.accounting.get('copy') > 0 && plain.accounting.get('cacheMiss') > 0);
   });
 
+  it('pre-reads each destination line before its source: a cached destination survives the source fill', () => {
+    const m = machine();
+    m.memory.write32(0x1000, 0x00000083); // 4 MB identity page for linear 0-4 MB
+    m.cpu.loadCr3(0x1000);
+    // one 2-way L1 set (lines 4 KB apart): the destination is its least recently used line, so
+    // a source fill before the pre-read would evict it and the pre-read would miss
+    m.caches.readData(0x80000);
+    m.caches.readData(0x81000);
+    const misses = m.caches.l1d.misses.value;
+    m.cpu.copy(0x40000, 0x80000, 32, false, false, true);
+    assert.equal(m.caches.l1d.misses.value - misses, 1, 'only the source line missed');
+    assert.equal(m.inspector.cacheState(0x80000).l1dDirty, true, 'the destination stayed in L1 and took the writes');
+    assert.equal(m.inspector.cacheState(0x81000).l1d, false, 'the source fill evicted the other line');
+  });
+
   it('copies: write misses drain through the write buffers while the copy loop runs', () => {
     const m = machine();
     const p = m.parameters;

@@ -15,6 +15,8 @@ describe('fuzzing (quick tier)', function () {
     assert.deepEqual(report.violations, [], formatFuzzReport(report));
     assert.deepEqual(report.engineExceptions, [], formatFuzzReport(report));
     for (const kind of ['send', 'call', 'wait', 'longIpc', 'unmap', 'taskNew', 'exRegs', 'exception', 'interrupt', 'raw']) assert.ok((report.kinds[kind] ?? 0) > 0, `no ${kind} operations`);
+    // clans and chiefs, and deceiting sends, are part of the mix
+    for (const outcome of ['ipc.deceit.sent', 'ipc.received.deceited', 'ipc.received.redirected']) assert.ok((report.outcomes[outcome] ?? 0) > 0, `never saw ${outcome}`);
   });
 
   it('l4: the same seed gives a byte-identical report; another seed a different run', () => {
