@@ -79,7 +79,7 @@ export class DeviceService {
       reply.int(0);
       return KERN.INVALID_ARGUMENT;
     }
-    k.cpu.execute(k.paths.deviceRequest);
+    k.execute(k.paths.deviceRequest);
     let text = '';
     let pieceStart = 0;
     for (const piece of copy.pieces) {
@@ -116,7 +116,7 @@ export class DeviceService {
       for (let i = 0; i < pages; i++) k.memory.frames.release(physical + i * PAGE_SIZE);
       return KERN.INVALID_ARGUMENT;
     }
-    k.cpu.execute(k.paths.deviceRequest);
+    k.execute(k.paths.deviceRequest);
     k.cpu.charge(4 * k.machine.parameters.isaIoAccess, CAT.device); // program the IDE controller
     const request: IoRequest = { replyPort: replyRight.port, replyType: replyRight.type, physical, pages, bytes };
     disk.submit({ sector: record, count: sectors, write: false, physical, done: () => this.completed.push(request) });
@@ -130,12 +130,12 @@ export class DeviceService {
     const wasUser = cpu.cpl === 3;
     this.interrupts++;
     k.interruptGate(wasUser, 0x28 + (k.machine.disk.irq - 8));
-    cpu.execute(k.paths.interruptEntry);
+    k.execute(k.paths.interruptEntry);
     k.scheduler.splChange(true); // raise to the disk's IPL (i386/interrupt.S → set_spl_noi)
     cpu.charge(2 * k.machine.parameters.isaIoAccess, CAT.device); // status read, EOI
     k.machine.pic.endOfInterrupt(k.machine.disk.irq);
     for (const request of this.completed.splice(0)) {
-      cpu.execute(k.paths.deviceRequest);
+      k.execute(k.paths.deviceRequest);
       const object = k.createObject(request.pages * PAGE_SIZE);
       for (let i = 0; i < request.pages; i++) object.pages.set(i, request.physical + i * PAGE_SIZE);
       const copyAddress = k.copyZone.allocate();

@@ -1,11 +1,11 @@
 import type { Operation } from '../machine/executionContext';
 import { KernelMessageWriter } from './ipcKobject';
 import type { Kmsg } from './kmsg';
-import { I386_THREAD_STATE, KERN, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, USER_CS, USER_DS } from './machConstants';
+import { I386_SAVED_STATE, KERN, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, USER_CS, USER_DS } from './machConstants';
 import type { MachKernel } from './machKernel';
 import { THREAD_STATE_WORDS } from './mig';
-import type { Port } from './port';
-import { getThreadState, setThreadState, type Thread } from './thread';
+import type { KernelObject, Port } from './port';
+import { getThreadState, REG, SAVED_ARGV_COUNT, SAVED_STATE_ARGV, SAVED_STATE_ARGV_STATUS, setThreadState, type Thread } from './thread';
 
 /** exception_raise_state's reply as the kernel reads it: RetCode, flavor, then the state's descriptor and words. */
 const REPLY_STATE_OFFSET = MSG_HEADER_BYTES + 8 + 8 + 4;
@@ -35,7 +35,7 @@ export class ExceptionDelivery {
    */
   private begin(thread: Thread, exception: number, code: number, subcode: number, id: number, bytes: number): Port | null {
     const k = this.k;
-    k.cpu.execute(k.paths.exceptionRaise);
+    k.execute(k.paths.exceptionRaise);
     this.raised++;
     const point = k.tracePoints.exception;
     if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
@@ -67,35 +67,76 @@ export class ExceptionDelivery {
 
   /**
    * exception_raise_state (OSF MK kern/exception.c, EXCEPTION_STATE behavior): the message carries
-   * the exception, its two codes and the thread's i386_THREAD_STATE (thread_getstatus), no thread
+   * the exception, its two codes and the thread's i386_SAVED_STATE (thread_getstatus), no thread
    * or task port; the reply's RetCode and new state (thread_setstatus) decide how the thread goes
-   * on. This is how MkLinux receives its processes' system calls (EXC_SYSCALL on the thread
+   * on. For this flavor exception() first copies i386_SAVED_ARGV_COUNT words from the user stack
+   * into the saved state (syscall_exc_copyin; argv_status tells the server whether it worked). This is how MkLinux receives its processes' system calls (EXC_SYSCALL on the thread
    * exception port the server set, its trap port) and answers them: the reply's EAX is the
    * result. True if the handler answered KERN_SUCCESS.
    */
   *raiseState(thread: Thread, exception: number, code: number, subcode: number): Operation<boolean> {
     const k = this.k;
+    const target = thread.exceptionPort ?? thread.task.exceptionPort;
+    const server = target !== null && target.active ? target.kobject : null;
+    if (server?.raiseState !== undefined) return yield* this.raiseStateFast(thread, exception, code, subcode, server);
     const port = this.begin(thread, exception, code, subcode, MSG_ID.exceptionRaiseState, MSG_HEADER_BYTES + 4 * 8 + 4 + 4 * THREAD_STATE_WORDS);
     if (port === null) return false;
     this.writer.int(exception);
     this.writer.int(code);
     this.writer.int(subcode);
-    this.writer.int(I386_THREAD_STATE);
-    k.cpu.execute(k.paths.threadStateCopy);
-    k.memory.touch(thread.address, 4 * THREAD_STATE_WORDS);
-    getThreadState(thread, USER_CS, USER_DS, this.state);
-    this.writer.words(this.state);
+    this.writer.int(I386_SAVED_STATE);
+    const state = yield* this.savedState(thread);
+    k.execute(k.paths.threadStateCopy);
+    this.writer.words(state);
     const reply = yield* this.rpc(thread, port, this.writer.finish());
     if (reply === null) return false;
     const ok = reply.size >= REPLY_STATE_OFFSET + 4 * THREAD_STATE_WORDS && (k.memory.read32(reply.header + MSG_HEADER_BYTES + 4) | 0) === KERN.SUCCESS;
     if (ok) {
-      k.cpu.execute(k.paths.threadStateCopy);
+      k.execute(k.paths.threadStateCopy);
+      k.memory.touch(reply.header + REPLY_STATE_OFFSET, 4 * THREAD_STATE_WORDS);
       for (let i = 0; i < THREAD_STATE_WORDS; i++) this.state[i] = k.memory.read32(reply.header + REPLY_STATE_OFFSET + 4 * i);
       k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, this.state);
     }
     k.msg.consumeReceived(reply);
     return ok;
+  }
+
+  /**
+   * exception_raise_state to a port whose server routine the kernel calls by thread migration
+   * (OSF MK MACHINE_FAST_EXCEPTION: an RPC subsystem in a kernel-loaded space, flavor
+   * MACHINE_THREAD_STATE): the routine works on the saved state in place, so there is no kmsg,
+   * no MIG marshalling and no thread_getstatus/thread_setstatus copy.
+   */
+  private *raiseStateFast(thread: Thread, exception: number, code: number, subcode: number, server: KernelObject): Operation<boolean> {
+    const k = this.k;
+    k.execute(k.paths.fastException);
+    this.raised++;
+    const point = k.tracePoints.exception;
+    if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
+    const state = yield* this.savedState(thread);
+    const result = yield* server.raiseState!(thread, exception, code, state);
+    if (result !== KERN.SUCCESS) return false;
+    k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
+    setThreadState(thread, state);
+    return true;
+  }
+
+  /**
+   * The thread's i386_saved_state as exception() has it: first the argv words copied in from the
+   * user stack (syscall_exc_copyin, fault recovery included; argv_status says whether it worked),
+   * then the saved registers read.
+   */
+  private *savedState(thread: Thread): Operation<Uint32Array> {
+    const k = this.k;
+    const argv = thread.address + 4 * SAVED_STATE_ARGV;
+    const copied = yield* k.msg.copyUser(thread, thread.registers[REG.ESP], argv, 4 * SAVED_ARGV_COUNT, true);
+    k.memory.touch(thread.address, 4 * THREAD_STATE_WORDS);
+    const state = this.state;
+    getThreadState(thread, USER_CS, USER_DS, state);
+    state[SAVED_STATE_ARGV_STATUS] = copied ? 1 : 0;
+    for (let i = 0; copied && i < SAVED_ARGV_COUNT; i++) state[SAVED_STATE_ARGV + i] = k.memory.read32(argv + 4 * i);
+    return state;
   }
 
   /**

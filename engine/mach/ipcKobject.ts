@@ -61,7 +61,7 @@ export class KernelMessageReader {
 
   private item(check: (name: number) => boolean, inline: boolean): number {
     const k = this.k;
-    k.cpu.execute(k.paths.migServerArgument);
+    k.execute(k.paths.migServerArgument);
     if (!this.ok || this.offset + 8 > this.size) {
       this.ok = false;
       return -1;
@@ -89,6 +89,8 @@ export class KernelMessageReader {
     }
     const data = this.offset + descriptorBytes;
     const bytes = inline ? ((Math.ceil((number * sizeBits) / 8) + 3) & ~3) : 4;
+    // the MIG server stub reads the type descriptor and the argument from the request kmsg
+    k.memory.touch(this.header + this.offset, Math.min(descriptorBytes + bytes, this.size - this.offset));
     this.offset = data + bytes;
     return data;
   }
@@ -355,7 +357,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const size = args.int() >>> 0;
       const anywhere = args.int() !== 0;
       if (!args.ok) return MIG.TYPE_ERROR;
-      k.cpu.execute(k.paths.vmAllocate);
+      k.execute(k.paths.vmAllocate);
       const entered = task.map.enter(address, size, anywhere, null, 0, 3, 7, false);
       reply.int(entered.address);
       return entered.result;
@@ -367,7 +369,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const address = args.int() >>> 0;
       const size = args.int() >>> 0;
       if (!args.ok) return MIG.TYPE_ERROR;
-      k.cpu.execute(k.paths.vmDeallocate);
+      k.execute(k.paths.vmDeallocate);
       return task.map.remove(address, size);
     },
   });
@@ -379,7 +381,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const setMaximum = args.int() !== 0;
       const protection = args.int();
       if (!args.ok) return MIG.TYPE_ERROR;
-      k.cpu.execute(k.paths.vmProtect);
+      k.execute(k.paths.vmProtect);
       return task.map.protect(address, size, setMaximum, protection);
     },
   });
@@ -390,7 +392,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const size = args.int() >>> 0;
       const inheritance = args.int();
       if (!args.ok) return MIG.TYPE_ERROR;
-      k.cpu.execute(k.paths.vmProtect);
+      k.execute(k.paths.vmProtect);
       return task.map.inherit(address, size, inheritance);
     },
   });
@@ -413,7 +415,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const copy = args.region();
       if (!args.ok || copy === null) return MIG.TYPE_ERROR;
       if ((address & 0xfff) !== 0 || !task.map.canWrite(address, copy.size)) return KERN.INVALID_ADDRESS;
-      k.cpu.execute(k.paths.vmProtect);
+      k.execute(k.paths.vmProtect);
       return yield* k.writeTask(task, address, copy, sender);
     },
   });
@@ -442,7 +444,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const [sourceAddress, copy, inheritance] = [args.int() >>> 0, args.int() !== 0, args.int()];
       if (!args.ok) return MIG.TYPE_ERROR;
       const source = sourcePort === null ? undefined : k.taskOf(sourcePort);
-      k.cpu.execute(k.paths.vmRemap);
+      k.execute(k.paths.vmRemap);
       // copy = TRUE (a virtual copy) is not modelled: the Linux server remaps shared
       const result = source === undefined || copy ? { result: source === undefined ? KERN.INVALID_ARGUMENT : KERN.FAILURE, address: 0, protection: 0, maxProtection: 0 } : task.map.remap(source.map, sourceAddress, size, address, anywhere);
       if (result.result === KERN.SUCCESS) task.map.inherit(result.address, size, inheritance);

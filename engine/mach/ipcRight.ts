@@ -49,7 +49,7 @@ export function checkDead(space: IpcSpace, index: number): boolean {
 
 /** Can `name` in `space` supply `disposition`? Changes nothing except lazy dead-name conversion. */
 export function checkCopyin(k: MachKernel, space: IpcSpace, name: number, disposition: number): CopyinCheck {
-  k.cpu.execute(k.paths.entryLookup);
+  k.execute(k.paths.entryLookup);
   const index = space.lookup(name);
   if (index < 0) return 'invalid';
   if (checkDead(space, index)) return 'dead';
@@ -73,11 +73,11 @@ export function checkCopyin(k: MachKernel, space: IpcSpace, name: number, dispos
 
 /** Performs a copyin that {@link checkCopyin} accepted. Returns the port now in transit. */
 export function copyin(k: MachKernel, space: IpcSpace, name: number, disposition: number): Port {
-  k.cpu.execute(k.paths.rightCopyin);
+  k.execute(k.paths.rightCopyin);
   const index = space.lookup(name);
   const type = space.typeOf(index);
   const port = space.objectOf(index)!;
-  k.memory.touchWrite(port.address, 16);
+  k.memory.touchUpdate(port.address, 16);
   switch (disposition) {
     case MSG_TYPE.MAKE_SEND:
       port.makeSendCount++;
@@ -116,8 +116,8 @@ export function copyin(k: MachKernel, space: IpcSpace, name: number, disposition
  * destroyed by the caller).
  */
 export function copyout(k: MachKernel, space: IpcSpace, port: Port, transit: number): number {
-  k.cpu.execute(k.paths.rightCopyout);
-  k.memory.touchWrite(port.address, 16);
+  k.execute(k.paths.rightCopyout);
+  k.memory.touchUpdate(port.address, 16);
   if (!port.active && transit !== MSG_TYPE_PORT_RECEIVE) {
     releaseRight(port, transit);
     return MACH_PORT_DEAD;

@@ -50,12 +50,22 @@ export class KernelMemory {
   touchWrite(kernelAddress: number, length: number): void {
     this.cpu.access(kernelAddress, length, ACCESS_WRITE, false);
   }
+
+  /**
+   * Timing of a read-modify-write of a structure (lock, test its fields, update them): the reads
+   * bring its lines into the L1 D-cache, so the writes hit (the P5 does not allocate on a write miss).
+   */
+  touchUpdate(kernelAddress: number, length: number): void {
+    this.cpu.access(kernelAddress, length, ACCESS_READ, false);
+    this.cpu.access(kernelAddress, length, ACCESS_WRITE, false);
+  }
 }
 
 /**
  * A zone (kern/zalloc.c): fixed-size elements carved from whole frames, kept on a LIFO free list
  * so that a freed element is the next one handed out (hot in the cache, as in Mach). The free
- * list is host-side; allocation touches the element's first word as zalloc does.
+ * list is host-side; allocation reads the element's first word (the link) and release writes it,
+ * as zalloc and zfree do.
  */
 export class Zone {
   private readonly free: number[] = [];
@@ -71,7 +81,8 @@ export class Zone {
     const element = this.free.pop()!;
     this.allocated++;
     this.kernel.memory.fill(physicalOf(element), this.elementBytes, 0);
-    this.kernel.touchWrite(element, 4);
+    // REMOVE_FROM_ZONE: the next free element is read from the element's first word
+    this.kernel.touch(element, 4);
     return element;
   }
 

@@ -166,8 +166,12 @@ export const EXC = { BAD_ACCESS: 1, BAD_INSTRUCTION: 2, ARITHMETIC: 3, EMULATION
 /** i386/seg.h: the user code and data selectors, in the LDT (TI = 1, RPL 3). */
 export const USER_CS = 0x17;
 export const USER_DS = 0x1f;
-/** i386_THREAD_STATE, the flavor of the state in exception_raise_state (Mach 3 mach/i386/thread_status.h). */
-export const I386_THREAD_STATE = 1;
+/**
+ * i386_SAVED_STATE (= MACHINE_THREAD_STATE on OSF MK i386, mach/i386/thread_status.h), the flavor
+ * of the state in exception_raise_state: the flavor MkLinux registers for its processes' system
+ * calls (osfmach3_i386/server/trap.c mach_trap_init: osfmach3_trap_init(EXCEPTION_STATE, i386_SAVED_STATE)).
+ */
+export const I386_SAVED_STATE = 8;
 
 /**
  * MIG message ids. Subsystem bases are Mach 3's (mach 2000, memory_object 2200, exc 2400,

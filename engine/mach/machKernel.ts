@@ -12,7 +12,7 @@ import { Kalloc, KERNEL_BASE, kernelLinear, KernelMemory, physicalOf, Zone } fro
 import { KmsgAllocator } from './kmsg';
 import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, USER_CS, USER_DS } from './machConstants';
 import { MachMsg } from './machMsg';
-import { layoutMachPaths, machParameters, type MachOverrides, type MachParameters, type MachPaths } from './machParameters';
+import { layoutMachPaths, machParameters, type MachOverrides, type MachParameters, type MachPath, type MachPaths } from './machParameters';
 import { MachScheduler } from './machScheduler';
 import { PagerInterface } from './pager';
 import { Pmap } from './pmap';
@@ -236,6 +236,13 @@ export class MachKernel {
    * Runs the machine until `stop()` holds, nothing can run any more ('idle'), or `budget`
    * cycles pass. The first call starts the scheduler in the idle thread.
    */
+  /** Runs kernel path `path`: its instruction cycles and the fetch of every run of its code. */
+  execute(path: MachPath): void {
+    const cpu = this.cpu;
+    cpu.execute(path);
+    for (const piece of path.pieces) cpu.execute(piece);
+  }
+
   run(stop: () => boolean = () => false, budget?: number): RunOutcome {
     this.boot();
     return this.cpu.run(stop, budget);
@@ -383,7 +390,7 @@ export class MachKernel {
     const task = thread.task;
     if (task.active && thread.migReplyName !== 0) this.portDestroy(task, thread.migReplyName);
     if (task.active && thread.stackTop !== 0) {
-      this.cpu.execute(this.paths.vmDeallocate);
+      this.execute(this.paths.vmDeallocate);
       task.map.remove(thread.stackTop - STACK_BYTES, STACK_BYTES);
       const freed = this.freedStacks.get(task) ?? [];
       freed.push(thread.stackTop - STACK_BYTES);
@@ -517,13 +524,13 @@ export class MachKernel {
     cpu.gateFromUser(vector);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
-    cpu.execute(this.paths.trapEntry);
+    this.execute(this.paths.trapEntry);
     this.memory.touchWrite(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
   }
 
   private leave(thread: Thread): void {
     const cpu = this.cpu;
-    cpu.execute(this.paths.trapExit);
+    this.execute(this.paths.trapExit);
     this.memory.touch(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
     cpu.iretToUser();
     cpu.cpl = 3;
@@ -560,7 +567,7 @@ export class MachKernel {
     switch (trap) {
       case MACH_TRAP.msg: {
         const words = 7;
-        for (let i = 0; i < words; i++) this.cpu.execute(this.paths.trapArgumentWord);
+        for (let i = 0; i < words; i++) this.execute(this.paths.trapArgumentWord);
         if (this.cpu.read(registers[REG.ESP], this.argumentScratch, 0, 4 * words, true) !== 4 * words) {
           result = MACH_MSG.SEND_INVALID_DATA;
           break;
@@ -570,12 +577,12 @@ export class MachKernel {
         break;
       }
       case MACH_TRAP.replyPort:
-        this.cpu.execute(this.paths.replyPortTrap);
+        this.execute(this.paths.replyPortTrap);
         result = Math.max(0, this.allocateReceiveRight(thread.task));
         break;
       case MACH_TRAP.threadSelf:
       case MACH_TRAP.taskSelf: {
-        this.cpu.execute(this.paths.threadSelfTrap);
+        this.execute(this.paths.threadSelfTrap);
         const port = trap === MACH_TRAP.threadSelf ? thread.selfPort : thread.task.selfPort;
         this.memory.touch(thread.address, 16);
         port.sendRights++;
@@ -640,7 +647,7 @@ export class MachKernel {
     cpu.gateFromUser(fault.vector);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
-    cpu.execute(this.paths.exceptionEntry);
+    this.execute(this.paths.exceptionEntry);
     let result: number = KERN.INVALID_ADDRESS;
     if (fault.vector === VECTOR.pageFault) result = yield* thread.task.map.fault(thread, fault.address, (fault.errorCode & PAGE_FAULT_WRITE) !== 0);
     const point = this.tracePoints.fault;
@@ -661,9 +668,9 @@ export class MachKernel {
     const cpu = this.cpu;
     const wasUser = cpu.cpl === 3;
     this.interruptGate(wasUser, MACH_VECTOR.clock);
-    cpu.execute(this.paths.interruptEntry);
+    this.execute(this.paths.interruptEntry);
     this.scheduler.splChange(true); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)
-    cpu.execute(this.paths.clockInterrupt);
+    this.execute(this.paths.clockInterrupt);
     this.machine.pic.endOfInterrupt(0);
     cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
     this.scheduler.splChange(true); // back to the interrupted IPL
@@ -685,7 +692,7 @@ export class MachKernel {
     const cpu = this.cpu;
     const wasUser = cpu.cpl === 3;
     this.interruptGate(wasUser, 0x20 + irq);
-    cpu.execute(this.paths.interruptEntry);
+    this.execute(this.paths.interruptEntry);
     cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
     this.machine.pic.endOfInterrupt(irq);
     this.postInterrupt(irq);
@@ -887,7 +894,7 @@ export class MachKernel {
   /** mach_port_deallocate: drops one user reference of a send, send-once or dead-name right. */
   portDeallocate(task: Task, name: number): number {
     const space = task.space;
-    this.cpu.execute(this.paths.entryLookup);
+    this.execute(this.paths.entryLookup);
     const index = space.lookup(name);
     if (index < 0) return KERN.INVALID_NAME;
     checkDead(space, index);

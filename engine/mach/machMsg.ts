@@ -105,7 +105,7 @@ export class MachMsg {
 
   private *run(caller: Caller, message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs: number): Operation<number> {
     const k = this.k;
-    k.cpu.execute(k.paths.machMsgTrap);
+    k.execute(k.paths.machMsgTrap);
     let result: number = MACH_MSG.SUCCESS;
     if ((option & MACH_SEND_MSG) !== 0) {
       result = yield* this.send(caller, message, sendSize, option, timeoutMs);
@@ -132,7 +132,7 @@ export class MachMsg {
     const thread = caller.thread;
     if (size < MSG_HEADER_BYTES) return MACH_MSG.SEND_MSG_TOO_SMALL;
     if ((size & 3) !== 0) return MACH_MSG.SEND_INVALID_DATA;
-    k.cpu.execute(k.paths.kmsgGet);
+    k.execute(k.paths.kmsgGet);
     const kmsg = k.kmsgs.allocate(size);
     if (kmsg === null) return MACH_MSG.SEND_NO_BUFFER;
     if (!(yield* this.copyCaller(caller, message, kmsg.header, size, true))) {
@@ -155,8 +155,10 @@ export class MachMsg {
   private copyinMessage(caller: Caller, kmsg: Kmsg): number {
     const k = this.k;
     const space = caller.space;
-    k.cpu.execute(k.paths.copyinHeader);
+    k.execute(k.paths.copyinHeader);
     const header = kmsg.header;
+    // ipc_kmsg_copyin_header reads msgh_bits, msgh_remote_port, msgh_local_port from the kmsg it just filled
+    k.memory.touch(header, MSG_HEADER_BYTES);
     const bits = k.memory.read32(header + HDR_BITS);
     const remote = k.memory.read32(header + HDR_REMOTE);
     const local = k.memory.read32(header + HDR_LOCAL);
@@ -225,7 +227,7 @@ export class MachMsg {
     const info = this.info;
     let offset = MSG_HEADER_BYTES;
     while (offset < size) {
-      if (!perform) k.cpu.execute(k.paths.copyinBodyItem);
+      if (!perform) k.execute(k.paths.copyinBodyItem);
       if (!this.decode(header, offset, size)) return MACH_MSG.SEND_MSG_TOO_SMALL;
       const data = offset + info.descriptorBytes;
       if (isPortType(info.name)) {
@@ -271,8 +273,8 @@ export class MachMsg {
     const thread = caller.thread;
     const port = kmsg.destination!;
     for (;;) {
-      k.cpu.execute(k.paths.mqueueSend);
-      k.memory.touchWrite(port.address, k.p.portBytes);
+      k.execute(k.paths.mqueueSend);
+      k.memory.touchUpdate(port.address, k.p.portBytes);
       if (!port.active) {
         this.destroy(kmsg);
         return MACH_MSG.SEND_INVALID_DEST;
@@ -306,7 +308,7 @@ export class MachMsg {
    */
   *serveKernelObject(thread: Thread, port: Port, kmsg: Kmsg): Operation<void> {
     const k = this.k;
-    k.cpu.execute(k.paths.kobjectServer);
+    k.execute(k.paths.kobjectServer);
     const reply = yield* port.kobject!.serve(kmsg, thread);
     if (reply !== null) this.deliver(reply);
   }
@@ -321,8 +323,8 @@ export class MachMsg {
       this.destroy(kmsg);
       return;
     }
-    this.k.cpu.execute(this.k.paths.mqueueSend);
-    this.k.memory.touchWrite(port.address, this.k.p.portBytes);
+    this.k.execute(this.k.paths.mqueueSend);
+    this.k.memory.touchUpdate(port.address, this.k.p.portBytes);
     this.handToPort(port, kmsg, null);
   }
 
@@ -386,7 +388,7 @@ export class MachMsg {
     const k = this.k;
     const thread = caller.thread;
     const space = caller.space;
-    k.cpu.execute(k.paths.entryLookup);
+    k.execute(k.paths.entryLookup);
     const index = space.lookup(name);
     if (index < 0) return MACH_MSG.RCV_INVALID_NAME;
     const type = space.typeOf(index);
@@ -400,8 +402,8 @@ export class MachMsg {
     } else {
       return MACH_MSG.RCV_INVALID_NAME;
     }
-    k.cpu.execute(k.paths.mqueueReceive);
-    k.memory.touchWrite(queue.address, k.p.portBytes);
+    k.execute(k.paths.mqueueReceive);
+    k.memory.touchUpdate(queue.address, k.p.portBytes);
     let kmsg = queue.messages.shift() ?? null;
     if (kmsg !== null) {
       this.wakeSender(kmsg.destination!);
@@ -443,7 +445,9 @@ export class MachMsg {
     const thread = caller.thread;
     const space = caller.space;
     const header = kmsg.header;
-    k.cpu.execute(k.paths.copyoutHeader);
+    k.execute(k.paths.copyoutHeader);
+    // ipc_kmsg_copyout_header reads the in-transit header (bits, port pointers) before rewriting it
+    k.memory.touch(header, MSG_HEADER_BYTES);
     // the destination right is consumed by delivery; the receiver names the port by its receive right
     releaseRight(port, kmsg.destinationType);
     const localName = space.nameOf(space.reverseLookup(port));
@@ -456,12 +460,12 @@ export class MachMsg {
     k.memory.write32(header + HDR_REMOTE, remoteName);
     k.memory.write32(header + HDR_LOCAL, localName);
     for (const right of kmsg.rights) {
-      k.cpu.execute(k.paths.copyoutBodyItem);
+      k.execute(k.paths.copyoutBodyItem);
       const name = copyout(k, space, right.port, right.transit);
       k.memory.write32(header + right.offset, name < 0 ? MACH_PORT_NULL : name);
     }
     for (const region of kmsg.regions) {
-      k.cpu.execute(k.paths.copyoutBodyItem);
+      k.execute(k.paths.copyoutBodyItem);
       const address = thread.task.map.copyout(region.copy);
       if (address < 0) k.deallocateCopy(region.copy);
       k.memory.write32(header + region.offset, address < 0 ? 0 : address);
@@ -470,7 +474,7 @@ export class MachMsg {
     kmsg.regions.length = 0;
     kmsg.reply = null;
     kmsg.destination = null;
-    k.cpu.execute(k.paths.kmsgPut);
+    k.execute(k.paths.kmsgPut);
     const copied = yield* this.copyCaller(caller, message, header, kmsg.size, false);
     this.freeKmsg(kmsg);
     return copied ? MACH_MSG.SUCCESS : MACH_MSG.RCV_INVALID_DATA;
@@ -600,7 +604,7 @@ export class MachMsg {
   }
 
   freeKmsg(kmsg: Kmsg): void {
-    this.k.cpu.execute(this.k.paths.kmsgFree);
+    this.k.execute(this.k.paths.kmsgFree);
     this.k.kmsgs.release(kmsg);
   }
 
@@ -610,7 +614,7 @@ export class MachMsg {
    */
   *kernelReceive(thread: Thread, port: Port): Operation<Kmsg | null> {
     const k = this.k;
-    k.cpu.execute(k.paths.mqueueReceive);
+    k.execute(k.paths.mqueueReceive);
     const queued = port.messages.shift();
     if (queued !== undefined) return queued;
     thread.waitResult = MACH_MSG.RCV_TIMED_OUT;

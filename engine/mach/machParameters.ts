@@ -80,8 +80,9 @@ export const MACH_PARAMETERS = defineParameters({
   vmRemap: path(320, 'estimate [OSF vm/vm_map.c vm_remap → vm_map_remap_extract + vm_map_enter]: look up the source entries, clone each (object reference, offset, protections; a needs-copy entry gets its shadow first), find space in the target map and link the clones: ≈ 300 instructions', 'vm_remap of another task\'s range'),
   vmFault: path(260, 'estimate [OSF vm/vm_fault.c vm_fault + vm_fault_page]: map lookup, object chain walk with the page hash, busy-bit protocol, pmap_enter: ≈ 240 instructions', 'vm_fault'),
   pageZero: path(1024, 'REP STOSD over 1024 dwords at ≈ 1 cycle each (same per-dword figure as the machine table\'s repMovsPerDword)', 'zero-fill of a 4 KB page (instructions)'),
-  threadStateCopy: path(45, 'estimate [OSF i386/pcb.c thread_getstatus / thread_setstatus for i386_THREAD_STATE]: flavor switch, count check, 17 word moves between the PCB\'s saved state and the buffer; on set, the selector and EFLAGS checks: ≈ 45 instructions', 'one thread_getstatus or thread_setstatus'),
-  exceptionRaise: path(200, 'estimate [OSF kern/exception.c exception + MIG exc stub in the kernel]: find the thread or task port (exc_actions), build the exception_raise message with two send rights or the exception_raise_state message around the state (its thread_getstatus is threadStateCopy)', 'exception message construction'),
+  threadStateCopy: path(60, 'estimate [OSF i386/pcb.c thread_getstatus / thread_setstatus for i386_SAVED_STATE]: flavor switch, count check, 31 word moves between the PCB\'s saved state and the buffer (a REP MOVSD of 31 dwords ≈ 13 + 31 cycles counts as ≈ 45); on set, the selector and EFLAGS checks: ≈ 60 instructions', 'one thread_getstatus or thread_setstatus'),
+  fastException: path(275, 'counted from OSF MK kern/exception.c exception() with MACHINE_FAST_EXCEPTION, for a port with an RPC subsystem in a kernel-loaded space, and kern/thread_act.c: act_lock and exc_actions (8), the argv copyin call (15; the copy is timed), port lock, reference and srights (10), the in-lined thread_pool_get_act (12), rpc_lock (4), saving r_port, r_exc_port, r_code[2], flavor and count (12), the unlocks (6), return-handler tests (4), the subsystem routine lookup (4); switch_act to the server activation (preemption off, old/new activation, assuming the server task\'s priority and policy with mutex_try, compute_priority and csw_needed, active_kloaded, machine_switch_act, act_attach: ≈ 95); call_exc_serv (stack switch, 9 arguments, call: 20); on return switch_act back (priority restored with compute_priority, machine_switch_act, act_detach with thread_pool_put_act: ≈ 80), port and send-right release and thread_exception_return (≈ 5 beyond the trap exit)', 'exception_raise_state short-circuited into a call (thread migration)'),
+  exceptionRaise: path(215, 'estimate [OSF kern/exception.c exception + MIG exc stub in the kernel]: find the thread or task port (exc_actions), for i386_SAVED_STATE the copyin call of the argv words (≈ 15; the copy itself is timed), build the exception_raise message with two send rights or the exception_raise_state message around the state (its thread_getstatus is threadStateCopy)', 'exception message construction'),
   pagerRequest: path(180, 'estimate [OSF vm/vm_fault.c + memory_object.c]: mark page busy/absent, build memory_object_data_request', 'data request to an external pager'),
   pagerSupply: path(200, 'estimate [OSF vm/memory_object.c memory_object_data_provided]: look up the object, allocate vm_page, insert in the hash, wake waiters', 'data supplied by an external pager'),
   deviceRequest: path(250, 'estimate [OSF device/ds_routines.c ds_device_read/write + io_req]: allocate io_req, map buffer, call the driver strategy', 'device request'),
@@ -92,6 +93,7 @@ export const MACH_PARAMETERS = defineParameters({
   // ---- code layout and data structure sizes -------------------------------------------------
   structuralCoverage: { value: 0.5, unit: 'ratio', min: 0.05, max: 1, provenance: 'I', source: 'calibration of the structural counts against a measured primitive: Liedtke SOSP\'95 §4.1.1 measured Mach\'s mach_thread_self at ≈ 900 cycles on a 486/50, ≈ 800 above the 107-cycle hardware minimum. At ≈ 2 cycles per instruction on the 486 (its clock counts: 1 for ALU, load and store, 3 for a taken branch or a call, 5 for a return, for compiled C) that is ≈ 400 instructions, where the rows of this table count 185 for the same path (trapEntry + trapExit + threadSelfTrap + rightCopyout): the counts, taken from each function\'s main operations, miss about half of what runs (prologues and epilogues, argument passing, lock and assertion macros, counters, the calls between the functions). Every counted kernel path is divided by this ratio, in cycles and in code bytes', description: 'fraction of a kernel path\'s executed instructions that its structural count covers' },
   moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: each kernel source file (ipc_kmsg.c, ipc_right.c, sched_prim.c, ...) is its own text section; ≈ 6 KB of i386 text per file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked). Module sizes are drawn around this mean by layoutMachPaths', description: 'mean text size of one kernel source module' },
+  hotRunBytes: { value: 128, unit: 'B', min: 32, max: 65536, provenance: 'I', source: 'estimate: a kernel path is the executed part of several C functions (exception → exception_raise_state stub → mach_msg_rpc_from_kernel → ipc_kmsg_get_from_kernel → ipc_kmsg_copyin_from_kernel → ...), each a run of ≈ 30–40 instructions (≈ 100–130 B of i386 code) between its entry and the next call or the return, the rest of each function (error arms, other cases) not fetched; the runs of one path lie apart in its module\'s text', description: 'contiguous code a path executes before it jumps elsewhere in its module' },
   codeBytesPerCycle: { value: 3.5, unit: 'B/cycle', min: 0, max: 32, provenance: 'I', source: 'estimate: ≈ 3 bytes per IA-32 instruction (i386 code of the period) at ≈ 1 cycle each, + 15 % for skipped branch arms inside the fetched lines', description: 'I-cache footprint of a path per instruction cycle' },
   portBytes: { value: 96, unit: 'B', min: 4, max: 4096, provenance: 'I', source: 'estimate: sizeof(struct ipc_port) in Mach 3.0 ≈ 92 B (ipc_object, receiver, kobject, mscount, srights, sorights, mqueue, ...)', description: 'bytes of a port touched by a lookup or enqueue' },
   entryBytes: { value: 16, unit: 'B', min: 4, max: 256, provenance: 'C', source: 'struct ipc_entry in Mach 3.0: ie_bits, ie_object, ie_request, ie_index/next = 4 words (recalled, not re-read)', description: 'size of one IPC space entry' },
@@ -128,6 +130,7 @@ const PATH_CATEGORY: Partial<Record<MachPathName, CycleCategory>> = {
   exceptionEntry: 'kernelEntry',
   interruptEntry: 'kernelEntry',
   replyPortTrap: 'machIpc',
+  fastException: 'machIpc',
   entryLookup: 'machIpc',
   rightCopyin: 'machIpc',
   rightCopyout: 'machIpc',
@@ -189,6 +192,7 @@ const PATH_MODULE: Record<MachPathName, string> = {
   threadBlock: 'kern/sched_prim.c',
   threadSetrun: 'kern/sched_prim.c',
   exceptionRaise: 'kern/exception.c',
+  fastException: 'kern/exception.c',
   threadStateCopy: 'i386/pcb.c',
   clockInterrupt: 'kern/mach_clock.c',
   oolCopyin: 'vm/vm_map.c',
@@ -210,8 +214,16 @@ const PATH_MODULE: Record<MachPathName, string> = {
   migStubArgument: 'user',
 };
 
-/** Where a path's code lives (kernel text) and what it costs: the model's CodePath table. */
-export type MachPaths = { readonly [K in MachPathName]: CodePath };
+/**
+ * A kernel path: its head (cycles, category and the first run of its code) and the further runs of
+ * code it fetches (no cycles of their own). Run it with `MachKernel.execute`.
+ */
+export interface MachPath extends CodePath {
+  readonly pieces: readonly CodePath[];
+}
+
+/** Where a path's code lives (kernel text) and what it costs: the model's path table. */
+export type MachPaths = { readonly [K in MachPathName]: MachPath };
 
 /**
  * Paths whose cycles are not a structural instruction count: REP STOSD's per-dword figure, the
@@ -231,42 +243,58 @@ const LINK_MAP_SEED = 0x3ac4;
 
 /**
  * Lays the kernel paths out in kernel text from `textBase`, as a linker lays out object files:
- * module by module in link order, each module's text of its own size, and within a module the
- * paths (the hot functions) at their own offsets between the module's other code. A real link
- * map has no common alignment of its files or hot functions, so neither size nor offsets are
- * fixed here: each module's size is drawn uniformly from 0.5–1.5 × `moduleTextBytes` and the
- * paths' offsets uniformly (in link order) within it, from a fixed seed (estimation method for
- * a link map that was not read). Packing every module's paths at its start at a common pitch
- * would put all of them on the same few cache sets (a pitch of 6 KB is a multiple of half the
- * 4 KB L1 way), conflict misses the real kernel did not have. User-side and inline paths get no
- * code address (bytes 0: their cycles are charged without an instruction fetch).
+ * module by module in link order, each module's text of its own size. A path's code is not one
+ * block: it is the executed runs (`hotRunBytes` each) of the functions it passes through, and
+ * these runs lie at their own offsets between the module's other code. A real link map has no
+ * common alignment of its files or functions, so neither module sizes nor offsets are fixed here:
+ * each module's size is drawn uniformly from 0.5–1.5 × `moduleTextBytes`, the order of its runs
+ * is shuffled and their offsets drawn uniformly within it, from a fixed seed (estimation method
+ * for a link map that was not read). Which lines of a path share L1 sets with which others is
+ * then a sum over many independent runs, as in a real kernel, rather than the overlap of a few
+ * large blocks (which made the conflict misses of one path depend on a single draw). User-side
+ * and inline paths get no code address (bytes 0: their cycles are charged without an
+ * instruction fetch).
  */
-export function layoutMachPaths(p: MachParameters, textBase: number): { paths: MachPaths; textEnd: number } {
-  const paths: Record<string, CodePath> = {};
+export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK_MAP_SEED): { paths: MachPaths; textEnd: number } {
   const modules: string[] = [];
   for (const module of Object.values(PATH_MODULE)) if (!modules.includes(module) && module !== 'user' && module !== 'inline') modules.push(module);
-  const random = new SeededRandom(LINK_MAP_SEED);
+  const random = new SeededRandom(seed);
   const line = 32;
-  const cyclesOf = (name: string) => pathCycles(p, name as MachPathName);
-  const place = (name: string, spec: { source: string }, bytes: number, at: number) => {
-    paths[name] = { name: `mach.${name}`, cycles: cyclesOf(name), category: PATH_CATEGORY[name as MachPathName] ?? 'kernel', address: at, bytes, source: spec.source };
-  };
+  const run = Math.max(line, Math.round(p.hotRunBytes / line) * line);
+  const heads: Record<string, CodePath> = {};
+  const pieces: Record<string, CodePath[]> = {};
+  const codePath = (name: string, cycles: number, address: number, bytes: number, source: string): CodePath => ({
+    name: `mach.${name}`, cycles, category: PATH_CATEGORY[name as MachPathName] ?? 'kernel', address, bytes, source,
+  });
   let moduleStart = textBase;
   for (const module of modules) {
-    const members = Object.entries(MACH_PARAMETERS).filter(([name, spec]) => spec.unit === 'cycles' && PATH_MODULE[name as MachPathName] === module);
-    const sizes = members.map(([name]) => Math.ceil((cyclesOf(name) * p.codeBytesPerCycle) / line) * line);
-    const used = sizes.reduce((a, b) => a + b, 0);
+    const runs: { name: string; source: string; bytes: number; index: number }[] = [];
+    for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
+      if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] !== module) continue;
+      const bytes = Math.ceil((pathCycles(p, name as MachPathName) * p.codeBytesPerCycle) / line) * line;
+      for (let offset = 0, index = 0; offset < bytes; offset += run, index++) runs.push({ name, source: spec.source, bytes: Math.min(run, bytes - offset), index });
+    }
+    for (let i = runs.length - 1; i > 0; i--) {
+      const j = Math.floor(random.next() * (i + 1));
+      [runs[i], runs[j]] = [runs[j], runs[i]];
+    }
+    const used = runs.reduce((sum, r) => sum + r.bytes, 0);
     const moduleBytes = Math.max(used, Math.round((p.moduleTextBytes * (0.5 + random.next())) / line) * line);
-    const gaps = members.map(() => Math.floor((random.next() * (moduleBytes - used)) / line) * line).sort((a, b) => a - b);
+    const gaps = runs.map(() => Math.floor((random.next() * (moduleBytes - used)) / line) * line).sort((a, b) => a - b);
     let before = 0;
-    members.forEach(([name, spec], i) => {
-      place(name, spec, sizes[i], moduleStart + gaps[i] + before);
-      before += sizes[i];
+    runs.forEach((r, i) => {
+      const address = moduleStart + gaps[i] + before;
+      before += r.bytes;
+      if (r.index === 0) heads[r.name] = codePath(r.name, pathCycles(p, r.name as MachPathName), address, r.bytes, r.source);
+      else (pieces[r.name] ??= []).push(codePath(r.name, 0, address, r.bytes, r.source));
     });
     moduleStart += moduleBytes;
   }
+  const paths: Record<string, MachPath> = {};
   for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
-    if (spec.unit === 'cycles' && paths[name] === undefined) place(name, spec, 0, textBase);
+    if (spec.unit !== 'cycles') continue;
+    const head = heads[name] ?? codePath(name, pathCycles(p, name as MachPathName), textBase, 0, spec.source);
+    paths[name] = { ...head, pieces: pieces[name] ?? [] };
   }
   return { paths: paths as MachPaths, textEnd: moduleStart };
 }

@@ -51,7 +51,7 @@ export class MachScheduler {
    */
   splChange(maskChanges = false): void {
     const k = this.k;
-    k.cpu.execute(k.paths.splTransition);
+    k.execute(k.paths.splTransition);
     if (maskChanges) k.cpu.charge(k.p.picWritesPerSpl * k.machine.parameters.isaIoAccess, CAT.device);
   }
 
@@ -66,9 +66,9 @@ export class MachScheduler {
     // s = splsched(); thread_lock(); thread_setrun(); thread_unlock(); splx(s)
     this.splChange();
     this.splChange();
-    k.cpu.execute(k.paths.threadSetrun);
-    k.memory.touchWrite(this.address + 4 * thread.priority, 4);
-    k.memory.touchWrite(thread.address, 16);
+    k.execute(k.paths.threadSetrun);
+    k.memory.touchUpdate(this.address + 4 * thread.priority, 4);
+    k.memory.touchUpdate(thread.address, 16);
     thread.state = 'runnable';
     this.queues[thread.priority].push(thread);
     this.runnable++;
@@ -127,7 +127,7 @@ export class MachScheduler {
     let next = thread.handoffTo;
     thread.handoffTo = null;
     if (next === null) {
-      k.cpu.execute(k.paths.threadBlock);
+      k.execute(k.paths.threadBlock);
       next = this.select() ?? this.idle;
     }
     if (next === thread) {
@@ -155,16 +155,16 @@ export class MachScheduler {
     // s = splsched() in the blocking thread ... splx(s) in the resumed one
     this.splChange();
     this.splChange();
-    k.cpu.execute(k.paths.switchContext);
+    k.execute(k.paths.switchContext);
     if (previous !== null) {
-      k.memory.touchWrite(previous.address, k.p.threadBytes);
+      k.memory.touchUpdate(previous.address, k.p.threadBytes);
       k.memory.touchWrite(previous.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
     }
     k.memory.touch(next.address, k.p.threadBytes);
     k.memory.touch(next.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
     const directory = next.task.map.pmap.directory;
     if ((k.cpu.cr3 & 0xfffff000) !== directory && next !== this.idle) {
-      k.cpu.execute(k.paths.pmapActivate);
+      k.execute(k.paths.pmapActivate);
       k.cpu.loadCr3(directory);
     }
     next.state = 'running';

@@ -26,12 +26,16 @@ import {
  * Argument kinds: 'int' (INTEGER_32), a port disposition ('copySend', 'makeSend',
  * 'makeSendOnce', 'moveSend', 'moveSendOnce', 'moveReceive'; the receiver sees the name of the
  * right it got), 'ool' (out-of-line bytes: two values, address and size) and 'threadState'
- * (an inline thread_state_t of i386_THREAD_STATE: one descriptor, THREAD_STATE_WORDS values).
+ * (an inline thread_state_t of i386_SAVED_STATE: one descriptor, THREAD_STATE_WORDS values).
  */
 export type MigArgument = 'int' | 'copySend' | 'makeSend' | 'makeSendOnce' | 'moveSend' | 'moveSendOnce' | 'moveReceive' | 'ool' | 'threadState';
 
-/** i386_THREAD_STATE_COUNT: gs, fs, es, ds, edi, esi, ebp, esp, ebx, edx, ecx, eax, eip, cs, efl, uesp, ss (Mach 3 mach/i386/thread_status.h). */
-export const THREAD_STATE_WORDS = 17;
+/**
+ * i386_SAVED_STATE_COUNT (OSF MK mach/i386/thread_status.h struct i386_saved_state): gs, fs, es,
+ * ds, edi, esi, ebp, esp (the kernel's), ebx, edx, ecx, eax, trapno, err, eip, cs, efl, uesp, ss,
+ * four v86 segments, argv_status and i386_SAVED_ARGV_COUNT = 7 words copied from the user stack.
+ */
+export const THREAD_STATE_WORDS = 31;
 
 export interface MigRoutine {
   readonly name: string;

@@ -64,7 +64,7 @@ export class PagerInterface {
   /** vm_map: maps `memoryObject` (null: anonymous memory) into `task`. */
   map(task: Task, address: number, size: number, anywhere: boolean, memoryObject: Port | null, offset: number, copy: boolean, protection: number, maxProtection: number): { result: number; address: number } {
     const k = this.k;
-    k.cpu.execute(k.paths.vmMap);
+    k.execute(k.paths.vmMap);
     if ((offset & (PAGE_SIZE - 1)) !== 0 || size === 0) return { result: KERN.INVALID_ARGUMENT, address: 0 };
     if (memoryObject !== null && !memoryObject.active) return { result: KERN.INVALID_ARGUMENT, address: 0 };
     if (!task.map.canEnter(address, size, anywhere)) return { result: KERN.NO_SPACE, address: 0 };
@@ -128,7 +128,7 @@ export class PagerInterface {
     if (waiters !== undefined) {
       waiters.push(thread);
     } else {
-      k.cpu.execute(k.paths.pagerRequest);
+      k.execute(k.paths.pagerRequest);
       object.pending.set(index, [thread]);
       const pager = object.pager!;
       const control = object.control!;
@@ -146,7 +146,7 @@ export class PagerInterface {
       this.writer.int(write ? 3 : 1);
       const message = this.writer.finish();
       if (pager.kobject !== null) {
-        k.cpu.execute(k.paths.kobjectServer);
+        k.execute(k.paths.kobjectServer);
         const reply = yield* pager.kobject.serve(message, thread);
         if (reply !== null) k.msg.deliver(reply);
         if (!object.pending.has(index)) return;
@@ -161,7 +161,7 @@ export class PagerInterface {
   private *dataProvided(object: VmObject, offset: number, copy: VmMapCopy | null, _lock: number, take: (copy: VmMapCopy) => void, ok: boolean): Operation<number> {
     const k = this.k;
     if (!ok || copy === null || (offset & (PAGE_SIZE - 1)) !== 0) return MIG.TYPE_ERROR;
-    k.cpu.execute(k.paths.pagerSupply);
+    k.execute(k.paths.pagerSupply);
     take(copy);
     const pages = Math.ceil(copy.size / PAGE_SIZE);
     let piece = 0;
@@ -198,7 +198,7 @@ export class PagerInterface {
   private *dataSupply(object: VmObject, offset: number, address: number, lock: number, sender: Thread, ok: boolean): Operation<number> {
     const k = this.k;
     if (!ok || (offset & (PAGE_SIZE - 1)) !== 0) return MIG.TYPE_ERROR;
-    k.cpu.execute(k.paths.pagerSupply);
+    k.execute(k.paths.pagerSupply);
     const pte = sender.task.map.pmap.lookup(address);
     if ((pte & 1) === 0) return KERN.INVALID_ADDRESS;
     const frame = (pte & 0xfffff000) >>> 0;
@@ -222,12 +222,12 @@ export class PagerInterface {
   private *lockRequest(object: VmObject, offset: number, size: number, ok: boolean): Operation<number> {
     const k = this.k;
     if (!ok) return MIG.TYPE_ERROR;
-    k.cpu.execute(k.paths.pagerRequest);
+    k.execute(k.paths.pagerRequest);
     const first = Math.floor(offset / PAGE_SIZE);
     const count = Math.ceil(size / PAGE_SIZE);
     for (const i of [...object.pages.keys()]) {
       if (i < first || i >= first + count) continue;
-      k.cpu.execute(k.paths.vmPageWork);
+      k.execute(k.paths.vmPageWork);
       object.pages.delete(i);
       object.writeLocked.delete(i);
     }

@@ -12,6 +12,14 @@ import type { Thread } from './thread';
 export interface KernelObject {
   readonly kind: 'task' | 'thread' | 'memoryControl' | 'device' | 'colocated';
   serve(request: Kmsg, sender: Thread): Operation<Kmsg | null>;
+  /**
+   * The exception RPC subsystem of a server in a kernel-loaded space (mach_subsystem_create on
+   * the port): exception_raise_state short-circuited into a call of its server routine by thread
+   * migration, on the thread's saved state in place (OSF MK kern/exception.c,
+   * MACHINE_FAST_EXCEPTION: no kmsg, no MIG, no state copies). Returns the routine's KERN code;
+   * `state` (i386_SAVED_STATE) is the new state. Absent: exceptions to the port are messages.
+   */
+  raiseState?(thread: Thread, exception: number, code: number, state: Uint32Array): Operation<number>;
 }
 
 /** What a thread can wait on: a port's or a port set's message queue (ipc/ipc_mqueue.h). */

@@ -9,24 +9,31 @@ export type ThreadState = 'runnable' | 'running' | 'waiting' | 'suspended' | 'ha
 /** Register slots of a thread's saved user state used by the trap ABI (i386_saved_state). */
 export const REG = { EAX: 0, EBX: 1, ECX: 2, EDX: 3, ESI: 4, EDI: 5, EBP: 6, ESP: 7 } as const;
 
-/** Where the trap ABI's registers sit in an i386_THREAD_STATE (gs fs es ds edi esi ebp esp ebx edx ecx eax eip cs efl uesp ss). */
-const STATE_SLOT: Readonly<Record<keyof typeof REG, number>> = { EDI: 4, ESI: 5, EBP: 6, ESP: 7, EBX: 8, EDX: 9, ECX: 10, EAX: 11 };
+/**
+ * Where the trap ABI's registers sit in an i386_saved_state (gs fs es ds edi esi ebp esp ebx edx
+ * ecx eax trapno err eip cs efl uesp ss v86[4] argv_status argv[7]); the user ESP is uesp.
+ */
+const STATE_SLOT: Readonly<Record<keyof typeof REG, number>> = { EDI: 4, ESI: 5, EBP: 6, ESP: 17, EBX: 8, EDX: 9, ECX: 10, EAX: 11 };
+
+/** i386_saved_state: argv_status and the first of the i386_SAVED_ARGV_COUNT words copied from the user stack. */
+export const SAVED_STATE_ARGV_STATUS = 23;
+export const SAVED_STATE_ARGV = 24;
+export const SAVED_ARGV_COUNT = 7;
 
 /**
- * thread_getstatus(i386_THREAD_STATE): the thread's saved user state into `out` (17 words). The
+ * thread_getstatus(i386_SAVED_STATE): the thread's saved user state into `out` (31 words). The
  * model keeps the trap ABI's registers; the segment selectors are the user ones, EFLAGS has IF set,
- * EIP is not modelled (guest code is host code).
+ * EIP is not modelled (guest code is host code); argv is the exception path's (see ExceptionDelivery).
  */
 export function getThreadState(thread: Thread, userCode: number, userData: number, out: Uint32Array): void {
   out.fill(0);
-  out[0] = out[1] = out[2] = out[3] = out[16] = userData;
-  out[13] = userCode;
-  out[14] = 0x202;
+  out[0] = out[1] = out[2] = out[3] = out[18] = userData;
+  out[15] = userCode;
+  out[16] = 0x202;
   for (const [name, slot] of Object.entries(STATE_SLOT)) out[slot] = thread.registers[REG[name as keyof typeof REG]];
-  out[15] = thread.registers[REG.ESP];
 }
 
-/** thread_setstatus(i386_THREAD_STATE): the trap ABI's registers from `state` (17 words). */
+/** thread_setstatus(i386_SAVED_STATE): the trap ABI's registers from `state` (31 words). */
 export function setThreadState(thread: Thread, state: ArrayLike<number>): void {
   for (const [name, slot] of Object.entries(STATE_SLOT)) thread.registers[REG[name as keyof typeof REG]] = state[slot] >>> 0;
 }

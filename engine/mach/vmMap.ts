@@ -312,14 +312,14 @@ export class VmMap {
     const start = trunc(address);
     const end = round(address + size);
     if (!this.canCopyin(address, size)) return null;
-    k.cpu.execute(k.paths.oolCopyin);
+    k.execute(k.paths.oolCopyin);
     this.clip(start);
     this.clip(end);
     const pieces: VmMapCopyPiece[] = [];
     for (const entry of this.entriesIn(start, end)) {
       k.memory.touchWrite(entry.address, 16);
       const pages = (entry.end - entry.start) / PAGE_SIZE;
-      for (let i = 0; i < pages; i++) k.cpu.execute(k.paths.oolCopyinPage);
+      for (let i = 0; i < pages; i++) k.execute(k.paths.oolCopyinPage);
       if (entry.object === null) entry.object = k.createObject(entry.end - entry.start + entry.offset);
       let object = entry.object;
       let offset = entry.offset;
@@ -347,13 +347,13 @@ export class VmMap {
    */
   copyout(copy: VmMapCopy): number {
     const k = this.k;
-    k.cpu.execute(k.paths.oolCopyout);
+    k.execute(k.paths.oolCopyout);
     const total = copy.pieces.reduce((sum, piece) => sum + piece.size, 0);
     const start = this.findSpace(total);
     if (start < 0) return -1;
     let cursor = start;
     for (const piece of copy.pieces) {
-      for (let i = 0; i < piece.size / PAGE_SIZE; i++) k.cpu.execute(k.paths.oolCopyoutPage);
+      for (let i = 0; i < piece.size / PAGE_SIZE; i++) k.execute(k.paths.oolCopyoutPage);
       this.insert(this.newEntry(cursor, cursor + piece.size, piece.object, piece.offset, VM_PROT.DEFAULT, VM_PROT.ALL, true));
       cursor += piece.size;
     }
@@ -370,7 +370,7 @@ export class VmMap {
    */
   *fault(thread: Thread, address: number, write: boolean): Operation<number> {
     const k = this.k;
-    k.cpu.execute(k.paths.vmFault);
+    k.execute(k.paths.vmFault);
     const page = trunc(address);
     for (;;) {
       const entry = this.lookup(address);
@@ -422,7 +422,7 @@ export class VmMap {
         // zero fill into the top object
         frame = k.memory.allocateFrame();
         if (frame < 0) return KERN.RESOURCE_SHORTAGE;
-        k.cpu.execute(k.paths.pageZero);
+        k.execute(k.paths.pageZero);
         k.memory.touchWrite(kernelLinear(frame), PAGE_SIZE);
         top.pages.set((page - entry.start + entry.offset) / PAGE_SIZE, frame);
       } else if (object !== top) {

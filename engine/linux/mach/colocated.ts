@@ -1,7 +1,7 @@
 import type { Operation } from '../../machine/executionContext';
 import { KernelMessageReader, KernelMessageWriter } from '../../mach/ipcKobject';
 import type { Kmsg } from '../../mach/kmsg';
-import { I386_THREAD_STATE, KERN, MIG, MIG_REPLY_OFFSET, MSG_HEADER_BYTES, MSG_ID } from '../../mach/machConstants';
+import { I386_SAVED_STATE, KERN, MIG, MIG_REPLY_OFFSET, MSG_HEADER_BYTES, MSG_ID } from '../../mach/machConstants';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { KernelObject } from '../../mach/port';
 import type { Task } from '../core/task';
@@ -30,19 +30,30 @@ abstract class ColocatedService {
 }
 
 /**
- * The co-located server's trap ports as kernel objects: a process's exception_raise_state (its
- * system call, EXC_SYSCALL) is served in the process's own thread inside the kernel: the kmsgs,
- * the reply right and the state in the message stay (Mach's IPC bookkeeping), the queue, the
- * thread switch and the address-space switch go. The request is unmarshalled and destroyed
- * before the handler runs, and the reply (RetCode, flavor, new state) built after it, so a
- * handler that sleeps holds no shared reader or writer state.
+ * The co-located server's trap ports as kernel objects. With activations (MkLinux's in-kernel
+ * server: serv_init.c sets use_activations when in_kernel and registers the exc subsystem on its
+ * trap ports) a process's exception_raise_state, its system call (EXC_SYSCALL), is short-circuited
+ * by OSF MK into a call of catch_exception_raise_state in the process's own thread on its saved
+ * state (`raiseState`): no kmsg, no MIG, no state copy, no queue, no thread switch and no
+ * address-space switch. Without them (`useActivations` 0, the -A 0 what-if), and always for
+ * exception_raise (EXCEPTION_DEFAULT behavior: a bad access, which has no fast path), the
+ * exception is a message served in the faulting thread, with its kmsgs, reply right and the state
+ * in the message (Mach's IPC bookkeeping). The request is unmarshalled and destroyed before the
+ * handler runs and the reply built after it, so a handler that sleeps holds no shared reader or
+ * writer state.
  */
 export class ColocatedRequests extends ColocatedService {
   private readonly writer: KernelMessageWriter;
 
-  constructor(linux: MkLinux) {
+  constructor(linux: MkLinux, private readonly activations: boolean) {
     super(linux);
     this.writer = new KernelMessageWriter(linux.mach);
+  }
+
+  override objectFor(task: Task): KernelObject {
+    const object = super.objectFor(task);
+    if (!this.activations) return object;
+    return { ...object, raiseState: (_thread, exception, _code, state) => this.linux.serveTrap(task.substrateData as MkLinuxProcess, exception, state) };
   }
 
   protected *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {
@@ -69,7 +80,7 @@ export class ColocatedRequests extends ColocatedService {
     const writer = this.writer;
     if (replyPort === null || writer.begin(replyPort, replyType, id + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 16 + 4 + 4 * THREAD_STATE_WORDS) === null) return null;
     writer.int(retCode);
-    writer.int(I386_THREAD_STATE);
+    writer.int(I386_SAVED_STATE);
     writer.words(state);
     return writer.finish();
   }

@@ -6,7 +6,7 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import type { MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_BITS, HDR_ID, HDR_LOCAL, HDR_REMOTE, HDR_SIZE, I386_THREAD_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE, msghBits } from '../../mach/machConstants';
+import { EXC, HDR_BITS, HDR_ID, HDR_LOCAL, HDR_REMOTE, HDR_SIZE, I386_SAVED_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE, msghBits } from '../../mach/machConstants';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
@@ -131,12 +131,14 @@ export class MkLinux implements Substrate {
     const m = machine.parameters;
     const text = this.kernelTextBase + 0x1000; // arch/osfmach3 glue where native links entry.S
     const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
-    this.demuxPath = path('mklinux.serverDemux', p.serverDemuxSimple * m.instruction + p.serverDemuxMemoryOps * m.aluRegMem, 0, p.serverCodeBytes / 2, 'server request loop + syscall glue');
+    const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
+    // co-located with activations: catch_exception_raise_state called by thread migration on the saved state in place
+    const entrySimple = colocated ? p.activationEntrySimple + (p.useActivations === 1 ? 0 : p.outStateCopySimple) : p.serverLoopSimple + p.outStateCopySimple;
+    this.demuxPath = path('mklinux.serverDemux', (p.serverDemuxSimple + entrySimple) * m.instruction + p.serverDemuxMemoryOps * m.aluRegMem + p.antechamberMutexes * mutexCycles, 0, p.serverCodeBytes / 2, 'server request loop + syscall glue');
     this.walkPath = path('mklinux.softWalk', p.softWalkSimple * m.instruction, p.serverCodeBytes / 2 + 96, 32, 'software page-table walk');
     this.pagerPath = path('mklinux.pager', p.pagerSimple * m.instruction, p.serverCodeBytes, 288, 'server pager');
     this.interruptPath = path('mklinux.interrupt', p.interruptSimple * m.instruction, p.serverCodeBytes + 288, 192, 'server clock/interrupt thread');
     this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 480, 64, 'condition_signal / cproc_ready');
-    const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
     this.lock = new ServerLock(this.parking(), () => this.cpu.charge(mutexCycles / 2, CAT.linuxServer));
     this.userMemory = colocated
       ? null
@@ -147,7 +149,7 @@ export class MkLinux implements Substrate {
           insert: path('mklinux.userMemoryInsert', p.userMemoryInsertSimple * m.instruction, p.serverCodeBytes + 736, 256, 'map_region + user_memory_insert'),
         });
     this.calls = new KernelCalls(k, colocated);
-    this.requests = colocated ? new ColocatedRequests(this) : null;
+    this.requests = colocated ? new ColocatedRequests(this, p.useActivations === 1) : null;
     this.pager = colocated ? new ColocatedPager(this) : null;
 
     this.kernel = new LinuxKernel(this, runtime, options.linux);
@@ -509,7 +511,7 @@ export class MkLinux implements Substrate {
         const state = process.trapState;
         state.set(guest.out.subarray(4, 4 + THREAD_STATE_WORDS));
         const retCode = yield* this.serveTrap(process, guest.out[0], state);
-        replySize = yield* guest.buildReply(retCode, EXCEPTION_STATE_REPLY, [I386_THREAD_STATE, ...state]);
+        replySize = yield* guest.buildReply(retCode, EXCEPTION_STATE_REPLY, [I386_SAVED_STATE, ...state]);
       } else if (id === MSG_ID.memoryObjectDataRequest || id === MSG_ID.memoryObjectDataUnlock) {
         yield* guest.readMessage(PAGER_REQUEST);
         process.controlName = guest.out[0];
@@ -713,7 +715,7 @@ const EXCEPTION_RAISE = ['moveSend', 'moveSend', 'int', 'int', 'int'] as const;
 export const EXCEPTION_RAISE_STATE = ['int', 'int', 'int', 'int', 'threadState'] as const;
 /** Its reply after RetCode: flavor and the new state. */
 export const EXCEPTION_STATE_REPLY = ['int', 'threadState'] as const;
-/** Words of an i386_THREAD_STATE (mach/i386/thread_status.h order) that carry the system-call registers. */
+/** Words of an i386_SAVED_STATE (OSF MK mach/i386/thread_status.h order) that carry the system-call registers. */
 const STATE_INDEX = { edi: 4, esi: 5, ebx: 8, edx: 9, ecx: 10, eax: 11 } as const;
 /** memory_object_init: control port, page size (the interrupt notification is its tail: one int). */
 const PAGER_INIT = ['moveSend', 'int'] as const;

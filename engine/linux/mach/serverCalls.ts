@@ -42,7 +42,7 @@ export class KernelCalls {
     if (writer.begin(port, MSG_TYPE_PORT_SEND, routine.id, MSG_HEADER_BYTES + 8 * args.length) === null) return -1;
     for (const value of args) writer.int(value);
     const request = writer.finish();
-    k.cpu.execute(k.paths.kobjectServer);
+    k.execute(k.paths.kobjectServer);
     const reply = yield* server.serve(request, thread);
     if (reply !== null) k.msg.deliver(reply);
     return 0;

@@ -142,7 +142,7 @@ export class UserCopy {
     for (let page = (user & ~(PAGE_SIZE - 1)) >>> 0; page < user + length; page += PAGE_SIZE) {
       const pte = map.pmap.lookup(page);
       if ((pte & PG_PRESENT) !== 0 && (!toUser || (pte & PG_WRITABLE) !== 0)) continue;
-      cpu.execute(this.host.mach.paths.exceptionEntry);
+      this.host.mach.execute(this.host.mach.paths.exceptionEntry);
       if ((yield* map.fault(holder.thread, page, toUser)) !== KERN.SUCCESS) return -EFAULT;
     }
     const done = toUser ? cpu.copy(server, user, length, false, false, false, CAT.copy) : cpu.copy(user, server, length, false, false, false, CAT.copy);

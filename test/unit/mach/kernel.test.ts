@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { KernelObjectServer } from '../../../engine/mach/ipcKobject';
-import { EXC, I386_THREAD_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../../engine/mach/machConstants';
+import { EXC, I386_SAVED_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../../engine/mach/machConstants';
 import { TYPE_DEAD_NAME } from '../../../engine/mach/ipcSpace';
 import { defineRoutine, THREAD_STATE_WORDS } from '../../../engine/mach/mig';
-import { REG } from '../../../engine/mach/thread';
+import { REG, SAVED_STATE_ARGV_STATUS } from '../../../engine/mach/thread';
 import type { Task } from '../../../engine/mach/task';
 import { bootMach, runToIdle, start } from './fixtures';
 import type { KernelMessageReader, KernelMessageWriter } from '../../../engine/mach/ipcKobject';
@@ -103,7 +103,7 @@ describe('mach kernel: boot, scheduler, hooks', () => {
       const state = Array.from(g.out.subarray(4, 4 + THREAD_STATE_WORDS));
       seen.push(g.out[0], g.out[1], state[11], state[8]); // exception, code (EAX), EAX, EBX
       state[11] = 1234;
-      const size = yield* g.buildReply(KERN.SUCCESS, ['int', 'threadState'], [I386_THREAD_STATE, ...state]);
+      const size = yield* g.buildReply(KERN.SUCCESS, ['int', 'threadState'], [I386_SAVED_STATE, ...state]);
       yield* g.serverReplyAndReceive(trapName, size, 1, MACH_RCV_TIMEOUT);
     }));
     const client = start(kernel, 'process', function* (g) {
@@ -114,6 +114,34 @@ describe('mach kernel: boot, scheduler, hooks', () => {
     runToIdle(kernel);
     assert.deepEqual(seen, [EXC.SYSCALL, 20, 20, 7, 1234]);
     assert.equal(kernel.kmsgs.live, 0);
+  });
+
+  it('calls an exception RPC subsystem of a co-located server by thread migration: saved state in place, no kmsg', () => {
+    const { kernel } = bootMach();
+    const serverTask: Task = kernel.createTask('inkernel', true);
+    const trapName = kernel.allocateReceiveRight(serverTask);
+    const trapPort = serverTask.space.objectOf(serverTask.space.lookup(trapName))!;
+    const seen: number[] = [];
+    const object = {
+      kind: 'colocated' as const,
+      *serve() {
+        throw new Error('exception_raise_state must not become a message');
+      },
+      *raiseState(_thread: unknown, exception: number, code: number, state: Uint32Array) {
+        seen.push(exception, code, state[11], state[8], state[SAVED_STATE_ARGV_STATUS], kernel.kmsgs.live);
+        state[11] = 1234;
+        return KERN.SUCCESS;
+      },
+    };
+    assert.equal(kernel.colocateServer(serverTask, trapName, object), KERN.SUCCESS);
+    const client = start(kernel, 'process', function* (g) {
+      seen.push(yield* g.unixSyscall(20, 7));
+    });
+    trapPort.sendRights++;
+    client.task.exceptionPort = trapPort;
+    runToIdle(kernel);
+    assert.deepEqual(seen, [EXC.SYSCALL, 20, 20, 7, 1, 0, 1234]);
+    assert.equal(THREAD_STATE_WORDS, 31, 'i386_SAVED_STATE');
   });
 
   it('short-circuits RPCs to a co-located server into calls, keeping the IPC bookkeeping (co-location hook)', () => {

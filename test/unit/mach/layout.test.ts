@@ -16,11 +16,29 @@ describe('mach kernel text: path costs and link map', () => {
     assert.equal(pathCycles(uncovered, 'copyinHeader'), uncovered.copyinHeader);
   });
 
-  it('lays paths out without overlap and without a common alignment (their L1 sets spread)', () => {
-    const sorted = [...placed].sort((a, b) => a.address - b.address);
+  it('lays every run of code out without overlap and without a common alignment (their L1 sets spread)', () => {
+    const runs = placed.flatMap((path) => [path, ...path.pieces]);
+    const sorted = [...runs].sort((a, b) => a.address - b.address);
     for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i].address >= sorted[i - 1].address + sorted[i - 1].bytes, `${sorted[i].name} overlaps`);
-    const sets = new Set(placed.map((path) => (path.address >>> 5) & 127));
-    assert.ok(sets.size > placed.length * 0.7, `${sets.size} distinct L1 sets for ${placed.length} paths`);
+    const sets = new Set(runs.map((run) => (run.address >>> 5) & 127));
+    assert.ok(sets.size > Math.min(128, runs.length) * 0.6, `${sets.size} distinct L1 sets for ${runs.length} runs`);
     assert.deepEqual(layoutMachPaths(p, 0xc0100000).paths, paths, 'the same link map every time');
+  });
+
+  it('splits a path into runs of at most hotRunBytes that carry its code size, the cycles on the first', () => {
+    const path = paths.exceptionRaise;
+    const bytes = Math.ceil((pathCycles(p, 'exceptionRaise') * p.codeBytesPerCycle) / 32) * 32;
+    const runs = [path, ...path.pieces];
+    assert.equal(runs.reduce((sum, run) => sum + run.bytes, 0), bytes);
+    for (const run of runs) assert.ok(run.bytes <= p.hotRunBytes, `${run.bytes} B run`);
+    assert.ok(path.pieces.every((piece) => piece.cycles === 0));
+    const addresses = runs.map((run) => run.address).sort((a, b) => a - b);
+    assert.ok(addresses.some((address, i) => i > 0 && address > addresses[i - 1] + p.hotRunBytes), 'the runs lie apart');
+  });
+
+  it('draws another link map from another seed', () => {
+    const other = layoutMachPaths(p, 0xc0100000, 7).paths;
+    assert.notEqual(other.exceptionRaise.address, paths.exceptionRaise.address);
+    assert.equal(other.exceptionRaise.cycles, paths.exceptionRaise.cycles);
   });
 });
