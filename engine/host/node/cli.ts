@@ -50,10 +50,11 @@ Usage:
       The simulator's own speed: host throughput and real-time factor (simulated seconds per
       host second) of fixed workloads, host time of reproduce --quick (and --full), peak
       memory, and digests of the simulated results.
-  l4lab boot linux [--script FILE] [--set NAME=VALUE ...] [--small-spaces on|off]
-      Boot native Linux 2.0, print its boot log and run a shell on the terminal (Ctrl-C sends
-      SIGINT to the foreground command, 'exit' or Ctrl-D shuts down, Ctrl-] leaves the
-      simulator). With --script, run FILE through sh non-interactively and exit with its status.
+  l4lab boot SYSTEM [--script FILE] [--set NAME=VALUE ...] [--small-spaces on|off]
+      Boot SYSTEM (linux, l4linux, l4linux-trampoline, mklinux-kernel, mklinux-user), print its
+      boot log and run a shell on the terminal (Ctrl-C sends SIGINT to the foreground command,
+      'exit' or Ctrl-D shuts down, Ctrl-] leaves the simulator). With --script, run FILE
+      through sh non-interactively and exit with its status.
   l4lab reproduce [--quick | --full] [--json] [--out DIR] [--system S[,S...]] [--workers N]
       Reproduce the paper: run every available suite on every system it applies to, print
       each table in the paper's layout with the published value beside the simulated one,
