@@ -8,7 +8,7 @@ import { NULLPROC, RPC_SERVER_BUFFER, RpcClient, serveOne } from './sunrpc';
 import { AIM_PROGRAMS } from './aimPrograms';
 import { COMPILE_PROGRAMS } from './compilePrograms';
 import { VM_PROGRAMS } from './vmPrograms';
-import { loadSharedLibc } from './dynamicLinking';
+import { dynamicallyLinked } from './dynamicLinking';
 
 const KB = 1024;
 
@@ -21,12 +21,7 @@ const KB = 1024;
  * call goes through the PLT.
  */
 function bench(name: string, body: GuestProgram['main']): GuestProgram {
-  const main = function* (libc: Libc, argv: string[]): Operation<number> {
-    const linked = yield* loadSharedLibc(libc);
-    if (linked < 0) return yield* fail(libc, `${name}: can't load library 'libc.so.5'`, linked);
-    return yield* body(libc, argv);
-  };
-  return { name, textBytes: 32 * KB, dataBytes: 4 * KB, bssBytes: 8 * KB, startup: { textPages: 4, dataPages: 1, bssPages: 1 }, main };
+  return { name, textBytes: 32 * KB, dataBytes: 4 * KB, bssBytes: 8 * KB, startup: { textPages: 4, dataPages: 1, bssPages: 1 }, main: dynamicallyLinked(name, body) };
 }
 
 const LOOP = USER_COSTS.loopOverhead;

@@ -1,8 +1,10 @@
 import { ACCESS_FETCH, ACCESS_WRITE } from '../machine/cpu';
 import type { Operation } from '../machine/executionContext';
+import { ERRNO_NAME } from '../linux/core/errno';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, NR, O_RDONLY, PROT_EXEC, PROT_READ, PROT_WRITE } from '../linux/core/syscalls';
 import type { Libc } from './libc';
 import { MACRO_COSTS } from './macroParameters';
+import type { GuestProgram } from './runtime';
 
 const PAGE = 4096;
 
@@ -74,6 +76,22 @@ export function* loadSharedLibc(libc: Libc): Operation<number> {
   const used = Math.min(MACRO_COSTS.libcTextPagesTouched, pages);
   for (let k = 0; k < used; k++) yield* libc.touch(text + Math.floor((k * pages) / used) * PAGE, 64, ACCESS_FETCH);
   return 0;
+}
+
+/**
+ * The main of a program dynamically linked against libc.so.5: ld.so ({@link loadSharedLibc})
+ * runs before `main`; when it cannot map the library it says so on stderr and the program
+ * exits with status 1 without running `main`.
+ */
+export function dynamicallyLinked(name: string, main: GuestProgram['main']): GuestProgram['main'] {
+  return function* (libc: Libc, argv: string[]): Operation<number> {
+    const linked = yield* loadSharedLibc(libc);
+    if (linked < 0) {
+      yield* libc.print(2, `${name}: can't load library '${SHARED_LIBC.slice(SHARED_LIBC.lastIndexOf('/') + 1)}' (${ERRNO_NAME[-linked] ?? linked})\n`);
+      return 1;
+    }
+    return yield* main(libc, argv);
+  };
 }
 
 /**

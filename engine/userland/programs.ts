@@ -1,6 +1,7 @@
 import type { Operation } from '../machine/executionContext';
 import { ERRNO_MESSAGE, ERRNO_NAME } from '../linux/core/errno';
 import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, SIG } from '../linux/core/syscalls';
+import { dynamicallyLinked } from './dynamicLinking';
 import type { Libc } from './libc';
 import type { GuestProgram } from './runtime';
 
@@ -245,7 +246,12 @@ function* readLines(libc: Libc, fd: number, prompt: string | null, each: (line: 
   }
 }
 
-const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: 10, dataPages: 2, bssPages: 2 }, main: function* (libc: Libc, argv: string[]): Operation<number> {
+/**
+ * The shell. /bin/sh of a 1997 Linux system was bash, dynamically linked against libc.so.5: ld.so
+ * maps the library before main (as for the lmbench programs and the tool chain). `-c` runs its
+ * command in a child (fork, exec, wait). Sizes and start-up touches are unsourced estimates.
+ */
+const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: 10, dataPages: 2, bssPages: 2 }, main: dynamicallyLinked('sh', function* (libc: Libc, argv: string[]): Operation<number> {
   let status = 0;
   if (argv[1] === '-c') {
     const [result] = yield* runLine(libc, argv.slice(2).join(' '), 0);
@@ -271,7 +277,7 @@ const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bs
     return exit;
   });
   return status;
-} };
+}) };
 
 // ---- tools ------------------------------------------------------------------------------------
 

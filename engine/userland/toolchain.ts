@@ -1,5 +1,5 @@
 import type { Operation } from '../machine/executionContext';
-import { loadSharedLibc, touchText } from './dynamicLinking';
+import { dynamicallyLinked, touchText } from './dynamicLinking';
 import type { Libc } from './libc';
 import type { GuestProgram } from './runtime';
 
@@ -34,12 +34,10 @@ export function tool(name: string, textBytes: number, body: ToolBody, startText 
     dataBytes,
     bssBytes: 16 * KB,
     startup: { textPages: 1, dataPages: 1, bssPages: 1 },
-    main: function* (libc: Libc, argv: string[]): Operation<number> {
-      const linked = yield* loadSharedLibc(libc);
-      if (linked < 0) return yield* fail(libc, `${name}: can't load library 'libc.so.5'`, linked);
+    main: dynamicallyLinked(name, function* (libc: Libc, argv: string[]): Operation<number> {
       yield* touchText(libc, textBytes, 0, startText);
       return yield* body(libc, argv);
-    },
+    }),
   };
 }
 

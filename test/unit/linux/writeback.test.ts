@@ -7,7 +7,10 @@ import { encodeUtf8 } from '../../../engine/base/text';
 
 const TEXT = 'written back\n'.repeat(400); // 5200 bytes: two pages, six blocks
 
-/** Writes /tmp/wb, then sleeps `seconds` (so a run can be stopped before the shutdown's sync). */
+/**
+ * Writes /tmp/wb, marks 'written' (a zero-cost harness marker), then sleeps `seconds` (so a run
+ * can be stopped before the shutdown's sync).
+ */
 function writer(seconds: number): GuestProgram {
   return {
     name: 'writer', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
@@ -17,10 +20,24 @@ function writer(seconds: number): GuestProgram {
       yield* libc.store(buffer, encodeUtf8(TEXT));
       if ((yield* libc.write(fd, buffer, TEXT.length)) !== TEXT.length) return 1;
       yield* libc.close(fd);
+      libc.mark('written');
       yield* libc.sleep(seconds);
       return 0;
     },
   };
+}
+
+/**
+ * Runs the booted system until the (next) writer has written and closed /tmp/wb, however long
+ * boot and the shell took to start it.
+ */
+function runUntilWritten(system: LinuxSystem): void {
+  let written = false;
+  system.runtime.onMark = (label) => {
+    if (label === 'written') written = true;
+  };
+  assert.equal(system.run(133e6 * 10, () => written), 'stopped', system.machine.console.output());
+  system.runtime.onMark = null;
 }
 
 /** The file's data and inode-table entry as the disk has them. */
@@ -40,7 +57,7 @@ function dirText(system: LinuxSystem, dir: Inode): string {
 describe('buffer-cache write-back to the disk', () => {
   it('keeps written data dirty in memory, then sync writes data, inode and directory entry', () => {
     const system = bootLinux({ programs: [writer(1)], initArgs: ['sh', '-c', 'writer'] });
-    assert.equal(system.run(133e6 / 2), 'limit');
+    runUntilWritten(system);
     const inode = system.kernel.lookupPath(system.kernel.fs.root, '/tmp/wb')!;
     assert.ok(system.kernel.writeBack.dirty.pages >= 2, 'dirty pages before any sync');
     assert.notEqual(onDisk(system, inode).data, TEXT);
@@ -57,16 +74,19 @@ describe('buffer-cache write-back to the disk', () => {
 
   it('bdflush writes data dirty for 30 s without any sync', () => {
     const system = bootLinux({ programs: [writer(60)], initArgs: ['sh', '-c', 'writer'] });
+    runUntilWritten(system);
     assert.equal(system.run(133e6 * 20), 'limit');
     const inode = system.kernel.lookupPath(system.kernel.fs.root, '/tmp/wb')!;
-    assert.notEqual(onDisk(system, inode).data, TEXT, 'not yet after 20 s');
+    assert.notEqual(onDisk(system, inode).data, TEXT, 'not yet 20 s after the write');
     assert.equal(system.run(133e6 * 20), 'limit');
-    assert.equal(onDisk(system, inode).data, TEXT, 'written after 36 s');
+    assert.equal(onDisk(system, inode).data, TEXT, 'written within 40 s of the write');
   });
 
   it('frees the blocks of a deleted file for reuse', () => {
     const system = bootLinux({ programs: [writer(0)], initArgs: ['sh', '-c', 'writer; sync; sleep 1; rm /tmp/wb; writer'] });
-    assert.equal(system.run(133e6 / 2), 'limit');
+    runUntilWritten(system);
+    // then until `sync` has written it, which allocates its blocks (before `rm`, a second later)
+    assert.equal(system.run(133e6 * 10, () => system.kernel.writeBack.dirty.pages === 0), 'stopped');
     const first = [...system.kernel.lookupPath(system.kernel.fs.root, '/tmp/wb')!.blocks];
     assert.equal(first.length, 6);
     assert.equal(system.run(133e6 * 10), 'halted', system.machine.console.output());
