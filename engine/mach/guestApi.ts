@@ -45,6 +45,7 @@ export const MACH_ROUTINES = {
   taskTerminate: defineRoutine({ name: 'task_terminate', id: MSG_ID.taskTerminate, request: [], reply: [] }),
   threadCreate: defineRoutine({ name: 'thread_create', id: MSG_ID.threadCreate, request: ['int', 'int'], reply: ['moveSend'] }),
   threadResume: defineRoutine({ name: 'thread_resume', id: MSG_ID.threadResume, request: [], reply: [] }),
+  threadSetState: defineRoutine({ name: 'thread_set_state', id: MSG_ID.threadSetState, request: ['int', 'threadState'], reply: [] }),
   threadSuspend: defineRoutine({ name: 'thread_suspend', id: MSG_ID.threadSuspend, request: [], reply: [] }),
   threadAbort: defineRoutine({ name: 'thread_abort', id: MSG_ID.threadAbort, request: [], reply: [] }),
   threadTerminate: defineRoutine({ name: 'thread_terminate', id: MSG_ID.threadTerminate, request: [], reply: [] }),

@@ -6,6 +6,7 @@ import {
   HDR_LOCAL,
   HDR_REMOTE,
   HDR_SIZE,
+  I386_SAVED_STATE,
   isPortType,
   KERN,
   MACH_MSGH_BITS_COMPLEX,
@@ -23,7 +24,8 @@ import {
 import type { MachKernel } from './machKernel';
 import type { KernelObject, Port } from './port';
 import type { Task } from './task';
-import type { Thread } from './thread';
+import { THREAD_STATE_WORDS } from './mig';
+import { setThreadState, type Thread } from './thread';
 import type { VmMapCopy } from './vmMap';
 
 const isInteger = (name: number) => name === MSG_TYPE.INTEGER_32;
@@ -510,6 +512,21 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
     replyBytes: 0,
     *run(thread) {
       return k.resume(thread) ? KERN.SUCCESS : KERN.FAILURE;
+    },
+  });
+  const state = new Int32Array(THREAD_STATE_WORDS);
+  routines.set(MSG_ID.threadSetState, {
+    replyBytes: 0,
+    *run(thread, args) {
+      const flavor = args.int();
+      args.words(state, THREAD_STATE_WORDS);
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (flavor !== I386_SAVED_STATE) return KERN.INVALID_ARGUMENT;
+      // thread_setstatus: the words into the thread's PCB
+      k.execute(k.paths.threadStateCopy);
+      k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
+      setThreadState(thread, state);
+      return KERN.SUCCESS;
     },
   });
   routines.set(MSG_ID.threadSuspend, {

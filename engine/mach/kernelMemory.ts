@@ -107,7 +107,8 @@ export class Zone {
  * physically contiguous frames.
  */
 export class Kalloc {
-  private readonly zones: Zone[] = [];
+  /** Its power-of-two zones, smallest first. */
+  readonly zones: Zone[] = [];
 
   constructor(private readonly kernel: KernelMemory) {
     for (let size = 16; size <= PAGE_SIZE; size *= 2) this.zones.push(new Zone(`kalloc.${size}`, size, kernel));

@@ -67,7 +67,8 @@ export class Kmsg {
  * kalloc. Host-side Kmsg records are pooled so that steady-state messaging allocates nothing.
  */
 export class KmsgAllocator {
-  private readonly zone: Zone;
+  /** The kmsg zone (ikm_cache). */
+  readonly zone: Zone;
   private readonly pool: Kmsg[] = [];
   live = 0;
 

@@ -187,6 +187,8 @@ export const MSG_ID = {
   threadTerminate: 2014,
   threadAbort: 2015,
   taskSetExceptionPort: 2017,
+  /** thread_set_state (mach.defs; numbering an estimate: this model's 2017 is task_set_exception_port). */
+  threadSetState: 2020,
   threadSetExceptionPort: 2018,
   vmAllocate: 2021,
   vmDeallocate: 2022,

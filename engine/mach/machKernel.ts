@@ -856,6 +856,15 @@ export class MachKernel {
     return this.tasks.find((task) => task.active && task.selfPort === port);
   }
 
+  /** convert_port_to_thread: the live thread whose thread port is `port`, if any. */
+  threadOf(port: Port): Thread | undefined {
+    for (const task of this.tasks) {
+      const thread = task.active ? task.threads.find((t) => t.selfPort === port) : undefined;
+      if (thread !== undefined) return thread;
+    }
+    return undefined;
+  }
+
   /** Gives `task` a send right to a kernel port (the master device port, a task port); its name. */
   grantKernelPort(task: Task, port: Port): number {
     port.sendRights++;
@@ -978,6 +987,15 @@ export class MachKernel {
     this.msg.portDied(port);
     for (const request of port.deadNameRequests.splice(0)) this.msg.notify(request.notify, MACH_NOTIFY.DEAD_NAME, request.name);
     this.deadPorts.push(port);
+  }
+
+  /**
+   * zone_info: elements in use per zone (the kernel's object zones, the kmsg zone and kalloc's),
+   * by zone name; what a leak of kernel memory shows as before it costs a whole frame.
+   */
+  zoneElements(): Map<string, number> {
+    const zones = [this.portZone, this.mapEntryZone, this.copyZone, this.objectZone, this.threadZone, this.taskZone, this.spaceZone, this.kmsgs.zone, ...this.kalloc.zones];
+    return new Map(zones.map((zone) => [zone.name, zone.allocated]));
   }
 
   /**

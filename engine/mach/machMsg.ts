@@ -541,6 +541,15 @@ export class MachMsg {
   }
 
   /**
+   * ipc_object_destroy of one right held outside any space (a kernel server's reply right it
+   * never answered): counts drop, a receive right destroys its port, a send-once right sends its
+   * send-once notification.
+   */
+  destroyRight(port: Port, transit: number): void {
+    releaseRight(port, transit, this.dropPort, this.notifySendOnce);
+  }
+
+  /**
    * Disposes of a message taken by {@link kernelReceive}: delivery consumed its destination right
    * (as ipc_kmsg_copyout_header does for a user receive, so a send-once reply right sends no
    * notification); the rights and regions it carries are destroyed with it.

@@ -15,6 +15,8 @@ export const REG = { EAX: 0, EBX: 1, ECX: 2, EDX: 3, ESI: 4, EDI: 5, EBP: 6, ESP
  */
 const STATE_SLOT: Readonly<Record<keyof typeof REG, number>> = { EDI: 4, ESI: 5, EBP: 6, ESP: 17, EBX: 8, EDX: 9, ECX: 10, EAX: 11 };
 
+/** i386_saved_state: the user stack pointer (uesp). */
+export const SAVED_STATE_UESP = STATE_SLOT.ESP;
 /** i386_saved_state: argv_status and the first of the i386_SAVED_ARGV_COUNT words copied from the user stack. */
 export const SAVED_STATE_ARGV_STATUS = 23;
 export const SAVED_STATE_ARGV = 24;

@@ -63,8 +63,11 @@ export class ColocatedRequests extends ColocatedService {
     const replyType = request.replyType;
     const id = request.id;
     request.reply = null;
+    if (replyPort !== null) process.pendingReply = { port: replyPort, type: replyType };
     if (id === MSG_ID.exceptionRaise) return yield* this.serveException(process, request, replyPort, replyType);
     if (id !== MSG_ID.exceptionRaiseState) {
+      request.reply = replyPort;
+      process.pendingReply = null;
       this.linux.mach.msg.destroy(request);
       return null;
     }
@@ -77,6 +80,7 @@ export class ColocatedRequests extends ColocatedService {
     const ok = reader.ok;
     this.linux.mach.msg.destroy(request);
     const retCode = ok ? yield* this.linux.serveTrap(process, exception, state) : MIG.TYPE_ERROR;
+    process.pendingReply = null;
     const writer = this.writer;
     if (replyPort === null || writer.begin(replyPort, replyType, id + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 16 + 4 + 4 * THREAD_STATE_WORDS) === null) return null;
     writer.int(retCode);
@@ -90,6 +94,7 @@ export class ColocatedRequests extends ColocatedService {
     const k = this.linux.mach;
     k.msg.destroy(request);
     yield* this.linux.serveException(process);
+    process.pendingReply = null;
     if (replyPort === null || this.writer.begin(replyPort, replyType, MSG_ID.exceptionRaise + MIG_REPLY_OFFSET, MSG_HEADER_BYTES + 8) === null) return null;
     this.writer.int(KERN.SUCCESS);
     return this.writer.finish();

@@ -5,13 +5,13 @@ import { CAT, type CodePath, type Cpu } from '../../machine/cpu';
 import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
-import type { MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_BITS, HDR_ID, HDR_LOCAL, HDR_REMOTE, HDR_SIZE, I386_SAVED_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE, msghBits } from '../../mach/machConstants';
+import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
+import { EXC, HDR_BITS, HDR_ID, HDR_LOCAL, HDR_REMOTE, HDR_SIZE, I386_SAVED_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE, msghBits, USER_CS, USER_DS } from '../../mach/machConstants';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
-import { REG } from '../../mach/thread';
+import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
 import { EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import type { LinuxOverrides } from '../core/linuxParameters';
@@ -94,6 +94,16 @@ export class MkLinux implements Substrate {
   private readonly lock: ServerLock;
   private readonly calls: KernelCalls;
   private readonly processes = new Map<MemoryMap, MkLinuxProcess>();
+  /** Processes by pid: the argument of their user thread's entry point. */
+  private readonly byPid = new Map<number, MkLinuxProcess>();
+  /** Children forked by a process, whose Mach task and thread its server thread creates before its fork returns. */
+  private readonly forked = new Map<MkLinuxProcess, Task[]>();
+  /** The entry point (thread_create) of a process's user thread. */
+  private readonly userEntry: number;
+  /** Processes reaped by a process (wait4), whose Mach task its server thread terminates before wait4 returns. */
+  private readonly reaped = new Map<MkLinuxProcess, MkLinuxProcess[]>();
+  /** The server's name for its own task port (the target of its mach_port_* RPCs). */
+  private readonly serverSelfName: number;
   private readonly demuxPath: CodePath;
   private readonly walkPath: CodePath;
   private readonly pagerPath: CodePath;
@@ -148,7 +158,9 @@ export class MkLinux implements Substrate {
           chainStep: p.userMemoryChainStep * m.instruction,
           insert: path('mklinux.userMemoryInsert', p.userMemoryInsertSimple * m.instruction, p.serverCodeBytes + 736, 256, 'map_region + user_memory_insert'),
         });
-    this.calls = new KernelCalls(k, colocated);
+    this.calls = new KernelCalls(k, colocated, this.serverTask);
+    this.serverSelfName = k.grantKernelPort(this.serverTask, this.serverTask.selfPort);
+    this.userEntry = k.registerEntryPoint((_guest, pid) => this.userSide(this.byPid.get(pid)!));
     this.requests = colocated ? new ColocatedRequests(this, p.useActivations === 1) : null;
     this.pager = colocated ? new ColocatedPager(this) : null;
 
@@ -327,9 +339,68 @@ export class MkLinux implements Substrate {
 
   // ---- processes ----------------------------------------------------------------------------
 
+  /**
+   * A process's Mach side. Init's (at boot, no server thread yet) is made by kernel calls; a
+   * forked child's by its parent's server thread before the fork returns (see {@link createForked}).
+   */
   createTask(task: Task): void {
+    const parent = this.lock.holder?.task?.substrateData as MkLinuxProcess | undefined;
+    if (parent !== undefined) {
+      this.forked.set(parent, [...(this.forked.get(parent) ?? []), task]);
+      return;
+    }
     const k = this.mach;
     const machTask = k.createTask(`linux.${task.pid}`, false);
+    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, () => this.userSide(task.substrateData as MkLinuxProcess));
+    const process = this.buildProcess(task, machTask, k.grantKernelPort(this.serverTask, machTask.selfPort), userThread, k.grantKernelPort(this.serverTask, userThread.selfPort));
+    process.requestPort.sendRights++;
+    machTask.exceptionPort = process.requestPort;
+    k.resume(userThread);
+  }
+
+  /**
+   * MkLinux's copy_thread and osfmach3_fork_resume, by the parent's server thread `by`, as MIG
+   * RPCs to the kernel (co-located: short-circuited into calls): task_create on the parent's
+   * task port, thread_create in the child, thread_set_state (the parent's state, EAX = 0: fork's
+   * result in the child), task_set_exception_port to the child's trap port
+   * (osfmach3_trap_setup_task) and thread_resume. The child's address space is its own memory
+   * object (inherit_memory FALSE: the model pages every process from Linux's tables).
+   */
+  private *createForked(by: MkLinuxProcess): Activity {
+    const children = this.forked.get(by);
+    if (children === undefined) return;
+    this.forked.delete(by);
+    const k = this.mach;
+    const guest = this.actorGuest(by);
+    const thread = by.actor.thread;
+    const calls = this.calls;
+    const check = (what: string, code: number) => {
+      if (code !== KERN.SUCCESS) throw new Error(`MkLinux copy_thread: ${what} failed (${code})`);
+    };
+    for (const task of children) {
+      check('task_create', yield* calls.rpc(guest, thread, MACH_ROUTINES.taskCreate, by.taskName, [0]));
+      const taskName = calls.out[0];
+      const machTask = k.taskOf(this.portOf(taskName))!;
+      check('thread_create', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadCreate, taskName, [this.userEntry, task.pid]));
+      const threadName = calls.out[0];
+      const userThread = k.threadOf(this.portOf(threadName))!;
+      const process = this.buildProcess(task, machTask, taskName, userThread, threadName);
+      const state = new Uint32Array(THREAD_STATE_WORDS);
+      getThreadState(by.userThread, USER_CS, USER_DS, state);
+      state[STATE_INDEX.eax] = 0;
+      // the child's stack pointer (MkLinux: usp, the same address in the inherited memory; here
+      // the stack thread_create gave the child, where the model's user side keeps its trap words)
+      state[SAVED_STATE_UESP] = userThread.registers[REG.ESP];
+      check('thread_set_state', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadSetState, threadName, [I386_SAVED_STATE, ...state]));
+      const requestName = this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort));
+      check('task_set_exception_port', yield* calls.rpc(guest, thread, MACH_ROUTINES.taskSetExceptionPort, taskName, [requestName]));
+      check('thread_resume', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadResume, threadName, []));
+    }
+  }
+
+  /** What the server builds for a process around its Mach task and user thread (ports, pager, server thread). */
+  private buildProcess(task: Task, machTask: MachTask, taskName: number, userThread: Thread, threadName: number): MkLinuxProcess {
+    const k = this.mach;
     // the process's address space: one memory object, paged by the server, around Mach's own regions
     const pagerName = k.allocateReceiveRight(this.serverTask);
     const pagerPort = this.portOf(pagerName);
@@ -346,7 +417,6 @@ export class MkLinux implements Substrate {
         task.regs.childEntry = entry;
       },
     };
-    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, () => this.userSide(process));
     let actor: MkActor;
     let serverContext = null;
     let setName = 0;
@@ -368,7 +438,9 @@ export class MkLinux implements Substrate {
     const process: MkLinuxProcess = {
       task,
       machTask,
+      taskName,
       userThread,
+      threadName,
       gate,
       requestPort,
       pagerPort,
@@ -381,19 +453,17 @@ export class MkLinux implements Substrate {
       contexts: serverContext === null ? [userThread.context] : [userThread.context, serverContext],
       setName,
       trapState: new Int32Array(THREAD_STATE_WORDS),
+      pendingReply: null,
       // the server made the task (task_create) and keeps its task port: vm_remap's source
-      userMemory: this.userMemory === null ? null : this.userMemory.owner(task.pid, k.grantKernelPort(this.serverTask, machTask.selfPort)),
+      userMemory: this.userMemory === null ? null : this.userMemory.owner(task.pid, taskName),
     };
     Object.defineProperty(process, 'context', { get: () => process.contexts.find((c) => c.failure !== undefined) ?? userThread.context });
     task.substrateData = process;
+    this.byPid.set(task.pid, process);
     if (task.mm !== null) this.processes.set(task.mm, process);
-    // task_set_exception_ports: the process's exceptions, its system calls (EXC_SYSCALL) among
-    // them, come to the server on its trap port (osfmach3_trap_setup_task), here the request port
-    requestPort.sendRights++;
-    machTask.exceptionPort = requestPort;
     // a caught signal from an exception: the server's reply points the thread at its handler
     machTask.exceptionResume = () => this.runHandlers(process);
-    k.resume(userThread);
+    return process;
   }
 
   /** The user ranges mapped from the Linux object: all of [USER_MIN, TASK_SIZE) but Mach's regions (libmach, thread stacks). */
@@ -416,14 +486,47 @@ export class MkLinux implements Substrate {
     return port;
   }
 
+  /**
+   * The process was reaped. Its Mach side goes as in MkLinux's osfmach3_cleanup_task:
+   * task_terminate and mach_port_destroy of the task and thread ports, RPCs made here by the
+   * reaping process's server thread before its wait4 returns (see {@link terminateReaped}).
+   */
   destroyTask(task: Task): void {
     const process = task.substrateData as MkLinuxProcess | undefined;
     if (process === undefined) return;
-    const k = this.mach;
+    this.byPid.delete(task.pid);
     this.lock.forget(process.actor);
     if (process.userMemory !== null) this.userMemory!.forget(process.userMemory);
     for (const [mm, p] of this.processes) if (p === process) this.processes.delete(mm);
+    task.substrateData = undefined;
+    const reaper = this.lock.holder?.task?.substrateData as MkLinuxProcess | undefined;
+    if (reaper !== undefined) this.reaped.set(reaper, [...(this.reaped.get(reaper) ?? []), process]);
+    else this.releaseProcess(process);
+  }
+
+  /** osfmach3_cleanup_task's RPCs for the processes `by` reaped, then the rest of their Mach side. */
+  private *terminateReaped(by: MkLinuxProcess): Activity {
+    const processes = this.reaped.get(by);
+    if (processes === undefined) return;
+    this.reaped.delete(by);
+    const guest = this.actorGuest(by);
+    const thread = by.actor.thread;
+    for (const process of processes) {
+      yield* this.calls.rpc(guest, thread, MACH_ROUTINES.taskTerminate, process.taskName, []);
+      yield* this.calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.taskName]);
+      yield* this.calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.threadName]);
+      this.releaseProcess(process);
+    }
+  }
+
+  /** What the server built for a process, given back: its task (if still alive), threads, ports and names. */
+  private releaseProcess(process: MkLinuxProcess): void {
+    const k = this.mach;
     k.terminateTask(process.machTask);
+    // the co-located server's reply right of its last, never-answered call (exit, a fatal
+    // signal): destroyed, as the user-mode server deallocates its name (below)
+    if (process.pendingReply !== null) k.msg.destroyRight(process.pendingReply.port, process.pendingReply.type);
+    process.pendingReply = null;
     if (process.actor.thread !== process.userThread) k.terminateThread(process.actor.thread);
     k.portDestroy(this.serverTask, (process.actor as MkActor).waitName);
     const buffer = this.parkBuffers.get(process.actor);
@@ -435,14 +538,14 @@ export class MkLinux implements Substrate {
     k.portDestroy(this.serverTask, this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort)));
     if (process.setName !== 0) k.portDestroy(this.serverTask, process.setName);
     // the server's rights to ports that died with the process (the memory object's control port,
-    // the reply right of its last, never-answered exit call) are dead names now: deallocate them,
-    // as the server does on its dead-name notifications, or its name space fills up (rights the
-    // kernel has already turned into dead names, such as a dead memory object's control port, too)
+    // the reply right of its last, never-answered exit call) are dead names now: destroy them with
+    // all their user references (mach_port_destroy; the control port's name has one per pager
+    // message that carried it), as the server does on its dead-name notifications, or its name
+    // space fills up (rights the kernel has already turned into dead names too)
     for (const { name, type, port } of this.serverTask.space.names()) {
       const deadRight = port !== undefined && !port.active && (type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) !== 0;
-      if (deadRight || type === MACH_PORT_TYPE_DEAD_NAME) k.portDeallocate(this.serverTask, name);
+      if (deadRight || type === MACH_PORT_TYPE_DEAD_NAME) k.portDestroy(this.serverTask, name);
     }
-    task.substrateData = undefined;
   }
 
   /** Boots: the clock and interrupt threads, then the scheduler (init's threads are already runnable). */
@@ -567,6 +670,8 @@ export class MkLinux implements Substrate {
 
   /** ret_from_sys_call in the server: reschedule and signals, then flushes, then the lock goes. */
   private *returnToUser(process: MkLinuxProcess): Activity {
+    yield* this.createForked(process);
+    yield* this.terminateReaped(process);
     yield* this.kernel.retFromSysCall(process.task);
     yield* this.sendFlushes(process);
     yield* this.lock.release(process.actor);

@@ -21,7 +21,11 @@ export interface Flush {
 export interface MkLinuxProcess {
   readonly task: Task;
   readonly machTask: MachTask;
+  /** The server's name for the task's kernel port (task_create's out port; init's granted at boot). */
+  readonly taskName: number;
   readonly userThread: Thread;
+  /** The server's name for the user thread's kernel port (thread_create's out port; init's granted at boot). */
+  readonly threadName: number;
   readonly gate: SystemCallGate;
   /** The request port (receive right in the server): the process's trap port, its thread's exception port. */
   readonly requestPort: Port;
@@ -44,6 +48,12 @@ export interface MkLinuxProcess {
   readonly setName: number;
   /** The thread state of the system call being served (exception_raise_state's, answered in its reply). */
   readonly trapState: Int32Array;
+  /**
+   * The reply right of the request the co-located server is serving for this process (taken
+   * from the request, answered when the handler returns); a handler that never returns (exit,
+   * a fatal signal) leaves it to the exit (MkLinux.destroyTask) to destroy.
+   */
+  pendingReply: { readonly port: Port; readonly type: number } | null;
   /** The user-mode server's share-cache state for this process (its regions, hints, task port), else null. */
   readonly userMemory: UserMemoryOwner | null;
 }

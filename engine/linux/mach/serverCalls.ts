@@ -1,10 +1,12 @@
 import type { Operation } from '../../machine/executionContext';
 import type { MachGuest } from '../../mach/guestApi';
-import { KernelMessageWriter } from '../../mach/ipcKobject';
-import { MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND } from '../../mach/machConstants';
+import { KernelMessageReader, KernelMessageWriter } from '../../mach/ipcKobject';
+import { copyout } from '../../mach/ipcRight';
+import { KERN, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from '../../mach/machConstants';
 import type { MachKernel } from '../../mach/machKernel';
-import { defineRoutine, type MigRoutine } from '../../mach/mig';
+import { argumentBytes, defineRoutine, THREAD_STATE_WORDS, type MigRoutine } from '../../mach/mig';
 import type { Port } from '../../mach/port';
+import type { Task as MachTask } from '../../mach/task';
 import type { Thread } from '../../mach/thread';
 
 /** memory_object_data_supply(control, offset, address in the pager, lock_value): one-way. */
@@ -23,10 +25,69 @@ export const LOCK_REQUEST = defineRoutine({ name: 'memory_object_lock_request', 
  */
 export class KernelCalls {
   private readonly writer: KernelMessageWriter;
-  private readonly values = new Int32Array(8);
+  private readonly reader: KernelMessageReader;
+  private readonly values = new Int32Array(8 + THREAD_STATE_WORDS);
+  /** The out arguments of the last {@link rpc} (a port's name in the server for a port). */
+  readonly out = new Int32Array(4);
 
-  constructor(private readonly k: MachKernel, private readonly colocated: boolean) {
+  constructor(private readonly k: MachKernel, private readonly colocated: boolean, private readonly server: MachTask) {
     this.writer = new KernelMessageWriter(k);
+    this.reader = new KernelMessageReader(k);
+  }
+
+  /**
+   * The MIG RPC `routine` to the kernel object the server names `name` (a task or thread port),
+   * with `args` ('makeSend' arguments are names of the server's receive rights), by the server
+   * thread `thread`. User-mode: the MIG stub's mach_msg(SEND|RCV) on its reply port. Co-located:
+   * the request kmsg, with a send-once right to the thread's reply port, is served in the calling
+   * thread and its reply taken back at once (no trap, no queue, no switch), the out rights copied
+   * out into the server's name space as the stub's receive would. Returns the RetCode (or a
+   * mach_msg error); out arguments in {@link out}.
+   */
+  *rpc(guest: MachGuest | null, thread: Thread, routine: MigRoutine, name: number, args: ArrayLike<number>): Operation<number> {
+    const values = this.values;
+    for (let i = 0; i < args.length; i++) values[i] = args[i];
+    if (!this.colocated && guest !== null) {
+      const result = yield* guest.call(routine, name, values);
+      for (let i = 0; i < routine.reply.length; i++) this.out[i] = guest.out[i];
+      return result;
+    }
+    const k = this.k;
+    const space = this.server.space;
+    const port = space.objectOf(space.lookup(name));
+    if (port === undefined || !port.active || port.kobject === null) return KERN.INVALID_ARGUMENT;
+    const writer = this.writer;
+    port.sendRights++;
+    thread.replyPort.sendOnceRights++;
+    if (writer.begin(port, MSG_TYPE_PORT_SEND, routine.id, MSG_HEADER_BYTES + argumentBytes(routine.request), thread.replyPort, MSG_TYPE_PORT_SEND_ONCE) === null) return KERN.RESOURCE_SHORTAGE;
+    let at = 0;
+    for (const argument of routine.request) {
+      if (argument === 'int') writer.int(args[at++]);
+      else if (argument === 'threadState') {
+        writer.words(values.subarray(at, at + THREAD_STATE_WORDS));
+        at += THREAD_STATE_WORDS;
+      } else {
+        const right = space.objectOf(space.lookup(args[at++]));
+        if (right !== undefined) right.sendRights++;
+        writer.port(right ?? null, MSG_TYPE_PORT_SEND);
+      }
+    }
+    k.execute(k.paths.kobjectServer);
+    const reply = yield* port.kobject.serve(writer.finish(), thread);
+    if (reply === null) return KERN.FAILURE;
+    const reader = this.reader;
+    reader.begin(reply);
+    const retCode = reader.int();
+    for (let i = 0; i < routine.reply.length && retCode === KERN.SUCCESS; i++) {
+      if (routine.reply[i] === 'int') {
+        this.out[i] = reader.int();
+        continue;
+      }
+      const right = reader.port();
+      this.out[i] = right === null || reader.take(right) < 0 ? 0 : copyout(k, space, right, MSG_TYPE_PORT_SEND);
+    }
+    k.msg.consumeReceived(reply);
+    return retCode;
   }
 
   /** Calls `routine` on the kernel object `port` (named `name` in the server) with `args`. */

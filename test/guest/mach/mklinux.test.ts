@@ -44,6 +44,41 @@ describe('MkLinux on the Mach model', () => {
     });
   }
 
+  for (const system of ['mklinux-user', 'mklinux-kernel'] as const) {
+    it(`${system}: fork and reaping make MkLinux's Mach RPCs (copy_thread, fork_resume, cleanup_task)`, () => {
+      const forker: GuestProgram = {
+        name: 't_fork3',
+        textBytes: 8192,
+        dataBytes: 4096,
+        bssBytes: 4096,
+        *main(libc) {
+          for (let i = 0; i < 3; i++) {
+            const child = yield* libc.fork(function* () {
+              return 7;
+            });
+            if ((yield* libc.waitpid(child))[1] !== 7 << 8) return 1;
+          }
+          return 0;
+        },
+      };
+      const booted = bootLinuxSystem(system, { programs: [forker], initArgs: ['sh', '-c', 't_fork3'] });
+      booted.machine.trace.enable('mach.msg.send');
+      assert.equal(booted.run(133_000_000 * 10), 'halted');
+      assert.equal(booted.exitStatus, 0);
+      const sent = booted.machine.trace.drain().filter((r) => r.point === 'mach.msg.send');
+      const count = (id: number) => sent.filter((r) => (r.fields as { id: number }).id === id).length;
+      const ids = [MSG_ID.taskCreate, MSG_ID.threadCreate, MSG_ID.threadSetState, MSG_ID.taskSetExceptionPort, MSG_ID.threadResume, MSG_ID.taskTerminate];
+      // user-mode: mach_msg RPCs from the server's threads, one of each per fork (sh may fork too);
+      // co-located: the same requests short-circuited into calls, no mach_msg
+      const counts = ids.map(count);
+      if (system === 'mklinux-user') {
+        assert.ok(counts[0] >= 3, `${counts[0]} task_create`);
+        assert.deepEqual(counts, ids.map(() => counts[0]), `task_create, thread_create, thread_set_state, task_set_exception_port, thread_resume, task_terminate: ${counts}`);
+        assert.equal(count(MSG_ID.machPortDestroy), 2 * counts[0]);
+      } else assert.deepEqual(counts, ids.map(() => 0));
+    });
+  }
+
   it('same configuration, same cycles (deterministic)', () => {
     const a = bootLinuxSystem('mklinux-user', { initArgs: ['sh', '-c', 'echo hi'] });
     const b = bootLinuxSystem('mklinux-user', { initArgs: ['sh', '-c', 'echo hi'] });

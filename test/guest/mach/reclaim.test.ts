@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { LinuxSystem } from '../../../engine/linux/boot';
+import { MkLinux } from '../../../engine/linux/mach/mklinux';
 import { bootLinuxSystem } from '../../../engine/linux/systems';
-import type { MkLinux } from '../../../engine/linux/mach/mklinux';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 
 /**
@@ -38,12 +39,33 @@ describe('MkLinux: exited processes leave no Mach memory behind', () => {
   for (const system of ['mklinux-user', 'mklinux-kernel'] as const) {
     it(`${system}: 40 more processes cost no page frames (tolerance 2 frames)`, () => {
       // the first 5 processes grow the zones (their free lists are caches kept for reuse, as in
-      // Mach); the tolerance covers what is known to stay: a dead port element per co-located
-      // exit whose never-answered reply right is not released (128 B), and dead names of the
-      // server with several user references that take more than one exit to go
+      // Mach); the tolerance covers the server's IPC table growing with its peak number of names
       const few = freeFramesAfter(system, 5);
       const many = freeFramesAfter(system, 45);
       assert.ok(few - many <= 2, `${few - many} frames lost over 40 processes (${few} free after 5, ${many} after 45)`);
+    });
+  }
+
+  /** Zone elements in use (zone_info), the server's port names, and the dead ports awaiting release, after `count` exits. */
+  const censusAfter = (system: string, count: number): { zones: Map<string, number>; names: number } => {
+    const options = { programs: [spawner(count)], initArgs: ['sh', '-c', 't_spawn'] };
+    const booted = system === 'kernel -A 0'
+      ? new LinuxSystem({ ...options, host: (machine, runtime, o) => new MkLinux(machine, runtime, true, { linux: o.linux, mklinux: { useActivations: 0 } }) })
+      : bootLinuxSystem(system, options);
+    assert.equal(booted.run(133_000_000 * 30), 'halted');
+    assert.equal(booted.exitStatus, 0);
+    const linux = booted.substrate as unknown as MkLinux;
+    return { zones: linux.mach.zoneElements(), names: linux.serverTask.space.names().length };
+  };
+
+  // the -A 0 what-if serves system calls as kernel-object messages: exit never answers its reply right
+  for (const system of ['mklinux-user', 'mklinux-kernel', 'kernel -A 0'] as const) {
+    it(`${system}: 5 more processes leave no zone element and no server port name behind`, () => {
+      const few = censusAfter(system, 3);
+      const many = censusAfter(system, 8);
+      assert.ok(few.zones.size > 8);
+      for (const [zone, elements] of few.zones) assert.equal(many.zones.get(zone), elements, `zone ${zone}: ${elements} elements in use after 3 exits, ${many.zones.get(zone)} after 8`);
+      assert.equal(many.names, few.names, 'the server\'s port names');
     });
   }
 });
