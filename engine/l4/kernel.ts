@@ -967,7 +967,10 @@ export class L4Kernel {
     if (existing && existing.chief !== thread.task.number) return fail();
     const pagerNil = isNilId(thread.ebx, thread.ebp);
     if (!pagerNil && this.entryOf(eip) === undefined) return fail();
-    if (this.pageTablePool.freeFrames < 2 || !this.tcbAvailable(number, 0, 2)) return fail();
+    // the new directory (and, active, its first page table), less the directory freed by deleting
+    // the existing task first: deleting a task (task_new inactive) works even with the pool empty
+    const poolNeeded = (pagerNil ? 1 : 2) - (existing ? 1 : 0);
+    if (this.pageTablePool.freeFrames < poolNeeded || !this.tcbAvailable(number, 0, poolNeeded)) return fail();
     this.cpu.execute(this.paths.taskNew);
     if (existing) this.deleteTask(existing);
     const task = this.createTask(number, thread.task.number, version);

@@ -459,6 +459,10 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
     *run(_task, args, reply) {
       const inheritMemory = args.int() !== 0;
       if (!args.ok) return MIG.TYPE_ERROR;
+      if (!k.canCreate('task')) {
+        reply.port(null, MSG_TYPE_PORT_SEND);
+        return KERN.RESOURCE_SHORTAGE;
+      }
       const child = k.createTask(`task${k.tasks.length}`, false);
       if (inheritMemory) _task.map.fork(child.map);
       child.selfPort.sendRights++;
@@ -484,6 +488,10 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       if (body === undefined) {
         reply.port(null, MSG_TYPE_PORT_SEND);
         return KERN.INVALID_ARGUMENT;
+      }
+      if (!k.canCreate('thread')) {
+        reply.port(null, MSG_TYPE_PORT_SEND);
+        return KERN.RESOURCE_SHORTAGE;
       }
       const thread = k.createThread(task, `${task.name}.t${task.threads.length}`, (guest) => body(guest, argument));
       thread.selfPort.sendRights++;

@@ -72,6 +72,14 @@ const STACK_BYTES = 64 * 1024;
 const STACK_REGION = 0xb0000000;
 
 /**
+ * Kernel frames a task_create may take at worst: its page directory, and a fresh zone page each
+ * for the task, its IPC space, its self port and the map entry of libmach.
+ */
+const TASK_CREATE_FRAMES = 5;
+/** Kernel frames a thread_create may take at worst: its kernel stack, and a zone page each for the thread, its two ports and its user stack's map entry. */
+const THREAD_CREATE_FRAMES = 4;
+
+/**
  * The Mach 3 kernel on the simulated Pentium: boot (kernel page tables mapping all memory at
  * 0xC0000000, kernel text with its code paths, zones), the IDT (Mach traps, page faults, the
  * Unix-syscall redirection, the clock), and the kernel objects: tasks, threads, ports, IPC
@@ -264,6 +272,15 @@ export class MachKernel {
   }
 
   // ---- tasks and threads --------------------------------------------------------------------
+
+  /**
+   * Whether kernel memory can back a task_create (`what` = 'task') or a thread_create: checked
+   * before either changes any state, so that exhausted memory is KERN_RESOURCE_SHORTAGE to the
+   * caller rather than a half-built object.
+   */
+  canCreate(what: 'task' | 'thread'): boolean {
+    return this.memory.frames.freeFrames >= (what === 'task' ? TASK_CREATE_FRAMES : THREAD_CREATE_FRAMES);
+  }
 
   /** task_create: an empty task with its own pmap (or the kernel's, if `colocated`). */
   createTask(name: string, colocated: boolean): Task {

@@ -103,8 +103,11 @@ export class DiskFileSystem {
   ensureBlocks(inode: Inode, bytes: number): boolean {
     const needed = Math.max(1, Math.ceil(bytes / BLOCK_SIZE));
     while (inode.blocks.length < needed) {
-      const block = this.freeBlocks.pop() ?? this.nextBlock++;
-      if ((block + 1) * BLOCK_SIZE > this.disk.image.length) return false;
+      const block = this.freeBlocks.pop() ?? this.nextBlock;
+      if (block === this.nextBlock) {
+        if ((block + 1) * BLOCK_SIZE > this.disk.image.length) return false;
+        this.nextBlock++;
+      }
       inode.blocks.push(block);
     }
     return true;
@@ -277,7 +280,7 @@ export class DiskFileSystem {
       done: false,
       end: () => {
         this.pending.delete(key);
-        inode.pages[index] = frame;
+        k.mm.pageCache.add(inode, index, frame);
       },
     };
     this.pending.set(key, request);

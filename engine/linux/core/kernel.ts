@@ -17,6 +17,7 @@ import { Tty } from './tty';
 import { SocketLayer } from './net';
 import { DiskFileSystem } from './diskFs';
 import { KmallocClass } from './kmalloc';
+import { NR_TASKS, TaskTable } from './taskTable';
 import { sysSelect } from './select';
 import { WriteBack } from './writeback';
 import { WaitFootprint } from './waitFootprint';
@@ -67,6 +68,8 @@ export class LinuxKernel {
   readonly fs = new RamFileSystem();
   readonly scheduler = new LinuxScheduler();
   readonly tasks = new Map<number, Task>();
+  /** task[NR_TASKS]: fork fails with EAGAIN when it is full. */
+  readonly taskTable = new TaskTable();
   readonly tty: Tty;
   readonly net: SocketLayer;
   readonly disk: DiskFileSystem;
@@ -124,6 +127,7 @@ export class LinuxKernel {
     this.disk = new DiskFileSystem(this, substrate.machine.disk);
     this.writeBack = new WriteBack(this, this.disk);
     this.mm.sharedPageDirtied = (inode, index) => this.writeBack.pageDirtied(inode, index);
+    this.mm.pageCache.dropable = (inode, index) => this.writeBack.dropable(inode, index);
     const root = this.fs.root;
     for (const name of ['bin', 'dev', 'etc', 'tmp', 'sbin', 'proc']) this.fs.link(root, name, this.fs.imageInode('dir', 0o755));
     const dev = root.entries!.get('dev')!;
@@ -239,6 +243,7 @@ export class LinuxKernel {
   /** Starts init (pid 1) running the binary at `path` with `argv`. */
   startInit(path: string, argv: string[]): Task {
     const init = this.newTask(null, 'init');
+    if (typeof init === 'number') throw new Error(`cannot create init: ${E.ERRNO_NAME[-init] ?? init}`);
     for (const fd of [0, 1, 2]) init.files[fd] = new OpenFile(this.devConsole, 2, this.devConsole.device!);
     init.files[0]!.references = 3;
     init.files[1] = init.files[0];
@@ -248,19 +253,41 @@ export class LinuxKernel {
     const result = this.execImage(init, inode, argv);
     if (result < 0) throw new Error(`cannot exec ${path}: ${E.ERRNO_NAME[-result] ?? result}`);
     init.execPending = false;
-    this.substrate.createTask(init);
+    const created = this.substrate.createTask(init);
+    if (created < 0) throw new Error(`cannot create init: ${E.ERRNO_NAME[-created] ?? created}`);
     this.printk(`init: started ${path} as pid 1`);
     return init;
   }
 
-  private newTask(parent: Task | null, comm: string): Task {
-    const pid = this.nextPid++;
-    const task = new Task(pid, parent, parent?.cwd ?? this.fs.root, 20, comm);
-    task.structPhysical = this.taskStructs.allocate();
-    task.filesPhysical = this.filesStructs.allocate();
-    task.kernelStackPhysical = this.mm.allocate(false);
+  /**
+   * do_fork's first steps, in its order: kmalloc the task struct, alloc_kernel_stack (ENOMEM),
+   * find_empty_process (EAGAIN), copy_files' files_struct (ENOMEM). Returns the task, not yet
+   * in the task list, or -errno with nothing left allocated.
+   */
+  private newTask(parent: Task | null, comm: string): Task | number {
+    const structPhysical = this.taskStructs.allocate();
+    if (structPhysical < 0) return -E.ENOMEM;
+    const kernelStackPhysical = this.mm.allocate(false);
+    if (kernelStackPhysical < 0) {
+      this.taskStructs.release(structPhysical);
+      return -E.ENOMEM;
+    }
+    this.run('findEmptyProcessPerSlot', NR_TASKS - 1);
+    this.run('findEmptyProcessPerTask', this.taskTable.occupied);
+    const slot = this.taskTable.findEmpty();
+    const filesPhysical = slot < 0 ? -1 : this.filesStructs.allocate();
+    if (filesPhysical < 0) {
+      this.mm.put(kernelStackPhysical);
+      this.taskStructs.release(structPhysical);
+      return slot < 0 ? -E.EAGAIN : -E.ENOMEM;
+    }
+    const task = new Task(this.nextPid++, parent, parent?.cwd ?? this.fs.root, 20, comm);
+    task.structPhysical = structPhysical;
+    task.kernelStackPhysical = kernelStackPhysical;
+    task.filesPhysical = filesPhysical;
     task.startTime = this.substrate.now;
-    this.tasks.set(pid, task);
+    this.taskTable.take(slot, task);
+    this.tasks.set(task.pid, task);
     this.scheduler.add(task);
     if (parent !== null) parent.children.push(task);
     return task;
@@ -459,11 +486,28 @@ export class LinuxKernel {
     const parent = task.parent;
     if (parent !== null) parent.children.splice(parent.children.indexOf(task), 1);
     this.tasks.delete(task.pid);
+    this.taskTable.release(task);
     this.scheduler.remove(task);
     this.substrate.destroyTask(task);
     this.taskStructs.release(task.structPhysical);
     if (task.filesPhysical > 0) this.filesStructs.release(task.filesPhysical);
     this.mm.put(task.kernelStackPhysical);
+  }
+
+  /**
+   * A fork whose child the substrate could not build after all (its deferred part, made by the
+   * server after the personality's sys_fork: L4Linux's task_new, MkLinux's task_create): do_fork's
+   * bad_fork_cleanup for a child that never ran. Its files and memory are released and its slot,
+   * pid and structures freed as by a reap; the substrate returns an error (-EAGAIN) to the parent
+   * instead of the child's pid. sys_fork uses it too when copy_mm or createTask fails.
+   */
+  cancelFork(child: Task): void {
+    for (let fd = 0; fd < child.files.length; fd++) this.closeFd(child, fd);
+    const mm = child.mm;
+    child.mm = null;
+    if (mm !== null) this.releaseMm(mm);
+    child.state = 'zombie';
+    this.reap(child);
   }
 
   // ---- user memory helpers -------------------------------------------------------------------
@@ -708,12 +752,17 @@ export class LinuxKernel {
       const index = Math.floor(position / PAGE_SIZE);
       const offset = position % PAGE_SIZE;
       const chunk = Math.min(count - done, PAGE_SIZE - offset, inode.size - position);
-      let frame = inode.pages[index] > 0 ? inode.pages[index] : this.mm.zeroPage;
-      if (inode.pages[index] === 0) {
-        frame = yield* this.disk.readPage(task, inode, index);
-        if (frame < 0) return done > 0 ? done : frame;
+      // a page read in may be reclaimed again before this task runs: look until it is there
+      while (inode.pages[index] === 0) {
+        const loaded = yield* this.disk.readPage(task, inode, index);
+        if (loaded < 0) return done > 0 ? done : loaded;
       }
+      const cached = inode.pages[index] > 0;
+      const frame = cached ? inode.pages[index] : this.mm.zeroPage;
+      if (cached) this.mm.pageCache.touch(frame);
+      if (cached) this.mm.pageCache.hold(frame);
       const copied = yield* this.substrate.copyToUser(task, this.substrate.kernelLinear(frame + offset), buffer + done, chunk);
+      if (cached) this.mm.pageCache.unhold(frame);
       if (copied < 0) return done > 0 ? done : copied;
       file.position += chunk;
       done += chunk;
@@ -730,18 +779,24 @@ export class LinuxKernel {
       const position = file.position;
       const index = Math.floor(position / PAGE_SIZE);
       const offset = position % PAGE_SIZE;
-      const chunk = Math.min(count - done, PAGE_SIZE - offset);
+      // ext2_getblk: the disk blocks this chunk reaches (a full disk leaves room for less)
+      const chunk = this.writeBack.reserveBlocks(inode, position + Math.min(count - done, PAGE_SIZE - offset)) - position;
+      if (chunk <= 0) return done > 0 ? done : -E.ENOSPC;
       while (inode.pages.length <= index) inode.pages.push(-1);
-      if (inode.pages[index] === 0) {
+      while (inode.pages[index] === 0) {
         const loaded = yield* this.disk.readPage(task, inode, index);
         if (loaded < 0) return done > 0 ? done : loaded;
       }
-      if (inode.pages[index] <= 0) {
-        const frame = this.mm.allocate(true);
-        if (frame < 0) return done > 0 ? done : -E.ENOSPC;
-        inode.pages[index] = frame;
+      if (inode.pages[index] < 0) {
+        const frame = yield* this.writeBack.allocatePage(task);
+        if (frame < 0) return done > 0 ? done : -E.ENOMEM;
+        this.mm.pageCache.add(inode, index, frame);
       }
-      const copied = yield* this.substrate.copyFromUser(task, buffer + done, this.substrate.kernelLinear(inode.pages[index] + offset), chunk);
+      const frame = inode.pages[index];
+      this.mm.pageCache.touch(frame);
+      this.mm.pageCache.hold(frame); // until it is dirty: not reclaimed by a fault in the copy
+      const copied = yield* this.substrate.copyFromUser(task, buffer + done, this.substrate.kernelLinear(frame + offset), chunk);
+      this.mm.pageCache.unhold(frame);
       if (copied < 0) return done > 0 ? done : copied;
       this.writeBack.pageDirtied(inode, index);
       file.position += chunk;
@@ -906,9 +961,13 @@ export class LinuxKernel {
   private sysFork(task: Task): number {
     this.run('forkBase');
     if (task.mm === null) return -E.EINVAL;
-    const mm = this.mm.fork(task.mm);
-    if (mm === null) return -E.ENOMEM;
     const child = this.newTask(task, task.comm);
+    if (typeof child === 'number') return child;
+    const mm = this.mm.fork(task.mm);
+    if (mm === null) {
+      this.cancelFork(child);
+      return -E.ENOMEM;
+    }
     child.mm = mm;
     child.program = task.program;
     child.pgrp = task.pgrp;
@@ -922,7 +981,11 @@ export class LinuxKernel {
     child.regs.childEntry = task.regs.childEntry;
     child.regs.esp = task.regs.esp;
     child.state = 'interruptible';
-    this.substrate.createTask(child);
+    const created = this.substrate.createTask(child);
+    if (created < 0) {
+      this.cancelFork(child);
+      return created;
+    }
     this.wakeUpProcess(child);
     return child.pid;
   }

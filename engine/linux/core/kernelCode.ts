@@ -65,7 +65,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', sleepOnWake: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
   recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c',
   zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', copyPte: 'mm/memory.c',
-  copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', exitBase: 'kernel/exit.c',
+  copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', findEmptyProcessPerSlot: 'kernel/fork.c', findEmptyProcessPerTask: 'kernel/fork.c', exitBase: 'kernel/exit.c',
   waitBase: 'kernel/exit.c', execBase: 'fs/exec.c', execPerArgByte: 'fs/exec.c', pathComponent: 'fs/namei.c', openBase: 'fs/open.c',
   closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', statBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
   munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
@@ -74,6 +74,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
   tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
   mprotectBase: 'mm (swap, vmalloc, kmalloc, ...)', changePte: 'mm (swap, vmalloc, kmalloc, ...)',
+  shrinkMmapPerPage: 'mm/filemap.c', shrinkMmapFree: 'mm/filemap.c', bdflushWakeup: 'fs/buffer.c',
 };
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */

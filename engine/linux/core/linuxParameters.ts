@@ -37,8 +37,10 @@ export const LINUX_PARAMETERS = defineParameters({
   copyPte: { value: 9, unit: 'instructions', provenance: 'I', source: 'mm/memory.c copy_one_pte: test present, COW write-protect both, mem_map[].count++', description: 'fork: per present PTE' },
   copyPteNone: { value: 3, unit: 'instructions', provenance: 'I', source: 'mm/memory.c copy_pte_range loop on a none PTE', description: 'fork: per empty PTE slot' },
   zapPte: { value: 7, unit: 'instructions', provenance: 'I', source: 'mm/memory.c zap_pte_range: free_pte per present PTE', description: 'unmap: per PTE' },
-  forkBase: { value: 700, unit: 'instructions', provenance: 'I', source: 'kernel/fork.c do_fork: alloc task struct + kernel stack, get_pid scan, copy_files/fs/sighand, dup_mmap per vma, TSS set-up', description: 'fork, fixed part' },
+  forkBase: { value: 700, unit: 'instructions', provenance: 'I', source: 'kernel/fork.c do_fork: alloc task struct + kernel stack, copy_files/fs/sighand, dup_mmap per vma, TSS set-up', description: 'fork, fixed part' },
   forkPerVma: { value: 40, unit: 'instructions', provenance: 'I', source: 'kernel/fork.c dup_mmap: kmalloc vm_area_struct, copy, insert', description: 'fork: per vm area' },
+  findEmptyProcessPerSlot: { value: 5, unit: 'instructions', provenance: 'I', source: 'kernel/fork.c find_empty_process of 2.0: the scan of task[NR_TASKS] (while (--i > 0)), per slot: load task[i], test, free_task = i and tasks_free++ when empty, decrement and loop branch', description: 'fork: find_empty_process per task-table slot' },
+  findEmptyProcessPerTask: { value: 8, unit: 'instructions', provenance: 'I', source: 'kernel/fork.c find_empty_process of 2.0, per occupied slot beyond the per-slot part: task[i]->uid == current->uid (this_user_tasks++), then pid, pgrp and session compared with last_pid', description: 'fork: find_empty_process per existing task' },
   exitBase: { value: 500, unit: 'instructions', provenance: 'I', source: 'kernel/exit.c do_exit: __exit_files, __exit_mm, exit_notify, forget_original_parent', description: 'exit, fixed part' },
   waitBase: { value: 80, unit: 'instructions', provenance: 'I', source: 'kernel/exit.c sys_wait4: child scan, put_user status, release', description: 'wait4, fixed part' },
   execBase: { value: 2500, unit: 'instructions', provenance: 'I', source: 'fs/exec.c do_execve + binfmt load (exec_mmap, flush_old_exec, setup_arg_pages, create_tables)', description: 'execve, fixed part' },
@@ -81,6 +83,9 @@ export const LINUX_PARAMETERS = defineParameters({
   ttyWritePerChar: { value: 12, unit: 'instructions', provenance: 'I', source: 'drivers/char/tty_io.c + n_tty opost per character', description: 'tty output per character (besides the device I/O)' },
   mprotectBase: { value: 150, unit: 'instructions', provenance: 'I', source: 'mm/mprotect.c sys_mprotect: find_vma, mprotect_fixup (split: kmalloc vm_area_struct, insert), merge_segments', description: 'mprotect, fixed part' },
   changePte: { value: 6, unit: 'instructions', provenance: 'I', source: 'mm/mprotect.c change_pte_range: test present, rewrite the protection bits, per PTE', description: 'mprotect: per present PTE' },
+  shrinkMmapPerPage: { value: 14, unit: 'instructions', provenance: 'I', source: 'mm/filemap.c shrink_mmap loop body per mem_map entry: count_max--, page->inode/buffers test, PageLocked test, switch on page->count, clear_bit(PG_referenced), clock++ with wrap', description: 'page reclaim: per page scanned' },
+  shrinkMmapFree: { value: 30, unit: 'instructions', provenance: 'I', source: 'mm/filemap.c shrink_mmap freeing a page-cache page: remove_page_from_hash_queue, remove_page_from_inode_queue (free_page is freePage)', description: 'page reclaim: per page-cache page dropped' },
+  bdflushWakeup: { value: 30, unit: 'instructions', provenance: 'I', source: 'fs/buffer.c wakeup_bdflush(1): wake_up(&bdflush_wait), sleep_on(&bdflush_done); bdflush loop set-up (per block written: writeBlock)', description: 'a writer waiting for bdflush, fixed part' },
 });
 
 export type LinuxParameterSpecs = typeof LINUX_PARAMETERS;

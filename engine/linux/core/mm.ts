@@ -6,6 +6,7 @@ import type { LinuxParameters } from './linuxParameters';
 import type { Substrate } from './substrate';
 import type { Inode } from './vfs';
 import { KmallocClass } from './kmalloc';
+import { PageCache } from './pageCache';
 import { EACCES, EINVAL, ENOMEM } from './errno';
 
 export const PAGE_SIZE = 4096;
@@ -19,6 +20,12 @@ export const TEXT_BASE = 0x08048000;
 export const STACK_LIMIT = 8 << 20;
 const INITIAL_STACK = 128 * 1024;
 const KMALLOC_128 = 128;
+/**
+ * min_free_pages of 2.0 (mm/page_alloc.c free_area_init): memory >> (PAGE_SHIFT + 7), at least
+ * 16 pages, "the nr of pages we try to keep free for important stuff".
+ */
+const MIN_FREE_SHIFT = 7;
+const MIN_FREE_PAGES = 16;
 
 export const VM_READ = 1;
 export const VM_WRITE = 2;
@@ -102,6 +109,10 @@ export class MemoryManager {
   /** mem_map[].count per physical frame. */
   readonly count: Uint16Array;
   readonly zeroPage: number;
+  /** mem_map's page-cache fields and shrink_mmap. */
+  readonly pageCache: PageCache;
+  /** Below this many free pages, an allocation first reclaims a page-cache page (try_to_free_page). */
+  readonly minFreePages: number;
   private readonly cpu: Cpu;
   private readonly category: number;
   /** kmalloc's 128-byte class: mm_structs and vm_area_structs (~60 bytes + the 8-byte block header). */
@@ -118,6 +129,14 @@ export class MemoryManager {
     const last = Math.floor(substrate.memoryEnd / PAGE_SIZE);
     this.frames = new FrameAllocator(first, last - first);
     this.count = new Uint16Array(last + 1);
+    this.minFreePages = Math.max(MIN_FREE_PAGES, (last - first) >> MIN_FREE_SHIFT);
+    this.pageCache = new PageCache({
+      count: this.count,
+      firstFrame: first,
+      endFrame: last,
+      put: (frame) => this.put(frame),
+      charge: (path, count) => this.run(path, count),
+    });
     this.zeroPage = this.allocate(false);
     // kernel/fork.c and mm/mmap.c of 2.0: mm_structs and vm_area_structs are kmalloc'd
     this.kmalloc128 = new KmallocClass(KMALLOC_128, () => this.allocate(false), (page) => this.put(page));
@@ -134,8 +153,13 @@ export class MemoryManager {
 
   // ---- pages --------------------------------------------------------------------------------
 
-  /** __get_free_page: a frame with count 1 (zeroed if `zero`), or -1 when memory is exhausted. */
+  /**
+   * __get_free_page: a frame with count 1 (zeroed if `zero`), or -1 when memory is exhausted. At
+   * or below {@link minFreePages} free pages it first frees a clean page-cache page
+   * (try_to_free_page); unlike 2.0 it then still hands out the reserve rather than fail.
+   */
   allocate(zero: boolean): number {
+    if (this.frames.freeFrames <= this.minFreePages) this.pageCache.tryToFreePage();
     const frame = this.frames.allocate();
     if (frame < 0) return -1;
     this.run('getFreePage');
@@ -166,7 +190,10 @@ export class MemoryManager {
     if (frame === this.zeroPage) return;
     if (this.count[index] === 0) throw new Error(`page 0x${frame.toString(16)} freed twice`);
     this.run('freePage');
-    if (--this.count[index] === 0) this.frames.release(frame);
+    if (--this.count[index] === 0) {
+      this.pageCache.forget(frame);
+      this.frames.release(frame);
+    }
   }
 
   // ---- page tables --------------------------------------------------------------------------
@@ -311,11 +338,14 @@ export class MemoryManager {
       const index = (area.offset + (page - area.start)) / PAGE_SIZE;
       if ((area.flags & VM_SHARED) !== 0) return this.sharedNoPage(mm, area.inode, index, page, write);
       const cached = index < area.inode.pages.length ? area.inode.pages[index] : -1;
+      if (cached > 0) this.pageCache.touch(cached);
       if (cached > 0 && !write) {
         this.get(cached);
         return this.setPte(mm, page, cached, false);
       }
+      if (cached > 0) this.pageCache.hold(cached); // not reclaimed by the allocation of its copy
       const frame = this.allocate(cached <= 0);
+      if (cached > 0) this.pageCache.unhold(cached);
       if (frame < 0) return false;
       if (cached > 0) this.copyPage(cached, frame);
       return this.setPte(mm, page, frame, true);
@@ -339,8 +369,7 @@ export class MemoryManager {
     if (frame <= 0) {
       frame = this.allocate(true);
       if (frame < 0) return false;
-      while (inode.pages.length <= index) inode.pages.push(-1);
-      inode.pages[index] = frame;
+      this.pageCache.add(inode, index, frame);
     }
     this.get(frame);
     if (write) this.sharedPageDirtied(inode, index);
@@ -463,6 +492,10 @@ export class MemoryManager {
         if ((pte & PG_PRESENT) === 0) continue;
         this.run('zapPte');
         this.writeEntry(at, 0);
+        // filemap_unmap's sync of a shared page: a writable PTE of a page-cache page is a shared
+        // file mapping that was written; the page stays dirty so that reclaim cannot lose it
+        const cached = (pte & PG_WRITABLE) !== 0 ? this.pageCache.lookup((pte & FRAME_MASK) >>> 0) : null;
+        if (cached !== null) this.sharedPageDirtied(cached.inode, cached.index);
         this.put((pte & FRAME_MASK) >>> 0);
         mm.rss--;
         if (flush) this.substrate.pageChanged(mm, address);

@@ -132,9 +132,13 @@ export interface Substrate {
    * A task was created by fork (or is init): build what runs it (native: an execution context
    * and a TSS; L4Linux: an L4 task whose pager is the server, plus its server coroutine). When it
    * first runs it returns to user mode through `ret_from_sys_call` with EAX = 0 and then runs
-   * `runtime.run(task, gate)`.
+   * `runtime.run(task, gate)`. Returns 0, or -EAGAIN / -ENOMEM when the substrate's resources for
+   * a new process are exhausted (it has then built nothing, and fork fails with that error). A
+   * substrate that builds the child later, in its server (L4Linux's task_new, MkLinux's
+   * task_create), and fails there undoes the fork with `kernel.cancelFork(task)` and returns the
+   * error to the parent instead of the pid.
    */
-  createTask(task: Task): void;
+  createTask(task: Task): number;
   /** The task was reaped (wait4): release what {@link createTask} built. */
   destroyTask(task: Task): void;
   /** The address space of `task` was replaced by execve. */

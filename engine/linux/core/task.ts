@@ -66,6 +66,8 @@ export class Task {
   comm: string;
   readonly regs: UserRegisters = { esp: 0, childEntry: undefined };
   readonly handlers: PendingHandler[] = [];
+  /** Index of the task's slot in the task table (task[nr] of kernel/sched.c), 0 when it holds none. */
+  slot = 0;
   /** Physical address of the task struct and of the kernel stack page (cache footprint). */
   structPhysical = 0;
   kernelStackPhysical = 0;

@@ -24,7 +24,10 @@ export interface FileOperations {
 }
 
 export class Inode {
-  /** Page frames holding the file's data (page cache), index = offset / 4096; -1 = hole, 0 = on disk, not read yet. */
+  /**
+   * Page frames holding the file's data (page cache), index = offset / 4096; -1 = hole, 0 = on
+   * disk, not read yet (or dropped by shrink_mmap). Pages enter through PageCache.add.
+   */
   readonly pages: number[] = [];
   /** Disk blocks of the file's data or the directory's entries (1 KB each), for inodes on the disk. */
   readonly blocks: number[] = [];

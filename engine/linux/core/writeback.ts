@@ -11,6 +11,8 @@ const HZ = 100;
 const AGE_BUFFER = 30 * HZ;
 const AGE_SUPER = 5 * HZ;
 const BLOCKS_PER_PAGE = PAGE_SIZE / BLOCK_SIZE;
+/** bdf_prm.ndirty of 2.0: the most dirty blocks bdflush writes per activation. */
+const NDIRTY = 500;
 
 /**
  * Write-back of the disk file system (fs/buffer.c of Linux 2.0): a write marks the file's page
@@ -21,8 +23,13 @@ const BLOCKS_PER_PAGE = PAGE_SIZE / BLOCK_SIZE;
  *  - fsync(2): the same for one file;
  *  - bdflush/update: every 5 s (age_super), data dirty for 30 s (age_buffer) and all dirty
  *    metadata are written without waiting. Linux 2.0 ran this in the bdflush kernel thread woken
- *    by the update daemon; here it is run from the timer tick, charged as kernel work.
- * Blocks are allocated when first written (ext2_new_block), and freed on truncate or unlink.
+ *    by the update daemon; here it is run from the timer tick, charged as kernel work;
+ *  - memory pressure: a writer needing a page while free memory is at min_free_pages and no
+ *    clean page-cache page can be reclaimed wakes bdflush and waits for it (wakeup_bdflush(1),
+ *    as 2.0's refill_freelist does when it cannot grow the buffer cache): up to ndirty blocks are
+ *    written, after which those pages are clean and shrink_mmap may drop them ({@link dropable}).
+ * Blocks are allocated when a write first reaches them (ext2_getblk → ext2_new_block, ENOSPC
+ * when the disk is full), and freed on truncate or unlink.
  */
 export class WriteBack {
   /** Dirty pages per inode: page index → jiffies when it became dirty. */
@@ -30,6 +37,8 @@ export class WriteBack {
   /** Inodes whose inode-table entry (size, links, blocks) or directory entries changed. */
   private readonly dirtyInodes = new Set<Inode>();
   private inFlight = 0;
+  /** Page frames with writes in flight (locked pages: DMA reads them until the disk is done). */
+  private readonly writing = new Map<number, number>();
 
   constructor(private readonly kernel: LinuxKernel, private readonly disk: DiskFileSystem) {}
 
@@ -59,6 +68,39 @@ export class WriteBack {
     this.inodeDirtied(inode);
   }
 
+  /**
+   * ext2_getblk(create) for a write reaching byte `end` of `inode`: allocates the missing disk
+   * blocks (ext2_new_block) and returns how far the file's blocks now reach, at most `end` (less
+   * when the disk is full). Files without a disk copy need none.
+   */
+  reserveBlocks(inode: Inode, end: number): number {
+    if (!this.persistent(inode) || this.disk.ensureBlocks(inode, end)) return end;
+    return Math.min(end, inode.blocks.length * BLOCK_SIZE);
+  }
+
+  /** Whether shrink_mmap may drop page `index` of `inode`: its data are on the disk (clean, not being written). */
+  dropable(inode: Inode, index: number): boolean {
+    if (!this.persistent(inode) || this.dirtyPages.get(inode)?.has(index) === true) return false;
+    const frame = inode.pages[index];
+    return !this.writing.has(frame) && inode.blocks.length * BLOCK_SIZE >= Math.min(inode.size, (index + 1) * PAGE_SIZE);
+  }
+
+  /**
+   * A new zeroed page for the page cache, for `task` writing a file. While free memory is at
+   * min_free_pages and shrink_mmap finds no clean page, dirty pages are what fills memory: the
+   * writer wakes bdflush and sleeps until ndirty blocks are on the disk (fs/buffer.c
+   * wakeup_bdflush(1)). Returns -1 when memory is exhausted.
+   */
+  *allocatePage(task: Task): Operation<number> {
+    const mm = this.kernel.mm;
+    while (mm.freePages <= mm.minFreePages && this.dirtyPages.size > 0 && !mm.pageCache.tryToFreePage()) {
+      this.kernel.run('bdflushWakeup');
+      this.flush(null, null, NDIRTY);
+      while (this.inFlight > 0) yield* this.disk.sleep(task);
+    }
+    return mm.allocate(true);
+  }
+
   /** Number of dirty pages and inodes (ps-style statistics, tests). */
   get dirty(): { pages: number; inodes: number } {
     let pages = 0;
@@ -81,13 +123,19 @@ export class WriteBack {
     this.flush(null, this.kernel.jiffies - AGE_BUFFER);
   }
 
-  /** Submits writes of dirty pages (dirtied at or before `olderThan`, all if null) and dirty inodes. */
-  private flush(only: Inode | null, olderThan: number | null): number {
+  /**
+   * Submits writes of dirty pages (dirtied at or before `olderThan`, all if null; at most
+   * `blocks` blocks' worth of pages) and dirty inodes.
+   */
+  private flush(only: Inode | null, olderThan: number | null, blocks = Infinity): number {
     let result = 0;
+    let budget = blocks;
     for (const [inode, pages] of [...this.dirtyPages]) {
       if (only !== null && inode !== only) continue;
       for (const [index, since] of [...pages]) {
         if (olderThan !== null && since > olderThan) continue;
+        if (budget <= 0) break;
+        budget -= BLOCKS_PER_PAGE;
         if (!this.writePage(inode, index)) result = -28; // ENOSPC
         pages.delete(index);
       }
@@ -102,9 +150,17 @@ export class WriteBack {
     return result;
   }
 
-  private started(): () => void {
+  /** A write is submitted (from page-cache frame `frame`, or from a buffer if -1); the result runs when it is done. */
+  private started(frame = -1): () => void {
     this.inFlight++;
-    return () => this.inFlight--;
+    if (frame >= 0) this.writing.set(frame, (this.writing.get(frame) ?? 0) + 1);
+    return () => {
+      this.inFlight--;
+      if (frame < 0) return;
+      const left = this.writing.get(frame)! - 1;
+      if (left === 0) this.writing.delete(frame);
+      else this.writing.set(frame, left);
+    };
   }
 
   /** Writes the blocks of one page-cache page (the part below the file size), runs of contiguous blocks per request. */
@@ -119,7 +175,7 @@ export class WriteBack {
     for (let i = 1; i <= count; i++) {
       if (i < count && inode.blocks[first + i] === inode.blocks[first + i - 1] + 1) continue;
       this.kernel.run('writeBlock', i - run);
-      this.disk.writeBlocks(inode.blocks[first + run], i - run, frame + run * BLOCK_SIZE, this.started());
+      this.disk.writeBlocks(inode.blocks[first + run], i - run, frame + run * BLOCK_SIZE, this.started(frame));
       run = i;
     }
     return true;

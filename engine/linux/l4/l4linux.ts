@@ -13,12 +13,13 @@ import type { L4Overrides } from '../../l4/l4Parameters';
 import type { Thread } from '../../l4/thread';
 import { lthreadOf, MAX_TASKS, taskOf } from '../../l4/threadId';
 import { TIMEOUT } from '../../l4/timeout';
-import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { EAGAIN, EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import type { LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, UserRuntime } from '../core/substrate';
 import { SIG } from '../core/syscalls';
+import { IPC_ERROR } from '../../l4/messageDope';
 import type { Task } from '../core/task';
 import { EmulationLibraryGate, PHASE, TrampolineGate, type EmulationContext } from './gates';
 import { UnmapQueue, UserSpaceMappings } from './hardwareMappings';
@@ -123,7 +124,11 @@ export class L4Linux implements Substrate {
   private readonly toDelete: LinuxProcess[] = [];
   private readonly scheduleQueue: LinuxProcess[] = [];
   private readonly replies: Reply[] = [];
+  /** Parents whose fork's child task_new refused before their reply was built: the child's pid. */
+  private readonly failedForks = new Map<Task, number>();
   private readonly freeNumbers: number[] = [];
+  /** Task numbers task_new refused (their TCBs could not be backed): tried only when no other free number is left. */
+  private readonly refusedNumbers: number[] = [];
   private readonly versions = new Map<number, number>();
   private nextNumber = ROOT_TASK + 1;
   /** The page a fault reply is about to map (its old mapping is replaced by the reply's map). */
@@ -268,7 +273,7 @@ export class L4Linux implements Substrate {
       }
       while (this.replies.length > 1) {
         const reply = this.replies.shift()!;
-        yield* api.ipcSend(reply.to, reply.w0, reply.w1, REPLY_TIMEOUT, reply.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT);
+        this.replySent(reply, (yield* api.ipcSend(reply.to, reply.w0, reply.w1, REPLY_TIMEOUT, reply.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT)).error);
       }
       const last = this.replies.shift();
       let message: IpcResult;
@@ -276,6 +281,7 @@ export class L4Linux implements Substrate {
       else {
         if (last.systemCall) accounting.setPhase(PHASE.reply, this.now);
         message = yield* api.ipcReplyAndWait(last.to, last.w0, last.w1, REPLY_TIMEOUT, last.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT);
+        this.replySent(last, message.error);
       }
       if (message.error !== 0) continue;
       const process = this.byL4Task.get(taskOf(message.sourceLow));
@@ -306,6 +312,18 @@ export class L4Linux implements Substrate {
     return false;
   }
 
+  /**
+   * A page-fault reply whose mapping L4 could not install (sendMapFailed: no page-table memory
+   * left in the L4 kernel) would only make the thread fault again, for ever: the server does what
+   * Linux does when it cannot give a faulting process memory (do_page_fault's out_of_memory) and
+   * kills the process with SIGKILL.
+   */
+  private replySent(reply: Reply, error: number): void {
+    if (error !== IPC_ERROR.sendMapFailed || reply.send !== SEND_SHORT_MAP) return;
+    const process = this.byL4Task.get(taskOf(reply.to.low));
+    if (process !== undefined && process.task.state !== 'zombie') this.kernel.forceSignal(process.task, SIG.SIGKILL);
+  }
+
   /** L4 work queued by the personality's synchronous calls, done by the server thread. */
   private *serverWork(api: L4Api): Activity {
     for (const process of this.toDelete.splice(0)) {
@@ -317,7 +335,7 @@ export class L4Linux implements Substrate {
       if (process.task.state === 'zombie') continue;
       this.byL4Task.set(process.number, process);
       const id = yield* api.taskNew(process.number, this.userEntry, this.serverId, 0, process.version);
-      if (id === null) throw new Error(`task_new ${process.number} for pid ${process.task.pid} failed`);
+      if (id === null) this.forkFailed(process);
     }
     for (const unmap of this.unmaps.take()) yield* api.fpageUnmap(fpage(unmap.frame, 12), unmap.flush ? UNMAP_FLUSH : 0);
     for (const process of this.byL4Task.values()) {
@@ -417,6 +435,10 @@ export class L4Linux implements Substrate {
     }
     if (result === -ERESTARTSYS) result = -EINTR;
     yield* this.returnToUser(task);
+    if (this.failedForks.get(task) === result) {
+      this.failedForks.delete(task);
+      result = -EAGAIN;
+    }
     this.replies.push({ to: request.from, send: SEND_SHORT, w0: result >>> 0, w1: task.handlers.length > 0 ? REPLY_HANDLERS : 0, systemCall: true });
   }
 
@@ -618,10 +640,10 @@ export class L4Linux implements Substrate {
 
   // ---- tasks and scheduling --------------------------------------------------------------------------
 
-  createTask(task: Task): void {
-    let number = this.freeNumbers.shift();
+  createTask(task: Task): number {
+    let number = this.freeNumbers.shift() ?? this.refusedNumbers.shift();
     if (number === undefined) {
-      if (this.nextNumber >= MAX_TASKS) throw new Error('no L4 task numbers left');
+      if (this.nextNumber >= MAX_TASKS) return -EAGAIN;
       number = this.nextNumber++;
     }
     const version = (this.versions.get(number) ?? 0) + 1;
@@ -644,6 +666,28 @@ export class L4Linux implements Substrate {
     task.substrateData = process;
     if (task.mm !== null) this.byMm.set(task.mm, process);
     this.toCreate.push(process);
+    return 0;
+  }
+
+  /**
+   * task_new refused the child of a fork (no TCB or page-table memory left in the L4 kernel): Linux
+   * undoes the fork, and the parent's fork returns -EAGAIN instead of the child's pid, in the
+   * reply already queued or, if the parent is still in the kernel, in the one it will send.
+   */
+  private forkFailed(process: LinuxProcess): void {
+    const child = process.task;
+    const parent = child.parent;
+    this.byL4Task.delete(process.number);
+    if (child.mm !== null) this.byMm.delete(child.mm);
+    this.kernel.cancelFork(child);
+    const freed = this.freeNumbers.indexOf(process.number);
+    if (freed >= 0) this.freeNumbers.splice(freed, 1);
+    this.refusedNumbers.push(process.number);
+    if (parent === null) return;
+    const parentNumber = (parent.substrateData as LinuxProcess | undefined)?.number;
+    const queued = this.replies.findIndex((r) => r.systemCall && r.w0 === child.pid && taskOf(r.to.low) === parentNumber);
+    if (queued >= 0) this.replies[queued] = { ...this.replies[queued], w0: -EAGAIN >>> 0 };
+    else this.failedForks.set(parent, child.pid);
   }
 
   destroyTask(task: Task): void {

@@ -12,7 +12,7 @@ import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
-import { EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import type { LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -343,11 +343,11 @@ export class MkLinux implements Substrate {
    * A process's Mach side. Init's (at boot, no server thread yet) is made by kernel calls; a
    * forked child's by its parent's server thread before the fork returns (see {@link createForked}).
    */
-  createTask(task: Task): void {
+  createTask(task: Task): number {
     const parent = this.lock.holder?.task?.substrateData as MkLinuxProcess | undefined;
     if (parent !== undefined) {
       this.forked.set(parent, [...(this.forked.get(parent) ?? []), task]);
-      return;
+      return 0;
     }
     const k = this.mach;
     const machTask = k.createTask(`linux.${task.pid}`, false);
@@ -356,6 +356,7 @@ export class MkLinux implements Substrate {
     process.requestPort.sendRights++;
     machTask.exceptionPort = process.requestPort;
     k.resume(userThread);
+    return 0;
   }
 
   /**
@@ -365,10 +366,13 @@ export class MkLinux implements Substrate {
    * result in the child), task_set_exception_port to the child's trap port
    * (osfmach3_trap_setup_task) and thread_resume. The child's address space is its own memory
    * object (inherit_memory FALSE: the model pages every process from Linux's tables).
+   * When Mach is short of kernel memory (KERN_RESOURCE_SHORTAGE from task_create or
+   * thread_create, or no room for the process's server thread) the child is undone
+   * (`kernel.cancelFork`) and the result is -EAGAIN, the parent's fork result; else 0.
    */
-  private *createForked(by: MkLinuxProcess): Activity {
+  private *createForked(by: MkLinuxProcess): Operation<number> {
     const children = this.forked.get(by);
-    if (children === undefined) return;
+    if (children === undefined) return 0;
     this.forked.delete(by);
     const k = this.mach;
     const guest = this.actorGuest(by);
@@ -377,12 +381,28 @@ export class MkLinux implements Substrate {
     const check = (what: string, code: number) => {
       if (code !== KERN.SUCCESS) throw new Error(`MkLinux copy_thread: ${what} failed (${code})`);
     };
+    let failed = 0;
     for (const task of children) {
-      check('task_create', yield* calls.rpc(guest, thread, MACH_ROUTINES.taskCreate, by.taskName, [0]));
+      const created = yield* calls.rpc(guest, thread, MACH_ROUTINES.taskCreate, by.taskName, [0]);
+      if (created === KERN.RESOURCE_SHORTAGE) {
+        this.kernel.cancelFork(task);
+        failed = -EAGAIN;
+        continue;
+      }
+      check('task_create', created);
       const taskName = calls.out[0];
       const machTask = k.taskOf(this.portOf(taskName))!;
-      check('thread_create', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadCreate, taskName, [this.userEntry, task.pid]));
+      const threaded = yield* calls.rpc(guest, thread, MACH_ROUTINES.threadCreate, taskName, [this.userEntry, task.pid]);
       const threadName = calls.out[0];
+      if (threaded === KERN.RESOURCE_SHORTAGE || (threaded === KERN.SUCCESS && !this.colocated && !k.canCreate('thread'))) {
+        yield* calls.rpc(guest, thread, MACH_ROUTINES.taskTerminate, taskName, []);
+        yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [taskName]);
+        if (threaded === KERN.SUCCESS) yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [threadName]);
+        this.kernel.cancelFork(task);
+        failed = -EAGAIN;
+        continue;
+      }
+      check('thread_create', threaded);
       const userThread = k.threadOf(this.portOf(threadName))!;
       const process = this.buildProcess(task, machTask, taskName, userThread, threadName);
       const state = new Uint32Array(THREAD_STATE_WORDS);
@@ -396,6 +416,7 @@ export class MkLinux implements Substrate {
       check('task_set_exception_port', yield* calls.rpc(guest, thread, MACH_ROUTINES.taskSetExceptionPort, taskName, [requestName]));
       check('thread_resume', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadResume, threadName, []));
     }
+    return failed;
   }
 
   /** What the server builds for a process around its Mach task and user thread (ports, pager, server thread). */
@@ -664,17 +685,22 @@ export class MkLinux implements Substrate {
     else if (handler.fast) result = handler.run(task, a1 >>> 0, a2 >>> 0, a3 >>> 0, a4 >>> 0, a5 >>> 0);
     else result = yield* handler.run(task, a1 >>> 0, a2 >>> 0, a3 >>> 0, a4 >>> 0, a5 >>> 0);
     if (result === -ERESTARTSYS) result = -EINTR;
-    yield* this.returnToUser(process);
-    return result;
+    const forkFailed = yield* this.returnToUser(process);
+    return forkFailed < 0 ? forkFailed : result;
   }
 
-  /** ret_from_sys_call in the server: reschedule and signals, then flushes, then the lock goes. */
-  private *returnToUser(process: MkLinuxProcess): Activity {
-    yield* this.createForked(process);
+  /**
+   * ret_from_sys_call in the server (after copy_thread's RPCs for a fork): reschedule and
+   * signals, then flushes, then the lock goes. Returns -EAGAIN if Mach could not build a forked
+   * child (see {@link createForked}), else 0.
+   */
+  private *returnToUser(process: MkLinuxProcess): Operation<number> {
+    const forkFailed = yield* this.createForked(process);
     yield* this.terminateReaped(process);
     yield* this.kernel.retFromSysCall(process.task);
     yield* this.sendFlushes(process);
     yield* this.lock.release(process.actor);
+    return forkFailed;
   }
 
   /** Sends the pending memory_object_lock_request flushes of every process (before any of them runs again). */

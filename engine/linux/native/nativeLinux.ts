@@ -232,10 +232,11 @@ export class NativeLinux implements Substrate {
 
   // ---- tasks and switching ----------------------------------------------------------------------
 
-  createTask(task: Task): void {
+  createTask(task: Task): number {
     const gate = new NativeGate(this, task);
     const context = new ExecutionContext(`${task.pid}`, () => this.firstReturnToUser(task, gate), task);
     task.substrateData = { context, gate } satisfies NativeTask;
+    return 0;
   }
 
   destroyTask(task: Task): void {

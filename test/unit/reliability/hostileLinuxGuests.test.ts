@@ -6,7 +6,7 @@ import { bootLinuxSystem, bootableLinuxSystems } from '../../../engine/linux/sys
 import type { Operation } from '../../../engine/machine/executionContext';
 import type { Libc } from '../../../engine/userland/libc';
 import type { GuestProgram } from '../../../engine/userland/runtime';
-import { KNOWN_GAPS } from './knownGaps';
+import { KNOWN_FORK_BOMB_GAPS, KNOWN_GAPS } from './knownGaps';
 
 function program(name: string, main: (libc: Libc) => Operation<number>): GuestProgram {
   return { name, textBytes: 8192, dataBytes: 4096, bssBytes: 4096, main: (libc) => main(libc) };
@@ -48,6 +48,37 @@ const exhaust = program('exhaust', function* (libc) {
   return 1;
 });
 
+/**
+ * A fork bomb: children that block on a pipe until fork fails (the task table of Linux 2.0 is
+ * full, or the substrate's kernel is out of task or thread memory), then released and reaped; a
+ * fork afterwards works again. Exit 0 when fork failed with EAGAIN and every child was reaped.
+ */
+const forkBomb = program('forkbomb', function* (libc) {
+  const [r, w] = yield* libc.pipe();
+  let children = 0;
+  let failure = 0;
+  while (failure === 0 && children < 2000) {
+    const pid = yield* libc.fork(function* (c) {
+      yield* c.close(w);
+      yield* c.readText(r, 1);
+      return 0;
+    });
+    if (pid < 0) failure = pid;
+    else children++;
+  }
+  yield* libc.close(w);
+  let reaped = 0;
+  while ((yield* libc.waitpid(-1))[0] > 0) reaped++;
+  yield* libc.print(1, `children ${children} failure ${failure} reaped ${reaped}\n`);
+  if (failure !== -E.EAGAIN || reaped !== children) return 1;
+  const again = yield* libc.fork(function* () {
+    return 7;
+  });
+  if (again < 0) return 2;
+  const [, status] = yield* libc.waitpid(again);
+  return status === 7 << 8 ? 0 : 3;
+});
+
 const spinner = program('spinner', function* (libc) {
   for (;;) yield* libc.compute(1_000_000);
 });
@@ -67,6 +98,15 @@ for (const system of bootableLinuxSystems()) {
     it('allocating without bound ends in an error (brk refused, mmap ENOMEM), not in a crash', () => {
       const run = runOn(system, exhaust, 60);
       assert.equal(run.status, 0, `${run.outcome} ${run.output.slice(-300)}`);
+    });
+
+    it('a fork bomb ends in fork() = -EAGAIN; its children are reaped and the system goes on', function () {
+      if (KNOWN_FORK_BOMB_GAPS[system] !== undefined) this.skip();
+      const linux = bootLinuxSystem(system, { programs: [forkBomb], initArgs: ['sh', '-c', 'forkbomb && echo after the bomb'] });
+      const outcome = linux.run(133e6 * 60);
+      const output = linux.machine.console.output();
+      assert.equal(linux.exitStatus, 0, `${outcome} ${String(linux.failure ?? '')} ${output.slice(-300)}`);
+      assert.match(output, /after the bomb/);
     });
 
     it('a program that never ends is stopped by the simulated-time watchdog, and the engine still works', () => {
