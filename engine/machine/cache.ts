@@ -7,6 +7,11 @@ export interface CacheLineView {
   readonly dirty: boolean;
 }
 
+/** The packed LRU order of a 2-way set after an access to `way`: `way` in front, the other one behind it. */
+function twoWayOrder(way: number): number {
+  return way | ((way ^ 1) << 4);
+}
+
 /**
  * A physically indexed, physically tagged set-associative cache of fixed-size lines with LRU
  * replacement (exact for 1 and 2 ways, which is what the Pentium L1s and the direct-mapped L2
@@ -70,7 +75,35 @@ export class Cache {
 
   /** The lookup of {@link access}: the index of the way hit (now most recently used), or -1. */
   private hitIndex(line: number): number {
+    // unrolled for the 2-way L1s of the Pentium (the hottest lookup of the simulator), small
+    // enough for V8 to inline into the CPU's access path; other associativities in hitIndexAny
+    if (this.ways !== 2) return this.hitIndexAny(line);
     const set = line & this.setMask;
+    const base = set << 1;
+    const lines = this.lines;
+    let way: number;
+    if (lines[base] === line) way = 0;
+    else if (lines[base + 1] === line) way = 1;
+    else {
+      this.misses.value++;
+      return -1;
+    }
+    this.order[set] = twoWayOrder(way);
+    this.hits.value++;
+    return base + way;
+  }
+
+  /** {@link hitIndex} for associativities other than 2 (the direct-mapped L2 first). */
+  private hitIndexAny(line: number): number {
+    const set = line & this.setMask;
+    if (this.ways === 1) {
+      if (this.lines[set] !== line) {
+        this.misses.value++;
+        return -1;
+      }
+      this.hits.value++;
+      return set;
+    }
     const way = this.wayOf(line, set);
     if (way < 0) {
       this.misses.value++;
@@ -81,10 +114,7 @@ export class Cache {
     return set * this.ways + way;
   }
 
-  /**
-   * The way of set `set` holding `line`, or -1: unrolled for the direct-mapped and 2-way caches
-   * of the Pentium board (the hottest lookup of the simulator), a loop otherwise.
-   */
+  /** The way of set `set` holding `line`, or -1 (unrolled for 2 ways and direct-mapped). */
   private wayOf(line: number, set: number): number {
     const lines = this.lines;
     const ways = this.ways;
@@ -171,8 +201,7 @@ export class Cache {
 
   private promote(set: number, way: number): void {
     if (this.ways === 2) {
-      // the general rebuild below, for two ways: `way` in front, the other one behind it
-      this.order[set] = way | ((way ^ 1) << 4);
+      this.order[set] = twoWayOrder(way);
       return;
     }
     if (this.ways === 1) return;

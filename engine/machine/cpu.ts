@@ -16,6 +16,9 @@ export const ACCESS_WRITE = 1;
 export const ACCESS_FETCH = 2;
 export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_FETCH;
 
+/** A TLB entry through which a write goes without side effects. */
+const WRITABLE_DIRTY = TLB_WRITABLE | TLB_DIRTY;
+
 /** Category indices for {@link Cpu.charge}, so hot paths pass a number. */
 export const CAT = CATEGORY_INDEX;
 
@@ -262,22 +265,33 @@ export class Cpu {
    * TLB miss walks the tables through the cache model and is charged to `tlbRefill`.
    */
   translate(linear: number, kind: AccessKind, user: boolean): number {
-    const page = linear >>> 12;
     const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
-    let index = tlb.lookup(page, this.tlbTag);
-    if (index >= 0) {
-      const flags = tlb.flagsOf(index);
-      if (this.permitted(flags, kind, user)) {
-        if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
-          this.setDirtyBit(linear);
-          tlb.setFlags(index, flags | TLB_DIRTY);
-        }
-        return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
-      }
-      return this.protectionFault(linear, kind, user);
+    const index = tlb.lookup(linear >>> 12, this.tlbTag);
+    if (index < 0) return this.translateMiss(linear, kind, user);
+    const flags = tlb.flagsOf(index);
+    // the usual hit (allowed, and a write finds D already set) stays small enough to be inlined
+    // into the memory operations; the rest is hitWithSideEffects
+    if ((!user || (flags & TLB_USER) !== 0) && (kind !== ACCESS_WRITE || (flags & WRITABLE_DIRTY) === WRITABLE_DIRTY)) {
+      return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
     }
+    return this.hitWithSideEffects(tlb, index, linear, kind, user);
+  }
+
+  /** A 4 KB TLB hit that faults or, as the first write through a clean entry, sets D. */
+  private hitWithSideEffects(tlb: Tlb, index: number, linear: number, kind: AccessKind, user: boolean): number {
+    const flags = tlb.flagsOf(index);
+    if (!this.permitted(flags, kind, user)) return this.protectionFault(linear, kind, user);
+    if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
+      this.setDirtyBit(linear);
+      tlb.setFlags(index, flags | TLB_DIRTY);
+    }
+    return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
+  }
+
+  /** Not in the 4 KB TLB: the 4 MB D-TLB, else the page walk. */
+  private translateMiss(linear: number, kind: AccessKind, user: boolean): number {
     if (kind !== ACCESS_FETCH) {
-      index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
+      const index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
       if (index >= 0) {
         const flags = this.dtlbLarge.flagsOf(index);
         if (this.permitted(flags, kind, user)) {
