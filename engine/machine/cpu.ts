@@ -454,6 +454,18 @@ export class Cpu {
   /** Cache stalls of an access to `length` bytes at `physical` (within one page). */
   private lineStalls(physical: number, length: number, kind: AccessKind): number {
     const caches = this.caches;
+    const line = physical >>> caches.lineShift;
+    if (line === (physical + length - 1) >>> caches.lineShift) {
+      // within one line (most accesses): one lookup, no loop
+      if (kind === ACCESS_READ) return caches.readDataLine(line);
+      return kind === ACCESS_FETCH ? caches.readCodeLine(line) : caches.writeData(physical, length);
+    }
+    return this.spanStalls(physical, length, kind);
+  }
+
+  /** {@link lineStalls} of an access that spans several lines, line by line. */
+  private spanStalls(physical: number, length: number, kind: AccessKind): number {
+    const caches = this.caches;
     let stall = 0;
     if (kind === ACCESS_WRITE) {
       // writes cost per dword, so each line's piece keeps its length
