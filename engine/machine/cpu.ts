@@ -16,6 +16,9 @@ export const ACCESS_WRITE = 1;
 export const ACCESS_FETCH = 2;
 export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_FETCH;
 
+/** How many code paths {@link Cpu.execute} remembers the category index of. */
+const MAX_REMEMBERED_PATHS = 4096;
+
 /** A TLB entry through which a write goes without side effects. */
 const WRITABLE_DIRTY = TLB_WRITABLE | TLB_DIRTY;
 
@@ -117,6 +120,8 @@ export class Cpu {
   readonly dtlbLarge: Tlb;
   readonly itlb: Tlb;
   private tlbTag = 0;
+  /** Category index of each code path run by {@link execute}. */
+  private readonly pathCategories = new Map<CodePath, number>();
   private readonly byCategory: Float64Array;
   private readonly pageWalks: Counter;
   private readonly faults: Counter;
@@ -156,7 +161,15 @@ export class Cpu {
 
   /** Runs a declared kernel code path: its instruction cycles plus its I-cache/I-TLB footprint. */
   execute(path: CodePath): void {
-    this.charge(path.cycles, CAT[path.category]);
+    // CAT[name] with a different name at each call is a megamorphic lookup in V8; the kernels'
+    // paths are few and long-lived, so their category indices are remembered by path (a bounded
+    // number of them, in case some caller makes a new path object for each call)
+    let category = this.pathCategories.get(path);
+    if (category === undefined) {
+      category = CAT[path.category];
+      if (this.pathCategories.size < MAX_REMEMBERED_PATHS) this.pathCategories.set(path, category);
+    }
+    this.charge(path.cycles, category);
     // (as an int32: see access())
     if (path.bytes > 0) this.fetchSupervisor(path.address | 0, path.bytes);
   }
