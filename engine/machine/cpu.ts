@@ -493,13 +493,9 @@ export class Cpu {
       }
       return stall;
     }
+    const first = physical >>> caches.lineShift;
     const last = (physical + length - 1) >>> caches.lineShift;
-    if (kind === ACCESS_FETCH) {
-      for (let line = physical >>> caches.lineShift; line <= last; line++) stall += caches.readCodeLine(line);
-    } else {
-      for (let line = physical >>> caches.lineShift; line <= last; line++) stall += caches.readDataLine(line);
-    }
-    return stall;
+    return kind === ACCESS_FETCH ? caches.readCodeLines(first, last) : caches.readDataLines(first, last);
   }
 
   /** Instruction fetch of kernel code (supervisor): must not fault. */
