@@ -37,12 +37,25 @@ export interface ParameterRow {
   readonly provenance: Provenance;
 }
 
+/** The largest magnitude V8 keeps as a small integer (31-bit Smi with pointer compression). */
+const SMALL_INTEGER_LIMIT = 2 ** 30;
+
+/**
+ * The same value, as a small integer when it is one. The specs' `value` fields hold fractions
+ * too (15.6 µs, 0.25 cycles), so V8 stores them all as doubles and hands out even 64 or 4 as heap
+ * numbers; the components copy such values into their own fields (a TLB's ways, a cache's line
+ * size), which would then be doubles on every hot-path read. `| 0` gives V8 a small integer.
+ */
+function hostValue(value: ParameterValue): ParameterValue {
+  return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < SMALL_INTEGER_LIMIT ? value | 0 : value;
+}
+
 export class ParameterTable<S extends ParameterSpecs> {
   readonly values: ParameterValues<S>;
 
   constructor(readonly table: string, readonly specs: S, overrides: ParameterOverrides<S> = {}) {
     const values: Record<string, ParameterValue> = {};
-    for (const [name, spec] of Object.entries(specs)) values[name] = spec.value;
+    for (const [name, spec] of Object.entries(specs)) values[name] = hostValue(spec.value);
     for (const [name, value] of Object.entries(overrides)) {
       const spec = specs[name];
       if (spec === undefined) throw new RangeError(`unknown parameter ${table}.${name}`);
@@ -52,7 +65,7 @@ export class ParameterTable<S extends ParameterSpecs> {
         if (spec.min !== undefined && value < spec.min) throw new RangeError(`${table}.${name} = ${value} is below ${spec.min}`);
         if (spec.max !== undefined && value > spec.max) throw new RangeError(`${table}.${name} = ${value} is above ${spec.max}`);
       }
-      values[name] = value as ParameterValue;
+      values[name] = hostValue(value as ParameterValue);
     }
     // a fresh literal copy: the object filled key by key above is in V8's slow dictionary mode,
     // and hot paths read these values on every simulated access

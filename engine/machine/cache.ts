@@ -7,6 +7,11 @@ export interface CacheLineView {
   readonly dirty: boolean;
 }
 
+/** The packed LRU order of a 2-way set after an access to `way`: `way` in front, the other one behind it. */
+function twoWayOrder(way: number): number {
+  return way | ((way ^ 1) << 4);
+}
+
 /**
  * A physically indexed, physically tagged set-associative cache of fixed-size lines with LRU
  * replacement (exact for 1 and 2 ways, which is what the Pentium L1s and the direct-mapped L2
@@ -68,9 +73,72 @@ export class Cache {
     return true;
   }
 
+  /**
+   * {@link access} of the consecutive lines `first`, `first + 1`... up to `last`, stopping at the
+   * first miss: returns the line that missed (counted as a miss; the caller fills it and goes on
+   * from the next line), or `last + 1` when all hit. The same counts and LRU updates as one
+   * access per line, in one tight loop (a long code path fetches many lines).
+   */
+  hitRun(first: number, last: number): number {
+    if (this.ways !== 2) {
+      for (let line = first; line <= last; line++) if (this.hitIndexAny(line) < 0) return line;
+      return last + 1;
+    }
+    const lines = this.lines;
+    const order = this.order;
+    const setMask = this.setMask;
+    let hits = 0;
+    let line = first;
+    for (; line <= last; line++) {
+      const set = line & setMask;
+      const base = set << 1;
+      let way: number;
+      if (lines[base] === line) way = 0;
+      else if (lines[base + 1] === line) way = 1;
+      else {
+        this.misses.value++;
+        break;
+      }
+      order[set] = way | ((way ^ 1) << 4);
+      hits++;
+    }
+    this.hits.value += hits;
+    return line;
+  }
+
   /** The lookup of {@link access}: the index of the way hit (now most recently used), or -1. */
   private hitIndex(line: number): number {
+    // unrolled for the 2-way L1s of the Pentium (the hottest lookup of the simulator), small
+    // enough for V8 to inline into the CPU's access path; other associativities in hitIndexAny
+    if (this.ways !== 2) return this.hitIndexAny(line);
     const set = line & this.setMask;
+    const base = set << 1;
+    const lines = this.lines;
+    let way: number;
+    if (lines[base] === line) way = 0;
+    else if (lines[base + 1] === line) way = 1;
+    else {
+      this.misses.value++;
+      return -1;
+    }
+    // twoWayOrder(way), written out: this path is inlined deep into the MMU, where V8's inlining
+    // budget may already be spent
+    this.order[set] = way | ((way ^ 1) << 4);
+    this.hits.value++;
+    return base + way;
+  }
+
+  /** {@link hitIndex} for associativities other than 2 (the direct-mapped L2 first). */
+  private hitIndexAny(line: number): number {
+    const set = line & this.setMask;
+    if (this.ways === 1) {
+      if (this.lines[set] !== line) {
+        this.misses.value++;
+        return -1;
+      }
+      this.hits.value++;
+      return set;
+    }
     const way = this.wayOf(line, set);
     if (way < 0) {
       this.misses.value++;
@@ -81,10 +149,7 @@ export class Cache {
     return set * this.ways + way;
   }
 
-  /**
-   * The way of set `set` holding `line`, or -1: unrolled for the direct-mapped and 2-way caches
-   * of the Pentium board (the hottest lookup of the simulator), a loop otherwise.
-   */
+  /** The way of set `set` holding `line`, or -1 (unrolled for 2 ways and direct-mapped). */
   private wayOf(line: number, set: number): number {
     const lines = this.lines;
     const ways = this.ways;
@@ -171,8 +236,7 @@ export class Cache {
 
   private promote(set: number, way: number): void {
     if (this.ways === 2) {
-      // the general rebuild below, for two ways: `way` in front, the other one behind it
-      this.order[set] = way | ((way ^ 1) << 4);
+      this.order[set] = twoWayOrder(way);
       return;
     }
     if (this.ways === 1) return;

@@ -16,6 +16,12 @@ export const ACCESS_WRITE = 1;
 export const ACCESS_FETCH = 2;
 export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_FETCH;
 
+/** How many code paths {@link Cpu.execute} remembers the category index of. */
+const MAX_REMEMBERED_PATHS = 4096;
+
+/** A TLB entry through which a write goes without side effects. */
+const WRITABLE_DIRTY = TLB_WRITABLE | TLB_DIRTY;
+
 /** Category indices for {@link Cpu.charge}, so hot paths pass a number. */
 export const CAT = CATEGORY_INDEX;
 
@@ -114,6 +120,8 @@ export class Cpu {
   readonly dtlbLarge: Tlb;
   readonly itlb: Tlb;
   private tlbTag = 0;
+  /** Category index of each code path run by {@link execute}. */
+  private readonly pathCategories = new Map<CodePath, number>();
   private readonly byCategory: Float64Array;
   private readonly pageWalks: Counter;
   private readonly faults: Counter;
@@ -153,7 +161,15 @@ export class Cpu {
 
   /** Runs a declared kernel code path: its instruction cycles plus its I-cache/I-TLB footprint. */
   execute(path: CodePath): void {
-    this.charge(path.cycles, CAT[path.category]);
+    // CAT[name] with a different name at each call is a megamorphic lookup in V8; the kernels'
+    // paths are few and long-lived, so their category indices are remembered by path (a bounded
+    // number of them, in case some caller makes a new path object for each call)
+    let category = this.pathCategories.get(path);
+    if (category === undefined) {
+      category = CAT[path.category];
+      if (this.pathCategories.size < MAX_REMEMBERED_PATHS) this.pathCategories.set(path, category);
+    }
+    this.charge(path.cycles, category);
     // (as an int32: see access())
     if (path.bytes > 0) this.fetchSupervisor(path.address | 0, path.bytes);
   }
@@ -262,22 +278,33 @@ export class Cpu {
    * TLB miss walks the tables through the cache model and is charged to `tlbRefill`.
    */
   translate(linear: number, kind: AccessKind, user: boolean): number {
-    const page = linear >>> 12;
     const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
-    let index = tlb.lookup(page, this.tlbTag);
-    if (index >= 0) {
-      const flags = tlb.flagsOf(index);
-      if (this.permitted(flags, kind, user)) {
-        if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
-          this.setDirtyBit(linear);
-          tlb.setFlags(index, flags | TLB_DIRTY);
-        }
-        return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
-      }
-      return this.protectionFault(linear, kind, user);
+    const index = tlb.lookup(linear >>> 12, this.tlbTag);
+    if (index < 0) return this.translateMiss(linear, kind, user);
+    const flags = tlb.flagsOf(index);
+    // the usual hit (allowed, and a write finds D already set) stays small enough to be inlined
+    // into the memory operations; the rest is hitWithSideEffects
+    if ((!user || (flags & TLB_USER) !== 0) && (kind !== ACCESS_WRITE || (flags & WRITABLE_DIRTY) === WRITABLE_DIRTY)) {
+      return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
     }
+    return this.hitWithSideEffects(tlb, index, linear, kind, user);
+  }
+
+  /** A 4 KB TLB hit that faults or, as the first write through a clean entry, sets D. */
+  private hitWithSideEffects(tlb: Tlb, index: number, linear: number, kind: AccessKind, user: boolean): number {
+    const flags = tlb.flagsOf(index);
+    if (!this.permitted(flags, kind, user)) return this.protectionFault(linear, kind, user);
+    if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
+      this.setDirtyBit(linear);
+      tlb.setFlags(index, flags | TLB_DIRTY);
+    }
+    return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
+  }
+
+  /** Not in the 4 KB TLB: the 4 MB D-TLB, else the page walk. */
+  private translateMiss(linear: number, kind: AccessKind, user: boolean): number {
     if (kind !== ACCESS_FETCH) {
-      index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
+      const index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
       if (index >= 0) {
         const flags = this.dtlbLarge.flagsOf(index);
         if (this.permitted(flags, kind, user)) {
@@ -440,6 +467,18 @@ export class Cpu {
   /** Cache stalls of an access to `length` bytes at `physical` (within one page). */
   private lineStalls(physical: number, length: number, kind: AccessKind): number {
     const caches = this.caches;
+    const line = physical >>> caches.lineShift;
+    if (line === (physical + length - 1) >>> caches.lineShift) {
+      // within one line (most accesses): one lookup, no loop
+      if (kind === ACCESS_READ) return caches.readDataLine(line);
+      return kind === ACCESS_FETCH ? caches.readCodeLine(line) : caches.writeData(physical, length);
+    }
+    return this.spanStalls(physical, length, kind);
+  }
+
+  /** {@link lineStalls} of an access that spans several lines, line by line. */
+  private spanStalls(physical: number, length: number, kind: AccessKind): number {
+    const caches = this.caches;
     let stall = 0;
     if (kind === ACCESS_WRITE) {
       // writes cost per dword, so each line's piece keeps its length
@@ -454,13 +493,9 @@ export class Cpu {
       }
       return stall;
     }
+    const first = physical >>> caches.lineShift;
     const last = (physical + length - 1) >>> caches.lineShift;
-    if (kind === ACCESS_FETCH) {
-      for (let line = physical >>> caches.lineShift; line <= last; line++) stall += caches.readCodeLine(line);
-    } else {
-      for (let line = physical >>> caches.lineShift; line <= last; line++) stall += caches.readDataLine(line);
-    }
-    return stall;
+    return kind === ACCESS_FETCH ? caches.readCodeLines(first, last) : caches.readDataLines(first, last);
   }
 
   /** Instruction fetch of kernel code (supervisor): must not fault. */

@@ -57,6 +57,41 @@ export class MemorySystem {
     return stall;
   }
 
+  /**
+   * Data reads of the consecutive lines `first`..`last` (one access spanning them): as
+   * {@link readDataLine} on each line in turn.
+   */
+  readDataLines(first: number, last: number): number {
+    let stall = 0;
+    if (this.p.l1HitExtra !== 0) {
+      // hits cost something: sum them in line order, exactly as readDataLine one by one
+      for (let line = first; line <= last; line++) stall += this.readDataLine(line);
+      return stall;
+    }
+    for (let line = first; line <= last; line++) {
+      const missed = this.l1d.hitRun(line, last);
+      if (missed > last) break;
+      stall += this.readDataMiss(missed);
+      line = missed;
+    }
+    return stall;
+  }
+
+  /**
+   * Instruction fetches of the consecutive lines `first`..`last`: as {@link readCodeLine} on
+   * each line in turn.
+   */
+  readCodeLines(first: number, last: number): number {
+    let stall = 0;
+    for (let line = first; line <= last; line++) {
+      const missed = this.l1i.hitRun(line, last);
+      if (missed > last) break;
+      stall += this.readCodeMiss(missed);
+      line = missed;
+    }
+    return stall;
+  }
+
   /** An instruction fetch of the line holding `physical`. */
   readCode(physical: number): number {
     return this.readCodeLine(physical >>> this.lineShift);

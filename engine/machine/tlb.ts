@@ -17,6 +17,14 @@ export interface TlbEntryView {
 }
 
 /**
+ * The tree pseudo-LRU bits of a 4-way set after an access to `way`: bit 0 chooses the half holding
+ * the next victim, bit 1 the way within the left half, bit 2 within the right half.
+ */
+function touched4(bits: number, way: number): number {
+  return way < 2 ? ((bits | 1) & ~2) | (way === 0 ? 2 : 0) : (bits & ~5) | (way === 2 ? 4 : 0);
+}
+
+/**
  * A set-associative translation lookaside buffer with tree pseudo-LRU replacement (Pentium Dev.
  * Manual Vol.1 §2.5). Pages and frames are numbers in units of the entry's page size. Untagged
  * by default: the owner flushes it on a CR3 load. For the tagged-TLB what-if, each entry also
@@ -61,32 +69,39 @@ export class Tlb {
 
   /** Entry index of `page` under `tag`, or -1. Updates replacement state and hit/miss counters. */
   lookup(page: number, tag: number): number {
+    if (this.ways !== 4) return this.lookupAny(page, tag);
+    // the Pentium's TLBs are all 4-way: this path stays small enough for V8 to inline it into
+    // the MMU (one of the hottest lookups of the simulator)
     const set = page & this.setMask;
-    const way = this.wayOf(page, tag, set);
-    if (way < 0) {
+    const base = set << 2;
+    const pages = this.pages;
+    const tags = this.tags;
+    let way: number;
+    if (pages[base] === page && tags[base] === tag) way = 0;
+    else if (pages[base + 1] === page && tags[base + 1] === tag) way = 1;
+    else if (pages[base + 2] === page && tags[base + 2] === tag) way = 2;
+    else if (pages[base + 3] === page && tags[base + 3] === tag) way = 3;
+    else {
       this.misses.value++;
       return -1;
     }
-    this.touch(set, way);
+    this.plru[set] = touched4(this.plru[set], way);
     this.hits.value++;
-    return set * this.ways + way;
+    return base + way;
   }
 
-  /** The first way of `set` holding `page` under `tag`, or -1; unrolled for the Pentium's 4 ways. */
-  private wayOf(page: number, tag: number, set: number): number {
-    const pages = this.pages;
-    const tags = this.tags;
-    const ways = this.ways;
-    if (ways === 4) {
-      const base = set << 2;
-      if (pages[base] === page && tags[base] === tag) return 0;
-      if (pages[base + 1] === page && tags[base + 1] === tag) return 1;
-      if (pages[base + 2] === page && tags[base + 2] === tag) return 2;
-      if (pages[base + 3] === page && tags[base + 3] === tag) return 3;
-      return -1;
+  /** {@link lookup} for associativities other than 4. */
+  private lookupAny(page: number, tag: number): number {
+    const set = page & this.setMask;
+    const base = set * this.ways;
+    for (let way = 0; way < this.ways; way++) {
+      if (this.pages[base + way] === page && this.tags[base + way] === tag) {
+        this.touch(set, way);
+        this.hits.value++;
+        return base + way;
+      }
     }
-    const base = set * ways;
-    for (let way = 0; way < ways; way++) if (pages[base + way] === page && tags[base + way] === tag) return way;
+    this.misses.value++;
     return -1;
   }
 
@@ -192,14 +207,8 @@ export class Tlb {
   // within the left half, bit 2 within the right half; 2 ways use bit 0 only. Other associativities
   // fall back to round robin.
   private touch(set: number, way: number): void {
-    if (this.ways === 4) {
-      let bits = this.plru[set];
-      if (way < 2) bits = ((bits | 1) & ~2) | (way === 0 ? 2 : 0);
-      else bits = (bits & ~5) | (way === 2 ? 4 : 0);
-      this.plru[set] = bits;
-    } else if (this.ways === 2) {
-      this.plru[set] = way === 0 ? 1 : 0;
-    }
+    if (this.ways === 4) this.plru[set] = touched4(this.plru[set], way);
+    else if (this.ways === 2) this.plru[set] = way === 0 ? 1 : 0;
   }
 
   private victim(set: number): number {

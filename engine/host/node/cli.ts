@@ -2,6 +2,7 @@
  * `l4lab`: the engine on the command line (DESIGN.md §8). The only engine code besides the worker
  * that may use Node. `--json` prints exactly one JSON document on stdout and nothing else.
  */
+import './v8Tuning';
 import fs from 'node:fs';
 import { simBenchCommand } from './simBench';
 import { reproduceInParallel } from './parallelReproduce';

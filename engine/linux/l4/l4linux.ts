@@ -268,7 +268,8 @@ export class L4Linux implements Substrate {
       if (this.serverWorkPending()) yield* this.serverWork(api);
       const ready = this.takeRunnable();
       if (ready !== null) {
-        yield* this.resume(ready);
+        this.resume(ready);
+        yield;
         continue;
       }
       while (this.replies.length > 1) {
@@ -298,7 +299,8 @@ export class L4Linux implements Substrate {
       } else {
         process.request = { kind: 'pageFault', w0: message.w0, w1: message.w1, from };
       }
-      yield* this.resume(process);
+      this.resume(process);
+      yield;
     }
   }
 
@@ -381,20 +383,21 @@ export class L4Linux implements Substrate {
     return null;
   }
 
-  /** Coroutine switch from the receive loop to `process`'s kernel stack. */
-  private *resume(process: LinuxProcess): Activity {
+  /**
+   * Coroutine switch from the receive loop to `process`'s kernel stack, up to the `yield` its
+   * caller does (`this.resume(p); yield;`: no host generator per switch).
+   */
+  private resume(process: LinuxProcess): void {
     this.active = process;
     this.serverThread.context = process.coroutine;
     this.cpu.current = process.coroutine!;
-    yield;
   }
 
-  /** Coroutine switch back to the receive loop. */
-  private *toDispatcher(): Activity {
+  /** Coroutine switch back to the receive loop, up to the caller's `yield` (as {@link resume}). */
+  private toDispatcher(): void {
     this.active = null;
     this.serverThread.context = this.dispatcher;
     this.cpu.current = this.dispatcher;
-    yield;
   }
 
   /** One Linux task's kernel stack: handles the requests the receive loop hands it. */
@@ -413,7 +416,8 @@ export class L4Linux implements Substrate {
       else yield* this.returnToUser(process.task);
       this.cpu.access(stack, 64, ACCESS_READ, false);
       process.inKernel = false;
-      yield* this.toDispatcher();
+      this.toDispatcher();
+      yield;
     }
   }
 
@@ -717,12 +721,14 @@ export class L4Linux implements Substrate {
     const process = task.substrateData as LinuxProcess;
     if (task.state === 'zombie') {
       process.inKernel = false;
-      yield* this.toDispatcher();
+      this.toDispatcher();
+      yield;
       throw new Error(`zombie ${task.pid} resumed`);
     }
     process.inSchedule = true;
     this.scheduleQueue.push(process);
-    yield* this.toDispatcher();
+    this.toDispatcher();
+    yield;
     process.inSchedule = false;
   }
 
