@@ -49,7 +49,8 @@ export interface L4LinuxOptions {
 
 /** What the server received and hands to a task's coroutine. */
 interface Request {
-  readonly kind: 'systemCall' | 'pageFault' | 'signals';
+  /** `finishSystemCall`: the receive loop ran the call (w0 = its result); ret_from_sys_call needs the process's stack. */
+  readonly kind: 'systemCall' | 'pageFault' | 'signals' | 'finishSystemCall';
   readonly w0: number;
   readonly w1: number;
   readonly from: ThreadId;
@@ -284,6 +285,7 @@ export class L4Linux implements Substrate {
       if (MESSAGE.isSystemCall(message.w0)) {
         accounting.setPhase(PHASE.linux, this.now);
         process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
+        if (this.quickSystemCall(process)) continue;
       } else if ((message.w0 & ~0xfff) >>> 0 === EMULATION_LIBRARY.code && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
         // the emulation library's page: the server's own, read-only, not in Linux's tables
         this.cpu.execute(this.dispatchPath);
@@ -384,19 +386,67 @@ export class L4Linux implements Substrate {
     for (;;) {
       const request = process.request!;
       process.request = null;
-      process.inKernel = true;
-      process.notified = false;
-      process.faultUnanswered = false;
-      this.cpu.execute(this.dispatchPath);
-      const stack = this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64;
-      this.cpu.access(stack, 64, ACCESS_WRITE, false);
-      if (request.kind === 'systemCall') yield* this.systemCall(process, request);
-      else if (request.kind === 'pageFault') yield* this.pageFault(process, request);
-      else yield* this.returnToUser(process.task);
-      this.cpu.access(stack, 64, ACCESS_READ, false);
-      process.inKernel = false;
+      if (request.kind === 'finishSystemCall') {
+        // entered by quickSystemCall, which ran the handler already
+        yield* this.finishSystemCall(process.task, request.from, request.w0);
+      } else {
+        this.enterLinux(process);
+        if (request.kind === 'systemCall') yield* this.systemCall(process, request);
+        else if (request.kind === 'pageFault') yield* this.pageFault(process, request);
+        else yield* this.returnToUser(process.task);
+      }
+      this.leaveLinux(process);
       yield* this.toDispatcher();
     }
+  }
+
+  /** The top of the process's kernel stack (the trap frame the server's entry saves). */
+  private kernelStack(process: LinuxProcess): number {
+    return this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64;
+  }
+
+  /** Entry into Linux for a request: the dispatch path and the frame saved on the kernel stack. */
+  private enterLinux(process: LinuxProcess): void {
+    process.inKernel = true;
+    process.notified = false;
+    process.faultUnanswered = false;
+    this.cpu.execute(this.dispatchPath);
+    this.cpu.access(this.kernelStack(process), 64, ACCESS_WRITE, false);
+  }
+
+  /** The way back out of Linux after a request: the frame restored from the kernel stack. */
+  private leaveLinux(process: LinuxProcess): void {
+    this.cpu.access(this.kernelStack(process), 64, ACCESS_READ, false);
+    process.inKernel = false;
+  }
+
+  /**
+   * A system call whose handler never blocks (getpid...), with at most one argument, run by the
+   * receive loop itself: the same work in the same order as on the process's coroutine, minus the
+   * two host coroutine switches, which cost no simulated time. When ret_from_sys_call has work
+   * (a reschedule, a signal), the rest goes to the coroutine as a `finishSystemCall` request and
+   * false is returned, as for a call this path does not take; true when the reply is queued.
+   */
+  private quickSystemCall(process: LinuxProcess): boolean {
+    const request = process.request!;
+    const nr = MESSAGE.number(request.w0);
+    if (process.inKernel || MESSAGE.argumentCount(request.w0) > 1 || nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return false;
+    const handler = this.kernel.handlers[nr];
+    if (handler !== undefined && !handler.fast) return false;
+    const task = process.task;
+    process.request = null;
+    this.active = process;
+    this.enterLinux(process);
+    this.readSystemCallTable(task, nr);
+    const result = handler === undefined ? -ENOSYS : handler.run(task, request.w1, 0, 0, 0, 0);
+    if (this.kernel.scheduler.needResched || task.hasPendingSignal()) {
+      process.request = { kind: 'finishSystemCall', w0: result, w1: 0, from: request.from };
+      return false;
+    }
+    this.reply(task, request.from, result);
+    this.leaveLinux(process);
+    this.active = null;
+    return true;
   }
 
   private *systemCall(process: LinuxProcess, request: Request): Activity {
@@ -415,9 +465,19 @@ export class L4Linux implements Substrate {
     } else {
       result = yield* this.invoke(task, nr, args);
     }
-    if (result === -ERESTARTSYS) result = -EINTR;
+    yield* this.finishSystemCall(task, request.from, result);
+  }
+
+  /** The end of a system call: ret_from_sys_call, then the reply (queued for the receive loop). */
+  private *finishSystemCall(task: Task, from: ThreadId, result: number): Activity {
     yield* this.returnToUser(task);
-    this.replies.push({ to: request.from, send: SEND_SHORT, w0: result >>> 0, w1: task.handlers.length > 0 ? REPLY_HANDLERS : 0, systemCall: true });
+    this.reply(task, from, result);
+  }
+
+  /** Queues the reply that ends a system call with `result`. */
+  private reply(task: Task, from: ThreadId, result: number): void {
+    const value = result === -ERESTARTSYS ? -EINTR : result;
+    this.replies.push({ to: from, send: SEND_SHORT, w0: value >>> 0, w1: task.handlers.length > 0 ? REPLY_HANDLERS : 0, systemCall: true });
   }
 
   /** sys_call_table dispatch, as native Linux's system_call does it. */
@@ -428,12 +488,17 @@ export class L4Linux implements Substrate {
       this.kernel.forceSignal(task, SIG.SIGSEGV);
       return 0;
     }
-    this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
-    this.cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
+    this.readSystemCallTable(task, nr);
     const handler = this.kernel.handlers[nr];
     if (handler === undefined) return -ENOSYS;
     if (handler.fast) return handler.run(task, args[0], args[1], args[2], args[3], args[4]);
     return yield* handler.run(task, args[0], args[1], args[2], args[3], args[4]);
+  }
+
+  /** system_call's reads before the handler: its sys_call_table slot and the task struct. */
+  private readSystemCallTable(task: Task, nr: number): void {
+    this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
+    this.cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
   }
 
   /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
