@@ -470,16 +470,24 @@ export class L4Kernel {
 
   /** Gives the CPU to the best ready thread, or idles; returns when the caller runs again. */
   *dispatch(): Activity {
+    if (this.reschedule()) yield;
+  }
+
+  /**
+   * {@link dispatch} up to its `yield`: picks the next thread and switches to it (or to the idle
+   * context); true if the caller must now yield, false if it keeps the CPU.
+   */
+  reschedule(): boolean {
     this.cpu.execute(this.paths.schedule);
     const next = this.scheduler.pick();
-    if (next !== null && next === this.current) return;
+    if (next !== null && next === this.current) return false;
     if (next === null) {
       this.current = null;
       this.cpu.current = this.idle;
-      yield;
-      return;
+      return true;
     }
-    yield* this.switchTo(next);
+    this.handOver(next);
+    return true;
   }
 
   /** Blocks `thread` (its state already set) until woken; returns the wake reason. */
