@@ -334,7 +334,8 @@ export class Ipc {
     }
     let from: Thread | null = null;
     if (receiveDescriptor !== NONE && !open) {
-      from = this.partnerInClan(t);
+      // a call receives from the thread it sends to (the same ESI:EDI)
+      from = sendDescriptor !== NONE ? destination : this.partnerInClan(t);
       if (from === null) return IPC_STEP.general;
     }
     k.enterIpcTrap(t);

@@ -21,6 +21,8 @@ export class IpcTrap<R> implements Generator<void, R, void> {
   private state = FREE;
   private delegate: Activity | null = null;
   private readonly running: IteratorYieldResult<void> = { done: false, value: undefined };
+  /** The final result, reused (`yield*` reads it at once). */
+  private readonly finished: IteratorReturnResult<R | undefined> = { done: true, value: undefined };
 
   constructor(
     private readonly kernel: L4Kernel,
@@ -75,7 +77,8 @@ export class IpcTrap<R> implements Generator<void, R, void> {
       this.delegate = null;
     }
     this.state = FREE;
-    return { done: true, value: this.finish() };
+    this.finished.value = this.finish();
+    return this.finished as IteratorReturnResult<R>;
   }
 
   return(value: R): IteratorResult<void, R> {
