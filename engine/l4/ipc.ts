@@ -234,8 +234,10 @@ export class Ipc {
     const k = this.k;
     const cpu = k.cpu;
     cpu.execute(k.paths.ipc);
-    cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
-    cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+    // (as an int32, as the MMU takes addresses: see Cpu.access)
+    const tcb = t.tcbLinear | 0;
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
   }
 
   /**
@@ -585,8 +587,9 @@ export class Ipc {
     const k = this.k;
     const cpu = k.cpu;
     this.messages.value++;
-    cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
-    cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+    const tcb = r.tcbLinear | 0;
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
     let flags = redirected ? (k.insideClan(s.task, r.task) ? DOPE_REDIRECTED | DOPE_SOURCE_INSIDE : DOPE_REDIRECTED) : 0;
     let senderError = 0;
     let receiverError = 0;

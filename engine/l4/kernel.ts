@@ -543,13 +543,21 @@ export class L4Kernel {
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.paths.entry);
-    cpu.access(thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes, this.p.kernelFrameBytes, ACCESS_WRITE, false);
+    cpu.access(this.kernelFrame(thread), this.p.kernelFrameBytes, ACCESS_WRITE, false);
+  }
+
+  /**
+   * Linear address of the thread's trap frame (the top of its kernel stack in the TCB), as an
+   * int32 like every address handed to the MMU (see Cpu.access: no heap number per call).
+   */
+  private kernelFrame(thread: Thread): number {
+    return (thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes) | 0;
   }
 
   /** IRET to user mode from the thread's kernel stack. */
   exitKernel(thread: Thread): void {
     const cpu = this.cpu;
-    cpu.access(thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes, this.p.kernelFrameBytes, ACCESS_READ, false);
+    cpu.access(this.kernelFrame(thread), this.p.kernelFrameBytes, ACCESS_READ, false);
     cpu.iretToUser();
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;

@@ -400,9 +400,9 @@ export class L4Linux implements Substrate {
     }
   }
 
-  /** The top of the process's kernel stack (the trap frame the server's entry saves). */
+  /** The top of the process's kernel stack (the trap frame the server's entry saves), as an int32 like every address handed to the MMU. */
   private kernelStack(process: LinuxProcess): number {
-    return this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64;
+    return (this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64) | 0;
   }
 
   /** Entry into Linux for a request: the dispatch path and the frame saved on the kernel stack. */
@@ -497,8 +497,8 @@ export class L4Linux implements Substrate {
 
   /** system_call's reads before the handler: its sys_call_table slot and the task struct. */
   private readSystemCallTable(task: Task, nr: number): void {
-    this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
-    this.cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
+    this.cpu.access((this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2)) | 0, 4, ACCESS_READ, false);
+    this.cpu.access(this.kernelLinear(task.structPhysical) | 0, 32, ACCESS_READ, false);
   }
 
   /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
