@@ -83,6 +83,8 @@ interface LinuxProcess {
   notified: boolean;
   /** The main thread waits in a page-fault RPC the server left unanswered for a caught SIGSEGV. */
   faultUnanswered: boolean;
+  /** The ids its threads' messages came from, by lthread (see senderId). */
+  readonly senders: ThreadId[];
   /** For the host: a context that failed (see LinuxSystem). */
   context?: ExecutionContext;
 }
@@ -281,11 +283,12 @@ export class L4Linux implements Substrate {
       if (message.error !== 0) continue;
       const process = this.byL4Task.get(taskOf(message.sourceLow));
       if (process === undefined) continue; // the bottom half's wake-up, or a task already gone
-      const from = { low: message.sourceLow, high: message.sourceHigh };
+      const from = this.senderId(process, message.sourceLow, message.sourceHigh);
       if (MESSAGE.isSystemCall(message.w0)) {
         accounting.setPhase(PHASE.linux, this.now);
-        process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
-        if (this.quickSystemCall(process)) continue;
+        const quick = this.quickSystemCall(process, message.w0, message.w1, from);
+        if (quick === 'done') continue;
+        if (quick === 'declined') process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
       } else if ((message.w0 & ~0xfff) >>> 0 === EMULATION_LIBRARY.code && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
         // the emulation library's page: the server's own, read-only, not in Linux's tables
         this.cpu.execute(this.dispatchPath);
@@ -304,8 +307,9 @@ export class L4Linux implements Substrate {
    */
   private serverWorkPending(): boolean {
     if (this.toDelete.length !== 0 || this.toCreate.length !== 0 || this.unmaps.length !== 0) return true;
-    for (const process of this.byL4Task.values()) if (this.signalWaiting(process)) return true;
-    return false;
+    let waiting = false;
+    this.byL4Task.forEach((process) => (waiting ||= this.signalWaiting(process)));
+    return waiting;
   }
 
   /** L4 work queued by the personality's synchronous calls, done by the server thread. */
@@ -424,29 +428,39 @@ export class L4Linux implements Substrate {
    * A system call whose handler never blocks (getpid...), with at most one argument, run by the
    * receive loop itself: the same work in the same order as on the process's coroutine, minus the
    * two host coroutine switches, which cost no simulated time. When ret_from_sys_call has work
-   * (a reschedule, a signal), the rest goes to the coroutine as a `finishSystemCall` request and
-   * false is returned, as for a call this path does not take; true when the reply is queued.
+   * (a reschedule, a signal), the rest goes to the coroutine as a `finishSystemCall` request
+   * ('finish': resume it); 'done' when the reply is queued; 'declined' (nothing done) for a call
+   * this path does not take.
    */
-  private quickSystemCall(process: LinuxProcess): boolean {
-    const request = process.request!;
-    const nr = MESSAGE.number(request.w0);
-    if (process.inKernel || MESSAGE.argumentCount(request.w0) > 1 || nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return false;
+  private quickSystemCall(process: LinuxProcess, w0: number, w1: number, from: ThreadId): 'done' | 'finish' | 'declined' {
+    const nr = MESSAGE.number(w0);
+    if (process.inKernel || MESSAGE.argumentCount(w0) > 1 || nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return 'declined';
     const handler = this.kernel.handlers[nr];
-    if (handler !== undefined && !handler.fast) return false;
+    if (handler !== undefined && !handler.fast) return 'declined';
     const task = process.task;
     process.request = null;
     this.active = process;
     this.enterLinux(process);
     this.readSystemCallTable(task, nr);
-    const result = handler === undefined ? -ENOSYS : handler.run(task, request.w1, 0, 0, 0, 0);
+    const result = handler === undefined ? -ENOSYS : handler.run(task, w1, 0, 0, 0, 0);
     if (this.kernel.scheduler.needResched || task.hasPendingSignal()) {
-      process.request = { kind: 'finishSystemCall', w0: result, w1: 0, from: request.from };
-      return false;
+      process.request = { kind: 'finishSystemCall', w0: result, w1: 0, from };
+      return 'finish';
     }
-    this.reply(task, request.from, result);
+    this.reply(task, from, result);
     this.leaveLinux(process);
     this.active = null;
-    return true;
+    return 'done';
+  }
+
+  /** The id a message of `process` came from, as one object per sending thread (ids are values: shared, never changed). */
+  private senderId(process: LinuxProcess, low: number, high: number): ThreadId {
+    const lthread = lthreadOf(low);
+    const known = process.senders[lthread];
+    if (known !== undefined && known.low === low && known.high === high) return known;
+    const id = { low, high };
+    process.senders[lthread] = id;
+    return id;
   }
 
   private *systemCall(process: LinuxProcess, request: Request): Activity {
@@ -703,6 +717,7 @@ export class L4Linux implements Substrate {
       inSchedule: false,
       notified: false,
       faultUnanswered: false,
+      senders: [],
     };
     process.coroutine = new ExecutionContext(`l4linux.${task.pid}`, () => this.coroutine(process), task);
     process.context = process.coroutine;
