@@ -2,6 +2,7 @@ import type { Activity } from '../machine/executionContext';
 import { IPC_STEP } from './ipc';
 import type { L4Kernel } from './kernel';
 import { SYSCALL } from './kernel';
+import { ReusableOperation } from './reusableOperation';
 import type { Thread } from './thread';
 
 /** Where an {@link IpcTrap} is: free, at its start, switched away on the short path, or running a generator. */
@@ -17,7 +18,7 @@ const DELEGATING = 3;
  * short path's rest, delegated to. Use through `yield*`; when the trap is over, `finish`
  * gives the call's value (the binding's result).
  */
-export class IpcTrap<R> implements Generator<void, R, void> {
+export class IpcTrap<R> extends ReusableOperation<R> {
   private state = FREE;
   private delegate: Activity | null = null;
   private readonly running: IteratorYieldResult<void> = { done: false, value: undefined };
@@ -28,7 +29,9 @@ export class IpcTrap<R> implements Generator<void, R, void> {
     private readonly kernel: L4Kernel,
     private readonly thread: Thread,
     private readonly finish: () => R,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Arms the trap for one call (the thread's registers are loaded). */
   start(): this {
@@ -37,17 +40,7 @@ export class IpcTrap<R> implements Generator<void, R, void> {
     return this;
   }
 
-  next(): IteratorResult<void, R> {
-    try {
-      return this.step();
-    } catch (error) {
-      this.state = FREE;
-      this.delegate = null;
-      throw error;
-    }
-  }
-
-  private step(): IteratorResult<void, R> {
+  protected step(): IteratorResult<void, R> {
     const ipc = this.kernel.ipc;
     let outcome: number;
     if (this.state === START) {
@@ -81,20 +74,9 @@ export class IpcTrap<R> implements Generator<void, R, void> {
     return this.finished as IteratorReturnResult<R>;
   }
 
-  return(value: R): IteratorResult<void, R> {
+  protected reset(): void {
     this.delegate?.return(undefined);
     this.state = FREE;
     this.delegate = null;
-    return { done: true, value };
-  }
-
-  throw(error: unknown): IteratorResult<void, R> {
-    this.state = FREE;
-    this.delegate = null;
-    throw error;
-  }
-
-  [Symbol.iterator](): this {
-    return this;
   }
 }

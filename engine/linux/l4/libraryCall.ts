@@ -1,4 +1,5 @@
 import type { IpcResult } from '../../l4/guestApi';
+import { ReusableOperation } from '../../l4/reusableOperation';
 import type { Operation } from '../../machine/executionContext';
 
 /**
@@ -8,13 +9,15 @@ import type { Operation } from '../../machine/executionContext';
  * generator is created for the usual call. While it is in use (a signal handler making system
  * calls) the library takes its generator path instead ({@link busy}).
  */
-export class LibraryCall implements Generator<void, number, void> {
+export class LibraryCall extends ReusableOperation<number> {
   private ipc: Operation<IpcResult> | null = null;
   private rest: Operation<number> | null = null;
   /** The final result, reused (`yield*` reads it at once). */
   private readonly finished: IteratorReturnResult<number> = { done: true, value: 0 };
 
-  constructor(private readonly leave: (reply: IpcResult) => Operation<number> | number) {}
+  constructor(private readonly leave: (reply: IpcResult) => Operation<number> | number) {
+    super();
+  }
 
   /** Whether a call is in progress. */
   get busy(): boolean {
@@ -27,17 +30,7 @@ export class LibraryCall implements Generator<void, number, void> {
     return this;
   }
 
-  next(): IteratorResult<void, number> {
-    try {
-      return this.step();
-    } catch (error) {
-      this.ipc = null;
-      this.rest = null;
-      throw error;
-    }
-  }
-
-  private step(): IteratorResult<void, number> {
+  protected step(): IteratorResult<void, number> {
     if (this.ipc !== null) {
       const reply = this.ipc.next();
       if (reply.done !== true) return reply;
@@ -55,21 +48,10 @@ export class LibraryCall implements Generator<void, number, void> {
     return result;
   }
 
-  return(value: number): IteratorResult<void, number> {
+  protected reset(): void {
     this.ipc?.return(undefined as unknown as IpcResult);
-    this.rest?.return(value);
+    this.rest?.return(0);
     this.ipc = null;
     this.rest = null;
-    return { done: true, value };
-  }
-
-  throw(error: unknown): IteratorResult<void, number> {
-    this.ipc = null;
-    this.rest = null;
-    throw error;
-  }
-
-  [Symbol.iterator](): this {
-    return this;
   }
 }
