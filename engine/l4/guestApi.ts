@@ -4,6 +4,7 @@ import type { Activity, Operation } from '../machine/executionContext';
 import type { L4Kernel } from './kernel';
 import { LINUX_SYSCALL_VECTOR, SYSCALL } from './kernel';
 import { DOPE_REDIRECTED, ipcError, SEND_DECEIT } from './messageDope';
+import { IpcTrap } from './ipcTrap';
 import type { ExceptionHandler, Thread } from './thread';
 import { NIL_ID, type ThreadId } from './threadId';
 import { TIMEOUT_NEVER } from './timeout';
@@ -113,8 +114,15 @@ export class L4Api {
   /** Where this thread's binding code and stack are (0 = not simulated), see {@link userImage}. */
   private codeAddress = 0;
   private stackAddress = 0;
+  /** The C binding of the IPC in progress (null: in line) and whether it is the PIC variant. */
+  private binding: CBinding | null = null;
+  private pic = false;
+  /** This thread's `int 0x30` of the IPC bindings (reused by every call). */
+  private readonly ipcTrap: IpcTrap<IpcResult>;
 
-  constructor(private readonly kernel: L4Kernel, private readonly thread: Thread) {}
+  constructor(private readonly kernel: L4Kernel, private readonly thread: Thread) {
+    this.ipcTrap = new IpcTrap(kernel, thread, () => this.ipcResult());
+  }
 
   /** This thread's id (`l4_myself`). */
   get myself(): ThreadId {
@@ -197,14 +205,27 @@ export class L4Api {
     return this.invoke(send, destination, w0, w1, receive, timeouts, virtualSender, null);
   }
 
-  /** {@link ipc} through the C binding `binding` (null: registers set up in line), its PIC variant if `pic`. */
-  private *invoke(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender: ThreadId | undefined, binding: CBinding | null, pic = false): Operation<IpcResult> {
+  /**
+   * {@link ipc} through the C binding `binding` (null: registers set up in line), its PIC variant
+   * if `pic`. Not a generator: the usual call (binding code mapped, no deceit) loads the
+   * registers and returns the thread's reusable {@link IpcTrap}.
+   */
+  private invoke(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender: ThreadId | undefined, binding: CBinding | null, pic = false): Operation<IpcResult> {
+    const p = this.kernel.p;
+    this.kernel.cpu.charge(binding === null ? p.ipcStubCycles : p.ipcStubCycles + (p.ipcBindingSaveInstructions + (binding.indirect ? p.ipcBindingIndirectBefore : 0) + (pic ? p.ipcBindingPicBefore : 0)) * this.kernel.cpu.p.instruction, CAT.user);
+    const stubbed = this.codeAddress === 0 || this.stubAccesses();
+    this.binding = binding;
+    this.pic = pic;
+    if (!stubbed || (virtualSender !== undefined && send !== SEND_NONE)) return this.invokeWithFaults(stubbed, send, destination, w0, w1, receive, timeouts, virtualSender);
+    this.loadRegisters(send, destination, w0, w1, receive, timeouts);
+    return this.ipcTrap.start();
+  }
+
+  /** {@link invoke} when the binding's code faulted (`stubbed` false) or the send deceits: the pushes may fault too. */
+  private *invokeWithFaults(stubbed: boolean, send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender: ThreadId | undefined): Operation<IpcResult> {
     const t = this.thread;
-    const kernel = this.kernel;
-    const p = kernel.p;
-    const instruction = kernel.cpu.p.instruction;
-    kernel.cpu.charge(binding === null ? p.ipcStubCycles : p.ipcStubCycles + (p.ipcBindingSaveInstructions + (binding.indirect ? p.ipcBindingIndirectBefore : 0) + (pic ? p.ipcBindingPicBefore : 0)) * instruction, CAT.user);
-    if (this.codeAddress !== 0 && !this.stubAccesses()) yield* this.stubFaults();
+    const { binding, pic } = this;
+    if (!stubbed) yield* this.stubFaults();
     // a deceiting send: the binding pushes the virtual sender, and pops it after the trap
     const esp = t.esp;
     let pushed = -1;
@@ -212,6 +233,17 @@ export class L4Api {
       pushed = yield* this.pushVirtualSender(virtualSender);
       send |= SEND_DECEIT;
     }
+    this.loadRegisters(send, destination, w0, w1, receive, timeouts);
+    yield* this.kernel.cpu.idt[SYSCALL.ipc]!(SYSCALL.ipc, null);
+    if (pushed >= 0 && t.esp === pushed) t.esp = esp;
+    this.binding = binding;
+    this.pic = pic;
+    return this.ipcResult();
+  }
+
+  /** The IPC registers of the v2 ABI: EAX send, EBP receive, ECX timeouts, ESI:EDI the partner, EDX/EBX the words. */
+  private loadRegisters(send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number): void {
+    const t = this.thread;
     t.eax = send >>> 0;
     t.ebp = receive >>> 0;
     t.ecx = timeouts >>> 0;
@@ -219,7 +251,11 @@ export class L4Api {
     t.edi = destination.high >>> 0;
     t.edx = w0 >>> 0;
     t.ebx = w1 >>> 0;
-    yield* kernel.cpu.idt[SYSCALL.ipc]!(SYSCALL.ipc, null);
+  }
+
+  /** After the trap: the result from the registers, then the binding's stores (of the call's {@link binding}). */
+  private ipcResult(): IpcResult {
+    const t = this.thread;
     const r = this.result;
     r.dope = t.eax;
     r.error = ipcError(t.eax);
@@ -230,8 +266,11 @@ export class L4Api {
     const redirected = (t.eax & DOPE_REDIRECTED) !== 0;
     r.destinationLow = redirected ? t.ecx : 0;
     r.destinationHigh = redirected ? t.ebp : 0;
-    if (pushed >= 0 && t.esp === pushed) t.esp = esp;
-    if (binding !== null) kernel.cpu.charge((p.ipcBindingSaveInstructions + binding.outputs * p.ipcBindingStoreInstructions + (binding.indirect ? p.ipcBindingIndirectAfter : 0) + (pic ? p.ipcBindingPicAfter : 0)) * instruction, CAT.user);
+    const binding = this.binding;
+    if (binding !== null) {
+      const p = this.kernel.p;
+      this.kernel.cpu.charge((p.ipcBindingSaveInstructions + binding.outputs * p.ipcBindingStoreInstructions + (binding.indirect ? p.ipcBindingIndirectAfter : 0) + (this.pic ? p.ipcBindingPicAfter : 0)) * this.kernel.cpu.p.instruction, CAT.user);
+    }
     return r;
   }
 

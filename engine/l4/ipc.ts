@@ -18,6 +18,26 @@ const SIGMA0_TASK = 2;
 /** firstMissingSendPage(): part of the message lies outside the user address space. */
 const OUTSIDE_USER = -2;
 
+/** What {@link Ipc.shortIpc} and {@link Ipc.resumeShort} tell their caller. */
+export const IPC_STEP = {
+  /** The call is complete, kernel exit included. */
+  done: 0,
+  /** The CPU went to another thread: yield once, then call {@link Ipc.resumeShort}. */
+  switched: 1,
+  /** Nothing was done: run the general trap ({@link Ipc.ipc} with `trap`) instead. */
+  general: 2,
+  /** Run the generator {@link Ipc.rest} for the rest of the call. */
+  rest: 3,
+} as const;
+
+/** `Thread.ipcRest`: what a short IPC still has to do when its thread runs again. */
+const IPC_REST = { none: 0, exit: 1, receive: 2, poll: 3 } as const;
+
+/** receiveStep(): the receive ended with an error, the CPU went elsewhere, or this thread kept it. */
+const RECEIVE_ENDED = 0;
+const RECEIVE_SWITCHED = 1;
+const RECEIVE_KEPT = 2;
+
 /** Whether [va, va + bytes) lies inside the user address space (no wrap-around). */
 function inUserSpace(va: number, bytes: number): boolean {
   return va >= 0 && bytes >= 0 && va + Math.max(bytes, 1) - 1 <= USER_LIMIT;
@@ -58,11 +78,7 @@ export class Ipc {
     if (trap) this.k.enterIpcTrap(t);
     call: {
       const k = this.k;
-      const cpu = k.cpu;
-      cpu.execute(k.paths.ipc);
-      // read-modify-write of the TCB's hot line (a read first: the P5 does not allocate on writes)
-      cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
-      cpu.access(t.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+      this.enter(t);
       const sendDescriptor = t.eax >>> 0;
       const receiveDescriptor = t.ebp >>> 0;
       const timeouts = t.ecx >>> 0;
@@ -201,54 +217,7 @@ export class Ipc {
           }
         }
       }
-      for (;;) {
-        t.receiveDescriptor = receiveDescriptor;
-        t.timeouts = timeouts;
-        const sender = open ? t.sendersHead : from !== null && from.queuedAt === t ? from : null;
-        t.state = THREAD_STATE.receiving;
-        t.partner = from;
-        t.waitIrq = irq;
-        t.wake = WAKE.none;
-        if (sender !== null) {
-          // the sender is polling: let it run and do the copy in its own space
-          this.dequeueSender(sender);
-          k.wakeUp(sender, WAKE.partner);
-          k.handOver(sender);
-          yield;
-        } else {
-          const timeout = receiveTimeout(timeouts);
-          if (timeout === 0) {
-            t.state = THREAD_STATE.ready;
-            this.finishReceive(t, IPC_ERROR.receiveTimeout, delivered);
-            break call;
-          }
-          if (timeout !== INFINITE) k.armTimeout(t, timeout);
-          if (delivered !== null) {
-            k.handOver(delivered);
-            yield;
-          } else {
-            yield* k.dispatch();
-          }
-        }
-        delivered = null;
-        while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
-        if (t.wake !== WAKE.pageFault) break;
-        // a sender found our buffer unmapped: fault the page in through our pager, then take it again
-        const waiting = t.faultSender;
-        t.faultSender = null;
-        const resolved = yield* k.pagerCall(t, t.faultAddress, t.eip);
-        if (!resolved) {
-          if (waiting !== null && waiting.queuedAt === t) {
-            this.dequeueSender(waiting);
-            k.wakeUp(waiting, WAKE.aborted);
-          }
-          this.finish(t, IPC_ERROR.receiveAborted);
-          break call;
-        }
-      }
-      if (t.wake === WAKE.timeout) this.finish(t, IPC_ERROR.receiveTimeout);
-      else if (t.wake === WAKE.cancelled) this.finish(t, IPC_ERROR.receiveCancelled);
-      else this.publish(t);
+      yield* this.receiveLoop(t, receiveDescriptor, timeouts, open, from, irq, delivered, false);
     }
     if (trap) {
       this.k.exitKernel(t);
@@ -258,6 +227,185 @@ export class Ipc {
       const scheduler = this.k.cpu.scheduler;
       if (scheduler.now >= scheduler.checkpoint) yield* this.k.cpu.poll();
     }
+  }
+
+  /** The kernel's IPC path: its code, and a read-modify-write of the TCB's hot line (a read first: the P5 does not allocate on writes). */
+  private enter(t: Thread): void {
+    const k = this.k;
+    const cpu = k.cpu;
+    cpu.execute(k.paths.ipc);
+    // (as an int32, as the MMU takes addresses: see Cpu.access)
+    const tcb = t.tcbLinear | 0;
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
+  }
+
+  /**
+   * The receive phase: wait for a message (from `from`, or from anyone when `open`) until one
+   * arrived, the timeout passed or the wait was cancelled; the result is set at the end. With
+   * `waited`, the first wait already happened (the short path's switch).
+   */
+  private *receiveLoop(t: Thread, receiveDescriptor: number, timeouts: number, open: boolean, from: Thread | null, irq: number, delivered: Thread | null, waited: boolean): Activity {
+    const k = this.k;
+    for (let first = true; ; first = false) {
+      if (!first || !waited) {
+        const step = this.receiveStep(t, receiveDescriptor, timeouts, open, from, irq, delivered);
+        if (step === RECEIVE_ENDED) return;
+        if (step === RECEIVE_SWITCHED) yield;
+        delivered = null;
+      }
+      while ((t.state as number) !== THREAD_STATE.ready) yield* k.dispatch();
+      if (t.wake !== WAKE.pageFault) break;
+      // a sender found our buffer unmapped: fault the page in through our pager, then take it again
+      const waiting = t.faultSender;
+      t.faultSender = null;
+      const resolved = yield* k.pagerCall(t, t.faultAddress, t.eip);
+      if (!resolved) {
+        if (waiting !== null && waiting.queuedAt === t) {
+          this.dequeueSender(waiting);
+          k.wakeUp(waiting, WAKE.aborted);
+        }
+        this.finish(t, IPC_ERROR.receiveAborted);
+        return;
+      }
+    }
+    this.complete(t);
+  }
+
+  /**
+   * One wait of the receive phase up to its switch: a polling sender runs first (it copies in
+   * its own space); else the thread blocks (a zero timeout ends the receive) and the CPU goes to
+   * the partner just delivered to, or to whoever the scheduler picks.
+   */
+  private receiveStep(t: Thread, receiveDescriptor: number, timeouts: number, open: boolean, from: Thread | null, irq: number, delivered: Thread | null): number {
+    const k = this.k;
+    t.receiveDescriptor = receiveDescriptor;
+    t.timeouts = timeouts;
+    const sender = open ? t.sendersHead : from !== null && from.queuedAt === t ? from : null;
+    t.state = THREAD_STATE.receiving;
+    t.partner = from;
+    t.waitIrq = irq;
+    t.wake = WAKE.none;
+    if (sender !== null) {
+      this.dequeueSender(sender);
+      k.wakeUp(sender, WAKE.partner);
+      k.handOver(sender);
+      return RECEIVE_SWITCHED;
+    }
+    const timeout = receiveTimeout(timeouts);
+    if (timeout === 0) {
+      t.state = THREAD_STATE.ready;
+      this.finishReceive(t, IPC_ERROR.receiveTimeout, delivered);
+      return RECEIVE_ENDED;
+    }
+    if (timeout !== INFINITE) k.armTimeout(t, timeout);
+    if (delivered !== null) {
+      k.handOver(delivered);
+      return RECEIVE_SWITCHED;
+    }
+    return k.reschedule() ? RECEIVE_SWITCHED : RECEIVE_KEPT;
+  }
+
+  /** The end of a receive the thread was woken from: its result. */
+  private complete(t: Thread): void {
+    if (t.wake === WAKE.timeout) this.finish(t, IPC_ERROR.receiveTimeout);
+    else if (t.wake === WAKE.cancelled) this.finish(t, IPC_ERROR.receiveCancelled);
+    else this.publish(t);
+  }
+
+  // ---- the short path ------------------------------------------------------------------------
+
+  /**
+   * The IPC trap of `t` without a host generator, for the common call that waits for nothing but
+   * a switch to its partner: a short send (map items allowed, no deceit) to a thread of its clan
+   * that waits for it, and/or a receive (open, or from a thread of its clan). Any other call
+   * gets IPC_STEP.general before anything changed. The simulated work is {@link ipc}'s, in the
+   * same order; after `switched`, the caller yields once and calls {@link resumeShort}.
+   */
+  shortIpc(t: Thread): number {
+    const k = this.k;
+    const sendDescriptor = t.eax >>> 0;
+    const receiveDescriptor = t.ebp >>> 0;
+    const open = (receiveDescriptor & 1) !== 0;
+    // what the call will meet (checks only: nothing changes before the trap)
+    let destination: Thread | null = null;
+    if (sendDescriptor !== NONE) {
+      if ((sendDescriptor & ~2) !== 0) return IPC_STEP.general;
+      destination = this.partnerInClan(t);
+      if (destination === null || !destination.active || !this.accepts(destination, t)) return IPC_STEP.general;
+    }
+    let from: Thread | null = null;
+    if (receiveDescriptor !== NONE && !open) {
+      // a call receives from the thread it sends to (the same ESI:EDI)
+      from = sendDescriptor !== NONE ? destination : this.partnerInClan(t);
+      if (from === null) return IPC_STEP.general;
+    }
+    k.enterIpcTrap(t);
+    this.enter(t);
+    let delivered: Thread | null = null;
+    if (destination !== null) {
+      t.deceiting = false;
+      const sendError = this.transfer(t, destination, sendDescriptor, t.ecx >>> 0, false, destination);
+      k.wakeUp(destination, WAKE.done);
+      if (sendError !== 0 || receiveDescriptor === NONE) {
+        this.finish(t, sendError);
+        if (destination.priority < t.priority) return this.leave(t);
+        k.handOver(destination);
+        t.ipcRest = IPC_REST.exit;
+        return IPC_STEP.switched;
+      }
+      delivered = destination;
+    } else if (receiveDescriptor === NONE) {
+      this.finish(t, 0);
+      return this.leave(t);
+    }
+    const step = this.receiveStep(t, receiveDescriptor, t.ecx >>> 0, open, from, -1, delivered);
+    if (step === RECEIVE_ENDED) return this.leave(t);
+    t.ipcRest = IPC_REST.receive;
+    return step === RECEIVE_SWITCHED ? IPC_STEP.switched : this.resumeShort(t);
+  }
+
+  /** A switched short IPC's thread runs again: IPC_STEP.done, or IPC_STEP.rest (a wait that goes on, a page fault, a due poll). */
+  resumeShort(t: Thread): number {
+    if (t.ipcRest === IPC_REST.receive) {
+      if ((t.state as number) !== THREAD_STATE.ready || t.wake === WAKE.pageFault) return IPC_STEP.rest;
+      this.complete(t);
+    }
+    return this.leave(t);
+  }
+
+  /** The rest of a short IPC that got IPC_STEP.rest, as {@link ipc} would have run it. */
+  *rest(t: Thread): Activity {
+    const rest = t.ipcRest;
+    t.ipcRest = IPC_REST.none;
+    if (rest === IPC_REST.receive) {
+      const receiveDescriptor = t.receiveDescriptor;
+      yield* this.receiveLoop(t, receiveDescriptor, t.timeouts, (receiveDescriptor & 1) !== 0, t.partner, -1, null, true);
+      this.k.exitKernel(t);
+    }
+    yield* this.k.cpu.poll();
+  }
+
+  /** Kernel exit of a short IPC: IPC_STEP.done, or IPC_STEP.rest when events are due (the poll of {@link ipc}'s exit). */
+  private leave(t: Thread): number {
+    const k = this.k;
+    k.exitKernel(t);
+    const scheduler = k.cpu.scheduler;
+    if (scheduler.now >= scheduler.checkpoint) {
+      t.ipcRest = IPC_REST.poll;
+      return IPC_STEP.rest;
+    }
+    t.ipcRest = IPC_REST.none;
+    return IPC_STEP.done;
+  }
+
+  /** The thread named by ESI:EDI if it exists and lies in the caller's clan (no redirection); else null. */
+  private partnerInClan(t: Thread): Thread | null {
+    const idLow = t.esi >>> 0;
+    const idHigh = t.edi >>> 0;
+    if (irqOfId(idLow, idHigh) >= 0) return null;
+    const partner = this.k.threadById(idLow, idHigh);
+    return partner !== null && this.k.nearest(t.task, partner.task) === partner.task ? partner : null;
   }
 
   /** Does `receiver` wait for a message from `sender` now? */
@@ -439,8 +587,9 @@ export class Ipc {
     const k = this.k;
     const cpu = k.cpu;
     this.messages.value++;
-    cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_READ, false);
-    cpu.access(r.tcbLinear, k.p.tcbHotBytes, ACCESS_WRITE, false);
+    const tcb = r.tcbLinear | 0;
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
+    cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
     let flags = redirected ? (k.insideClan(s.task, r.task) ? DOPE_REDIRECTED | DOPE_SOURCE_INSIDE : DOPE_REDIRECTED) : 0;
     let senderError = 0;
     let receiverError = 0;

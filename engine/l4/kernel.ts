@@ -470,16 +470,24 @@ export class L4Kernel {
 
   /** Gives the CPU to the best ready thread, or idles; returns when the caller runs again. */
   *dispatch(): Activity {
+    if (this.reschedule()) yield;
+  }
+
+  /**
+   * {@link dispatch} up to its `yield`: picks the next thread and switches to it (or to the idle
+   * context); true if the caller must now yield, false if it keeps the CPU.
+   */
+  reschedule(): boolean {
     this.cpu.execute(this.paths.schedule);
     const next = this.scheduler.pick();
-    if (next !== null && next === this.current) return;
+    if (next !== null && next === this.current) return false;
     if (next === null) {
       this.current = null;
       this.cpu.current = this.idle;
-      yield;
-      return;
+      return true;
     }
-    yield* this.switchTo(next);
+    this.handOver(next);
+    return true;
   }
 
   /** Blocks `thread` (its state already set) until woken; returns the wake reason. */
@@ -535,13 +543,21 @@ export class L4Kernel {
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.paths.entry);
-    cpu.access(thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes, this.p.kernelFrameBytes, ACCESS_WRITE, false);
+    cpu.access(this.kernelFrame(thread), this.p.kernelFrameBytes, ACCESS_WRITE, false);
+  }
+
+  /**
+   * Linear address of the thread's trap frame (the top of its kernel stack in the TCB), as an
+   * int32 like every address handed to the MMU (see Cpu.access: no heap number per call).
+   */
+  private kernelFrame(thread: Thread): number {
+    return (thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes) | 0;
   }
 
   /** IRET to user mode from the thread's kernel stack. */
   exitKernel(thread: Thread): void {
     const cpu = this.cpu;
-    cpu.access(thread.tcbLinear + this.p.tcbBytes - this.p.kernelFrameBytes, this.p.kernelFrameBytes, ACCESS_READ, false);
+    cpu.access(this.kernelFrame(thread), this.p.kernelFrameBytes, ACCESS_READ, false);
     cpu.iretToUser();
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;

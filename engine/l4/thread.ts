@@ -114,6 +114,8 @@ export class Thread {
   /** While receiving: the receive descriptor and timeouts of the pending call. */
   receiveDescriptor = 0xffffffff;
   timeouts = 0;
+  /** What a short IPC (`Ipc.shortIpc`) that switched away still has to do when resumed (`IPC_REST`). */
+  ipcRest = 0;
 
   // ---- scheduler links -------------------------------------------------------------------
   inReadyQueue = false;

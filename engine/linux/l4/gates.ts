@@ -1,7 +1,7 @@
 import { ACCESS_FETCH, ACCESS_WRITE, CAT, type Cpu } from '../../machine/cpu';
 import type { Activity, Operation } from '../../machine/executionContext';
 import type { CycleAccounting } from '../../base/cycleAccounting';
-import { TIMEOUT_NEVER, type ExceptionFrame, type IpcOptions, type L4Api, type ThreadId } from '../../l4/guestApi';
+import { TIMEOUT_NEVER, type ExceptionFrame, type IpcOptions, type IpcResult, type L4Api, type ThreadId } from '../../l4/guestApi';
 import { LINUX_SYSCALL_VECTOR } from '../../l4/kernel';
 import { EINTR } from '../core/errno';
 import type { SystemCallGate, UserRuntime } from '../core/substrate';
@@ -9,6 +9,7 @@ import { SYSCALLS } from '../core/syscalls';
 import type { Task } from '../core/task';
 import type { L4LinuxParameters } from './l4linuxParameters';
 import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
+import { LibraryCall } from './libraryCall';
 
 /** The library is part of the shared libc.so, so its IPC binding is the PIC variant. */
 const LIBRARY_BINDING: IpcOptions = Object.freeze({ positionIndependent: true });
@@ -91,6 +92,8 @@ export class EmulationLibraryGate implements SystemCallGate {
    * turns it into SIGSEGV; caught, its handler runs before the faulting access is retried.
    */
   readonly handler = (frame: ExceptionFrame): Activity => this.reflected(frame);
+  /** This process's system call from its IPC on (reused by every call). */
+  private readonly libraryCall = new LibraryCall((reply) => this.leave(reply));
 
   constructor(
     protected readonly context: EmulationContext,
@@ -133,23 +136,54 @@ export class EmulationLibraryGate implements SystemCallGate {
     yield* this.emulate(MESSAGE.exception, [frame.vector]);
   }
 
-  /** The library routine: enter, IPC call to the server, leave, then caught signals. */
-  protected *emulate(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
+  /**
+   * The library routine: enter, IPC call to the server, leave, then caught signals. Not a
+   * generator itself: the usual call (code resident, at most one argument) returns the
+   * process's reusable {@link LibraryCall}.
+   */
+  protected emulate(nr: number, args: ReadonlyArray<number | undefined>): Operation<number> {
     const { cpu, accounting, parameters: n } = this.context;
     const m = cpu.p;
     accounting.setPhase(PHASE.enter, cpu.scheduler.now);
     cpu.charge(n.emulEnterSimple * m.instruction + n.emulEnterMemoryOps * m.aluRegMem, CAT.emulation);
     const entering = fetchUserCode(cpu, EMULATION_LIBRARY.code, n.emulCodeBytes / 2);
-    if (entering !== null) yield* entering;
     const count = ARGUMENT_COUNT.get(nr) ?? args.length;
-    if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
+    if (entering !== null || count > 1 || this.libraryCall.busy) return this.emulateRest(entering, nr, args, count);
     accounting.setPhase(PHASE.send, cpu.scheduler.now);
-    const reply = yield* this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0, TIMEOUT_NEVER, LIBRARY_BINDING);
+    return this.libraryCall.start(this.send(nr, args, count));
+  }
+
+  /** {@link emulate} after its first fetch, as a generator: the fetch faulted, the call has an argument block, or the library call is in use. */
+  private *emulateRest(entering: Activity | null, nr: number, args: ReadonlyArray<number | undefined>, count: number): Operation<number> {
+    const cpu = this.context.cpu;
+    if (entering !== null) yield* entering;
+    if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
+    this.context.accounting.setPhase(PHASE.send, cpu.scheduler.now);
+    const after = this.leave(yield* this.send(nr, args, count));
+    return typeof after === 'number' ? after : yield* after;
+  }
+
+  /** The IPC call to the server: the number and argument count, the first argument. */
+  private send(nr: number, args: ReadonlyArray<number | undefined>, count: number): Operation<IpcResult> {
+    return this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0, TIMEOUT_NEVER, LIBRARY_BINDING);
+  }
+
+  /** The library's way out after the server's reply: the call's result, or the rest as a generator when the code fetch faults or caught signals' handlers must run. */
+  private leave(reply: IpcResult): Operation<number> | number {
+    const { cpu, accounting, parameters: n } = this.context;
+    const m = cpu.p;
     accounting.setPhase(PHASE.leave, cpu.scheduler.now);
     cpu.charge(n.emulLeaveSimple * m.instruction + n.emulLeaveMemoryOps * m.aluRegMem, CAT.emulation);
     const leaving = fetchUserCode(cpu, EMULATION_LIBRARY.code + n.emulCodeBytes / 2, n.emulCodeBytes / 2);
-    if (leaving !== null) yield* leaving;
+    if (leaving !== null || (reply.w1 & REPLY_HANDLERS) !== 0) return this.leaveRest(leaving, reply);
     accounting.setPhase(null, cpu.scheduler.now);
+    return reply.error !== 0 ? -EINTR : reply.w0 | 0;
+  }
+
+  /** {@link leave} as a generator, after its first fetch. */
+  private *leaveRest(leaving: Activity | null, reply: IpcResult): Operation<number> {
+    if (leaving !== null) yield* leaving;
+    this.context.accounting.setPhase(null, this.context.cpu.scheduler.now);
     const result = reply.error !== 0 ? -EINTR : reply.w0 | 0;
     if ((reply.w1 & REPLY_HANDLERS) !== 0) yield* this.runHandlers();
     return result;

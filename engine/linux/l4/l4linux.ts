@@ -50,7 +50,8 @@ export interface L4LinuxOptions {
 
 /** What the server received and hands to a task's coroutine. */
 interface Request {
-  readonly kind: 'systemCall' | 'pageFault' | 'signals';
+  /** `finishSystemCall`: the receive loop ran the call (w0 = its result); ret_from_sys_call needs the process's stack. */
+  readonly kind: 'systemCall' | 'pageFault' | 'signals' | 'finishSystemCall';
   readonly w0: number;
   readonly w1: number;
   readonly from: ThreadId;
@@ -83,6 +84,8 @@ interface LinuxProcess {
   notified: boolean;
   /** The main thread waits in a page-fault RPC the server left unanswered for a caught SIGSEGV. */
   faultUnanswered: boolean;
+  /** The ids its threads' messages came from, by lthread (see senderId). */
+  readonly senders: ThreadId[];
   /** For the host: a context that failed (see LinuxSystem). */
   context?: ExecutionContext;
 }
@@ -287,10 +290,12 @@ export class L4Linux implements Substrate {
       if (message.error !== 0) continue;
       const process = this.byL4Task.get(taskOf(message.sourceLow));
       if (process === undefined) continue; // the bottom half's wake-up, or a task already gone
-      const from = { low: message.sourceLow, high: message.sourceHigh };
+      const from = this.senderId(process, message.sourceLow, message.sourceHigh);
       if (MESSAGE.isSystemCall(message.w0)) {
         accounting.setPhase(PHASE.linux, this.now);
-        process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
+        const quick = this.quickSystemCall(process, message.w0, message.w1, from);
+        if (quick === 'done') continue;
+        if (quick === 'declined') process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
       } else if ((message.w0 & ~0xfff) >>> 0 === EMULATION_LIBRARY.code && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
         // the emulation library's page: the server's own, read-only, not in Linux's tables
         this.cpu.execute(this.dispatchPath);
@@ -310,8 +315,9 @@ export class L4Linux implements Substrate {
    */
   private serverWorkPending(): boolean {
     if (this.toDelete.length !== 0 || this.toCreate.length !== 0 || this.unmaps.length !== 0) return true;
-    for (const process of this.byL4Task.values()) if (this.signalWaiting(process)) return true;
-    return false;
+    let waiting = false;
+    this.byL4Task.forEach((process) => (waiting ||= this.signalWaiting(process)));
+    return waiting;
   }
 
   /**
@@ -405,20 +411,78 @@ export class L4Linux implements Substrate {
     for (;;) {
       const request = process.request!;
       process.request = null;
-      process.inKernel = true;
-      process.notified = false;
-      process.faultUnanswered = false;
-      this.cpu.execute(this.dispatchPath);
-      const stack = this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64;
-      this.cpu.access(stack, 64, ACCESS_WRITE, false);
-      if (request.kind === 'systemCall') yield* this.systemCall(process, request);
-      else if (request.kind === 'pageFault') yield* this.pageFault(process, request);
-      else yield* this.returnToUser(process.task);
-      this.cpu.access(stack, 64, ACCESS_READ, false);
-      process.inKernel = false;
+      if (request.kind === 'finishSystemCall') {
+        // entered by quickSystemCall, which ran the handler already
+        yield* this.finishSystemCall(process.task, request.from, request.w0);
+      } else {
+        this.enterLinux(process);
+        if (request.kind === 'systemCall') yield* this.systemCall(process, request);
+        else if (request.kind === 'pageFault') yield* this.pageFault(process, request);
+        else yield* this.returnToUser(process.task);
+      }
+      this.leaveLinux(process);
       this.toDispatcher();
       yield;
     }
+  }
+
+  /** The top of the process's kernel stack (the trap frame the server's entry saves), as an int32 like every address handed to the MMU. */
+  private kernelStack(process: LinuxProcess): number {
+    return (this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64) | 0;
+  }
+
+  /** Entry into Linux for a request: the dispatch path and the frame saved on the kernel stack. */
+  private enterLinux(process: LinuxProcess): void {
+    process.inKernel = true;
+    process.notified = false;
+    process.faultUnanswered = false;
+    this.cpu.execute(this.dispatchPath);
+    this.cpu.access(this.kernelStack(process), 64, ACCESS_WRITE, false);
+  }
+
+  /** The way back out of Linux after a request: the frame restored from the kernel stack. */
+  private leaveLinux(process: LinuxProcess): void {
+    this.cpu.access(this.kernelStack(process), 64, ACCESS_READ, false);
+    process.inKernel = false;
+  }
+
+  /**
+   * A system call whose handler never blocks (getpid...), with at most one argument, run by the
+   * receive loop itself: the same work in the same order as on the process's coroutine, minus the
+   * two host coroutine switches, which cost no simulated time. When ret_from_sys_call has work
+   * (a reschedule, a signal), the rest goes to the coroutine as a `finishSystemCall` request
+   * ('finish': resume it); 'done' when the reply is queued; 'declined' (nothing done) for a call
+   * this path does not take.
+   */
+  private quickSystemCall(process: LinuxProcess, w0: number, w1: number, from: ThreadId): 'done' | 'finish' | 'declined' {
+    const nr = MESSAGE.number(w0);
+    if (process.inKernel || MESSAGE.argumentCount(w0) > 1 || nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return 'declined';
+    const handler = this.kernel.handlers[nr];
+    if (handler !== undefined && !handler.fast) return 'declined';
+    const task = process.task;
+    process.request = null;
+    this.active = process;
+    this.enterLinux(process);
+    this.readSystemCallTable(task, nr);
+    const result = handler === undefined ? -ENOSYS : handler.run(task, w1, 0, 0, 0, 0);
+    if (this.kernel.scheduler.needResched || task.hasPendingSignal()) {
+      process.request = { kind: 'finishSystemCall', w0: result, w1: 0, from };
+      return 'finish';
+    }
+    this.reply(task, from, result);
+    this.leaveLinux(process);
+    this.active = null;
+    return 'done';
+  }
+
+  /** The id a message of `process` came from, as one object per sending thread (ids are values: shared, never changed). */
+  private senderId(process: LinuxProcess, low: number, high: number): ThreadId {
+    const lthread = lthreadOf(low);
+    const known = process.senders[lthread];
+    if (known !== undefined && known.low === low && known.high === high) return known;
+    const id = { low, high };
+    process.senders[lthread] = id;
+    return id;
   }
 
   private *systemCall(process: LinuxProcess, request: Request): Activity {
@@ -437,13 +501,23 @@ export class L4Linux implements Substrate {
     } else {
       result = yield* this.invoke(task, nr, args);
     }
-    if (result === -ERESTARTSYS) result = -EINTR;
+    yield* this.finishSystemCall(task, request.from, result);
+  }
+
+  /** The end of a system call: ret_from_sys_call, then the reply (queued for the receive loop). */
+  private *finishSystemCall(task: Task, from: ThreadId, result: number): Activity {
     yield* this.returnToUser(task);
+    this.reply(task, from, result);
+  }
+
+  /** Queues the reply that ends a system call with `result` (-EAGAIN for a fork whose child task_new refused). */
+  private reply(task: Task, from: ThreadId, result: number): void {
     if (this.failedForks.get(task) === result) {
       this.failedForks.delete(task);
       result = -EAGAIN;
     }
-    this.replies.push({ to: request.from, send: SEND_SHORT, w0: result >>> 0, w1: task.handlers.length > 0 ? REPLY_HANDLERS : 0, systemCall: true });
+    const value = result === -ERESTARTSYS ? -EINTR : result;
+    this.replies.push({ to: from, send: SEND_SHORT, w0: value >>> 0, w1: task.handlers.length > 0 ? REPLY_HANDLERS : 0, systemCall: true });
   }
 
   /** sys_call_table dispatch, as native Linux's system_call does it. */
@@ -454,12 +528,17 @@ export class L4Linux implements Substrate {
       this.kernel.forceSignal(task, SIG.SIGSEGV);
       return 0;
     }
-    this.cpu.access(this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2), 4, ACCESS_READ, false);
-    this.cpu.access(this.kernelLinear(task.structPhysical), 32, ACCESS_READ, false);
+    this.readSystemCallTable(task, nr);
     const handler = this.kernel.handlers[nr];
     if (handler === undefined) return -ENOSYS;
     if (handler.fast) return handler.run(task, args[0], args[1], args[2], args[3], args[4]);
     return yield* handler.run(task, args[0], args[1], args[2], args[3], args[4]);
+  }
+
+  /** system_call's reads before the handler: its sys_call_table slot and the task struct. */
+  private readSystemCallTable(task: Task, nr: number): void {
+    this.cpu.access((this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2)) | 0, 4, ACCESS_READ, false);
+    this.cpu.access(this.kernelLinear(task.structPhysical) | 0, 32, ACCESS_READ, false);
   }
 
   /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
@@ -664,6 +743,7 @@ export class L4Linux implements Substrate {
       inSchedule: false,
       notified: false,
       faultUnanswered: false,
+      senders: [],
     };
     process.coroutine = new ExecutionContext(`l4linux.${task.pid}`, () => this.coroutine(process), task);
     process.context = process.coroutine;
