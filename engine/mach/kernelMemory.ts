@@ -20,14 +20,37 @@ export function physicalOf(kernelAddress: number): number {
 }
 
 /**
+ * vm_page_free_reserved (Mach 3 vm/vm_pageout.c, VM_PAGE_FREE_RESERVED): free frames only
+ * VM-privileged threads and the kernel itself may take, so that the memory managers and the
+ * paths that free memory can go on when user faults and task or thread creation cannot.
+ */
+export const FREE_RESERVED_FRAMES = 15;
+
+/**
  * Kernel memory: the frame allocator for everything above the kernel image, plus functional
  * word access and timed touches of kernel linear addresses.
  */
 export class KernelMemory {
+  /**
+   * Free frames promised to VM-privileged threads beyond the reserve (a memory manager's server
+   * threads, whose stack pages are touched later): neither unprivileged faults nor task and thread
+   * creation may take them.
+   */
+  committed = 0;
+
   constructor(readonly cpu: Cpu, readonly memory: PhysicalMemory, readonly frames: FrameAllocator) {}
 
-  /** A zeroed frame's physical address, or -1. */
-  allocateFrame(): number {
+  /** Free frames unprivileged allocations must leave: the reserve and the commitments. */
+  get withheld(): number {
+    return FREE_RESERVED_FRAMES + this.committed;
+  }
+
+  /**
+   * vm_page_grab: a zeroed frame's physical address, or -1. Only `privileged` callers (the
+   * kernel's own structures, VM-privileged threads) take the last {@link withheld} frames.
+   */
+  allocateFrame(privileged = true): number {
+    if (!privileged && this.frames.freeFrames <= this.withheld) return -1;
     const frame = this.frames.allocate();
     if (frame >= 0) this.memory.fill(frame, PAGE_SIZE, 0);
     return frame;

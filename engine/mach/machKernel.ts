@@ -131,6 +131,8 @@ export class MachKernel {
   private readonly deadPorts: Port[] = [];
   /** Threads whose resources the reaper has released ({@link reapThread}). */
   private readonly reaped = new WeakSet<Thread>();
+  /** Threads waiting for free frames ({@link pageWait}). */
+  private readonly pageWaiters: Thread[] = [];
   /** Per task, user stack addresses of exited threads for the next {@link createThread} (cthreads' stack list). */
   private readonly freedStacks = new WeakMap<Task, number[]>();
   private readonly taskRoutines: Map<number, { replyBytes: number; run: KernelRoutine<Task> }>;
@@ -206,6 +208,7 @@ export class MachKernel {
     this.libmach = this.createObject(LIBMACH_BYTES);
     for (let page = 0; page < LIBMACH_BYTES / PAGE_SIZE; page++) this.libmach.pages.set(page, this.memory.allocateFrame());
     this.kernelTask = this.createTask('kernel', true);
+    this.kernelTask.vmPrivileged = true;
     this.devices = new DeviceService(this);
     const idle = this.newThread(this.kernelTask, 'idle', 31);
     idle.context = new ExecutionContext('mach.idle', () => this.scheduler.idleLoop(), idle);
@@ -276,10 +279,11 @@ export class MachKernel {
   /**
    * Whether kernel memory can back a task_create (`what` = 'task') or a thread_create: checked
    * before either changes any state, so that exhausted memory is KERN_RESOURCE_SHORTAGE to the
-   * caller rather than a half-built object.
+   * caller rather than a half-built object. New tasks and threads may not eat into the reserve
+   * and the commitments ({@link KernelMemory.withheld}): the tasks that exist can always finish their faults.
    */
   canCreate(what: 'task' | 'thread'): boolean {
-    return this.memory.frames.freeFrames >= (what === 'task' ? TASK_CREATE_FRAMES : THREAD_CREATE_FRAMES);
+    return this.memory.frames.freeFrames >= this.memory.withheld + (what === 'task' ? TASK_CREATE_FRAMES : THREAD_CREATE_FRAMES);
   }
 
   /** task_create: an empty task with its own pmap (or the kernel's, if `colocated`). */
@@ -416,6 +420,7 @@ export class MachKernel {
     this.memory.frames.release(physicalOf(thread.kernelStack));
     this.threadZone.release(thread.address);
     this.reclaimPorts();
+    this.pagesFreed();
   }
 
   /** A task with one thread running `body`, started. */
@@ -515,6 +520,7 @@ export class MachKernel {
     }
     this.taskZone.release(task.address);
     this.reclaimPorts();
+    this.pagesFreed();
   }
 
   /** Installs the syscall redirection (task_set_emulation) of `task`; null removes it. */
@@ -1056,6 +1062,23 @@ export class MachKernel {
       this.objectZone.release(current.address);
       current = current.shadow;
     }
+    this.pagesFreed();
+  }
+
+  /**
+   * VM_PAGE_WAIT: `thread`, whose fault found no frame it may take, sleeps until frames are
+   * freed (a task or thread ends, an object goes); the fault is then tried again.
+   */
+  *pageWait(thread: Thread): Activity {
+    this.pageWaiters.push(thread);
+    thread.state = 'waiting';
+    yield* this.scheduler.block(thread);
+  }
+
+  /** vm_page_free's wakeup of the threads in {@link pageWait}. */
+  private pagesFreed(): void {
+    if (this.pageWaiters.length === 0) return;
+    for (const thread of this.pageWaiters.splice(0)) if (thread.state === 'waiting') this.scheduler.setrun(thread);
   }
 
   /** The frame holding page `index` of `object` or of its shadows, or -1. */

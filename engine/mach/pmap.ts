@@ -34,14 +34,17 @@ export class Pmap {
     return (this.cpu.cr3 & 0xfffff000) === this.directory;
   }
 
-  /** Physical address of the PTE for `linear`, allocating the page table if `create`; -1 if none. */
-  private pteAddress(linear: number, create: boolean): number {
+  /**
+   * Physical address of the PTE for `linear`, allocating the page table if `create` (from the
+   * reserve if `privileged`); -1 if none.
+   */
+  private pteAddress(linear: number, create: boolean, privileged = true): number {
     const pdeAddress = this.directory + 4 * (linear >>> 22);
     this.kernel.touch(kernelLinear(pdeAddress), 4);
     let pde = this.kernel.memory.read32(pdeAddress);
     if ((pde & PG_PRESENT) === 0) {
       if (!create) return -1;
-      const table = this.kernel.allocateFrame();
+      const table = this.kernel.allocateFrame(privileged);
       if (table < 0) return -1;
       this.tables.push(table);
       pde = makePde(table, PG_WRITABLE | PG_USER);
@@ -51,9 +54,13 @@ export class Pmap {
     return (pde & FRAME_MASK) + 4 * ((linear >>> 12) & 0x3ff);
   }
 
-  /** pmap_enter: maps the page at `linear` to frame `physical`. False if no page table could be had. */
-  enter(linear: number, physical: number, writable: boolean): boolean {
-    const pte = this.pteAddress(linear, true);
+  /**
+   * pmap_enter: maps the page at `linear` to frame `physical`. False if no page table could be
+   * had (for a fault of a thread that is not VM-privileged, `privileged` false, the reserve is not
+   * touched).
+   */
+  enter(linear: number, physical: number, writable: boolean, privileged = true): boolean {
+    const pte = this.pteAddress(linear, true, privileged);
     if (pte < 0) return false;
     this.kernel.memory.write32(pte, makePte(physical, PG_USER | (writable ? PG_WRITABLE : 0)));
     this.kernel.touchWrite(kernelLinear(pte), 4);

@@ -30,6 +30,12 @@ export class Task {
    */
   exceptionResume: ((thread: Thread) => Activity) | null = null;
   active = true;
+  /**
+   * Whether the task's threads are VM-privileged (thread_wire): their faults may take the free
+   * frames of the reserve (the kernel's, and a memory manager's such as MkLinux's server, which
+   * must not wait for the memory it provides to others).
+   */
+  vmPrivileged = false;
 
   constructor(
     readonly id: number,

@@ -366,7 +366,10 @@ export class VmMap {
    * chain from the entry's object; a page found below the top is mapped read-only, or copied
    * into the top object on a write (copy-on-write); a page missing everywhere is zero-filled,
    * or requested from the external pager of the bottom object (the faulting thread waits for
-   * memory_object_data_provided). Returns a KERN_* code.
+   * memory_object_data_provided). A fault of a VM-privileged task that finds no frame (for the
+   * page, a copy or a page table) waits for free frames (VM_PAGE_WAIT) and tries again; any other
+   * fault cannot take the reserve and, with no pageout daemon to free frames, fails with
+   * KERN_RESOURCE_SHORTAGE rather than waiting for ever. Returns a KERN_* code.
    */
   *fault(thread: Thread, address: number, write: boolean): Operation<number> {
     const k = this.k;
@@ -418,17 +421,26 @@ export class VmMap {
       }
       if (waited) continue; // the map may have changed while we slept: look again
       let writable = (entry.protection & VM_PROT.WRITE) !== 0 && !entry.needsCopy && !(object === top && top.writeLocked.has(index));
+      const privileged = thread.task.vmPrivileged;
       if (frame < 0) {
         // zero fill into the top object
-        frame = k.memory.allocateFrame();
-        if (frame < 0) return KERN.RESOURCE_SHORTAGE;
+        frame = k.memory.allocateFrame(privileged);
+        if (frame < 0) {
+          if (!privileged) return KERN.RESOURCE_SHORTAGE;
+          yield* k.pageWait(thread);
+          continue;
+        }
         k.execute(k.paths.pageZero);
         k.memory.touchWrite(kernelLinear(frame), PAGE_SIZE);
         top.pages.set((page - entry.start + entry.offset) / PAGE_SIZE, frame);
       } else if (object !== top) {
         if (write) {
-          const copy = k.memory.allocateFrame();
-          if (copy < 0) return KERN.RESOURCE_SHORTAGE;
+          const copy = k.memory.allocateFrame(privileged);
+          if (copy < 0) {
+            if (!privileged) return KERN.RESOURCE_SHORTAGE;
+            yield* k.pageWait(thread);
+            continue;
+          }
           k.cpu.copy(kernelLinear(frame), kernelLinear(copy), PAGE_SIZE, false, false);
           top.pages.set((page - entry.start + entry.offset) / PAGE_SIZE, copy);
           frame = copy;
@@ -436,7 +448,12 @@ export class VmMap {
           writable = false;
         }
       }
-      if (!this.pmap.enter(page, frame, writable)) return KERN.RESOURCE_SHORTAGE;
+      if (!this.pmap.enter(page, frame, writable, privileged)) {
+        // no page table: the page stays in the object for the next try
+        if (!privileged) return KERN.RESOURCE_SHORTAGE;
+        yield* k.pageWait(thread);
+        continue;
+      }
       return KERN.SUCCESS;
     }
   }

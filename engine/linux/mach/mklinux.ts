@@ -37,6 +37,13 @@ const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
 const PARK_BUFFER_OFFSET = 16 * 1024;
 /** Size of a parking message buffer: a bare header (the wake-up carries no data). */
 const PARK_MESSAGE_BYTES = 64;
+/**
+ * Pages of a server thread's stack region it touches, each at its first use: the stack top, the
+ * two MIG buffers (request and scratch) and the park buffer. They are committed from Mach's free
+ * frames when the thread is created, so that every process can still be served (woken, faulted,
+ * reaped) when Mach refuses new tasks (see KernelMemory.committed).
+ */
+const SERVER_THREAD_PAGES = 4;
 const VM_PROT_WRITE = 2;
 
 export interface MkLinuxOptions {
@@ -132,6 +139,8 @@ export class MkLinux implements Substrate {
     this.memoryStart = this.regionStart + SERVER_TEXT_BYTES;
     this.memoryEnd = memoryBytes;
     this.serverTask = k.createTask('linux-server', colocated);
+    // the pager of every process: its threads are wired (VM-privileged), as a memory manager's must be
+    this.serverTask.vmPrivileged = true;
     if (!colocated) {
       this.wireServerMemory();
       // the server initializes Linux in its own address space
@@ -451,6 +460,7 @@ export class MkLinux implements Substrate {
       k.movePortMember(this.serverTask, requestName, set);
       k.movePortMember(this.serverTask, pagerName, set);
       const serverThread = k.createThread(this.serverTask, `linux.${task.pid}.server`, (guest) => this.serverThread(process, guest, set));
+      k.memory.committed += SERVER_THREAD_PAGES;
       actor = { thread: serverThread, task, guest: null, waitName };
       serverContext = serverThread.context;
       k.resume(serverThread);
@@ -548,7 +558,10 @@ export class MkLinux implements Substrate {
     // signal): destroyed, as the user-mode server deallocates its name (below)
     if (process.pendingReply !== null) k.msg.destroyRight(process.pendingReply.port, process.pendingReply.type);
     process.pendingReply = null;
-    if (process.actor.thread !== process.userThread) k.terminateThread(process.actor.thread);
+    if (process.actor.thread !== process.userThread) {
+      k.terminateThread(process.actor.thread);
+      k.memory.committed -= SERVER_THREAD_PAGES;
+    }
     k.portDestroy(this.serverTask, (process.actor as MkActor).waitName);
     const buffer = this.parkBuffers.get(process.actor);
     if (buffer !== undefined) {
