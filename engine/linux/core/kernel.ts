@@ -759,8 +759,10 @@ export class LinuxKernel {
       }
       const cached = inode.pages[index] > 0;
       const frame = cached ? inode.pages[index] : this.mm.zeroPage;
-      if (cached) this.mm.pageCache.touch(frame);
-      if (cached) this.mm.pageCache.hold(frame);
+      if (cached) {
+        this.mm.pageCache.touch(frame);
+        this.mm.pageCache.hold(frame); // across the copy: not reclaimed by a fault in it
+      }
       const copied = yield* this.substrate.copyToUser(task, this.substrate.kernelLinear(frame + offset), buffer + done, chunk);
       if (cached) this.mm.pageCache.unhold(frame);
       if (copied < 0) return done > 0 ? done : copied;
