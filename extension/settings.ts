@@ -15,6 +15,7 @@ export function runSettings(): RunSettings {
   };
   return {
     machine,
+    parameters: config.get<Record<string, number | boolean>>('parameters', {}),
     mode: config.get<'quick' | 'full'>('iterations', 'quick') === 'full' ? 'full' : 'quick',
     smallSpaces: smallSpacesSetting(config.get<unknown>('l4.smallSpaces', 'paper')),
   };

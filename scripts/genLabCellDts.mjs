@@ -37,6 +37,7 @@ const COPIED = {
   'engine/bench/records.ts': ['ResultRecord', 'SuiteReport'],
   'engine/machine/machine.ts': ['MachineDescription'],
   'engine/base/parameters.ts': ['ParameterRow'],
+  'engine/api/parameterCatalog.ts': ['ParameterSettings', 'ParameterListing'],
 };
 /** Type aliases written out by the checker (their definitions are computed types). */
 const EXPANDED = {

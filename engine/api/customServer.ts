@@ -7,6 +7,7 @@ import { fpage, messageDope, MESSAGE_BUFFER, receiveWindow, SEND_SHORT_MAP, send
 import { SmallSpaces } from '../l4/smallSpaces';
 import type { Activity } from '../machine/executionContext';
 import type { PentiumOverrides } from '../machine/pentiumParameters';
+import type { L4Overrides } from '../l4/l4Parameters';
 import { breakdownPerOperation, cyclesPerOperation, L4BenchSystem } from '../bench/l4/l4System';
 import type { ResultRecord } from '../bench/records';
 
@@ -41,6 +42,8 @@ export interface CustomServerOptions {
   /** Console output of the guest. */
   readonly console: (text: string) => void;
   readonly machine?: PentiumOverrides;
+  /** What-if overrides of the L4 cost table. */
+  readonly l4?: L4Overrides;
   readonly mode?: 'quick' | 'full';
   /** Put both tasks into L4 small address spaces. */
   readonly smallSpaces?: boolean;
@@ -63,7 +66,7 @@ function isModule(value: Record<string, unknown>): value is Record<string, unkno
  */
 export function runCustomServer(module: Record<string, unknown>, options: CustomServerOptions): { results: ResultRecord[] } {
   if (!isModule(module)) throw new TypeError(`${options.fileName} must export generator functions server(l4) and client(l4, server, lab)`);
-  const system = new L4BenchSystem(options.machine, { smallSpaces: options.smallSpaces === true });
+  const system = new L4BenchSystem(options.machine, { smallSpaces: options.smallSpaces === true, parameters: options.l4 });
   const slot = (index: number) => (options.smallSpaces ? SmallSpaces.encode(index, 2) : undefined);
   const format = (values: unknown[]) => values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value))).join(' ');
   let bytes = 0;

@@ -13,7 +13,15 @@ import { formatMachineReport, runMachineBenchmark, type MachineReport } from '..
 export type { MachineDescription } from '../machine/machine';
 export type { PentiumOverrides as MachineOverrides } from '../machine/pentiumParameters';
 export type { MachineFigure, MachineReport } from '../bench/machineBench';
-export type { ParameterRow } from '../base/parameters';
+export type { ParameterRow, ParameterValue } from '../base/parameters';
+export type { KernelOverrides } from '../linux/kernelOverrides';
+export { whatIfBanner } from '../linux/kernelOverrides';
+export type { ParameterListing, ParameterSettings, ParameterTableInfo, WhatIf } from './parameterCatalog';
+/** What-if parameters of every table (machine and kernels): checking, listing, describing. */
+export { PARAMETER_TABLES, PUBLISHED, ParameterError, describeWhatIf, listParameters, parseParameterAssignment, resolveParameters } from './parameterCatalog';
+export type { MemoryPart, MemoryRequirement } from '../linux/memoryRequirement';
+/** How much memory each Linux system needs, from its layout; the error a too-small machine gives. */
+export { MemoryTooSmallError, linuxMemoryRequirement } from '../linux/memoryRequirement';
 export type { CycleBreakdown, CycleCategory } from '../base/cycleCategory';
 export { CATEGORY_LABEL, CYCLE_CATEGORIES } from '../base/cycleCategory';
 

@@ -5,6 +5,9 @@
  * fallback. Pure engine code: no vscode, DOM or node imports.
  */
 import { bootableLinuxSystems, bootSystem, describeMachine, listSuites, runSuite, runCustomServer, type MachineOverrides, type ResultRecord, type SuiteReport } from './index';
+import { describeWhatIf, listParameters, PUBLISHED, resolveParameters, type ParameterListing, type ParameterSettings, type WhatIf } from './parameterCatalog';
+import { whatIfBanner } from '../linux/kernelOverrides';
+import { MemoryTooSmallError } from '../linux/memoryRequirement';
 import type { LinuxSystem } from '../linux/boot';
 import { L4BenchSystem } from '../bench/l4/l4System';
 import { fpage, receiveWindow, SEND_SHORT_MAP, UNMAP_FLUSH, type L4Api, type ThreadId } from '../l4/guestApi';
@@ -158,8 +161,8 @@ export interface LabNeeds {
  * notebook): booted systems and machine settings carry over from cell to cell.
  */
 export class Lab {
-  /** What-if machine parameters used by later boots, suites and custom servers. */
-  private overrides: MachineOverrides = {};
+  /** What-if parameters (machine and kernels) used by later boots, suites and custom servers. */
+  private whatIf: WhatIf = PUBLISHED;
   /** L4 small spaces for later boots and suites: undefined is each system's published configuration. */
   private smallSpaces: boolean | undefined;
   private readonly booted = new Map<string, LinuxSystem>();
@@ -227,12 +230,46 @@ export class Lab {
 
   /**
    * Sets what-if machine parameters (e.g. `{ clockMHz: 200 }`) for later boots, suites and custom
-   * servers; `{}` goes back to the SOSP'97 Pentium. Returns the resulting machine summary.
+   * servers; `{}` goes back to the SOSP'97 Pentium. Kernel what-ifs ({@link Lab.setParameters})
+   * stay as they are. Returns the resulting machine summary.
+   * @throws ParameterError for an unknown name or a value out of range.
    */
   setMachine(overrides: MachineOverrides): string {
-    describeMachine(overrides);
-    this.overrides = { ...overrides };
-    return describeMachine(this.overrides).summary;
+    const kernels = Object.entries(this.whatIf.overrides).filter(([name]) => !name.startsWith('machine.'));
+    const machine = Object.entries(overrides).map(([name, value]) => [`machine.${name}`, value]);
+    this.whatIf = resolveParameters(Object.fromEntries([...kernels, ...machine]) as ParameterSettings);
+    return describeMachine(this.whatIf.machine).summary;
+  }
+
+  /**
+   * Sets what-if parameters of any table for later boots, suites, bare L4 kernels and custom
+   * servers, replacing every earlier what-if (machine ones too): names are `table.name` with a
+   * table of `l4lab parameters` (`machine`, `l4`, `linux`, `native`, `l4linux`, `mach`,
+   * `mklinux`; machine names may go without `machine.`), e.g.
+   * `lab.setParameters({ 'l4.ipcShortPathCycles': 40 })`. `{}` goes back to the paper's
+   * configuration. Returns a summary of the overrides with their published values.
+   * @throws ParameterError naming the valid tables, the nearest name or the allowed range.
+   */
+  setParameters(settings: ParameterSettings): string {
+    this.whatIf = resolveParameters(settings);
+    return describeWhatIf(this.whatIf);
+  }
+
+  /**
+   * Every parameter (or those of `table`, e.g. `'l4'`) with its value in effect, unit,
+   * provenance and source, overridden ones marked; shown as a table unless `quiet`.
+   * @throws ParameterError for an unknown table.
+   */
+  parameters(table?: string, options: { quiet?: boolean } = {}): ParameterListing[] {
+    const rows = listParameters(this.whatIf, table);
+    if (options.quiet !== true) {
+      this.table({
+        title: `${table === undefined ? 'every parameter table' : `table ${table}`}: ${describeWhatIf(this.whatIf).split('\n')[0]}`,
+        columns: ['parameter', 'value', 'unit', 'published', 'provenance', 'what'],
+        rows: rows.map((row) => [`${row.overridden ? '* ' : ''}${row.qualifiedName}`, String(row.value), row.unit, String(row.defaultValue), row.provenance, row.description]),
+      });
+    }
+    return rows;
   }
 
   /**
@@ -248,7 +285,7 @@ export class Lab {
 
   /** The machine parameters in effect: every parameter with value, unit and source. */
   machine(): ReturnType<typeof describeMachine> {
-    return describeMachine(this.overrides);
+    return describeMachine(this.whatIf.machine);
   }
 
   /**
@@ -258,9 +295,14 @@ export class Lab {
    */
   runSuite(suite: string, systems?: readonly string[], options: { quiet?: boolean } = {}): SuiteReport {
     const progress = this.progress;
-    const report = runSuite(suite, systems, { machine: this.overrides, mode: this.mode, smallSpaces: this.smallSpaces, ...(progress ? { progress: (fraction: number, label: string) => progress(`${suite}: ${label}`, fraction) } : {}) });
-    if (options.quiet !== true) this.showResults(report.results, `${suite} (${this.mode} mode)`);
+    const report = runSuite(suite, systems, { machine: this.whatIf.machine, kernels: this.whatIf.kernels, mode: this.mode, smallSpaces: this.smallSpaces, ...(progress ? { progress: (fraction: number, label: string) => progress(`${suite}: ${label}`, fraction) } : {}) });
+    if (options.quiet !== true) this.showResults(report.results, `${suite} (${this.mode} mode)${this.whatIfTitle()}`);
     return report;
+  }
+
+  /** ` — WHAT-IF (…)` for the title of results measured under overrides, else ''. */
+  private whatIfTitle(): string {
+    return whatIfBanner(this.whatIf.overrides).map((line) => ` — ${line}`).join('');
   }
 
   /** Shows result records as a table: measured value, paper value and their ratio. */
@@ -293,9 +335,9 @@ export class Lab {
   boot(system: string): LabSystem {
     let linux: LinuxSystem;
     try {
-      linux = bootSystem(system, { parameters: this.overrides, smallSpaces: this.smallSpaces, initArgs: [] });
+      linux = bootSystem(system, { ...this.whatIf.kernels, parameters: this.whatIf.machine, smallSpaces: this.smallSpaces, initArgs: [] });
     } catch (error) {
-      if (error instanceof RangeError) {
+      if (error instanceof RangeError && !(error instanceof MemoryTooSmallError)) {
         const known = (LAB_SYSTEMS as readonly string[]).includes(system);
         throw new Error(known ? `system '${system}' is not available yet in this engine build (${error.message})` : `unknown system '${system}' (known: ${LAB_SYSTEMS.join(', ')})`);
       }
@@ -338,7 +380,7 @@ export class Lab {
    * tasks, IPC and mappings written in the cell. Guest exceptions end the run with their error.
    */
   l4(): LabL4 {
-    const system = new L4BenchSystem(this.overrides);
+    const system = new L4BenchSystem(this.whatIf.machine, { parameters: this.whatIf.kernels.l4 });
     const kernel = system.kernel;
     const emit = this.emit;
     let failure: unknown;
@@ -450,12 +492,13 @@ export class Lab {
       console: (text) => {
         output += text;
       },
-      machine: this.overrides,
+      machine: this.whatIf.machine,
+      l4: this.whatIf.kernels.l4,
       mode: this.mode,
       smallSpaces: options.smallSpaces === true,
     });
     if (output !== '') this.emit([{ mime: LAB_MIME.console, data: { system: 'l4', text: output } }, { mime: LAB_MIME.text, data: output }]);
-    this.showResults(results, options.name ?? 'custom server');
+    this.showResults(results, `${options.name ?? 'custom server'}${this.whatIfTitle()}`);
     return results;
   }
 }

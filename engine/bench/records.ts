@@ -35,8 +35,14 @@ export interface ResultRecord {
 /** What `l4lab bench SUITE --json` prints. */
 export interface SuiteReport {
   readonly suite: string;
+  /** The machine's summary; for a what-if run it ends with the overrides (`what-if: l4.ipcShortPathCycles=40`). */
   readonly machine: string;
   readonly results: ResultRecord[];
+  /**
+   * Every parameter override in effect as `table.name` → value (`machine.clockMHz`,
+   * `l4.ipcShortPathCycles`); absent for the paper's configuration.
+   */
+  readonly overrides?: Readonly<Record<string, number | boolean>>;
 }
 
 export function isSystemId(value: string): value is SystemId {

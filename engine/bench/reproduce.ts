@@ -1,6 +1,7 @@
 import { CATEGORY_LABEL } from '../base/cycleCategory';
 import { describeMachineParameters } from '../machine/machine';
 import type { PentiumOverrides } from '../machine/pentiumParameters';
+import { qualifiedOverrides, whatIfBanner, whatIfLabel, type KernelOverrides } from '../linux/kernelOverrides';
 import { compareWithNative, cycleNarrative } from './cycleNarrative';
 import { figure5Rows, PAPER_CITATION } from './reference';
 import { LINUX_SYSTEMS, SYSTEMS, type ResultRecord, type SystemId } from './records';
@@ -12,6 +13,8 @@ export const REPRODUCTION_SUITES = ['getpid', 'pipe', 'lmbench', 'hbench', 'comp
 export interface ReproductionOptions {
   readonly mode?: 'quick' | 'full';
   readonly machine?: PentiumOverrides;
+  /** What-if kernel parameters (recorded in the reproduction). */
+  readonly kernels?: KernelOverrides;
   readonly systems?: readonly SystemId[];
   /** Progress of suite `suite` in [0, 1], with the system being run. */
   readonly progress?: (suite: string, fraction: number, label: string) => void;
@@ -23,6 +26,8 @@ export interface Reproduction {
   readonly machine: string;
   readonly mode: 'quick' | 'full';
   readonly records: ResultRecord[];
+  /** Every parameter override in effect (`table.name` → value); absent for the paper's configuration. */
+  readonly overrides?: Readonly<Record<string, number | boolean>>;
   /** Suites of the paper not available in this build. */
   readonly missing: string[];
 }
@@ -56,13 +61,16 @@ export function reproductionPlan(options: ReproductionOptions = {}): { jobs: Rep
 
 /** Runs one job of a reproduction on a freshly booted system; `progress` is the job's own. */
 export function runReproductionJob(job: ReproductionJob, options: ReproductionOptions = {}, progress?: (fraction: number, label: string) => void): ResultRecord[] {
-  const report = runSuite(job.suite, [job.system], { mode: options.mode ?? 'quick', machine: options.machine, cancelled: options.cancelled, progress });
+  const report = runSuite(job.suite, [job.system], { mode: options.mode ?? 'quick', machine: options.machine, kernels: options.kernels, cancelled: options.cancelled, progress });
   return report.results.map((r) => ({ ...r, suite: job.suite }));
 }
 
 /** The reproduction made of the records of every job, concatenated in job order. */
 export function assembleReproduction(options: ReproductionOptions, records: ResultRecord[], missing: string[]): Reproduction {
-  return { machine: describeMachineParameters(options.machine).summary, mode: options.mode ?? 'quick', records, missing };
+  const overrides = qualifiedOverrides(options.machine, options.kernels);
+  const label = whatIfLabel(overrides);
+  const machine = describeMachineParameters(options.machine).summary + (label === '' ? '' : `, ${label}`);
+  return { machine, mode: options.mode ?? 'quick', records, missing, ...(label === '' ? {} : { overrides }) };
 }
 
 /** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to, in this thread. */
@@ -307,7 +315,7 @@ function missingNote(reproduction: Reproduction): string {
 }
 
 export function formatReproduction(reproduction: Reproduction): string {
-  const parts = [`L4 Lab — reproduction of ${PAPER_CITATION}`, `Machine: ${reproduction.machine} (${reproduction.mode} mode)`, ''];
+  const parts = [`L4 Lab — reproduction of ${PAPER_CITATION}`, `Machine: ${reproduction.machine} (${reproduction.mode} mode)`, ...whatIfBanner(reproduction.overrides), ''];
   const tables = reproductionTables(reproduction);
   if (tables.length === 0) parts.push('No suite has produced results yet.');
   for (const t of tables) parts.push(textTable(t), '');
@@ -317,7 +325,7 @@ export function formatReproduction(reproduction: Reproduction): string {
 }
 
 export function markdownReproduction(reproduction: Reproduction): string {
-  const parts = [`# L4 Lab reproduction`, '', `Paper: ${PAPER_CITATION}`, '', `Machine: ${reproduction.machine}; mode: ${reproduction.mode}.`, '', 'Simulated values beside the published ones (Δ = difference to the paper).', ''];
+  const parts = [`# L4 Lab reproduction`, '', `Paper: ${PAPER_CITATION}`, '', `Machine: ${reproduction.machine}; mode: ${reproduction.mode}.`, '', ...whatIfBanner(reproduction.overrides).map((line) => `**${line}**\n`), 'Simulated values beside the published ones (Δ = difference to the paper).', ''];
   for (const t of reproductionTables(reproduction)) parts.push(markdownTable(t), '');
   parts.push(...cycleNarrative(reproduction.records, WHERE_SUITES, (s) => SYSTEM_LABEL[s]));
   const note = missingNote(reproduction);

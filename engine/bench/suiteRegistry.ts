@@ -1,10 +1,13 @@
 import { describeMachineParameters } from '../machine/machine';
 import type { PentiumOverrides } from '../machine/pentiumParameters';
+import { qualifiedOverrides, whatIfLabel, type KernelOverrides } from '../linux/kernelOverrides';
 import { SYSTEMS, type ResultRecord, type SuiteReport, type SystemId } from './records';
 
 export interface SuiteOptions {
   /** What-if machine parameters. */
   readonly machine?: PentiumOverrides;
+  /** What-if kernel parameters (each system reads the tables of its kernels). */
+  readonly kernels?: KernelOverrides;
   /** Quick (default) or the paper's full iteration counts. */
   readonly mode?: 'quick' | 'full';
   /** Size of the macro benchmarks relative to the paper's (compile, aim); default per mode. */
@@ -75,5 +78,8 @@ export function runSuite(id: string, systems: readonly SystemId[] | undefined, o
     progress(1, 'done');
   });
   const whatIf = options.smallSpaces === false ? ', L4 small spaces off (what-if)' : '';
-  return { suite: id, machine: describeMachineParameters(options.machine).summary + whatIf, results };
+  const overrides = qualifiedOverrides(options.machine, options.kernels);
+  const label = whatIfLabel(overrides);
+  const machine = describeMachineParameters(options.machine).summary + whatIf + (label === '' ? '' : `, ${label}`);
+  return { suite: id, machine, results, ...(label === '' ? {} : { overrides }) };
 }

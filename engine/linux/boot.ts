@@ -1,11 +1,10 @@
 import { encodeUtf8 } from '../base/text';
 import { Machine, type MachineOptions } from '../machine/machine';
-import type { LinuxOverrides } from './core/linuxParameters';
 import type { LinuxKernel } from './core/kernel';
 import type { Substrate } from './core/substrate';
 import type { Task } from './core/task';
 import { NativeLinux } from './native/nativeLinux';
-import type { NativeOverrides } from './native/nativeParameters';
+import type { KernelOverrides } from './kernelOverrides';
 import { SYSTEM_PROGRAMS } from '../userland/programs';
 import { BENCH_PROGRAMS } from '../userland/benchPrograms';
 import { GuestRuntime, guestBinary, ProgramRegistry, type GuestProgram } from '../userland/runtime';
@@ -26,9 +25,8 @@ export interface LinuxHost extends Substrate {
 /** Builds a substrate (with its personality) on `machine`: native Linux, L4Linux, MkLinux. */
 export type LinuxHostFactory = (machine: Machine, runtime: GuestRuntime, options: LinuxBootOptions) => LinuxHost;
 
-export interface LinuxBootOptions extends MachineOptions {
-  readonly linux?: LinuxOverrides;
-  readonly native?: NativeOverrides;
+/** The machine, the kernels' cost tables (what-ifs: each substrate reads the tables of its kernels) and the image. */
+export interface LinuxBootOptions extends MachineOptions, KernelOverrides {
   /** Extra guest programs installed in /bin (tests, benchmarks). */
   readonly programs?: readonly GuestProgram[];
   /** Extra files of the image: path → content. */

@@ -1,6 +1,8 @@
 import { LinuxSystem, nativeHost, type LinuxBootOptions, type LinuxHostFactory } from './boot';
 import { l4linuxHost } from './l4/l4linux';
 import { mklinuxKernelHost, mklinuxUserHost } from './mach/mklinuxHost';
+import { checkLinuxMemory } from './memoryRequirement';
+import { pentiumParameters } from '../machine/pentiumParameters';
 
 /**
  * The Linux systems this engine can boot, each with the factory of its substrate. This is the
@@ -23,9 +25,11 @@ export function bootableLinuxSystems(): string[] {
 /**
  * Boots the Linux system named `system` (`linux`, `l4linux`, ...).
  * @throws RangeError when no substrate is registered under that name.
+ * @throws MemoryTooSmallError when the machine's memory cannot hold the system's layout.
  */
 export function bootLinuxSystem(system: string, options: LinuxBootOptions = {}): LinuxSystem {
   const host = LINUX_HOSTS.get(system);
   if (host === undefined) throw new RangeError(`cannot boot '${system}' (available: ${bootableLinuxSystems().join(', ')})`);
+  checkLinuxMemory(system, pentiumParameters(options.parameters).values.memoryMB * (1 << 20), options);
   return new LinuxSystem({ ...options, host });
 }

@@ -52,7 +52,7 @@ export interface MachKernelOptions {
 const KERNEL_DIRECTORY = 0x1000;
 const KERNEL_TABLES = 0x2000;
 const KERNEL_TEXT = 0x100000;
-const FIRST_FREE = 0x200000;
+export const FIRST_FREE = 0x200000;
 /**
  * The kernel's descriptor tables, in its data after the text (i386/gdt.c, idt.c, ldt.c, ktss.c;
  * tag I for the placement): IDT of 256 gates, GDT (null, KERNEL_CS, KERNEL_DS, LDT, KERNEL_TSS,

@@ -30,9 +30,27 @@ declare namespace LabApi {
     suites(): Array<{ id: string; title: string; systems: string[] }>;
     /**
      * Sets what-if machine parameters (e.g. `{ clockMHz: 200 }`) for later boots, suites and custom
-     * servers; `{}` goes back to the SOSP'97 Pentium. Returns the resulting machine summary.
+     * servers; `{}` goes back to the SOSP'97 Pentium. Kernel what-ifs ({@link Lab.setParameters})
+     * stay as they are. Returns the resulting machine summary.
+     * @throws ParameterError for an unknown name or a value out of range.
      */
     setMachine(overrides: MachineOverrides): string;
+    /**
+     * Sets what-if parameters of any table for later boots, suites, bare L4 kernels and custom
+     * servers, replacing every earlier what-if (machine ones too): names are `table.name` with a
+     * table of `l4lab parameters` (`machine`, `l4`, `linux`, `native`, `l4linux`, `mach`,
+     * `mklinux`; machine names may go without `machine.`), e.g.
+     * `lab.setParameters({ 'l4.ipcShortPathCycles': 40 })`. `{}` goes back to the paper's
+     * configuration. Returns a summary of the overrides with their published values.
+     * @throws ParameterError naming the valid tables, the nearest name or the allowed range.
+     */
+    setParameters(settings: ParameterSettings): string;
+    /**
+     * Every parameter (or those of `table`, e.g. `'l4'`) with its value in effect, unit,
+     * provenance and source, overridden ones marked; shown as a table unless `quiet`.
+     * @throws ParameterError for an unknown table.
+     */
+    parameters(table?: string, options?: { quiet?: boolean }): ParameterListing[];
     /**
      * The L4 small-spaces what-if for later boots and suites: `false` runs the L4Linux server in a
      * large space (every system call then loads CR3 and refills the TLB), `true` or `undefined`
@@ -203,8 +221,14 @@ declare namespace LabApi {
   /** What `l4lab bench SUITE --json` prints. */
   interface SuiteReport {
     readonly suite: string;
+    /** The machine's summary; for a what-if run it ends with the overrides (`what-if: l4.ipcShortPathCycles=40`). */
     readonly machine: string;
     readonly results: ResultRecord[];
+    /**
+     * Every parameter override in effect as `table.name` → value (`machine.clockMHz`,
+     * `l4.ipcShortPathCycles`); absent for the paper's configuration.
+     */
+    readonly overrides?: Readonly<Record<string, number | boolean>>;
   }
 
   /** The machine's configuration as data: what `l4lab machine` prints and panels show. */
@@ -224,6 +248,18 @@ declare namespace LabApi {
     readonly description: string;
     readonly source: string;
     readonly provenance: Provenance;
+  }
+
+  /** What-if settings as a user writes them: `table.name` (or a bare machine name) → value. */
+  type ParameterSettings = Readonly<Record<string, ParameterValue>>;
+
+  /** One parameter of a listing: its row, the name to write in a what-if, its range and whether it is overridden. */
+  interface ParameterListing extends ParameterRow {
+    /** `table.name` (what `--set` and `lab.setParameters` take). */
+    readonly qualifiedName: string;
+    readonly min?: number;
+    readonly max?: number;
+    readonly overridden: boolean;
   }
 
   type SystemId = 'linux' | 'l4linux' | 'l4linux-trampoline' | 'mklinux-kernel' | 'mklinux-user' | 'l4';

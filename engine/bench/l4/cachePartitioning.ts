@@ -135,7 +135,7 @@ function* multiply(l4: L4Api): Generator<void, void, void> {
 /** Runs the multiplication `runs` times (after one warm-up run) and returns the slowest run. */
 function worstCase(options: SuiteOptions, coloured: boolean, load: boolean): { cycles: number; measurement: Measurement; system: L4BenchSystem } {
   const runs = options.mode === 'full' ? 10 : 2;
-  const system = new L4BenchSystem(load ? { ...options.machine, hz: LOAD_HZ } : options.machine);
+  const system = new L4BenchSystem(load ? { ...options.machine, hz: LOAD_HZ } : options.machine, { parameters: options.kernels?.l4 });
   const pagerThread = system.kernel.createBootTask(10, colouringPager(coloured));
   if (load) system.kernel.createBootTask(30, thrashingLoad, { pager: pagerThread, priority: system.kernel.p.defaultPriority + 10 });
   let worst: Measurement | null = null;

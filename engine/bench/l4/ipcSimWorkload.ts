@@ -14,7 +14,7 @@ for (const small of [false, true]) {
     clockMHz: PENTIUM_PARAMETERS.clockMHz.value,
     run(scale, probe) {
       const rounds = Math.max(1, Math.round(20000 * scale));
-      const m = shortIpcPingPong(small, rounds, undefined, probe);
+      const m = shortIpcPingPong(small, rounds, {}, probe);
       return {
         simulatedCycles: m.end - m.start,
         operations: m.operations,

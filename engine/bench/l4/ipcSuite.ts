@@ -2,7 +2,6 @@ import type { ResultRecord } from '../records';
 import { registerSuitePart, type SuiteOptions } from '../suiteRegistry';
 import { RECEIVE_SHORT, SEND_SHORT, TIMEOUT_NEVER, type L4Api } from '../../l4/guestApi';
 import { SmallSpaces } from '../../l4/smallSpaces';
-import type { PentiumOverrides } from '../../machine/pentiumParameters';
 import type { HostWindowProbe } from '../simWorkloads';
 import { breakdownPerOperation, cyclesPerOperation, L4BenchSystem, type Measurement } from './l4System';
 
@@ -23,7 +22,7 @@ const SERVER_CODE = 0x00c10900;
  */
 export function measureShortIpc(small: boolean, options: SuiteOptions): ResultRecord {
   const rounds = options.mode === 'full' ? 20000 : 2000;
-  const m = shortIpcPingPong(small, rounds, options.machine);
+  const m = shortIpcPingPong(small, rounds, options);
   return {
     suite: 'ipc',
     system: 'l4',
@@ -37,8 +36,8 @@ export function measureShortIpc(small: boolean, options: SuiteOptions): ResultRe
 }
 
 /** The ping-pong itself: `rounds` calls (2 one-way IPCs each) measured after a warm-up. */
-export function shortIpcPingPong(small: boolean, rounds: number, machine: PentiumOverrides | undefined, probe?: HostWindowProbe): Measurement {
-  const system = new L4BenchSystem(machine, { smallSpaces: small });
+export function shortIpcPingPong(small: boolean, rounds: number, setup: Pick<SuiteOptions, 'machine' | 'kernels'>, probe?: HostWindowProbe): Measurement {
+  const system = new L4BenchSystem(setup.machine, { smallSpaces: small, parameters: setup.kernels?.l4 });
   system.probe = probe ?? null;
   const warmup = 100;
   const slot = (index: number) => (small ? SmallSpaces.encode(index, 2) : undefined); // 16 MB slots

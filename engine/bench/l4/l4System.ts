@@ -3,7 +3,8 @@ import type { CycleBreakdown } from '../../base/cycleCategory';
 import { L4Kernel, type L4KernelOptions } from '../../l4/kernel';
 import type { GuestEntry } from '../../l4/guestApi';
 import { Machine } from '../../machine/machine';
-import type { PentiumOverrides } from '../../machine/pentiumParameters';
+import { PENTIUM_PARAMETERS, type PentiumOverrides } from '../../machine/pentiumParameters';
+import { bareL4MemoryRequirement, MemoryTooSmallError } from '../../linux/memoryRequirement';
 import type { HostWindowProbe } from '../simWorkloads';
 
 /** A measurement window opened and closed by guest code (like lmbench's start()/stop()). */
@@ -29,8 +30,11 @@ export class L4BenchSystem {
   /** Told when the measured window opens and closes (the simulator's own benchmark times it). */
   probe: HostWindowProbe | null = null;
 
+  /** @throws MemoryTooSmallError when the machine has no memory above the kernel's for sigma0. */
   constructor(machine: PentiumOverrides = {}, options: L4KernelOptions = {}) {
     this.machine = new Machine({ parameters: machine });
+    const requirement = bareL4MemoryRequirement();
+    if (this.machine.memory.size < requirement.bytes) throw new MemoryTooSmallError(requirement, this.machine.memory.size);
     this.kernel = new L4Kernel(this.machine, options);
   }
 
@@ -58,7 +62,10 @@ export class L4BenchSystem {
   run(maxCycles = 133e6 * 60): Measurement {
     const outcome = this.kernel.run(() => this.finished, maxCycles);
     if (!this.finished || this.measurement === null) {
-      throw new Error(`benchmark did not finish (${outcome}); kernel reports: ${this.kernel.reports.join('; ') || 'none'}`);
+      // sigma0 maps idempotently: on a machine smaller than the paper's, a task's address may lie beyond memory
+      const small = this.machine.parameters.memoryMB < PENTIUM_PARAMETERS.memoryMB.value && this.kernel.reports.some((report) => report.includes('pager'));
+      const hint = small ? ` (sigma0 maps memory idempotently, so tasks can use only addresses below this machine's ${this.machine.parameters.memoryMB} MB: try a larger memoryMB)` : '';
+      throw new Error(`benchmark did not finish (${outcome}); kernel reports: ${this.kernel.reports.join('; ') || 'none'}${hint}`);
     }
     return this.measurement;
   }

@@ -148,7 +148,7 @@ function megabytesPerSecond(system: L4BenchSystem, bytesPerOperation: number, cy
 
 /** Row (2), latency: lat_pipe between two tasks through two L4 pipe servers. */
 function pipeLatency(options: SuiteOptions): ResultRecord {
-  const system = new L4BenchSystem(options.machine);
+  const system = new L4BenchSystem(options.machine, { parameters: options.kernels?.l4 });
   const rounds = options.mode === 'full' ? 10000 : 300;
   const p1 = system.task(10, pipeServer(0x02000000, MESSAGE_AREA));
   const p2 = system.task(11, pipeServer(0x02100000, MESSAGE_AREA + 0x1000));
@@ -180,7 +180,7 @@ function pipeLatency(options: SuiteOptions): ResultRecord {
  * the same chunks.
  */
 function pipeBandwidth(options: SuiteOptions, worst: boolean): ResultRecord {
-  const system = new L4BenchSystem(options.machine);
+  const system = new L4BenchSystem(options.machine, { parameters: options.kernels?.l4 });
   const blocks = options.mode === 'full' ? 800 : 16;
   const source = SOURCE;
   // the server's own buffer lies apart from both user buffers in either case: the worst case
@@ -224,7 +224,7 @@ function pipeBandwidth(options: SuiteOptions, worst: boolean): ResultRecord {
 
 /** Row (3): synchronous RPC, short for latency, a 64 KB string per call for bandwidth. */
 function rpc(options: SuiteOptions, bytes: number, worst: boolean): ResultRecord {
-  const system = new L4BenchSystem(options.machine);
+  const system = new L4BenchSystem(options.machine, { parameters: options.kernels?.l4 });
   const long = bytes > 8;
   const operations = long ? (options.mode === 'full' ? 800 : 24) : options.mode === 'full' ? 10000 : 500;
   const target = destination(0x02000000, worst, 2);
@@ -261,7 +261,7 @@ function rpc(options: SuiteOptions, bytes: number, worst: boolean): ResultRecord
  * receive window by a call, the server replies, and the client unmaps the region again.
  */
 function mapRpc(options: SuiteOptions, bytes: number, worst: boolean): ResultRecord {
-  const system = new L4BenchSystem(options.machine);
+  const system = new L4BenchSystem(options.machine, { parameters: options.kernels?.l4 });
   const operations = options.mode === 'full' ? (bytes > 4096 ? 800 : 10000) : bytes > 4096 ? 100 : 300;
   const size = Math.log2(bytes);
   const source = destination(SOURCE, worst, 0);

@@ -103,7 +103,7 @@ class TrapProbe {
 
 function runMode(mode: Mode, options: SuiteOptions): ResultRecord {
   const full = options.mode === 'full';
-  const system = new L4BenchSystem(options.machine);
+  const system = new L4BenchSystem(options.machine, { parameters: options.kernels?.l4 });
   const random = new SeededRandom(options.seed ?? 1991);
   const rounds = mode === 'appel2' ? (full ? 20 : 3) : full ? 2000 : 200;
   const regionPages = mode === 'fault' || mode === 'trap' ? rounds + 4 : PROTECT_PAGES;

@@ -32,7 +32,7 @@ export function runGuest(
   maxSeconds = 600,
   onMark?: (label: string) => void,
 ): GuestRun {
-  const booted = bootLinuxSystem(system, { parameters: options.machine, seed: options.seed, smallSpaces: options.smallSpaces, ...boot, initArgs: ['sh', '-c', command] });
+  const booted = bootLinuxSystem(system, { ...options.kernels, parameters: options.machine, seed: options.seed, smallSpaces: options.smallSpaces, ...boot, initArgs: ['sh', '-c', command] });
   const marks = new Map<string, Mark>();
   const accounting = booted.machine.accounting;
   booted.runtime.onMark = (label, value) => {

@@ -20,12 +20,19 @@ import {
   formatMachineBenchmark,
   formatReproduction,
   isSystemId,
+  listParameters,
   listSuites,
   markdownReproduction,
+  MemoryTooSmallError,
+  parseParameterAssignment,
+  PARAMETER_TABLES,
+  resolveParameters,
   runSuite,
+  whatIfBanner,
   type MachineOverrides,
   type SuiteReport,
   type SystemId,
+  type WhatIf,
 } from '../../api';
 
 interface ParsedArguments {
@@ -38,6 +45,9 @@ const HELP = `l4lab — the L4 Lab simulator on the command line
 Usage:
   l4lab machine [--json] [--set NAME=VALUE ...]
       Print the simulated machine's configuration: every parameter with its unit and source.
+  l4lab parameters [--table T] [--json] [--set TABLE.NAME=VALUE ...]
+      Every parameter table (machine, l4, linux, native, l4linux, mach, mklinux) or table T:
+      each parameter with its value, unit, provenance and source; '*' marks an overridden one.
   l4lab bench machine [--json] [--set NAME=VALUE ...]
       Measure the machine model: copy/read/write bandwidth in L1, L2 and DRAM, TLB miss and
       refill costs, beside the 1996 lmbench i586 figures and SOSP'97's 25-cycle TLB miss.
@@ -78,7 +88,12 @@ Usage:
 Options:
   --json            one JSON document on stdout
   --set NAME=VALUE  what-if override of a machine parameter (e.g. --set clockMHz=200,
-                    --set taggedTlb=true, --set l2KB=512); see 'l4lab machine' for names
+                    --set taggedTlb=true, --set l2KB=512; also machine.NAME=VALUE)
+  --set TABLE.NAME=VALUE
+                    what-if override of a kernel's cost table: l4, linux (the personality),
+                    native, l4linux, mach, mklinux (e.g. --set l4.ipcShortPathCycles=40,
+                    --set linux.sysGetpid=40); for bench, boot and reproduce. Results record
+                    every override and say WHAT-IF; 'l4lab parameters' lists the names
   --small-spaces on|off
                     what-if of l4linux and l4linux-trampoline: the Linux server in an L4
                     small address space (on, the paper's configuration and the default) or
@@ -93,7 +108,7 @@ function parse(argv: string[]): ParsedArguments {
     const arg = argv[i];
     if (arg.startsWith('--')) {
       const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script', 'only', 'workers', 'small-spaces'].includes(name);
+      const takesValue = ['set', 'system', 'out', 'seed', 'scale', 'runs', 'ops', 'script', 'only', 'workers', 'small-spaces', 'table'].includes(name);
       const value = inline ?? (takesValue ? argv[++i] : 'true');
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       flags.set(name, [...(flags.get(name) ?? []), value]);
@@ -106,17 +121,17 @@ function parse(argv: string[]): ParsedArguments {
 
 class UsageError extends Error {}
 
-function overridesFrom(args: ParsedArguments): MachineOverrides {
-  const overrides: Record<string, number | boolean> = {};
-  for (const assignment of args.flags.get('set') ?? []) {
-    const match = /^([A-Za-z][A-Za-z0-9]*)=(.+)$/.exec(assignment);
-    if (!match) throw new UsageError(`--set expects NAME=VALUE, got '${assignment}'`);
-    const [, name, raw] = match;
-    if (raw === 'true' || raw === 'false') overrides[name] = raw === 'true';
-    else if (Number.isFinite(Number(raw))) overrides[name] = Number(raw);
-    else throw new UsageError(`--set ${name}: '${raw}' is neither a number nor true/false`);
-  }
-  return overrides as MachineOverrides;
+/** The `--set` what-ifs, checked (a bad name or value is a usage error naming the valid ones). */
+function whatIfFrom(args: ParsedArguments): WhatIf {
+  return resolveParameters(Object.fromEntries((args.flags.get('set') ?? []).map(parseParameterAssignment)));
+}
+
+/** The machine what-ifs of a command that measures or describes the machine alone. */
+function machineOverridesFrom(args: ParsedArguments, command: string): MachineOverrides {
+  const whatIf = whatIfFrom(args);
+  const kernel = Object.keys(whatIf.overrides).filter((name) => !name.startsWith('machine.'));
+  if (kernel.length > 0) throw new UsageError(`'${command}' concerns the machine alone; ${kernel.join(', ')} apply to bench SUITE, boot and reproduce (see 'l4lab parameters')`);
+  return whatIf.machine;
 }
 
 /** `--small-spaces on|off` (the last one wins); undefined when absent (the substrate's default: on). */
@@ -132,7 +147,7 @@ function printJson(value: unknown): void {
 }
 
 function machineCommand(args: ParsedArguments): void {
-  const description = describeMachine(overridesFrom(args));
+  const description = describeMachine(machineOverridesFrom(args, 'l4lab machine'));
   if (args.flags.has('json')) {
     printJson(description);
     return;
@@ -147,10 +162,35 @@ function machineCommand(args: ParsedArguments): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** `l4lab parameters [--table T] [--json]`: every table's parameters, overridden ones marked. */
+function parametersCommand(args: ParsedArguments): void {
+  const whatIf = whatIfFrom(args);
+  const rows = listParameters(whatIf, args.flags.get('table')?.at(-1));
+  if (args.flags.has('json')) {
+    printJson({ overrides: whatIf.overrides, parameters: rows });
+    return;
+  }
+  const lines = [...whatIfBanner(whatIf.overrides), ''];
+  const width = Math.max(...rows.map((row) => row.qualifiedName.length)) + 2;
+  for (const table of PARAMETER_TABLES) {
+    const ofTable = rows.filter((row) => row.table === table.prefix);
+    if (ofTable.length === 0) continue;
+    lines.push(`${table.prefix}: ${table.title} (${table.file}; used by ${table.usedBy})`);
+    for (const row of ofTable) {
+      const range = row.min !== undefined || row.max !== undefined ? ` [${row.min ?? ''}..${row.max ?? ''}]` : '';
+      const changed = row.overridden ? ` (published ${String(row.defaultValue)})` : '';
+      lines.push(`${row.overridden ? '*' : ' '} ${row.qualifiedName.padEnd(width)}${String(row.value).padStart(9)} ${row.unit.padEnd(14)} ${row.description}${range}${changed}`);
+      lines.push(`  ${''.padEnd(width)}${''.padStart(9)} ${''.padEnd(14)} [${row.provenance}] ${row.source}`);
+    }
+    lines.push('');
+  }
+  process.stdout.write(`${lines.join('\n')}`);
+}
+
 function benchCommand(args: ParsedArguments): void {
   const suite = args.positional[1];
   if (suite === 'machine') {
-    const report = benchmarkMachine(overridesFrom(args));
+    const report = benchmarkMachine(machineOverridesFrom(args, 'l4lab bench machine'));
     if (args.flags.has('json')) printJson(report);
     else process.stdout.write(`${formatMachineBenchmark(report)}\n`);
     return;
@@ -160,8 +200,10 @@ function benchCommand(args: ParsedArguments): void {
   const mode = args.flags.has('full') ? 'full' : 'quick';
   const json = args.flags.has('json');
   const scale = args.flags.get('scale')?.at(-1);
+  const whatIf = whatIfFrom(args);
   const report = runSuite(suite, systems, {
-    machine: overridesFrom(args),
+    machine: whatIf.machine,
+    kernels: whatIf.kernels,
     smallSpaces: smallSpacesFrom(args),
     mode,
     scale: scale === undefined ? undefined : Number(scale),
@@ -180,7 +222,7 @@ function progressBar(fraction: number): string {
 
 /** The plain-text table of a suite: simulated beside published, with the difference. */
 export function formatSuiteReport(report: SuiteReport): string {
-  const lines = [`Suite ${report.suite} — ${report.machine}`, ''];
+  const lines = [`Suite ${report.suite} — ${report.machine}`, ...whatIfBanner(report.overrides), ''];
   lines.push(`${'system'.padEnd(20)} ${'benchmark'.padEnd(26)} ${'simulated'.padStart(14)} ${'paper'.padStart(12)} ${'diff'.padStart(8)}`);
   for (const r of report.results) {
     const diff = r.paper === null || r.paper === 0 ? '' : `${r.value >= r.paper ? '+' : ''}${(((r.value - r.paper) / r.paper) * 100).toFixed(1)}%`;
@@ -207,10 +249,12 @@ async function reproduceCommand(args: ParsedArguments): Promise<void> {
   const tty = process.stderr.isTTY === true && !json;
   let lastLabel = '';
   const workers = args.flags.get('workers')?.at(-1);
+  const whatIf = whatIfFrom(args);
   const reproduction = await reproduceInParallel({
     workers: workers === undefined ? undefined : Number(workers),
     mode,
-    machine: overridesFrom(args),
+    machine: whatIf.machine,
+    kernels: whatIf.kernels,
     systems: systems as SystemId[] | undefined,
     progress: (suite, fraction, label) => {
       if (json) return;
@@ -220,12 +264,12 @@ async function reproduceCommand(args: ParsedArguments): Promise<void> {
       if (tty && fraction >= 1) process.stderr.write('\n');
     },
   });
-  const machineReport = benchmarkMachine(overridesFrom(args));
+  const machineReport = benchmarkMachine(whatIf.machine);
   fs.mkdirSync(outDir, { recursive: true });
   writeAtomically(path.join(outDir, 'results.json'), `${JSON.stringify({ ...reproduction, machineReport }, null, 2)}\n`);
   writeAtomically(path.join(outDir, 'report.md'), `${markdownReproduction(reproduction)}\n## The machine model\n\n\`\`\`\n${formatMachineBenchmark(machineReport)}\n\`\`\`\n`);
   if (json) {
-    printJson({ machine: reproduction.machine, mode, records: reproduction.records, missing: reproduction.missing });
+    printJson({ machine: reproduction.machine, mode, records: reproduction.records, missing: reproduction.missing, ...(reproduction.overrides ? { overrides: reproduction.overrides } : {}) });
     return;
   }
   process.stdout.write(`${formatReproduction(reproduction)}\n\nThe machine model under all of it:\n${formatMachineBenchmark(machineReport)}\n`);
@@ -246,7 +290,9 @@ function bootCommand(args: ParsedArguments): number | Promise<number> {
   const script = args.flags.get('script')?.[0];
   const files: Record<string, Uint8Array> = {};
   if (script !== undefined) files['/tmp/script.sh'] = fs.readFileSync(script);
-  const linux = bootSystem(system, { parameters: overridesFrom(args), smallSpaces: smallSpacesFrom(args), files, initArgs: script !== undefined ? ['sh', '/tmp/script.sh'] : [] });
+  const whatIf = whatIfFrom(args);
+  const linux = bootSystem(system, { ...whatIf.kernels, parameters: whatIf.machine, smallSpaces: smallSpacesFrom(args), files, initArgs: script !== undefined ? ['sh', '/tmp/script.sh'] : [] });
+  for (const line of whatIfBanner(whatIf.overrides)) process.stdout.write(`[${line}]\n`);
   for (const line of linux.bootLog) process.stdout.write(`${line}\n`);
   linux.machine.console.onOutput((text) => process.stdout.write(text));
   const clock = linux.machine.parameters.clockMHz * 1e6;
@@ -385,6 +431,9 @@ function main(argv: string[]): number | Promise<number> {
     case 'machine':
       machineCommand(args);
       return 0;
+    case 'parameters':
+      parametersCommand(args);
+      return 0;
     case 'bench':
       if (args.positional[1] === 'sim') return simBenchCommand(args.flags);
       benchCommand(args);
@@ -409,7 +458,8 @@ function main(argv: string[]): number | Promise<number> {
  */
 function fail(error: unknown): void {
   if (error instanceof UsageError || error instanceof RangeError || error instanceof TypeError) {
-    process.stderr.write(`l4lab: ${error.message}\nTry 'l4lab --help'.\n`);
+    // a machine too small for the system is a configuration error: the message says what to change
+    process.stderr.write(`l4lab: ${error.message}\n${error instanceof MemoryTooSmallError ? '' : "Try 'l4lab --help'.\n"}`);
     process.exitCode = 2;
   } else {
     process.stderr.write(`l4lab: the run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -33,7 +33,7 @@ export async function reproduceInParallel(options: ParallelReproductionOptions =
   const { jobs, missing } = reproductionPlan(options);
   const workers = Math.min(options.workers ?? defaultWorkerCount(), jobs.length);
   if (workers <= 1) return reproduce(options);
-  const settings: JobSettings = { mode: options.mode ?? 'quick', machine: options.machine };
+  const settings: JobSettings = { mode: options.mode ?? 'quick', machine: options.machine, kernels: options.kernels };
   const results = await runReproductionJobs(jobs, settings, workers, options);
   return assembleReproduction(options, results.flat(), missing);
 }
@@ -75,8 +75,9 @@ export function runReproductionJobs(jobs: readonly ReproductionJob[], settings: 
           done++;
           dispatch(worker);
         } else {
-          const error = new Error(`${job.suite} on ${job.system}: ${reply.message}`);
-          if (reply.stack !== undefined) error.stack = reply.stack;
+          // a refused configuration stays a RangeError, which hosts report as a usage error without a stack
+          const error = reply.configuration === true ? new RangeError(`${job.suite} on ${job.system}: ${reply.message}`) : new Error(`${job.suite} on ${job.system}: ${reply.message}`);
+          if (reply.stack !== undefined && reply.configuration !== true) error.stack = reply.stack;
           finish(error);
         }
       });

@@ -4,12 +4,13 @@
  * then the job's records or an error.
  */
 import type { ReproductionJob, ResultRecord } from '../../api';
-import type { MachineOverrides } from '../../api';
+import type { KernelOverrides, MachineOverrides } from '../../api';
 
 /** What every job of one reproduction shares. */
 export interface JobSettings {
   readonly mode: 'quick' | 'full';
   readonly machine?: MachineOverrides;
+  readonly kernels?: KernelOverrides;
 }
 
 export interface RunJobRequest {
@@ -39,6 +40,8 @@ export interface JobErrorReply {
   readonly id: number;
   readonly message: string;
   readonly stack?: string;
+  /** The job's configuration was refused (a RangeError: a machine too small for the system), not a failed run. */
+  readonly configuration?: boolean;
 }
 
 export type ReproduceReply = JobProgressReply | JobRecordsReply | JobErrorReply;

@@ -18,6 +18,6 @@ port.on('message', (request: ReproduceRequest) => {
     const records = runReproductionJob(job, settings, (fraction, label) => reply({ type: 'progress', id, fraction, label }));
     reply({ type: 'records', id, records });
   } catch (error) {
-    reply({ type: 'error', id, message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined });
+    reply({ type: 'error', id, message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined, configuration: error instanceof RangeError });
   }
 });

@@ -13,6 +13,7 @@ import type {
   CustomServerReport,
   EngineInfo,
   ErrorReply,
+  RunSettings,
   SuiteRunRequest,
   WorkerReply,
   WorkerRequest,
@@ -61,14 +62,21 @@ function info(): EngineInfo {
   };
 }
 
+/** The machine and kernel what-ifs of a run request, checked. */
+function whatIfOf(settings: RunSettings): engine.WhatIf {
+  return engine.resolveParameters({ ...settings.machine, ...settings.parameters });
+}
+
 function runSuite(request: SuiteRunRequest, channel: Channel): engine.SuiteReport {
   const known = engine.listSuites().find(suite => suite.id === request.suite);
   if (!known) {
     const available = engine.listSuites().map(suite => suite.id).join(', ') || 'none';
     throw new UnavailableError(`the suite '${request.suite}' is not built yet (available: ${available})`);
   }
+  const whatIf = whatIfOf(request);
   const report = engine.runSuite(request.suite, request.systems, {
-    machine: request.machine,
+    machine: whatIf.machine,
+    kernels: whatIf.kernels,
     mode: request.mode,
     smallSpaces: request.smallSpaces,
     progress: (fraction, label) => channel.progress(label, fraction),
@@ -86,9 +94,11 @@ function runSuite(request: SuiteRunRequest, channel: Channel): engine.SuiteRepor
 function startSession(request: BootStartRequest, channel: Channel): BootSession {
   let system: engine.LinuxSystem;
   try {
-    system = engine.bootSystem(request.system, { parameters: request.machine, smallSpaces: request.smallSpaces });
+    const whatIf = whatIfOf(request);
+    system = engine.bootSystem(request.system, { ...whatIf.kernels, parameters: whatIf.machine, smallSpaces: request.smallSpaces });
+    for (const line of engine.whatIfBanner(whatIf.overrides)) channel.output(`[${line}]\n`);
   } catch (error) {
-    if (error instanceof RangeError) throw new UnavailableError(`booting ${request.system} is not available yet: ${error.message}`);
+    if (error instanceof RangeError && !(error instanceof engine.MemoryTooSmallError) && !(error instanceof engine.ParameterError)) throw new UnavailableError(`booting ${request.system} is not available yet: ${error.message}`);
     throw error;
   }
   for (const line of system.bootLog) channel.output(`${line}\n`);
@@ -163,11 +173,14 @@ async function runCustom(request: CustomRunRequest, channel: Channel): Promise<C
   for (const name of ['server', 'client']) {
     if (typeof exports[name] !== 'function') throw new TypeError(`${request.fileName} must export a function '${name}' (see the templates)`);
   }
+  const whatIf = whatIfOf(request);
+  for (const line of engine.whatIfBanner(whatIf.overrides)) tee.output(`[${line}]\n`);
   const { results } = engine.runCustomServer(exports, {
     action: request.action,
     fileName: request.fileName,
     console: tee.output,
-    machine: request.machine,
+    machine: whatIf.machine,
+    l4: whatIf.kernels.l4,
     mode: request.mode,
     smallSpaces: request.smallSpaces,
   });

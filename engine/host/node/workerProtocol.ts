@@ -13,6 +13,7 @@ import type {
   MachineDescription,
   MachineOverrides,
   MachineReport,
+  ParameterSettings,
   ResultRecord,
   SuiteReport,
   SystemId,
@@ -47,6 +48,12 @@ export interface EngineInfo {
 /** Machine what-ifs and iteration counts shared by every run request. */
 export interface RunSettings {
   machine?: MachineOverrides;
+  /**
+   * What-ifs of any parameter table as `table.name` → value (`l4.ipcShortPathCycles`,
+   * `mach.msgPathCycles`; engine/api/parameterCatalog.ts), on top of `machine`; checked by the
+   * worker, which answers a bad name or value with an error naming the valid choices.
+   */
+  parameters?: ParameterSettings;
   mode?: IterationMode;
   /** L4 small address spaces (segment-based, no TLB flush): undefined keeps each system's published configuration. */
   smallSpaces?: boolean;

@@ -25,7 +25,7 @@ const KMALLOC_128 = 128;
  * 16 pages, "the nr of pages we try to keep free for important stuff".
  */
 const MIN_FREE_SHIFT = 7;
-const MIN_FREE_PAGES = 16;
+export const MIN_FREE_PAGES = 16;
 
 export const VM_READ = 1;
 export const VM_WRITE = 2;

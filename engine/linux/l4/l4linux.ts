@@ -845,6 +845,6 @@ function smallSpaceFor(bytes: number): number | undefined {
  * `options.smallSpaces` wins over the boot options' `smallSpaces` (the what-if of the CLI and suites).
  */
 export function l4linuxHost(trampoline: boolean, options: Omit<L4LinuxOptions, 'trampoline'> = {}) {
-  return (machine: Machine, runtime: UserRuntime, boot: { linux?: LinuxOverrides; smallSpaces?: boolean }): L4Linux =>
-    new L4Linux(machine, runtime, { ...options, smallSpaces: options.smallSpaces ?? boot.smallSpaces, linux: boot.linux, trampoline });
+  return (machine: Machine, runtime: UserRuntime, boot: Pick<L4LinuxOptions, 'linux' | 'l4' | 'l4linux' | 'smallSpaces'>): L4Linux =>
+    new L4Linux(machine, runtime, { ...options, smallSpaces: options.smallSpaces ?? boot.smallSpaces, linux: boot.linux, l4: boot.l4, l4linux: boot.l4linux, trampoline });
 }

@@ -30,7 +30,7 @@ import { UserMemoryCache } from './userMemory';
 /** Where the user-mode server maps its wired memory (its Linux page frames and text). */
 const SERVER_MEMORY_BASE = 0x10000000;
 /** The first 256 KB of the server's memory hold its text (the personality's code paths). */
-const SERVER_TEXT_BYTES = 256 * 1024;
+export const SERVER_TEXT_BYTES = 256 * 1024;
 /** Mach's thread stacks live below 0xB0000000 (engine/mach STACK_REGION): Linux memory is not mapped there. */
 const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
 /** A small buffer above the two MIG buffers in a server thread's stack region, for wait/wake messages. */

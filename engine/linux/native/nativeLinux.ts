@@ -40,6 +40,14 @@ const NR_TASKS = 512;
 /** swapper_pg_dir and the kernel page tables follow the image. */
 const SWAPPER_PG_DIR = 0x200000;
 
+/**
+ * Where native Linux's page frames start on a machine of `memoryBytes`: after the kernel image,
+ * swapper_pg_dir and the page tables that map all memory at PAGE_OFFSET (one per 4 MB).
+ */
+export function nativeMemoryStart(memoryBytes: number): number {
+  return SWAPPER_PG_DIR + 0x1000 + Math.ceil(memoryBytes / (4 << 20)) * 0x1000;
+}
+
 export interface NativeOptions {
   readonly linux?: LinuxOverrides;
   readonly native?: NativeOverrides;
@@ -116,7 +124,7 @@ export class NativeLinux implements Substrate {
         machine.memory.write32(tablePhysical + 4 * i, makePte(physical, PG_WRITABLE));
       }
     }
-    this.memoryStart = this.pageTables + tables * 0x1000;
+    this.memoryStart = nativeMemoryStart(memoryBytes);
     this.memoryEnd = memoryBytes;
     cpu.loadCr3(SWAPPER_PG_DIR);
     cpu.pse = true;

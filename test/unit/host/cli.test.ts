@@ -79,3 +79,56 @@ describe('l4lab command line', function () {
     }
   });
 });
+
+describe('l4lab what-ifs of kernel parameters and too-small machines', function () {
+  this.timeout(60000);
+
+  it('parameters --table l4 --json lists the table with the override marked', () => {
+    const { status, stdout } = l4lab('parameters', '--table', 'l4', '--json', '--set', 'l4.ipcShortPathCycles=40');
+    assert.equal(status, 0);
+    const listing = JSON.parse(stdout) as { overrides: Record<string, number>; parameters: Array<{ table: string; qualifiedName: string; value: number; overridden: boolean; unit: string; source: string; provenance: string }> };
+    assert.deepEqual(listing.overrides, { 'l4.ipcShortPathCycles': 40 });
+    assert.ok(listing.parameters.length > 20 && listing.parameters.every((row) => row.table === 'l4' && row.unit && row.source && row.provenance));
+    assert.deepEqual(listing.parameters.filter((row) => row.overridden).map((row) => [row.qualifiedName, row.value]), [['l4.ipcShortPathCycles', 40]]);
+  });
+
+  it('bench with --set TABLE.NAME=VALUE records the what-if and says so', () => {
+    type Report = { machine: string; overrides?: Record<string, number>; results: Array<{ benchmark: string; value: number }> };
+    const small = (report: Report) => report.results.find((r) => r.benchmark === 'ipc.short.small')!.value;
+    const json = l4lab('bench', 'ipc', '--json', '--set', 'l4.ipcShortPathCycles=40');
+    assert.equal(json.status, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as Report;
+    assert.deepEqual(report.overrides, { 'l4.ipcShortPathCycles': 40 });
+    const published = JSON.parse(l4lab('bench', 'ipc', '--json').stdout) as Report;
+    assert.equal(published.overrides, undefined);
+    assert.equal(small(report) - small(published), 20, 'the short IPC path runs 20 more cycles each way');
+    const text = l4lab('bench', 'ipc', '--set', 'l4.ipcShortPathCycles=40');
+    assert.match(text.stdout, /WHAT-IF RUN, not the paper's configuration: l4\.ipcShortPathCycles=40/);
+  });
+
+  it('a bad name or value is a usage error naming the valid choices', () => {
+    const typo = l4lab('bench', 'ipc', '--set', 'l4.ipcShortPathCycle=40');
+    assert.equal(typo.status, 2);
+    assert.match(typo.stderr, /did you mean 'l4\.ipcShortPathCycles'\?/);
+    const range = l4lab('parameters', '--set', 'l4.ipcShortPathCycles=0');
+    assert.equal(range.status, 2);
+    assert.match(range.stderr, /allowed: 1 ≤ l4\.ipcShortPathCycles ≤ 1000 cycles/);
+    const machineOnly = l4lab('machine', '--set', 'l4.ipcShortPathCycles=40');
+    assert.equal(machineOnly.status, 2);
+    assert.match(machineOnly.stderr, /concerns the machine alone/);
+  });
+
+  it('boot on a machine too small for MkLinux says how much it needs', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-memory-'));
+    try {
+      const script = path.join(dir, 'script.sh');
+      fs.writeFileSync(script, 'echo hi\n');
+      const small = l4lab('boot', 'mklinux-user', '--script', script, '--set', 'memoryMB=12');
+      assert.equal(small.status, 2);
+      assert.match(small.stderr, /^l4lab: MkLinux \(user-mode server\) needs at least 17 MB of memory, and this machine has 12 MB/);
+      assert.doesNotMatch(small.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
