@@ -226,6 +226,22 @@ export class MachGuest {
     return yield* this.trap(MACH_TRAP.threadSelf);
   }
 
+  /** thread_switch(thread_name, option, option_time) (OSF MK trap -61): the arguments go on the user stack. */
+  *threadSwitch(threadName: number, option: number, timeMs: number): Operation<number> {
+    const a = this.argumentView;
+    a.setUint32(0, threadName >>> 0, true);
+    a.setUint32(4, option >>> 0, true);
+    a.setUint32(8, timeMs >>> 0, true);
+    yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 12);
+    return yield* this.trap(MACH_TRAP.threadSwitch);
+  }
+
+  /** thread_depress_abort(thread) in its trap form (OSF MK syscall_thread_depress_abort, -76). */
+  *threadDepressAbort(threadName: number): Operation<number> {
+    yield* this.write32(this.thread.registers[REG.ESP], threadName);
+    return yield* this.trap(MACH_TRAP.threadDepressAbort);
+  }
+
   /** swtch(): yield the processor. */
   *swtch(): Operation<number> {
     return yield* this.trap(MACH_TRAP.swtch);

@@ -28,6 +28,8 @@ export const KERN = {
   UREFS_OVERFLOW: 19,
   INVALID_CAPABILITY: 20,
   RIGHT_EXISTS: 21,
+  /** thread_depress_abort of a thread whose priority is not depressed (OSF MK mach/kern_return.h). */
+  NOT_DEPRESSED: 36,
 } as const;
 
 /** MIG errors (mach/mig_errors.h). */
@@ -158,7 +160,12 @@ export const MACH_TRAP = {
   swtchPri: -59,
   swtch: -60,
   threadSwitch: -61,
+  /** OSF MK kern/syscall_sw.c: syscall_thread_depress_abort (the trap form libmach's cthreads use). */
+  threadDepressAbort: -76,
 } as const;
+
+/** thread_switch options (OSF MK mach/thread_switch.h). */
+export const SWITCH_OPTION = { NONE: 0, DEPRESS: 1, WAIT: 2, IDLE: 3 } as const;
 
 /** Exception types (mach/exception.h). */
 /** Exception types (OSF MK mach/exception_types.h; SYSCALL: a Unix system call trap of a task without an emulation vector). */

@@ -1,7 +1,7 @@
 import { FrameAllocator, PAGE_SIZE } from '../base/frameAllocator';
 import { PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
 import { ACCESS_READ, CAT, type Cpu, type RunOutcome } from '../machine/cpu';
-import { ExecutionContext, type Activity } from '../machine/executionContext';
+import { ExecutionContext, type Activity, type Operation } from '../machine/executionContext';
 import type { Machine } from '../machine/machine';
 import { makePde, makePte, PG_WRITABLE } from '../machine/paging';
 import { ExceptionDelivery } from './exceptions';
@@ -10,7 +10,7 @@ import { copyout, checkDead, releaseRight } from './ipcRight';
 import { IpcSpace, TYPE_DEAD_NAME, TYPE_PORT_SET, TYPE_RECEIVE, TYPE_SEND, TYPE_SEND_ONCE } from './ipcSpace';
 import { Kalloc, KERNEL_BASE, kernelLinear, KernelMemory, physicalOf, Zone } from './kernelMemory';
 import { KmsgAllocator } from './kmsg';
-import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, USER_CS, USER_DS } from './machConstants';
+import { EXC, KERN, LIBMACH_BASE, LIBMACH_BYTES, MACH_MSG, MACH_NOTIFY, MACH_PORT_DEAD, MACH_TRAP, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE, SWITCH_OPTION, USER_CS, USER_DS } from './machConstants';
 import { MachMsg } from './machMsg';
 import { layoutMachPaths, machParameters, type MachOverrides, type MachParameters, type MachPath, type MachPaths } from './machParameters';
 import { MachScheduler } from './machScheduler';
@@ -52,6 +52,7 @@ export interface MachKernelOptions {
 const KERNEL_DIRECTORY = 0x1000;
 const KERNEL_TABLES = 0x2000;
 const KERNEL_TEXT = 0x100000;
+/** The first byte of physical memory the kernel's page allocator may hand out (after its image and tables). */
 export const FIRST_FREE = 0x200000;
 /**
  * The kernel's descriptor tables, in its data after the text (i386/gdt.c, idt.c, ldt.c, ktss.c;
@@ -589,9 +590,7 @@ export class MachKernel {
     let result: number = KERN.FAILURE;
     switch (trap) {
       case MACH_TRAP.msg: {
-        const words = 7;
-        for (let i = 0; i < words; i++) this.execute(this.paths.trapArgumentWord);
-        if (this.cpu.read(registers[REG.ESP], this.argumentScratch, 0, 4 * words, true) !== 4 * words) {
+        if (!this.copyinTrapArguments(thread, 7)) {
           result = MACH_MSG.SEND_INVALID_DATA;
           break;
         }
@@ -612,9 +611,23 @@ export class MachKernel {
         result = Math.max(0, copyout(this, thread.task.space, port, MSG_TYPE_PORT_SEND));
         break;
       }
+      case MACH_TRAP.threadSwitch:
+        if (!this.copyinTrapArguments(thread, 3)) {
+          result = KERN.INVALID_ADDRESS;
+          break;
+        }
+        if (this.argumentView.getUint32(4, true) === SWITCH_OPTION.IDLE) {
+          result = yield* this.depressIdle(thread);
+          break;
+        }
+        yield* this.scheduler.yieldCpu(thread);
+        result = KERN.SUCCESS;
+        break;
+      case MACH_TRAP.threadDepressAbort:
+        result = this.copyinTrapArguments(thread, 1) ? this.depressAbort(thread.task.space, this.argumentView.getUint32(0, true)) : KERN.INVALID_ADDRESS;
+        break;
       case MACH_TRAP.swtch:
       case MACH_TRAP.swtchPri:
-      case MACH_TRAP.threadSwitch:
         yield* this.scheduler.yieldCpu(thread);
         result = KERN.SUCCESS;
         break;
@@ -623,6 +636,47 @@ export class MachKernel {
     }
     registers[REG.EAX] = result >>> 0;
     yield* this.returnFromTrap(thread);
+  }
+
+  /** Copies `words` trap arguments from the user stack (mach_trap_table's count); false on a bad address. */
+  private copyinTrapArguments(thread: Thread, words: number): boolean {
+    for (let i = 0; i < words; i++) this.execute(this.paths.trapArgumentWord);
+    return this.cpu.read(thread.registers[REG.ESP], this.argumentScratch, 0, 4 * words, true) === 4 * words;
+  }
+
+  /**
+   * thread_switch(THREAD_NULL, SWITCH_OPTION_IDLE, 0) (OSF MK kern/syscall_subr.c): `thread`
+   * depresses its priority and gives up the CPU until {@link depressAbort}; returns KERN_ABORTED
+   * as the real call does once the depression was aborted. A kernel-loaded caller (a co-located
+   * server's cthreads) calls it without the trap.
+   */
+  *depressIdle(thread: Thread): Operation<number> {
+    this.execute(this.paths.threadDepress);
+    this.memory.touchUpdate(thread.address, 16);
+    thread.depressed = true;
+    thread.state = 'waiting';
+    yield* this.scheduler.block(thread);
+    return KERN.ABORTED;
+  }
+
+  /**
+   * thread_depress_abort(name) (OSF MK syscall_thread_depress_abort): `name` in `space` denotes a
+   * thread port; a depressed thread gets its priority back and runs again. KERN_NOT_DEPRESSED if
+   * it is not depressed, KERN_INVALID_ARGUMENT if the name is no live thread's port.
+   */
+  depressAbort(space: IpcSpace, name: number): number {
+    this.execute(this.paths.entryLookup);
+    const index = space.lookup(name);
+    const port = index < 0 ? undefined : space.objectOf(index);
+    const target = port === undefined ? undefined : this.threadOf(port);
+    if (port === undefined || target === undefined) return KERN.INVALID_ARGUMENT;
+    this.memory.touch(port.address, this.p.portBytes);
+    this.execute(this.paths.threadDepressAbort);
+    this.memory.touchUpdate(target.address, 16);
+    if (!target.depressed) return KERN.NOT_DEPRESSED;
+    target.depressed = false;
+    if (target.state === 'waiting') this.scheduler.setrun(target);
+    return KERN.SUCCESS;
   }
 
   /** The end of a trap: termination or suspension requested meanwhile, ASTs, the exit path. */

@@ -337,9 +337,10 @@ export class MachMsg {
       this.handedOff.value++;
       receiver.receivedKmsg = kmsg;
       this.endWait(receiver, MACH_MSG.SUCCESS);
-      // the RPC handoff (mach_msg's hot path) only reaches a receiver blocked in mach_msg; a thread
-      // waiting for a kernel RPC's reply (mach_msg_rpc_from_kernel) is made runnable instead
-      if (handoffFrom !== null && handoffFrom.handoffTo === null && !receiver.kernelWait) handoffFrom.handoffTo = receiver;
+      // the RPC handoff (OSF MK ipc/mach_msg.c mach_msg_overwrite_trap's hot path): the receiver
+      // may wait in mach_msg (SAFE_EXTERNAL_RECEIVE) or for a kernel RPC's reply in
+      // mach_msg_rpc_from_kernel (SAFE_INTERNAL_RECEIVE, e.g. an exception RPC): both are switched to
+      if (handoffFrom !== null && handoffFrom.handoffTo === null) handoffFrom.handoffTo = receiver;
       else k.scheduler.setrun(receiver);
       return;
     }
@@ -629,9 +630,7 @@ export class MachMsg {
     thread.waitResult = MACH_MSG.RCV_TIMED_OUT;
     thread.receivedKmsg = null;
     port.receivers.push(thread);
-    thread.kernelWait = true;
     const result = yield* this.wait(thread, port, -1);
-    thread.kernelWait = false;
     if (result !== MACH_MSG.SUCCESS) return null;
     const kmsg = thread.receivedKmsg;
     thread.receivedKmsg = null;

@@ -62,8 +62,12 @@ export class Thread {
   receivedKmsg: Kmsg | null = null;
   /** The thread to hand the CPU to when this one next blocks in receive (RPC handoff). */
   handoffTo: Thread | null = null;
-  /** Waits in a kernel-internal receive (an exception or pager reply), which no sender hands off to. */
-  kernelWait = false;
+  /**
+   * Priority depressed by thread_switch(SWITCH_OPTION_IDLE) until thread_depress_abort: the
+   * thread waits (in OSF MK it stays runnable at DEPRESSPRI, so it runs only when nothing else
+   * would: as idle time, modelled as not running at all).
+   */
+  depressed = false;
   selfPort!: Port;
   exceptionPort: Port | null = null;
   /** Kernel-held port on which the thread waits for exception and pager replies. */

@@ -6,7 +6,7 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_BITS, HDR_ID, HDR_LOCAL, HDR_REMOTE, HDR_SIZE, I386_SAVED_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE, msghBits, USER_CS, USER_DS } from '../../mach/machConstants';
+import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
@@ -33,17 +33,15 @@ const SERVER_MEMORY_BASE = 0x10000000;
 export const SERVER_TEXT_BYTES = 256 * 1024;
 /** Mach's thread stacks live below 0xB0000000 (engine/mach STACK_REGION): Linux memory is not mapped there. */
 const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
-/** A small buffer above the two MIG buffers in a server thread's stack region, for wait/wake messages. */
-const PARK_BUFFER_OFFSET = 16 * 1024;
-/** Size of a parking message buffer: a bare header (the wake-up carries no data). */
-const PARK_MESSAGE_BYTES = 64;
 /**
- * Pages of a server thread's stack region it touches, each at its first use: the stack top, the
- * two MIG buffers (request and scratch) and the park buffer. They are committed from Mach's free
- * frames when the thread is created, so that every process can still be served (woken, faulted,
- * reaped) when Mach refuses new tasks (see KernelMemory.committed).
+ * Pages of a server thread's stack region it touches, each at its first use: the stack top and
+ * the two MIG buffers (request and scratch). They are committed from Mach's free frames when the
+ * thread is created, so that every process can still be served (woken, faulted, reaped) when
+ * Mach refuses new tasks (see KernelMemory.committed).
  */
-const SERVER_THREAD_PAGES = 4;
+const SERVER_THREAD_PAGES = 3;
+/** cthread_wakeup's back-off when the sleeper is not depressed yet: thread_switch(THREAD_NULL, SWITCH_OPTION_DEPRESS, 10). */
+const CTHREAD_WAKEUP_RETRY_MS = 10;
 const VM_PROT_WRITE = 2;
 
 export interface MkLinuxOptions {
@@ -56,8 +54,12 @@ export interface MkLinuxOptions {
 export interface MkActor extends ServerActor {
   /** Its guest interface (null for a co-located process thread, which calls the kernel directly). */
   guest: MachGuest | null;
-  /** Name of its wait port in the server (user-mode server). */
-  waitName: number;
+  /** The server's name for its thread's port (cthreads' `wired`, from mach_thread_self). */
+  threadName: number;
+  /** cthreads' `undepress`: a waker has made it runnable (set before the depression is aborted). */
+  undepress: boolean;
+  /** cthreads' CTHREAD_DEPRESS flag: it is in, or about to enter, thread_switch(SWITCH_OPTION_IDLE). */
+  depressing: boolean;
 }
 
 /**
@@ -116,10 +118,10 @@ export class MkLinux implements Substrate {
   private readonly pagerPath: CodePath;
   private readonly interruptPath: CodePath;
   private readonly wakeupPath: CodePath;
+  private readonly blockPath: CodePath;
   private readonly requests: ColocatedRequests | null;
   private readonly pager: ColocatedPager | null;
   private interruptPort: Port | null = null;
-  private readonly parkBuffers = new Map<ServerActor, number>();
   /** The user-mode server's share cache of remapped user memory (null co-located: COPYIN/COPYOUT). */
   private readonly userMemory: UserMemoryCache | null;
   /** copy_from_user/copy_to_user. */
@@ -153,11 +155,14 @@ export class MkLinux implements Substrate {
     const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
     // co-located with activations: catch_exception_raise_state called by thread migration on the saved state in place
     const entrySimple = colocated ? p.activationEntrySimple + (p.useActivations === 1 ? 0 : p.outStateCopySimple) : p.serverLoopSimple + p.outStateCopySimple;
-    this.demuxPath = path('mklinux.serverDemux', (p.serverDemuxSimple + entrySimple) * m.instruction + p.serverDemuxMemoryOps * m.aluRegMem + p.antechamberMutexes * mutexCycles, 0, p.serverCodeBytes / 2, 'server request loop + syscall glue');
+    // the antechamber mutex is taken on a system call only by an activation (trap.c, use_activations)
+    const entryMutexes = colocated && p.useActivations === 1 ? p.antechamberMutexes : 0;
+    this.demuxPath = path('mklinux.serverDemux', (p.serverDemuxSimple + entrySimple) * m.instruction + p.serverDemuxMemoryOps * m.aluRegMem + entryMutexes * mutexCycles, 0, p.serverCodeBytes / 2, 'server request loop + syscall glue');
     this.walkPath = path('mklinux.softWalk', p.softWalkSimple * m.instruction, p.serverCodeBytes / 2 + 96, 32, 'software page-table walk');
     this.pagerPath = path('mklinux.pager', p.pagerSimple * m.instruction, p.serverCodeBytes, 288, 'server pager');
     this.interruptPath = path('mklinux.interrupt', p.interruptSimple * m.instruction, p.serverCodeBytes + 288, 192, 'server clock/interrupt thread');
-    this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 480, 64, 'condition_signal / cproc_ready');
+    this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 992, 224, 'condition_signal, mutex_unlock_solid, cthread_wakeup');
+    this.blockPath = path('mklinux.block', p.blockSimple * m.instruction, p.serverCodeBytes + 1216, 288, 'condition_wait / mutex_lock_real, cthread_block_wired');
     this.lock = new ServerLock(this.parking(), () => this.cpu.charge(mutexCycles / 2, CAT.linuxServer));
     this.userMemory = colocated
       ? null
@@ -187,7 +192,9 @@ export class MkLinux implements Substrate {
     this.copier = new UserCopy(copyHost, {
       call: path('mklinux.uaccess', p.copyCallSimple * m.instruction, p.serverCodeBytes / 2, 96, 'copy_from_user/copy_to_user'),
       walk: this.walkPath,
-      blockingCycles: mutexCycles + p.serverBlockingSimple * m.instruction,
+      // server_thread_unblocking is uniproc_enter for the user task: the antechamber mutex too
+      blockingCycles: (1 + p.antechamberMutexes) * mutexCycles + p.serverBlockingSimple * m.instruction,
+      kernelLoadedCopy: path('mklinux.klcopy', p.kernelLoadedCopySimple * m.instruction, p.serverCodeBytes + 1504, 384, 'klcopyin/klcopyout'),
     }, this.userMemory);
     this.parameterRows = [...this.kernel.parameterRows, ...k.parameterRows, ...table.rows()];
     this.kernel.onInitExit = (status) => {
@@ -227,56 +234,48 @@ export class MkLinux implements Substrate {
 
   // ---- parking: how server threads wait ------------------------------------------------------
 
+  /**
+   * OSF MK cthreads' blocking of a wired cthread (mach_services/lib/libcthreads/cthreads.c
+   * cthread_block_wired and cthread_wakeup): the sleeper loops on thread_switch(THREAD_NULL,
+   * SWITCH_OPTION_IDLE, 0) until a waker sets its `undepress` and, if it is depressed, aborts the
+   * depression with thread_depress_abort on its thread port (a failed abort: the sleeper is not
+   * depressed yet, so the waker yields with thread_switch(SWITCH_OPTION_DEPRESS) and tries again).
+   * The co-located server's cthreads make the same calls as calls (no trap).
+   */
   private parking(): Parking {
     const k = this.mach;
     const cpu = this.cpu;
-    const wakeup = () => cpu.execute(this.wakeupPath);
-    if (this.colocated) {
-      // the same cthreads code as the user-mode server, its mach_msg calls made as calls (no trap):
-      // names in the server's space, the messages in its (kernel) memory
-      const space = this.serverTask.space;
-      const buffer = (actor: ServerActor) => this.parkBuffer(actor);
-      return {
-        *park(actor) {
-          yield* k.msg.call(actor.thread, space, buffer(actor), MACH_RCV_MSG, 0, PARK_MESSAGE_BYTES, (actor as MkActor).waitName);
-        },
-        *unpark(from, to) {
-          wakeup();
-          const message = buffer(from);
-          k.memory.write32(message + HDR_BITS, msghBits(MSG_TYPE.MAKE_SEND, 0));
-          k.memory.write32(message + HDR_SIZE, MSG_HEADER_BYTES);
-          k.memory.write32(message + HDR_REMOTE, (to as MkActor).waitName);
-          k.memory.write32(message + HDR_LOCAL, 0);
-          k.memory.write32(message + HDR_ID, MSG_ID.interruptNotify + 1);
-          yield* k.msg.call(from.thread, space, message, MACH_SEND_MSG, MSG_HEADER_BYTES, 0, 0);
-        },
-      };
-    }
+    const space = this.serverTask.space;
+    const colocated = this.colocated;
+    const blockPath = this.blockPath;
+    const wakeupPath = this.wakeupPath;
+    const switchIdle = (a: MkActor) => (colocated ? k.depressIdle(a.thread) : a.guest!.threadSwitch(0, SWITCH_OPTION.IDLE, 0));
+    const abort = function* (from: MkActor, to: MkActor): Operation<number> {
+      return colocated ? k.depressAbort(space, to.threadName) : yield* from.guest!.threadDepressAbort(to.threadName);
+    };
+    const yieldDepressed = (from: MkActor) => (colocated ? k.scheduler.yieldCpu(from.thread) : from.guest!.threadSwitch(0, SWITCH_OPTION.DEPRESS, CTHREAD_WAKEUP_RETRY_MS));
     return {
       *park(actor) {
         const a = actor as MkActor;
-        const buffer = a.thread.messageBuffer + PARK_BUFFER_OFFSET;
-        yield* a.guest!.machMsg(buffer, MACH_RCV_MSG, 0, 64, a.waitName);
+        cpu.execute(blockPath);
+        while (!a.undepress) {
+          a.depressing = true;
+          yield* switchIdle(a);
+          a.depressing = false;
+        }
+        a.undepress = false;
       },
       *unpark(from, to) {
-        wakeup();
-        const a = from as MkActor;
-        const guest = a.guest!;
-        const buffer = a.thread.messageBuffer + PARK_BUFFER_OFFSET;
-        const size = yield* guest.buildMessage(MSG_ID.interruptNotify + 1, (to as MkActor).waitName, MSG_TYPE.MAKE_SEND, 0, 0, [], [], buffer);
-        yield* guest.machMsg(buffer, MACH_SEND_MSG, size, 0, 0);
+        const waker = from as MkActor;
+        const sleeper = to as MkActor;
+        cpu.execute(wakeupPath);
+        sleeper.undepress = true;
+        while (sleeper.depressing) {
+          if ((yield* abort(waker, sleeper)) === KERN.SUCCESS) return;
+          yield* yieldDepressed(waker);
+        }
       },
     };
-  }
-
-  /** The co-located server's message buffer of `actor` for parking (kalloc'd on first use, freed with its process). */
-  private parkBuffer(actor: ServerActor): number {
-    let buffer = this.parkBuffers.get(actor);
-    if (buffer === undefined) {
-      buffer = this.mach.kalloc.allocate(PARK_MESSAGE_BYTES);
-      this.parkBuffers.set(actor, buffer);
-    }
-    return buffer;
   }
 
   // ---- memory -------------------------------------------------------------------------------
@@ -451,17 +450,17 @@ export class MkLinux implements Substrate {
     let serverContext = null;
     let setName = 0;
     if (this.colocated) {
-      actor = { thread: userThread, task, guest: null, waitName: k.allocateReceiveRight(this.serverTask) };
+      actor = { thread: userThread, task, guest: null, threadName: k.grantKernelPort(this.serverTask, userThread.selfPort), undepress: false, depressing: false };
       k.colocateServer(this.serverTask, requestName, this.requests!.objectFor(task));
     } else {
-      const waitName = k.allocateReceiveRight(this.serverTask);
       const set = k.allocatePortSet(this.serverTask);
       setName = set;
       k.movePortMember(this.serverTask, requestName, set);
       k.movePortMember(this.serverTask, pagerName, set);
       const serverThread = k.createThread(this.serverTask, `linux.${task.pid}.server`, (guest) => this.serverThread(process, guest, set));
       k.memory.committed += SERVER_THREAD_PAGES;
-      actor = { thread: serverThread, task, guest: null, waitName };
+      // its thread-port name comes from mach_thread_self when it starts (cthread_body)
+      actor = { thread: serverThread, task, guest: null, threadName: 0, undepress: false, depressing: false };
       serverContext = serverThread.context;
       k.resume(serverThread);
     }
@@ -562,12 +561,7 @@ export class MkLinux implements Substrate {
       k.terminateThread(process.actor.thread);
       k.memory.committed -= SERVER_THREAD_PAGES;
     }
-    k.portDestroy(this.serverTask, (process.actor as MkActor).waitName);
-    const buffer = this.parkBuffers.get(process.actor);
-    if (buffer !== undefined) {
-      this.mach.kalloc.release(buffer, PARK_MESSAGE_BYTES);
-      this.parkBuffers.delete(process.actor);
-    }
+    k.portDestroy(this.serverTask, (process.actor as MkActor).threadName);
     k.portDestroy(this.serverTask, process.pagerName);
     k.portDestroy(this.serverTask, this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort)));
     if (process.setName !== 0) k.portDestroy(this.serverTask, process.setName);
@@ -637,6 +631,7 @@ export class MkLinux implements Substrate {
   private *serverThread(process: MkLinuxProcess, guest: MachGuest, set: number): Activity {
     const actor = process.actor as MkActor;
     actor.guest = guest;
+    actor.threadName = yield* guest.machThreadSelf();
     let replySize = 0;
     for (;;) {
       const received = yield* guest.serverReplyAndReceive(set, replySize);
@@ -794,8 +789,7 @@ export class MkLinux implements Substrate {
 
   /** The clock: a server thread waking every 10 ms (mach_msg receive timeout) to run do_timer. */
   private *clockThread(guest: MachGuest): Activity {
-    const actor: MkActor = { thread: guest.thread, task: null, guest, waitName: 0 };
-    actor.waitName = yield* guest.machReplyPort();
+    const actor: MkActor = { thread: guest.thread, task: null, guest, threadName: yield* guest.machThreadSelf(), undepress: false, depressing: false };
     const port = yield* guest.machReplyPort();
     const tickMs = 1000 / this.machine.parameters.hz;
     for (;;) {
@@ -809,8 +803,7 @@ export class MkLinux implements Substrate {
 
   /** Device interrupts posted by the kernel: console input and disk completions. */
   private *interruptThread(guest: MachGuest, port: number): Activity {
-    const actor: MkActor = { thread: guest.thread, task: null, guest, waitName: 0 };
-    actor.waitName = yield* guest.machReplyPort();
+    const actor: MkActor = { thread: guest.thread, task: null, guest, threadName: yield* guest.machThreadSelf(), undepress: false, depressing: false };
     for (;;) {
       if ((yield* guest.machMsg(guest.messageBuffer, MACH_RCV_MSG, 0, 64, port)) !== KERN.SUCCESS) return;
       yield* guest.readMessage(PAGER_INIT.slice(1));

@@ -25,10 +25,14 @@ export interface Parking {
 }
 
 /**
- * MkLinux's master lock: the Linux server is a multithreaded Mach task but Linux 2.0 code is not
- * reentrant, so exactly one server thread runs it at a time (Linux's `current` is the holder's
- * task). A Linux sleep releases the lock and parks the thread until a wake-up made the task
- * runnable again and the lock is handed to it; the lock goes to waiters in FIFO order.
+ * MkLinux's master lock (osfmach3/server/uniproc.c: uniproc_mutex, a cthreads mutex): the Linux
+ * server is a multithreaded Mach task but Linux 2.0 code is not reentrant, so exactly one server
+ * thread runs it at a time (Linux's `current` is the holder's task). As OSF MK cthreads' mutex
+ * (mach_services/lib/libcthreads/cthreads.c), it is not handed over: mutex_unlock_solid releases
+ * it and wakes the first waiter, which takes it when it runs if nobody took it meanwhile
+ * (mutex_lock_real retries; else it queues and blocks again). A Linux sleep is condition_wait on
+ * the task's wait channel: the lock is released and the thread parks; wake_up_process's
+ * condition_signal moves it onto the lock's queue, which it leaves like any waiter.
  */
 export class ServerLock {
   holder: ServerActor | null = null;
@@ -37,18 +41,17 @@ export class ServerLock {
 
   constructor(private readonly parking: Parking, private readonly charge: () => void) {}
 
-  /** mutex_lock: returns holding the lock, after parking if another thread holds it. */
+  /** mutex_lock: returns holding the lock, after parking as long as another thread holds it. */
   *acquire(actor: ServerActor): Activity {
     this.charge();
-    if (this.holder === null) {
-      this.holder = actor;
-      return;
+    while (this.holder !== null) {
+      this.waiting.push(actor);
+      yield* this.parking.park(actor);
     }
-    this.waiting.push(actor);
-    yield* this.parking.park(actor);
+    this.holder = actor;
   }
 
-  /** mutex_unlock: hands the lock to the first waiter (tasks woken since are queued first). */
+  /** mutex_unlock: frees the lock and wakes its first waiter (tasks woken since join the queue first). */
   *release(actor: ServerActor): Activity {
     this.charge();
     this.holder = null;
@@ -60,22 +63,20 @@ export class ServerLock {
     }
     const next = this.waiting.shift();
     if (next === undefined) return;
-    this.holder = next;
     yield* this.parking.unpark(actor, next);
   }
 
   /**
-   * schedule() of a task that is not runnable: releases the lock and parks until the task was
-   * woken and the lock handed back. A zombie never comes back.
+   * schedule() of a task that is not runnable: releases the lock, parks until the task was woken
+   * and retakes the lock. A zombie never comes back.
    */
   *sleep(actor: ServerActor): Activity {
     yield* this.release(actor);
-    if (actor.task?.state === 'running') {
-      yield* this.acquire(actor);
-      return;
+    if (actor.task?.state !== 'running') {
+      this.sleeping.push(actor);
+      yield* this.parking.park(actor);
     }
-    this.sleeping.push(actor);
-    yield* this.parking.park(actor);
+    yield* this.acquire(actor);
   }
 
   /** schedule() of a runnable task (need_resched): lets the threads waiting for the lock run first. */

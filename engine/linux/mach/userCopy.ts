@@ -36,8 +36,10 @@ export interface UserCopyPaths {
   readonly call: CodePath;
   /** One software walk of Linux's page tables. */
   readonly walk: CodePath;
-  /** server_thread_blocking/unblocking around a user-mode server's memcpy (cycles). */
+  /** server_thread_blocking/unblocking around the server's memcpy or COPYIN/COPYOUT (cycles). */
   readonly blockingCycles: number;
+  /** The co-located server's COPYIN/COPYOUT: klcopyin/klcopyout around the kernel's copyin/copyout. */
+  readonly kernelLoadedCopy: CodePath;
 }
 
 /** copy_from_user/copy_to_user of the MkLinux server, in its three ways (see {@link copy}). */
@@ -130,13 +132,19 @@ export class UserCopy {
   }
 
   /**
-   * The co-located server's COPYIN/COPYOUT: its activation runs in the process's address space, so
-   * the copy goes through the user addresses; a page Mach does not map yet faults into vm_fault
-   * (the kernel's copyin fault recovery), which finds it in the memory object.
+   * The co-located server's COPYIN/COPYOUT (OSF MK i386/i386_rpc.c klcopyin/klcopyout, with the
+   * master lock given up around them as in user_copy.c copyin/copyout): the task port's name is
+   * translated to its map (port_name_to_map), which PMAP_SWITCH_USER makes the activation's (no CR3
+   * load: the process's pmap is already the real one), and the kernel's copyin/copyout runs on the
+   * kernel stack. The copy goes through the user addresses; a page Mach does not map yet faults
+   * into vm_fault (the kernel's copyin fault recovery), which finds it in the memory object.
    */
   private *kernelCopy(process: MkLinuxProcess, holder: MkActor, user: number, server: number, length: number, toUser: boolean): Operation<number> {
     const cpu = this.host.cpu;
     cpu.execute(this.paths.call);
+    this.host.mach.execute(this.host.mach.paths.entryLookup);
+    cpu.execute(this.paths.kernelLoadedCopy);
+    cpu.charge(this.paths.blockingCycles, CAT.linuxServer);
     if (!(yield* this.makeResident(process, holder, user, length, toUser))) return -EFAULT;
     const map = process.machTask.map;
     for (let page = (user & ~(PAGE_SIZE - 1)) >>> 0; page < user + length; page += PAGE_SIZE) {

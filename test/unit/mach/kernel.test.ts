@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KernelObjectServer } from '../../../engine/mach/ipcKobject';
-import { EXC, I386_SAVED_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE } from '../../../engine/mach/machConstants';
+import { EXC, I386_SAVED_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE, SWITCH_OPTION } from '../../../engine/mach/machConstants';
 import { TYPE_DEAD_NAME } from '../../../engine/mach/ipcSpace';
 import { defineRoutine, THREAD_STATE_WORDS } from '../../../engine/mach/mig';
 import { REG, SAVED_STATE_ARGV_STATUS } from '../../../engine/mach/thread';
@@ -307,5 +307,29 @@ describe('mach kernel: thread control', () => {
     runToIdle(kernel);
     assert.deepEqual(events, ['suspend 0', 'resume 0', 'controller: worker still waiting', 'abort 0', 'terminate 0', 'waiter: interrupted', 'resume 0', 'worker ran']);
     assert.equal(sleeper.state, 'halted');
+  });
+});
+
+describe('mach kernel: priority depression (the blocking primitive of OSF MK cthreads)', () => {
+  it('thread_switch(SWITCH_OPTION_IDLE) gives up the CPU until thread_depress_abort on the thread\'s port; an abort of an undepressed thread is KERN_NOT_DEPRESSED', () => {
+    const { kernel } = bootMach();
+    const events: string[] = [];
+    const task = kernel.createTask('t', false);
+    const sleeper = kernel.createThread(task, 'sleeper', function* (g) {
+      events.push('sleeper depresses');
+      events.push(`sleeper back: ${yield* g.threadSwitch(0, SWITCH_OPTION.IDLE, 0)}`);
+    });
+    const name = kernel.grantKernelPort(task, sleeper.selfPort);
+    const waker = kernel.createThread(task, 'waker', function* (g) {
+      events.push(`bad name: ${yield* g.threadDepressAbort(0x7777)}`);
+      yield* g.swtch();
+      events.push(`abort: ${yield* g.threadDepressAbort(name)}`);
+      events.push(`again: ${yield* g.threadDepressAbort(name)}`);
+    });
+    kernel.resume(sleeper);
+    kernel.resume(waker);
+    runToIdle(kernel);
+    assert.deepEqual(events, ['sleeper depresses', `bad name: ${KERN.INVALID_ARGUMENT}`, `abort: ${KERN.SUCCESS}`, `again: ${KERN.NOT_DEPRESSED}`, `sleeper back: ${KERN.ABORTED}`]);
+    assert.equal(sleeper.depressed, false);
   });
 });
