@@ -708,10 +708,7 @@ export class L4Kernel {
     }
     this.cpu.execute(this.paths.exception);
     // push EIP, EFLAGS and the error code on the user stack, if it is mapped
-    if (thread.esp >= 12) {
-      const linear = this.cpu.userLinear(thread.esp - 12, 12, ACCESS_WRITE);
-      if (linear >= 0) this.cpu.access(linear, 12, ACCESS_WRITE, true);
-    }
+    if (thread.esp >= 12) this.cpu.userAccess(thread.esp - 12, 12, ACCESS_WRITE);
     this.exitKernel(thread);
     const frame: ExceptionFrame = { vector, errorCode, eip: thread.eip, eflags: thread.eflags };
     yield* thread.exceptionHandler(frame);

@@ -43,8 +43,7 @@ export interface EmulationContext {
  */
 function fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity | null {
   if (bytes <= 0) return null;
-  const linear = cpu.userLinear(address, bytes, ACCESS_FETCH);
-  const done = linear >= 0 ? cpu.access(linear, bytes, ACCESS_FETCH, true) : 0;
+  const done = cpu.userAccess(address, bytes, ACCESS_FETCH);
   return done < bytes ? fetchFaults(cpu, address, bytes, done) : null;
 }
 
@@ -53,8 +52,7 @@ function* fetchFaults(cpu: Cpu, address: number, bytes: number, done: number): A
   yield* cpu.raise(cpu.fault);
   for (let faults = 1; done < bytes; faults++) {
     if (faults > 16) throw new Error(`emulation library: 0x${(address + done).toString(16)} is never mapped`);
-    const linear = cpu.userLinear(address + done, bytes - done, ACCESS_FETCH);
-    if (linear >= 0) done += cpu.access(linear, bytes - done, ACCESS_FETCH, true);
+    done += cpu.userAccess(address + done, bytes - done, ACCESS_FETCH);
     if (done < bytes) yield* cpu.raise(cpu.fault);
   }
 }
