@@ -186,6 +186,14 @@ export class L4Linux implements Substrate {
     return ((this.serverThread.task.small?.base ?? 0) + physical) >>> 0;
   }
 
+  /**
+   * {@link kernelLinear} as an int32, as the MMU takes addresses (see Cpu.access): a small
+   * space lies above 2 GB, where a uint32 result would be a heap number allocated per call.
+   */
+  private serverLinear(physical: number): number {
+    return ((this.serverThread.task.small?.base ?? 0) + physical) | 0;
+  }
+
   private get serverId(): ThreadId {
     return { low: this.serverThread.idLow, high: this.serverThread.idHigh };
   }
@@ -315,9 +323,8 @@ export class L4Linux implements Substrate {
    */
   private serverWorkPending(): boolean {
     if (this.toDelete.length !== 0 || this.toCreate.length !== 0 || this.unmaps.length !== 0) return true;
-    let waiting = false;
-    this.byL4Task.forEach((process) => (waiting ||= this.signalWaiting(process)));
-    return waiting;
+    for (const process of this.byL4Task.values()) if (this.signalWaiting(process)) return true;
+    return false;
   }
 
   /**
@@ -428,7 +435,7 @@ export class L4Linux implements Substrate {
 
   /** The top of the process's kernel stack (the trap frame the server's entry saves), as an int32 like every address handed to the MMU. */
   private kernelStack(process: LinuxProcess): number {
-    return (this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64) | 0;
+    return (this.serverLinear(process.task.kernelStackPhysical) + 4096 - 64) | 0;
   }
 
   /** Entry into Linux for a request: the dispatch path and the frame saved on the kernel stack. */
@@ -537,8 +544,8 @@ export class L4Linux implements Substrate {
 
   /** system_call's reads before the handler: its sys_call_table slot and the task struct. */
   private readSystemCallTable(task: Task, nr: number): void {
-    this.cpu.access((this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2)) | 0, 4, ACCESS_READ, false);
-    this.cpu.access(this.kernelLinear(task.structPhysical) | 0, 32, ACCESS_READ, false);
+    this.cpu.access((this.serverLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2)) | 0, 4, ACCESS_READ, false);
+    this.cpu.access(this.serverLinear(task.structPhysical), 32, ACCESS_READ, false);
   }
 
   /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
