@@ -2,6 +2,7 @@ import type { ParameterRow } from '../../base/parameters';
 import { decodeUtf8 } from '../../base/text';
 import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../machine/cpu';
 import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
+import { GuardedActivity } from '../../machine/guardedActivity';
 import type { Machine } from '../../machine/machine';
 import { FRAME_MASK, PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { fpage, interruptId, L4Api, NIL_ID, receiveWindow, SEND_SHORT, SEND_SHORT_MAP, TIMEOUT_NEVER, UNMAP_FLUSH, type IpcOptions, type IpcResult, type ThreadId } from '../../l4/guestApi';
@@ -200,7 +201,22 @@ export class L4Linux implements Substrate {
 
   // ---- the server's boot and its threads ------------------------------------------------------
 
-  private *serverMain(api: L4Api): Activity {
+  /**
+   * The server thread: its boot, then the receive loop for ever. Not a generator around the loop,
+   * which every switch to the server resumes (see GuardedActivity).
+   */
+  private serverMain(api: L4Api): Activity {
+    return new GuardedActivity(
+      () => this.serverBoot(api),
+      (outcome) => {
+        if (outcome !== null) throw outcome.error;
+        return this.dispatchLoop(api);
+      },
+    );
+  }
+
+  /** Memory from sigma0, the interrupt and bottom-half threads; then back to the host, which starts Linux. */
+  private *serverBoot(api: L4Api): Activity {
     this.serverApi = api;
     this.dispatcher = this.serverThread.context;
     let pages = 0;
@@ -226,7 +242,6 @@ export class L4Linux implements Substrate {
     this.serverLog.push(`Linux server: interrupt threads for IRQ 0, 1, 14 (priority ${this.n.interruptPriority}), bottom-half thread (${this.n.bottomHalfPriority}), server thread (${this.n.serverPriority}), users (${this.n.userPriority})`);
     this.booted = true;
     yield; // back to the host, which builds the personality and starts init
-    yield* this.dispatchLoop(api);
   }
 
   /** A top half: wait for the interrupt IPC, run the unchanged Linux handler, kick the bottom half. */
