@@ -265,7 +265,7 @@ export class L4Kernel {
     const low = THREAD_ID_LOW.encode({ versionLow: task.version & 0x3ff, lthread, task: task.number, versionHigh: (task.version >>> 10) & 0xf });
     const high = THREAD_ID_HIGH.encode({ chief: task.chief });
     const ticks = Math.max(1, Math.round((this.p.timeSliceMs * this.machine.parameters.hz) / 1000));
-    const thread = new Thread(task, lthread, physical, linear, low, high, this.p.defaultPriority, ticks);
+    const thread = new Thread(task, lthread, physical, linear | 0, low, high, this.p.defaultPriority, ticks);
     thread.pagerLow = pagerLow;
     thread.pagerHigh = pagerHigh;
     task.threads[lthread] = thread;
