@@ -534,7 +534,7 @@ export class L4Linux implements Substrate {
 
   /** Queues the reply that ends a system call with `result` (-EAGAIN for a fork whose child task_new refused). */
   private reply(task: Task, from: ThreadId, result: number): void {
-    if (this.failedForks.get(task) === result) {
+    if (this.failedForks.size !== 0 && this.failedForks.get(task) === result) {
       this.failedForks.delete(task);
       result = -EAGAIN;
     }
