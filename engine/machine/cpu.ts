@@ -515,9 +515,21 @@ export class Cpu {
 
   /** Instruction fetch of kernel code (supervisor): must not fault. */
   fetchSupervisor(linear: number, length: number): void {
-    if (this.access(linear, length, ACCESS_FETCH, false) !== length) {
-      throw new Error(`kernel code at 0x${(linear >>> 0).toString(16)} is not mapped (fault at 0x${this.fault.address.toString(16)})`);
+    const first = linear | 0;
+    if (length > 0 && (first & 0xfff) + length <= 4096) {
+      // a kernel path's code within one page (every path): access() without its layers, as
+      // every kernel entry runs several paths; readCodeLines of one line is readCodeLine
+      const physical = this.translate(first, ACCESS_FETCH, false);
+      if (physical >= 0) {
+        const caches = this.caches;
+        const stall = caches.readCodeLines(physical >>> caches.lineShift, (physical + length - 1) >>> caches.lineShift);
+        if (stall > 0) this.charge(stall, CAT.cacheMiss);
+        return;
+      }
+    } else if (this.access(linear, length, ACCESS_FETCH, false) === length) {
+      return;
     }
+    throw new Error(`kernel code at 0x${(linear >>> 0).toString(16)} is not mapped (fault at 0x${this.fault.address.toString(16)})`);
   }
 
   /** Reads `length` bytes at `linear` into `target[targetOffset...]`. Returns bytes completed. */
