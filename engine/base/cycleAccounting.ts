@@ -1,5 +1,12 @@
 import { CYCLE_CATEGORIES, type CycleBreakdown, type CycleCategory } from './cycleCategory';
 
+/** A phase's cycles so far; `ended` once it has ended at least once. */
+interface PhaseTotal {
+  readonly name: string;
+  cycles: number;
+  ended: boolean;
+}
+
 /**
  * Cycles charged per category since the last reset, and optionally per "phase": a label that a
  * benchmark or kernel sets to split a path the way a paper's figure does (the five rows of
@@ -7,7 +14,11 @@ import { CYCLE_CATEGORIES, type CycleBreakdown, type CycleCategory } from './cyc
  */
 export class CycleAccounting {
   readonly byCategory = new Float64Array(CYCLE_CATEGORIES.length);
-  private readonly phases = new Map<string, number>();
+  /** Every phase ever started, by name (its running total is a field: ending a phase needs no lookup). */
+  private readonly phases = new Map<string, PhaseTotal>();
+  /** The phases that have ended at least once, in the order they first ended (the order of {@link phaseTotals}). */
+  private readonly ended: PhaseTotal[] = [];
+  private current: PhaseTotal | null = null;
   /** The phase that cycles are charged to as well, or null. Set through {@link setPhase}. */
   phase: string | null = null;
   phaseStart = 0;
@@ -15,14 +26,33 @@ export class CycleAccounting {
   reset(): void {
     this.byCategory.fill(0);
     this.phases.clear();
+    this.ended.length = 0;
+    this.current = null;
     this.phase = null;
   }
 
   /** Ends the current phase at time `now` and starts `phase` (null: none). */
   setPhase(phase: string | null, now: number): void {
-    if (this.phase !== null) this.phases.set(this.phase, (this.phases.get(this.phase) ?? 0) + (now - this.phaseStart));
+    const current = this.current;
+    if (current !== null) {
+      if (!current.ended) {
+        current.ended = true;
+        this.ended.push(current);
+      }
+      current.cycles += now - this.phaseStart;
+    }
+    this.current = phase === null ? null : this.phaseTotal(phase);
     this.phase = phase;
     this.phaseStart = now;
+  }
+
+  private phaseTotal(phase: string): PhaseTotal {
+    let total = this.phases.get(phase);
+    if (total === undefined) {
+      total = { name: phase, cycles: 0, ended: false };
+      this.phases.set(phase, total);
+    }
+    return total;
   }
 
   total(): number {
@@ -39,8 +69,9 @@ export class CycleAccounting {
     return out;
   }
 
+  /** Cycles per phase that has ended at least once, in the order they first ended. */
   phaseTotals(): Record<string, number> {
-    return Object.fromEntries(this.phases);
+    return Object.fromEntries(this.ended.map((total) => [total.name, total.cycles]));
   }
 
   get(category: CycleCategory): number {

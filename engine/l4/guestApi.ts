@@ -175,11 +175,10 @@ export class L4Api {
    */
   private stubAccesses(): boolean {
     const cpu = this.kernel.cpu;
-    const code = cpu.userLinear(this.codeAddress, 32, ACCESS_READ);
-    if (code < 0 || cpu.access(code, 32, ACCESS_FETCH, true) !== 32) return false;
-    const stack = cpu.userLinear(this.stackAddress - 8, 8, ACCESS_WRITE);
+    if (cpu.userAccess(this.codeAddress, 32, ACCESS_FETCH) !== 32) return false;
     // CALL pushes the return address, RET pops it (the read allocates the line in L1)
-    return stack >= 0 && cpu.access(stack, 8, ACCESS_WRITE, true) === 8 && cpu.access(stack, 8, ACCESS_READ, true) === 8;
+    const stack = this.stackAddress - 8;
+    return cpu.userAccess(stack, 8, ACCESS_WRITE) === 8 && cpu.userAccess(stack, 8, ACCESS_READ) === 8;
   }
 
   /** The cycle counter (RDTSC): simulated cycles since reset. */
@@ -489,12 +488,8 @@ export class L4Api {
     let done = 0;
     let faults = 0;
     while (done < length) {
-      const linear = cpu.userLinear(address + done, length - done, kind);
-      if (linear >= 0) {
-        const n = cpu.access(linear, length - done, kind, true);
-        done += n;
-        if (done >= length) break;
-      }
+      done += cpu.userAccess(address + done, length - done, kind);
+      if (done >= length) break;
       if (++faults > 64 + length / 4096) throw new GuestError(`access at 0x${((address + done) >>> 0).toString(16)}: the pager never resolved the fault`);
       yield* cpu.raise(cpu.fault);
     }

@@ -234,8 +234,7 @@ export class Ipc {
     const k = this.k;
     const cpu = k.cpu;
     cpu.execute(k.paths.ipc);
-    // (as an int32, as the MMU takes addresses: see Cpu.access)
-    const tcb = t.tcbLinear | 0;
+    const tcb = t.tcbLinear;
     cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
     cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
   }
@@ -587,7 +586,7 @@ export class Ipc {
     const k = this.k;
     const cpu = k.cpu;
     this.messages.value++;
-    const tcb = r.tcbLinear | 0;
+    const tcb = r.tcbLinear;
     cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
     cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
     let flags = redirected ? (k.insideClan(s.task, r.task) ? DOPE_REDIRECTED | DOPE_SOURCE_INSIDE : DOPE_REDIRECTED) : 0;

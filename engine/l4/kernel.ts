@@ -5,6 +5,7 @@ import type { TracePoint } from '../base/trace';
 import { PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
 import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath } from '../machine/cpu';
 import { ExecutionContext, type Activity } from '../machine/executionContext';
+import { GuardedActivity, type BodyOutcome } from '../machine/guardedActivity';
 import type { Machine } from '../machine/machine';
 import { makeLargePde, makePde, makePte, PG_PRESENT, PG_USER, PG_WRITABLE } from '../machine/paging';
 import { Interrupts } from './interrupts';
@@ -264,7 +265,7 @@ export class L4Kernel {
     const low = THREAD_ID_LOW.encode({ versionLow: task.version & 0x3ff, lthread, task: task.number, versionHigh: (task.version >>> 10) & 0xf });
     const high = THREAD_ID_HIGH.encode({ chief: task.chief });
     const ticks = Math.max(1, Math.round((this.p.timeSliceMs * this.machine.parameters.hz) / 1000));
-    const thread = new Thread(task, lthread, physical, linear, low, high, this.p.defaultPriority, ticks);
+    const thread = new Thread(task, lthread, physical, linear | 0, low, high, this.p.defaultPriority, ticks);
     thread.pagerLow = pagerLow;
     thread.pagerHigh = pagerHigh;
     task.threads[lthread] = thread;
@@ -563,15 +564,24 @@ export class L4Kernel {
     cpu.interruptsEnabled = true;
   }
 
-  private *threadLife(thread: Thread, entry: GuestEntry, api: L4Api): Activity {
-    // a new thread starts by the kernel's IRET into user mode
-    this.exitKernel(thread);
-    try {
-      yield* entry(api);
-    } catch (error) {
-      yield* this.guestThrew(thread, error);
-    }
-    // returning from the entry: the thread ends (inactive), as after an exit
+  /**
+   * A thread's whole life: the kernel's IRET into user mode, its guest code, then its end. Not a
+   * generator around the guest code: every switch to the thread resumes through this level.
+   */
+  private threadLife(thread: Thread, entry: GuestEntry, api: L4Api): Activity {
+    return new GuardedActivity(
+      () => {
+        // a new thread starts by the kernel's IRET into user mode
+        this.exitKernel(thread);
+        return entry(api);
+      },
+      (outcome) => this.threadEnd(thread, outcome),
+    );
+  }
+
+  /** After the guest code returned or threw: the thread ends (inactive), as after an exit. */
+  private *threadEnd(thread: Thread, outcome: BodyOutcome): Activity {
+    if (outcome !== null) yield* this.guestThrew(thread, outcome.error);
     this.cpu.cpl = 0;
     this.terminate(thread, THREAD_STATE.inactive);
     yield* this.dispatch();
@@ -708,10 +718,7 @@ export class L4Kernel {
     }
     this.cpu.execute(this.paths.exception);
     // push EIP, EFLAGS and the error code on the user stack, if it is mapped
-    if (thread.esp >= 12) {
-      const linear = this.cpu.userLinear(thread.esp - 12, 12, ACCESS_WRITE);
-      if (linear >= 0) this.cpu.access(linear, 12, ACCESS_WRITE, true);
-    }
+    if (thread.esp >= 12) this.cpu.userAccess(thread.esp - 12, 12, ACCESS_WRITE);
     this.exitKernel(thread);
     const frame: ExceptionFrame = { vector, errorCode, eip: thread.eip, eflags: thread.eflags };
     yield* thread.exceptionHandler(frame);

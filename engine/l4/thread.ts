@@ -127,7 +127,10 @@ export class Thread {
     readonly lthread: number,
     /** Physical address of the 1 KB TCB slot. */
     readonly tcbPhysical: number,
-    /** Kernel linear address of the slot. */
+    /**
+     * Kernel linear address of the slot, as an int32 (the form the MMU takes, see Cpu.access: as
+     * a uint32 above 2 GB it would be a heap number loaded on every IPC).
+     */
     readonly tcbLinear: number,
     idLow: number,
     idHigh: number,

@@ -281,24 +281,24 @@ export class Cpu {
     const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
     const index = tlb.lookup(linear >>> 12, this.tlbTag);
     if (index < 0) return this.translateMiss(linear, kind, user);
-    const flags = tlb.flagsOf(index);
+    const flags = tlb.flags[index];
     // the usual hit (allowed, and a write finds D already set) stays small enough to be inlined
     // into the memory operations; the rest is hitWithSideEffects
     if ((!user || (flags & TLB_USER) !== 0) && (kind !== ACCESS_WRITE || (flags & WRITABLE_DIRTY) === WRITABLE_DIRTY)) {
-      return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
+      return ((tlb.frames[index] << 12) | (linear & 0xfff)) >>> 0;
     }
     return this.hitWithSideEffects(tlb, index, linear, kind, user);
   }
 
   /** A 4 KB TLB hit that faults or, as the first write through a clean entry, sets D. */
   private hitWithSideEffects(tlb: Tlb, index: number, linear: number, kind: AccessKind, user: boolean): number {
-    const flags = tlb.flagsOf(index);
+    const flags = tlb.flags[index];
     if (!this.permitted(flags, kind, user)) return this.protectionFault(linear, kind, user);
     if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
       this.setDirtyBit(linear);
       tlb.setFlags(index, flags | TLB_DIRTY);
     }
-    return ((tlb.frameOf(index) << 12) | (linear & 0xfff)) >>> 0;
+    return ((tlb.frames[index] << 12) | (linear & 0xfff)) >>> 0;
   }
 
   /** Not in the 4 KB TLB: the 4 MB D-TLB, else the page walk. */
@@ -306,13 +306,13 @@ export class Cpu {
     if (kind !== ACCESS_FETCH) {
       const index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
       if (index >= 0) {
-        const flags = this.dtlbLarge.flagsOf(index);
+        const flags = this.dtlbLarge.flags[index];
         if (this.permitted(flags, kind, user)) {
           if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
             this.setDirtyBit(linear);
             this.dtlbLarge.setFlags(index, flags | TLB_DIRTY);
           }
-          return ((this.dtlbLarge.frameOf(index) << 22) | (linear & 0x3fffff)) >>> 0;
+          return ((this.dtlbLarge.frames[index] << 22) | (linear & 0x3fffff)) >>> 0;
         }
         return this.protectionFault(linear, kind, user);
       }
@@ -431,6 +431,21 @@ export class Cpu {
     return (this.segmentBase + offset) >>> 0;
   }
 
+  /**
+   * {@link access} of `length` bytes at user-mode `offset` through the user segment: the bytes
+   * completed, 0 with a #GP in {@link fault} when beyond the segment limit. Prefer it to
+   * {@link userLinear} + {@link access}: the linear address stays an int32 here, where a small
+   * space's (above 2 GB) returned as a uint32 would be a heap number allocated at each call.
+   */
+  userAccess(offset: number, length: number, kind: AccessKind): number {
+    const last = offset + Math.max(length, 1) - 1;
+    if (offset < 0 || last > this.segmentLimit) {
+      this.segmentFault(offset, kind);
+      return 0;
+    }
+    return this.access((this.segmentBase + offset) | 0, length, kind, true);
+  }
+
   // ---- memory operations (functional + timing) -------------------------------------------
 
   /**
@@ -500,9 +515,21 @@ export class Cpu {
 
   /** Instruction fetch of kernel code (supervisor): must not fault. */
   fetchSupervisor(linear: number, length: number): void {
-    if (this.access(linear, length, ACCESS_FETCH, false) !== length) {
-      throw new Error(`kernel code at 0x${(linear >>> 0).toString(16)} is not mapped (fault at 0x${this.fault.address.toString(16)})`);
+    const first = linear | 0;
+    if (length > 0 && (first & 0xfff) + length <= 4096) {
+      // a kernel path's code within one page (every path): access() without its layers, as
+      // every kernel entry runs several paths; readCodeLines of one line is readCodeLine
+      const physical = this.translate(first, ACCESS_FETCH, false);
+      if (physical >= 0) {
+        const caches = this.caches;
+        const stall = caches.readCodeLines(physical >>> caches.lineShift, (physical + length - 1) >>> caches.lineShift);
+        if (stall > 0) this.charge(stall, CAT.cacheMiss);
+        return;
+      }
+    } else if (this.access(linear, length, ACCESS_FETCH, false) === length) {
+      return;
     }
+    throw new Error(`kernel code at 0x${(linear >>> 0).toString(16)} is not mapped (fault at 0x${this.fault.address.toString(16)})`);
   }
 
   /** Reads `length` bytes at `linear` into `target[targetOffset...]`. Returns bytes completed. */

@@ -35,8 +35,13 @@ export class Tlb {
   /** sets - 1: the set of a page is `page & setMask`. */
   private readonly setMask: number;
   private readonly pages: Int32Array;
-  private readonly frames: Int32Array;
-  private readonly flags: Uint8Array;
+  /**
+   * Frame and permission bits (TLB_*) of each entry, by the index {@link lookup} returns: read
+   * directly by the MMU's hit path (a method call there is one V8 may not inline); written only
+   * here.
+   */
+  readonly frames: Int32Array;
+  readonly flags: Uint8Array;
   private readonly tags: Int32Array;
   private readonly plru: Uint8Array;
   /**
@@ -112,14 +117,6 @@ export class Tlb {
       if (this.pages[base + way] === page && this.tags[base + way] === tag) return base + way;
     }
     return -1;
-  }
-
-  frameOf(index: number): number {
-    return this.frames[index];
-  }
-
-  flagsOf(index: number): number {
-    return this.flags[index];
   }
 
   setFlags(index: number, flags: number): void {

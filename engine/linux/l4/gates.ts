@@ -14,8 +14,18 @@ import { LibraryCall } from './libraryCall';
 /** The library is part of the shared libc.so, so its IPC binding is the PIC variant. */
 const LIBRARY_BINDING: IpcOptions = Object.freeze({ positionIndependent: true });
 
-/** Each call's argument count: the emulation library has one stub per call (syscalls.ts table). */
-const ARGUMENT_COUNT = new Map<number, number>(SYSCALLS.map((spec) => [spec.nr, spec.args]));
+/**
+ * Each call's argument count by number, -1 for none (the emulation library has one stub per call,
+ * syscalls.ts table): an array, read on every system call, where a Map lookup costs several times more.
+ */
+const ARGUMENT_COUNT = new Int8Array(Math.max(...SYSCALLS.map((spec) => spec.nr)) + 1).fill(-1);
+for (const spec of SYSCALLS) ARGUMENT_COUNT[spec.nr] = spec.args;
+
+/** The argument count of call `nr` (`fallback` for a number the table does not know). */
+function argumentCount(nr: number, fallback: number): number {
+  const count = nr >= 0 && nr < ARGUMENT_COUNT.length ? ARGUMENT_COUNT[nr] : -1;
+  return count >= 0 ? count : fallback;
+}
 
 /** The Figure 5 phases (SOSP'97), as reproduce.ts names them. */
 export const PHASE = {
@@ -43,8 +53,7 @@ export interface EmulationContext {
  */
 function fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity | null {
   if (bytes <= 0) return null;
-  const linear = cpu.userLinear(address, bytes, ACCESS_FETCH);
-  const done = linear >= 0 ? cpu.access(linear, bytes, ACCESS_FETCH, true) : 0;
+  const done = cpu.userAccess(address, bytes, ACCESS_FETCH);
   return done < bytes ? fetchFaults(cpu, address, bytes, done) : null;
 }
 
@@ -53,8 +62,7 @@ function* fetchFaults(cpu: Cpu, address: number, bytes: number, done: number): A
   yield* cpu.raise(cpu.fault);
   for (let faults = 1; done < bytes; faults++) {
     if (faults > 16) throw new Error(`emulation library: 0x${(address + done).toString(16)} is never mapped`);
-    const linear = cpu.userLinear(address + done, bytes - done, ACCESS_FETCH);
-    if (linear >= 0) done += cpu.access(linear, bytes - done, ACCESS_FETCH, true);
+    done += cpu.userAccess(address + done, bytes - done, ACCESS_FETCH);
     if (done < bytes) yield* cpu.raise(cpu.fault);
   }
 }
@@ -147,7 +155,7 @@ export class EmulationLibraryGate implements SystemCallGate {
     accounting.setPhase(PHASE.enter, cpu.scheduler.now);
     cpu.charge(n.emulEnterSimple * m.instruction + n.emulEnterMemoryOps * m.aluRegMem, CAT.emulation);
     const entering = fetchUserCode(cpu, EMULATION_LIBRARY.code, n.emulCodeBytes / 2);
-    const count = ARGUMENT_COUNT.get(nr) ?? args.length;
+    const count = argumentCount(nr, args.length);
     if (entering !== null || count > 1 || this.libraryCall.busy) return this.emulateRest(entering, nr, args, count);
     accounting.setPhase(PHASE.send, cpu.scheduler.now);
     return this.libraryCall.start(this.send(nr, args, count));

@@ -2,6 +2,7 @@ import type { ParameterRow } from '../../base/parameters';
 import { decodeUtf8 } from '../../base/text';
 import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../machine/cpu';
 import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
+import { GuardedActivity } from '../../machine/guardedActivity';
 import type { Machine } from '../../machine/machine';
 import { FRAME_MASK, PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { fpage, interruptId, L4Api, NIL_ID, receiveWindow, SEND_SHORT, SEND_SHORT_MAP, TIMEOUT_NEVER, UNMAP_FLUSH, type IpcOptions, type IpcResult, type ThreadId } from '../../l4/guestApi';
@@ -186,13 +187,36 @@ export class L4Linux implements Substrate {
     return ((this.serverThread.task.small?.base ?? 0) + physical) >>> 0;
   }
 
+  /**
+   * {@link kernelLinear} as an int32, as the MMU takes addresses (see Cpu.access): a small
+   * space lies above 2 GB, where a uint32 result would be a heap number allocated per call.
+   */
+  private serverLinear(physical: number): number {
+    return ((this.serverThread.task.small?.base ?? 0) + physical) | 0;
+  }
+
   private get serverId(): ThreadId {
     return { low: this.serverThread.idLow, high: this.serverThread.idHigh };
   }
 
   // ---- the server's boot and its threads ------------------------------------------------------
 
-  private *serverMain(api: L4Api): Activity {
+  /**
+   * The server thread: its boot, then the receive loop for ever. Not a generator around the loop,
+   * which every switch to the server resumes (see GuardedActivity).
+   */
+  private serverMain(api: L4Api): Activity {
+    return new GuardedActivity(
+      () => this.serverBoot(api),
+      (outcome) => {
+        if (outcome !== null) throw outcome.error;
+        return this.dispatchLoop(api);
+      },
+    );
+  }
+
+  /** Memory from sigma0, the interrupt and bottom-half threads; then back to the host, which starts Linux. */
+  private *serverBoot(api: L4Api): Activity {
     this.serverApi = api;
     this.dispatcher = this.serverThread.context;
     let pages = 0;
@@ -218,7 +242,6 @@ export class L4Linux implements Substrate {
     this.serverLog.push(`Linux server: interrupt threads for IRQ 0, 1, 14 (priority ${this.n.interruptPriority}), bottom-half thread (${this.n.bottomHalfPriority}), server thread (${this.n.serverPriority}), users (${this.n.userPriority})`);
     this.booted = true;
     yield; // back to the host, which builds the personality and starts init
-    yield* this.dispatchLoop(api);
   }
 
   /** A top half: wait for the interrupt IPC, run the unchanged Linux handler, kick the bottom half. */
@@ -315,9 +338,8 @@ export class L4Linux implements Substrate {
    */
   private serverWorkPending(): boolean {
     if (this.toDelete.length !== 0 || this.toCreate.length !== 0 || this.unmaps.length !== 0) return true;
-    let waiting = false;
-    this.byL4Task.forEach((process) => (waiting ||= this.signalWaiting(process)));
-    return waiting;
+    for (const process of this.byL4Task.values()) if (this.signalWaiting(process)) return true;
+    return false;
   }
 
   /**
@@ -428,7 +450,7 @@ export class L4Linux implements Substrate {
 
   /** The top of the process's kernel stack (the trap frame the server's entry saves), as an int32 like every address handed to the MMU. */
   private kernelStack(process: LinuxProcess): number {
-    return (this.kernelLinear(process.task.kernelStackPhysical) + 4096 - 64) | 0;
+    return (this.serverLinear(process.task.kernelStackPhysical) + 4096 - 64) | 0;
   }
 
   /** Entry into Linux for a request: the dispatch path and the frame saved on the kernel stack. */
@@ -512,7 +534,7 @@ export class L4Linux implements Substrate {
 
   /** Queues the reply that ends a system call with `result` (-EAGAIN for a fork whose child task_new refused). */
   private reply(task: Task, from: ThreadId, result: number): void {
-    if (this.failedForks.get(task) === result) {
+    if (this.failedForks.size !== 0 && this.failedForks.get(task) === result) {
       this.failedForks.delete(task);
       result = -EAGAIN;
     }
@@ -537,8 +559,8 @@ export class L4Linux implements Substrate {
 
   /** system_call's reads before the handler: its sys_call_table slot and the task struct. */
   private readSystemCallTable(task: Task, nr: number): void {
-    this.cpu.access((this.kernelLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2)) | 0, 4, ACCESS_READ, false);
-    this.cpu.access(this.kernelLinear(task.structPhysical) | 0, 32, ACCESS_READ, false);
+    this.cpu.access((this.serverLinear(SYS_CALL_TABLE) + ((nr & 0xff) << 2)) | 0, 4, ACCESS_READ, false);
+    this.cpu.access(this.serverLinear(task.structPhysical), 32, ACCESS_READ, false);
   }
 
   /** ret_from_sys_call in the server: deferred schedule() and signal delivery. */
