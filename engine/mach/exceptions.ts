@@ -1,3 +1,4 @@
+import { PAGE_SIZE } from '../base/frameAllocator';
 import type { Operation } from '../machine/executionContext';
 import { KernelMessageWriter } from './ipcKobject';
 import type { Kmsg } from './kmsg';
@@ -9,6 +10,12 @@ import { getThreadState, REG, SAVED_ARGV_COUNT, SAVED_STATE_ARGV, SAVED_STATE_AR
 
 /** exception_raise_state's reply as the kernel reads it: RetCode, flavor, then the state's descriptor and words. */
 const REPLY_STATE_OFFSET = MSG_HEADER_BYTES + 8 + 8 + 4;
+/**
+ * Where exception()'s frame keeps the kernel MIG stub's Request/Reply union, below the trap frame
+ * on the thread's kernel stack (bytes from the stack top: the trap frame, exception()'s
+ * state[THREAD_MACHINE_STATE_MAX] and the union of two ≈ 180-byte messages; layout estimate).
+ */
+const STUB_BUFFER_FROM_TOP = 512;
 
 /**
  * Exceptions as messages (kern/exception.c, Mach 3.0): the kernel sends
@@ -58,10 +65,8 @@ export class ExceptionDelivery {
     this.writer.int(exception);
     this.writer.int(code);
     this.writer.int(subcode);
-    const reply = yield* this.rpc(thread, port, this.writer.finish());
-    if (reply === null) return false;
-    const retCode = reply.size >= MSG_HEADER_BYTES + 8 ? k.memory.read32(reply.header + MSG_HEADER_BYTES + 4) | 0 : KERN.FAILURE;
-    k.msg.consumeReceived(reply);
+    const size = yield* this.rpc(thread, port, this.writer.finish());
+    const retCode = size >= MSG_HEADER_BYTES + 8 ? k.memory.read32(this.stubBuffer(thread) + MSG_HEADER_BYTES + 4) | 0 : KERN.FAILURE;
     return retCode === KERN.SUCCESS;
   }
 
@@ -79,26 +84,29 @@ export class ExceptionDelivery {
     const target = thread.exceptionPort ?? thread.task.exceptionPort;
     const server = target !== null && target.active ? target.kobject : null;
     if (server?.raiseState !== undefined) return yield* this.raiseStateFast(thread, exception, code, subcode, server);
+    // exception()'s argv copyin comes first (it may fault and wait for a pager: the message is
+    // begun only after it, and the state is the thread's own)
+    const state = yield* this.savedState(thread, thread.savedState);
     const port = this.begin(thread, exception, code, subcode, MSG_ID.exceptionRaiseState, MSG_HEADER_BYTES + 4 * 8 + 4 + 4 * THREAD_STATE_WORDS);
     if (port === null) return false;
     this.writer.int(exception);
     this.writer.int(code);
     this.writer.int(subcode);
     this.writer.int(I386_SAVED_STATE);
-    const state = yield* this.savedState(thread);
     k.execute(k.paths.threadStateCopy);
     this.writer.words(state);
-    const reply = yield* this.rpc(thread, port, this.writer.finish());
-    if (reply === null) return false;
-    const ok = reply.size >= REPLY_STATE_OFFSET + 4 * THREAD_STATE_WORDS && (k.memory.read32(reply.header + MSG_HEADER_BYTES + 4) | 0) === KERN.SUCCESS;
+    const size = yield* this.rpc(thread, port, this.writer.finish());
+    const stub = this.stubBuffer(thread);
+    const ok = size >= REPLY_STATE_OFFSET + 4 * THREAD_STATE_WORDS && (k.memory.read32(stub + MSG_HEADER_BYTES + 4) | 0) === KERN.SUCCESS;
     if (ok) {
+      // the stub copies new_state out of its reply buffer into exception()'s state[], then thread_setstatus
+      const local = stub - 4 * THREAD_STATE_WORDS;
+      k.cpu.copy(stub + REPLY_STATE_OFFSET, local, 4 * THREAD_STATE_WORDS, false, false);
       k.execute(k.paths.threadStateCopy);
-      k.memory.touch(reply.header + REPLY_STATE_OFFSET, 4 * THREAD_STATE_WORDS);
-      for (let i = 0; i < THREAD_STATE_WORDS; i++) this.state[i] = k.memory.read32(reply.header + REPLY_STATE_OFFSET + 4 * i);
+      for (let i = 0; i < THREAD_STATE_WORDS; i++) this.state[i] = k.memory.read32(local + 4 * i);
       k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, this.state);
     }
-    k.msg.consumeReceived(reply);
     return ok;
   }
 
@@ -114,7 +122,8 @@ export class ExceptionDelivery {
     this.raised++;
     const point = k.tracePoints.exception;
     if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
-    const state = yield* this.savedState(thread);
+    // the thread's own saved state: the handler may block, and other threads raise meanwhile
+    const state = yield* this.savedState(thread, thread.savedState);
     const result = yield* server.raiseState!(thread, exception, code, state);
     if (result !== KERN.SUCCESS) return false;
     k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
@@ -125,14 +134,13 @@ export class ExceptionDelivery {
   /**
    * The thread's i386_saved_state as exception() has it: first the argv words copied in from the
    * user stack (syscall_exc_copyin, fault recovery included; argv_status says whether it worked),
-   * then the saved registers read.
+   * then the saved registers read, into `state`.
    */
-  private *savedState(thread: Thread): Operation<Uint32Array> {
+  private *savedState(thread: Thread, state: Uint32Array): Operation<Uint32Array> {
     const k = this.k;
     const argv = thread.address + 4 * SAVED_STATE_ARGV;
     const copied = yield* k.msg.copyUser(thread, thread.registers[REG.ESP], argv, 4 * SAVED_ARGV_COUNT, true);
     k.memory.touch(thread.address, 4 * THREAD_STATE_WORDS);
-    const state = this.state;
     getThreadState(thread, USER_CS, USER_DS, state);
     state[SAVED_STATE_ARGV_STATUS] = copied ? 1 : 0;
     for (let i = 0; copied && i < SAVED_ARGV_COUNT; i++) state[SAVED_STATE_ARGV + i] = k.memory.read32(argv + 4 * i);
@@ -140,14 +148,35 @@ export class ExceptionDelivery {
   }
 
   /**
-   * The kernel's RPC of an exception message (mach_msg_rpc_from_kernel): a co-located server's
-   * port is served in the faulting thread (ipc_kobject_server); any other gets the message queued
-   * or handed to its waiting receiver, and the thread waits on its kernel reply port.
+   * The kernel's RPC of an exception message: the client side of a KernelUser MIG stub, which
+   * builds the request in its buffer on the kernel stack, then mach_msg_rpc_from_kernel (OSF MK
+   * kern/ipc_mig.c): ipc_kmsg_get_from_kernel copies it into a kmsg, which a co-located server's
+   * port serves in the faulting thread (ipc_kobject_server) and any other gets queued or handed to
+   * its waiting receiver; the thread waits on its kernel reply port, and ipc_kmsg_put_to_kernel
+   * copies the reply back into the stub's buffer ({@link stubBuffer}) and frees the kmsg. Here
+   * the request is written into the kmsg, so the stub's marshalling is a copy the other way
+   * first. Returns the reply's size, 0 if none came.
    */
-  private *rpc(thread: Thread, port: Port, message: Kmsg): Operation<Kmsg | null> {
+  private *rpc(thread: Thread, port: Port, message: Kmsg): Operation<number> {
     const k = this.k;
+    const cpu = k.cpu;
+    const stub = this.stubBuffer(thread);
+    cpu.copy(message.header, stub, message.size, false, false);
+    k.execute(k.paths.kmsgGet);
+    cpu.copy(stub, message.header, message.size, false, false);
     if (port.kobject !== null) yield* k.msg.serveKernelObject(thread, port, message);
     else k.msg.deliver(message);
-    return yield* k.msg.kernelReceive(thread, thread.replyPort);
+    const reply = yield* k.msg.kernelReceive(thread, thread.replyPort);
+    if (reply === null) return 0;
+    const size = reply.size;
+    k.execute(k.paths.kmsgPut);
+    cpu.copy(reply.header, stub, Math.min(size, STUB_BUFFER_FROM_TOP - k.p.kernelStackBytes), false, false);
+    k.msg.consumeReceived(reply);
+    return size;
+  }
+
+  /** The kernel MIG stub's message buffer in exception()'s frame on `thread`'s kernel stack. */
+  private stubBuffer(thread: Thread): number {
+    return thread.kernelStack + PAGE_SIZE - STUB_BUFFER_FROM_TOP;
   }
 }

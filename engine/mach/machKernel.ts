@@ -620,6 +620,10 @@ export class MachKernel {
           result = yield* this.depressIdle(thread);
           break;
         }
+        if (this.argumentView.getUint32(4, true) === SWITCH_OPTION.DEPRESS) {
+          result = yield* this.depressYield(thread);
+          break;
+        }
         yield* this.scheduler.yieldCpu(thread);
         result = KERN.SUCCESS;
         break;
@@ -657,6 +661,22 @@ export class MachKernel {
     thread.state = 'waiting';
     yield* this.scheduler.block(thread);
     return KERN.ABORTED;
+  }
+
+  /**
+   * thread_switch(THREAD_NULL, SWITCH_OPTION_DEPRESS, ms) (OSF MK kern/syscall_subr.c): `thread`
+   * depresses its priority, thread_block(AST_QUANTUM) lets the other runnable threads run, and
+   * when it runs again it aborts its own depression (thread_depress_abort of its activation), so
+   * the depression timer never fires. Here the yield puts it behind the threads of its own
+   * priority (not at DEPRESSPRI). A kernel-loaded caller calls it without the trap.
+   */
+  *depressYield(thread: Thread): Operation<number> {
+    this.execute(this.paths.threadDepress);
+    this.memory.touchUpdate(thread.address, 16);
+    yield* this.scheduler.yieldCpu(thread);
+    this.execute(this.paths.threadDepressSelfAbort);
+    this.memory.touchUpdate(thread.address, 16);
+    return KERN.SUCCESS;
   }
 
   /**

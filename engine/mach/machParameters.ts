@@ -71,6 +71,7 @@ export const MACH_PARAMETERS = defineParameters({
   splTransition: path(30, 'estimate [OSF MK i386/spl.S set_spl, read]: ≈ 16 instructions (save old IPL, set curr_ipl, look up pic_mask[ipl], compare with curr_pic_mask) + CLI and STI (7 each, MAME); the PIC mask writes are charged separately', 'one spl change (splsched / splx), without the PIC writes'),
   threadDepress: path(30, 'counted from OSF MK (slp/osfmk-mklinux) kern/syscall_subr.c syscall_thread_switch with SWITCH_OPTION_IDLE: the option switch (4), thread_depress_priority (convert_ipc_timeout_to_ticks, splsched and thread_lock, reset_timeout_check, depress_priority saved, priority and sched_pri set to DEPRESSPRI, no timeout for 0 ms: 16), the thread-name hint test (2), first_quantum cleared (2), and after thread_block the depression test returning KERN_ABORTED (6); thread_block and the switch are their own paths', 'thread_switch(SWITCH_OPTION_IDLE) around its thread_block'),
   threadDepressAbort: path(45, 'counted from OSF MK (slp/osfmk-mklinux) kern/syscall_subr.c and kern/ipc_mig.c, syscall_thread_depress_abort: port_name_to_act (the entry lookup is its own path; ip_active and IKOT_ACT tests, act reference: 10), thread_depress_abort (null and active tests, act_lock_thread and act_unlock_thread: 14), thread_depress_abort_fast (splsched, thread_lock, depress_priority test, reset_timeout_check, priority restored, depress_priority = -1: 12), compute_priority(thread, TRUE) (do_priority_computation: 6; the thread\'s setrun is its own path), act_deallocate (3)', 'thread_depress_abort trap body'),
+  threadDepressSelfAbort: path(32, 'counted from OSF MK (slp/osfmk-mklinux) kern/syscall_subr.c: syscall_thread_switch\'s end for SWITCH_OPTION_DEPRESS, thread_depress_abort(cur_thread->top_act) on the caller itself (no port_name_to_act, no act reference): thread_depress_abort (null and active tests, act_lock_thread and act_unlock_thread: 14), thread_depress_abort_fast (splsched, thread_lock, depress_priority test, reset_timeout_check, priority restored, depress_priority = -1: 12), compute_priority(thread, TRUE) (6)', 'thread_switch(SWITCH_OPTION_DEPRESS) undoing its own depression after thread_block'),
   pmapActivate: path(20, 'estimate [OSF i386/pmap.h PMAP_ACTIVATE_USER]: cpus_using bit updates, before the CR3 load', 'address-space switch bookkeeping (plus MOV CR3)'),
 
   // ---- VM (vm/*.c) -------------------------------------------------------------------------
@@ -216,6 +217,7 @@ const PATH_MODULE: Record<MachPathName, string> = {
   migStubArgument: 'user',
   threadDepress: 'kern/syscall_subr.c',
   threadDepressAbort: 'kern/syscall_subr.c',
+  threadDepressSelfAbort: 'kern/syscall_subr.c',
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from '../base/scheduler';
 import type { ExecutionContext } from '../machine/executionContext';
 import type { Kmsg } from './kmsg';
+import { THREAD_STATE_WORDS } from './mig';
 import type { MessageQueue, Port } from './port';
 import type { Task } from './task';
 
@@ -53,6 +54,12 @@ export class Thread {
   context!: ExecutionContext;
   /** Saved user registers: trap number and arguments in, results out (EAX). */
   readonly registers = new Uint32Array(8);
+  /**
+   * The PCB's i386_saved_state as exception() has it (argv words included): a handler called by
+   * thread migration edits it in place (OSF MK MACHINE_FAST_EXCEPTION). The thread's own, so a
+   * handler that blocks, or an argv copyin that waits for a pager, keeps it.
+   */
+  readonly savedState = new Uint32Array(THREAD_STATE_WORDS);
   /** Why the last wait ended (a mach_msg_return_t or KERN_* code). */
   waitResult = 0;
   waitTimer: ScheduledEvent | null = null;

@@ -42,6 +42,8 @@ const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
 const SERVER_THREAD_PAGES = 3;
 /** cthread_wakeup's back-off when the sleeper is not depressed yet: thread_switch(THREAD_NULL, SWITCH_OPTION_DEPRESS, 10). */
 const CTHREAD_WAKEUP_RETRY_MS = 10;
+/** osfmach3_yield's server_thread_yield(10): thread_switch(THREAD_NULL, SWITCH_OPTION_DEPRESS, 10). */
+const OSFMACH3_YIELD_MS = 10;
 const VM_PROT_WRITE = 2;
 
 export interface MkLinuxOptions {
@@ -253,7 +255,7 @@ export class MkLinux implements Substrate {
     const abort = function* (from: MkActor, to: MkActor): Operation<number> {
       return colocated ? k.depressAbort(space, to.threadName) : yield* from.guest!.threadDepressAbort(to.threadName);
     };
-    const yieldDepressed = (from: MkActor) => (colocated ? k.scheduler.yieldCpu(from.thread) : from.guest!.threadSwitch(0, SWITCH_OPTION.DEPRESS, CTHREAD_WAKEUP_RETRY_MS));
+    const yieldDepressed = (from: MkActor, ms: number) => (colocated ? k.depressYield(from.thread) : from.guest!.threadSwitch(0, SWITCH_OPTION.DEPRESS, ms));
     return {
       *park(actor) {
         const a = actor as MkActor;
@@ -272,8 +274,11 @@ export class MkLinux implements Substrate {
         sleeper.undepress = true;
         while (sleeper.depressing) {
           if ((yield* abort(waker, sleeper)) === KERN.SUCCESS) return;
-          yield* yieldDepressed(waker);
+          yield* yieldDepressed(waker, CTHREAD_WAKEUP_RETRY_MS);
         }
+      },
+      *yieldCpu(actor) {
+        yield* yieldDepressed(actor as MkActor, OSFMACH3_YIELD_MS);
       },
     };
   }

@@ -13,15 +13,17 @@ export interface ServerActor {
 }
 
 /**
- * How a server thread waits and is woken: the user-mode server blocks in mach_msg on a per-thread
- * wait port and is woken by a message to it (cthreads' cproc_block/cproc_ready over Mach
- * messages); the co-located server uses the kernel's assert_wait/thread_block and thread_wakeup.
+ * How a server thread waits and is woken: as OSF MK cthreads' wired threads do, a depressed
+ * thread_switch(SWITCH_OPTION_IDLE) until the waker's thread_depress_abort (Mach traps in the
+ * user-mode server, kernel calls in the co-located one; see MkLinux.parking).
  */
 export interface Parking {
   /** Blocks `actor`'s thread until {@link unpark} is called for it. */
   park(actor: ServerActor): Activity;
   /** Wakes the parked `to`, from `from`'s thread. */
   unpark(from: ServerActor, to: ServerActor): Activity;
+  /** Lets the other runnable threads run first (server_thread_yield's depressed thread_switch). */
+  yieldCpu(actor: ServerActor): Activity;
 }
 
 /**
@@ -79,11 +81,14 @@ export class ServerLock {
     yield* this.acquire(actor);
   }
 
-  /** schedule() of a runnable task (need_resched): lets the threads waiting for the lock run first. */
+  /**
+   * schedule() of a runnable task (need_resched; MkLinux kernel/sched.c calls osfmach3_yield):
+   * uniproc_exit, server_thread_yield(10) (a depressed thread_switch: the threads waiting for the
+   * lock and the other runnable threads run first), uniproc_enter.
+   */
   *yieldLock(actor: ServerActor): Activity {
-    const runnable = this.sleeping.some((s) => s.task?.state === 'running');
-    if (this.waiting.length === 0 && !runnable) return;
     yield* this.release(actor);
+    yield* this.parking.yieldCpu(actor);
     yield* this.acquire(actor);
   }
 

@@ -5,6 +5,7 @@ import { TYPE_DEAD_NAME } from '../../../engine/mach/ipcSpace';
 import { defineRoutine, THREAD_STATE_WORDS } from '../../../engine/mach/mig';
 import { REG, SAVED_STATE_ARGV_STATUS } from '../../../engine/mach/thread';
 import type { Task } from '../../../engine/mach/task';
+import type { Thread } from '../../../engine/mach/thread';
 import { bootMach, runToIdle, start } from './fixtures';
 import type { KernelMessageReader, KernelMessageWriter } from '../../../engine/mach/ipcKobject';
 
@@ -142,6 +143,44 @@ describe('mach kernel: boot, scheduler, hooks', () => {
     runToIdle(kernel);
     assert.deepEqual(seen, [EXC.SYSCALL, 20, 20, 7, 1, 0, 1234]);
     assert.equal(THREAD_STATE_WORDS, 31, 'i386_SAVED_STATE');
+  });
+
+  it('keeps each thread\'s saved state when a migrated exception handler blocks while another thread raises', () => {
+    const { kernel } = bootMach();
+    const serverTask: Task = kernel.createTask('inkernel', true);
+    const trapName = kernel.allocateReceiveRight(serverTask);
+    const trapPort = serverTask.space.objectOf(serverTask.space.lookup(trapName))!;
+    const blocked: { thread: Thread | null } = { thread: null };
+    const object = {
+      kind: 'colocated' as const,
+      *serve() {
+        throw new Error('exception_raise_state must not become a message');
+      },
+      *raiseState(thread: Thread, _exception: number, code: number, state: Uint32Array) {
+        if (code === 1) {
+          // the first caller sleeps in the handler until the second one wakes it
+          blocked.thread = thread;
+          yield* kernel.depressIdle(thread);
+        } else if (blocked.thread !== null) {
+          kernel.depressAbort(serverTask.space, kernel.grantKernelPort(serverTask, blocked.thread.selfPort));
+        }
+        state[11] = 100 + code;
+        return KERN.SUCCESS;
+      },
+    };
+    assert.equal(kernel.colocateServer(serverTask, trapName, object), KERN.SUCCESS);
+    const stacks: number[][] = [];
+    for (const code of [1, 2]) {
+      const client = start(kernel, `process${code}`, function* (g) {
+        const before = g.thread.registers[REG.ESP];
+        const result = yield* g.unixSyscall(code);
+        stacks.push([code, result, before === g.thread.registers[REG.ESP] ? 1 : 0]);
+      });
+      trapPort.sendRights++;
+      client.task.exceptionPort = trapPort;
+    }
+    runToIdle(kernel);
+    assert.deepEqual(stacks.sort((a, b) => a[0] - b[0]), [[1, 101, 1], [2, 102, 1]], 'each thread gets its own registers back');
   });
 
   it('short-circuits RPCs to a co-located server into calls, keeping the IPC bookkeeping (co-location hook)', () => {
@@ -331,5 +370,29 @@ describe('mach kernel: priority depression (the blocking primitive of OSF MK cth
     runToIdle(kernel);
     assert.deepEqual(events, ['sleeper depresses', `bad name: ${KERN.INVALID_ARGUMENT}`, `abort: ${KERN.SUCCESS}`, `again: ${KERN.NOT_DEPRESSED}`, `sleeper back: ${KERN.ABORTED}`]);
     assert.equal(sleeper.depressed, false);
+  });
+
+  it('thread_switch(SWITCH_OPTION_DEPRESS) lets the other runnable threads run, then undoes its own depression (KERN_SUCCESS)', () => {
+    const { kernel } = bootMach();
+    const events: string[] = [];
+    const task = kernel.createTask('t', false);
+    const yielder = kernel.createThread(task, 'yielder', function* (g) {
+      events.push(`yielder back: ${yield* g.threadSwitch(0, SWITCH_OPTION.DEPRESS, 10)}`);
+    });
+    const other = kernel.createThread(task, 'other', function* () {
+      events.push('other runs');
+    });
+    kernel.resume(yielder);
+    kernel.resume(other);
+    const paths: string[] = [];
+    const execute = kernel.execute.bind(kernel);
+    kernel.execute = (path) => {
+      if (path.name.startsWith('mach.threadDepress')) paths.push(path.name);
+      execute(path);
+    };
+    runToIdle(kernel);
+    assert.deepEqual(paths, ['mach.threadDepress', 'mach.threadDepressSelfAbort'], 'thread_depress_priority, then the abort of its own depression');
+    assert.deepEqual(events, ['other runs', `yielder back: ${KERN.SUCCESS}`]);
+    assert.equal(yielder.depressed, false);
   });
 });
