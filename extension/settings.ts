@@ -15,10 +15,20 @@ export function runSettings(): RunSettings {
   };
   return {
     machine,
-    parameters: config.get<Record<string, number | boolean>>('parameters', {}),
+    parameters: parametersSetting(config.get<unknown>('parameters', {})),
     mode: config.get<'quick' | 'full'>('iterations', 'quick') === 'full' ? 'full' : 'quick',
     smallSpaces: smallSpacesSetting(config.get<unknown>('l4.smallSpaces', 'paper')),
   };
+}
+
+/**
+ * `l4lab.parameters` as a plain object: VS Code hands out setting objects as read-only proxies,
+ * which the worker's message channel cannot clone ("could not be cloned"). Names and values are
+ * checked by the engine, which refuses bad ones with a message.
+ */
+export function parametersSetting(value: unknown): Record<string, number | boolean> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  return JSON.parse(JSON.stringify(value)) as Record<string, number | boolean>;
 }
 
 /**

@@ -69,6 +69,28 @@ describe('benchmark runs', function () {
     }
   });
 
+  it('applies kernel-parameter what-ifs from the l4lab.parameters setting, and refuses a misspelt name', async () => {
+    const config = vscode.workspace.getConfiguration('l4lab');
+    assert.deepEqual(config.inspect('parameters')?.defaultValue, {});
+    const getpid = async () => vscode.commands.executeCommand<RunOutcome>('l4lab.runGetpid', { systems: ['l4linux'] });
+    const cycles = (outcome: RunOutcome) => outcome.results.find(record => record.benchmark === 'getpid.cycles')?.value ?? Number.NaN;
+    const published = await getpid();
+    checkOutcome(published, 'getpid');
+    try {
+      // two IPCs per system call, each 40 cycles slower on its kernel path
+      await config.update('parameters', { 'l4.ipcShortPathCycles': 60 }, vscode.ConfigurationTarget.Global);
+      const slower = await getpid();
+      checkOutcome(slower, 'getpid');
+      assert.ok(cycles(slower) > cycles(published) + 60, `getpid with a 40-cycle slower IPC path: ${cycles(slower)} vs ${cycles(published)} cycles`);
+      await config.update('parameters', { 'l4.ipcShortPath': 60 }, vscode.ConfigurationTarget.Global);
+      const refused = await getpid();
+      assert.equal(refused.results.length, 0, 'a misspelt parameter must not run');
+      assert.match(refused.errors.join('\n'), /ipcShortPath.*did you mean 'l4\.ipcShortPathCycles'/);
+    } finally {
+      await config.update('parameters', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('runs the pipe suite from its command, or says it is not built yet', async () => {
     const outcome = await vscode.commands.executeCommand<RunOutcome>('l4lab.runPipe', { systems: ['linux', 'l4'] });
     checkOutcome(outcome, 'pipe');
