@@ -4,13 +4,6 @@
  * throughput and the real-time factor (simulated seconds per host second). Then a reproduction of
  * the paper is timed as a whole. The digests of the simulated results must not change when the
  * simulator is optimized.
- *
- * `npm run bench:sim` runs it under `node --no-concurrent-recompilation` (a V8 flag, only taken
- * on the command line): TurboFan then compiles on the main thread when a function gets hot,
- * instead of on a background thread that competes for the 2 cores of the reference machine.
- * Measured with alternating processes (two series of 4-6 rounds), this raised the median
- * real-time factor of the small-space IPC ping-pong, run after the large-space one, from 0.83
- * and 1.22 to 1.43 and 1.55 (issue 10). Simulated results are the same either way.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
