@@ -21,7 +21,7 @@ const KB = 1024;
  * call goes through the PLT.
  */
 function bench(name: string, body: GuestProgram['main']): GuestProgram {
-  return { name, textBytes: 32 * KB, dataBytes: 4 * KB, bssBytes: 8 * KB, startup: { textPages: 4, dataPages: 1, bssPages: 1 }, main: dynamicallyLinked(name, body) };
+  return { name, textBytes: 32 * KB, dataBytes: 4 * KB, bssBytes: 8 * KB, startup: { textPages: 4, dataPages: 1, bssPages: 1 }, ...dynamicallyLinked(body) };
 }
 
 const LOOP = USER_COSTS.loopOverhead;

@@ -79,19 +79,20 @@ export function* loadSharedLibc(libc: Libc): Operation<number> {
 }
 
 /**
- * The main of a program dynamically linked against libc.so.5: ld.so ({@link loadSharedLibc})
- * runs before `main`; when it cannot map the library it says so on stderr and the program
- * exits with status 1 without running `main`.
+ * The `main` and `loader` of a program dynamically linked against libc.so.5: ld.so
+ * ({@link loadSharedLibc}) runs before `main`; when it cannot map the library it says so on
+ * stderr and the program exits with status 1 without running `main`.
  */
-export function dynamicallyLinked(name: string, main: GuestProgram['main']): GuestProgram['main'] {
-  return function* (libc: Libc, argv: string[]): Operation<number> {
-    const linked = yield* loadSharedLibc(libc);
-    if (linked < 0) {
-      yield* libc.print(2, `${name}: can't load library '${SHARED_LIBC.slice(SHARED_LIBC.lastIndexOf('/') + 1)}' (${ERRNO_NAME[-linked] ?? linked})\n`);
-      return 1;
-    }
-    return yield* main(libc, argv);
-  };
+export function dynamicallyLinked(main: GuestProgram['main']): Pick<GuestProgram, 'main' | 'loader'> {
+  return { main, loader: linkOrRefuse };
+}
+
+/** ld.so: the library mapped (null), or its message on stderr and exit status 1. */
+function* linkOrRefuse(libc: Libc, name: string): Operation<number | null> {
+  const linked = yield* loadSharedLibc(libc);
+  if (linked >= 0) return null;
+  yield* libc.print(2, `${name}: can't load library '${SHARED_LIBC.slice(SHARED_LIBC.lastIndexOf('/') + 1)}' (${ERRNO_NAME[-linked] ?? linked})\n`);
+  return 1;
 }
 
 /**

@@ -251,7 +251,7 @@ function* readLines(libc: Libc, fd: number, prompt: string | null, each: (line: 
  * maps the library before main (as for the lmbench programs and the tool chain). `-c` runs its
  * command in a child (fork, exec, wait). Sizes and start-up touches are unsourced estimates.
  */
-const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: 10, dataPages: 2, bssPages: 2 }, main: dynamicallyLinked('sh', function* (libc: Libc, argv: string[]): Operation<number> {
+const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: 10, dataPages: 2, bssPages: 2 }, ...dynamicallyLinked(function* (libc: Libc, argv: string[]): Operation<number> {
   let status = 0;
   if (argv[1] === '-c') {
     const [result] = yield* runLine(libc, argv.slice(2).join(' '), 0);

@@ -21,6 +21,11 @@ export interface GuestProgram {
   readonly bssBytes: number;
   readonly startup?: { readonly textPages: number; readonly dataPages: number; readonly bssPages: number };
   main(libc: Libc, argv: string[]): Operation<number>;
+  /**
+   * ld.so of a dynamically linked program (see dynamicallyLinked), run between _start and
+   * `main`: an exit status ends the program without `main`, null goes on to `main`.
+   */
+  readonly loader?: (libc: Libc, name: string) => Operation<number | null>;
 }
 
 export class ProgramRegistry {
@@ -85,7 +90,10 @@ export class GuestRuntime implements UserRuntime {
             return;
           }
           const argv = yield* this.startup(libc, task.regs.esp, program);
-          status = yield* program.main(libc, argv);
+          // ld.so runs here rather than in a generator around main: every yield of the program
+          // (each system call) would pass through that level (issue 10)
+          const refused = program.loader === undefined ? null : yield* program.loader(libc, program.name);
+          status = refused ?? (yield* program.main(libc, argv));
           yield* libc.exit(status);
         }
       } catch (error) {

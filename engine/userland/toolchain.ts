@@ -34,7 +34,7 @@ export function tool(name: string, textBytes: number, body: ToolBody, startText 
     dataBytes,
     bssBytes: 16 * KB,
     startup: { textPages: 1, dataPages: 1, bssPages: 1 },
-    main: dynamicallyLinked(name, function* (libc: Libc, argv: string[]): Operation<number> {
+    ...dynamicallyLinked(function* (libc: Libc, argv: string[]): Operation<number> {
       yield* touchText(libc, textBytes, 0, startText);
       return yield* body(libc, argv);
     }),
