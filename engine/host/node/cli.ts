@@ -58,9 +58,11 @@ Usage:
       l4linux-trampoline, mklinux-kernel, mklinux-user, l4. --scale sizes the macro
       benchmarks (compile: 0.05 quick, 1 full; aim: its loads, default 1).
   l4lab bench sim [--json] [--runs N] [--scale X] [--only ID,...] [--full] [--no-reproduce]
+                  [--in-process]
       The simulator's own speed: host throughput and real-time factor (simulated seconds per
       host second) of fixed workloads, host time of reproduce --quick (and --full), peak
-      memory, and digests of the simulated results.
+      memory, and digests of the simulated results. Each workload runs in a process of its
+      own (fresh JIT state); --in-process runs them all in this one.
   l4lab boot SYSTEM [--script FILE] [--set NAME=VALUE ...] [--small-spaces on|off]
       Boot SYSTEM (linux, l4linux, l4linux-trampoline, mklinux-kernel, mklinux-user), print its
       boot log and run a shell on the terminal (Ctrl-C sends SIGINT to the foreground command,

@@ -25,4 +25,22 @@ describe('bench sim (the simulator benchmark)', function () {
     assert.ok(first.peakMemoryMB > 0);
     assert.match(formatSimBench(first), /realTimeFactor|real-time factor/);
   });
+
+  it('gives the same digest when each workload is measured elsewhere (the CLI: its own process)', async () => {
+    const options = { runs: 1, scale: 0.02, only: ['l4.ipc.small', 'linux.getpid'], reproductions: [] };
+    const together = await runSimBench(options);
+    const isolated: string[] = [];
+    const apart = await runSimBench({
+      ...options,
+      isolate: async (id) => {
+        isolated.push(id);
+        const alone = await runSimBench({ ...options, only: [id] });
+        return { figure: alone.figures[0], fingerprint: alone.fingerprints[0], peakMemoryMB: alone.peakMemoryMB };
+      },
+    });
+    assert.deepEqual(isolated, ['l4.ipc.small', 'linux.getpid']);
+    assert.deepEqual(apart.figures.map((f) => f.id), isolated);
+    assert.equal(apart.digest, together.digest);
+    assert.deepEqual(apart.fingerprints, together.fingerprints);
+  });
 });
