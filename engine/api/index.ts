@@ -86,6 +86,7 @@ export type { LinuxBootOptions, LinuxRunOutcome } from '../linux/boot';
 export { LinuxSystem } from '../linux/boot';
 import type { LinuxBootOptions as BootOptions, LinuxSystem as BootedLinux } from '../linux/boot';
 import { bootableLinuxSystems, bootLinuxSystem } from '../linux/systems';
+export { UnknownSystemError } from '../linux/systems';
 
 /** The Linux systems this engine build can boot. */
 export { bootableLinuxSystems };
@@ -95,7 +96,8 @@ export { bootableLinuxSystems };
  * system holds /bin with the guest programs, /sbin/init, /etc, /tmp and /dev; init runs `sh`
  * with `options.initArgs` (interactive when none). Drive it with `run()` and `type()`; guest
  * output arrives on `machine.console`.
- * @throws RangeError for a system that cannot be booted yet.
+ * @throws UnknownSystemError for a system that cannot be booted yet.
+ * @throws MemoryTooSmallError when the machine's memory cannot hold the system's layout.
  */
 export function bootSystem(system: string, options: BootOptions = {}): BootedLinux {
   return bootLinuxSystem(system, options);

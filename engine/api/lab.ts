@@ -7,7 +7,7 @@
 import { bootableLinuxSystems, bootSystem, describeMachine, listSuites, runSuite, runCustomServer, type MachineOverrides, type ResultRecord, type SuiteReport } from './index';
 import { describeWhatIf, listParameters, PUBLISHED, resolveParameters, type ParameterListing, type ParameterSettings, type WhatIf } from './parameterCatalog';
 import { whatIfBanner } from '../linux/kernelOverrides';
-import { MemoryTooSmallError } from '../linux/memoryRequirement';
+import { UnknownSystemError } from '../linux/systems';
 import type { LinuxSystem } from '../linux/boot';
 import { L4BenchSystem } from '../bench/l4/l4System';
 import { fpage, receiveWindow, SEND_SHORT_MAP, UNMAP_FLUSH, type L4Api, type ThreadId } from '../l4/guestApi';
@@ -337,7 +337,7 @@ export class Lab {
     try {
       linux = bootSystem(system, { ...this.whatIf.kernels, parameters: this.whatIf.machine, smallSpaces: this.smallSpaces, initArgs: [] });
     } catch (error) {
-      if (error instanceof RangeError && !(error instanceof MemoryTooSmallError)) {
+      if (error instanceof UnknownSystemError) {
         const known = (LAB_SYSTEMS as readonly string[]).includes(system);
         throw new Error(known ? `system '${system}' is not available yet in this engine build (${error.message})` : `unknown system '${system}' (known: ${LAB_SYSTEMS.join(', ')})`);
       }

@@ -17,6 +17,15 @@ export const LINUX_HOSTS: ReadonlyMap<string, LinuxHostFactory> = new Map<string
   ['mklinux-user', mklinuxUserHost],
 ]);
 
+/**
+ * No substrate is registered under the system name asked for. Callers that report such a system
+ * as "not available yet" catch this class, not every RangeError: configuration errors (a machine
+ * too small, a parameter out of range) are RangeErrors too and keep their own message.
+ */
+export class UnknownSystemError extends RangeError {
+  override name = 'UnknownSystemError';
+}
+
 /** The names of the bootable Linux systems, in registration order. */
 export function bootableLinuxSystems(): string[] {
   return [...LINUX_HOSTS.keys()];
@@ -24,12 +33,12 @@ export function bootableLinuxSystems(): string[] {
 
 /**
  * Boots the Linux system named `system` (`linux`, `l4linux`, ...).
- * @throws RangeError when no substrate is registered under that name.
+ * @throws UnknownSystemError when no substrate is registered under that name.
  * @throws MemoryTooSmallError when the machine's memory cannot hold the system's layout.
  */
 export function bootLinuxSystem(system: string, options: LinuxBootOptions = {}): LinuxSystem {
   const host = LINUX_HOSTS.get(system);
-  if (host === undefined) throw new RangeError(`cannot boot '${system}' (available: ${bootableLinuxSystems().join(', ')})`);
+  if (host === undefined) throw new UnknownSystemError(`cannot boot '${system}' (available: ${bootableLinuxSystems().join(', ')})`);
   checkLinuxMemory(system, pentiumParameters(options.parameters).values.memoryMB * (1 << 20), options);
   return new LinuxSystem({ ...options, host });
 }

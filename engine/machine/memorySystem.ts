@@ -62,19 +62,13 @@ export class MemorySystem {
    * {@link readDataLine} on each line in turn.
    */
   readDataLines(first: number, last: number): number {
-    let stall = 0;
     if (this.p.l1HitExtra !== 0) {
       // hits cost something: sum them in line order, exactly as readDataLine one by one
+      let stall = 0;
       for (let line = first; line <= last; line++) stall += this.readDataLine(line);
       return stall;
     }
-    for (let line = first; line <= last; line++) {
-      const missed = this.l1d.hitRun(line, last);
-      if (missed > last) break;
-      stall += this.readDataMiss(missed);
-      line = missed;
-    }
-    return stall;
+    return this.readLines(this.l1d, first, last);
   }
 
   /**
@@ -82,11 +76,19 @@ export class MemorySystem {
    * each line in turn.
    */
   readCodeLines(first: number, last: number): number {
+    return this.readLines(this.l1i, first, last);
+  }
+
+  /**
+   * Reads of lines `first`..`last` through `l1` (the D- or the I-cache) whose hits cost nothing:
+   * each run of hits is one lookup, each miss a fill as the single-line read does it.
+   */
+  private readLines(l1: Cache, first: number, last: number): number {
     let stall = 0;
     for (let line = first; line <= last; line++) {
-      const missed = this.l1i.hitRun(line, last);
+      const missed = l1.hitRun(line, last);
       if (missed > last) break;
-      stall += this.readCodeMiss(missed);
+      stall += l1 === this.l1d ? this.readDataMiss(missed) : this.readCodeMiss(missed);
       line = missed;
     }
     return stall;

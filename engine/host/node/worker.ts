@@ -98,7 +98,7 @@ function startSession(request: BootStartRequest, channel: Channel): BootSession 
     system = engine.bootSystem(request.system, { ...whatIf.kernels, parameters: whatIf.machine, smallSpaces: request.smallSpaces });
     for (const line of engine.whatIfBanner(whatIf.overrides)) channel.output(`[${line}]\n`);
   } catch (error) {
-    if (error instanceof RangeError && !(error instanceof engine.MemoryTooSmallError) && !(error instanceof engine.ParameterError)) throw new UnavailableError(`booting ${request.system} is not available yet: ${error.message}`);
+    if (error instanceof engine.UnknownSystemError) throw new UnavailableError(`booting ${request.system} is not available yet: ${error.message}`);
     throw error;
   }
   for (const line of system.bootLog) channel.output(`${line}\n`);
