@@ -2,6 +2,7 @@ import { ACCESS_READ, ACCESS_WRITE } from '../machine/cpu';
 import type { Operation } from '../machine/executionContext';
 import { MAP_SHARED, O_CREAT, O_RDWR, PROT_READ, PROT_WRITE } from '../linux/core/syscalls';
 import { readFile, runProgram, writeFile } from './fileHelpers';
+import type { WorkingSetShape } from './hotWorkingSet';
 import type { Libc } from './libc';
 import { MACRO_COSTS } from './macroParameters';
 import type { GuestProgram } from './runtime';
@@ -23,6 +24,18 @@ const JOBS: ReadonlyArray<[string, (libc: Libc, unit: number) => Operation<numbe
   ['pipe', pipeJob],
   ['shared-memory', sharedMemoryJob],
 ];
+
+/** Text pages aim's start-up runs. */
+const AIM_STARTUP_TEXT_PAGES = 6;
+
+/** What the compute job's arithmetic tests keep re-referencing. */
+const AIM_WORKING_SET: WorkingSetShape = {
+  codeBytes: MACRO_COSTS.aimHotCodeBytes,
+  codePages: MACRO_COSTS.aimHotCodePages,
+  dataBytes: MACRO_COSTS.aimHotDataBytes,
+  dataPages: MACRO_COSTS.aimHotDataPages,
+  dataWritten: MACRO_COSTS.hotDataWritten,
+};
 
 /** Jobs per load unit (what jobs/minute counts). */
 export const AIM_JOBS_PER_UNIT = JOBS.length;
@@ -112,7 +125,9 @@ function* loadUnit(libc: Libc, unit: number, only: readonly string[]): Operation
 
 /** aim LOAD [JOB,...]: LOAD users run one load unit each (or only the jobs named), concurrently; marks 'start'/'stop' (value: jobs done). */
 const aim: GuestProgram = {
-  name: 'aim', textBytes: 96 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: 6, dataPages: 2, bssPages: 2 },
+  name: 'aim', textBytes: 96 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: AIM_STARTUP_TEXT_PAGES, dataPages: 2, bssPages: 2 },
+  // the arithmetic tests are among the code its start-up runs
+  workingSet: { shape: AIM_WORKING_SET, textPages: Array.from({ length: AIM_STARTUP_TEXT_PAGES }, (_, page) => page * 4 * KB) },
   main: function* (libc: Libc, argv: string[]): Operation<number> {
     const load = Number(argv[1] ?? '1');
     const only = argv[2] === undefined ? [] : argv[2].split(',');

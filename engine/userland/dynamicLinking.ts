@@ -101,7 +101,14 @@ function* linkOrRefuse(libc: Libc, name: string): Operation<number | null> {
  * demand-pages it in.
  */
 export function* touchText(libc: Libc, textBytes: number, from: number, to: number): Operation<void> {
+  for (const offset of touchedTextPages(textBytes, from, to)) yield* libc.run(offset, 64);
+}
+
+/** Offsets in the text of the pages {@link touchText} runs for the part [from, to) of a run. */
+export function touchedTextPages(textBytes: number, from: number, to: number): number[] {
   const pages = Math.ceil(textBytes / PAGE);
   const used = Math.max(1, Math.round(MACRO_COSTS.textTouchedFraction * pages));
-  for (let k = Math.round(from * used); k < Math.round(to * used); k++) yield* libc.run(Math.floor((k * pages) / used) * PAGE, 64);
+  const offsets: number[] = [];
+  for (let k = Math.round(from * used); k < Math.round(to * used); k++) offsets.push(Math.floor((k * pages) / used) * PAGE);
+  return offsets;
 }

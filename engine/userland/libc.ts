@@ -2,6 +2,7 @@ import { decodeUtf8, encodeUtf8 } from '../base/text';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT, type Cpu } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
 import type { SystemCallGate } from '../linux/core/substrate';
+import type { HotWorkingSet } from './hotWorkingSet';
 import { USER_COSTS } from './userParameters';
 import { AF_INET, NR, SYS_ACCEPT, SYS_BIND, SYS_CONNECT, SYS_LISTEN, SYS_RECVFROM, SYS_SENDTO, SYS_SOCKET, TIOCGPGRP, TIOCSPGRP } from '../linux/core/syscalls';
 
@@ -37,6 +38,8 @@ export interface LibcState {
   readonly sharedText?: number;
   /** System calls whose PLT slot the dynamic linker has bound (the GOT is copied by fork). */
   readonly bound?: ReadonlySet<number>;
+  /** The lines the program's computation keeps re-referencing (none: compute makes no memory references). */
+  readonly workingSet?: HotWorkingSet;
 }
 
 
@@ -90,9 +93,14 @@ export class Libc {
 
   // ---- user-mode execution ----------------------------------------------------------------
 
-  /** User computation of `cycles` cycles (interrupts may arrive). */
+  /**
+   * User computation of `cycles` cycles (interrupts may arrive), re-referencing the program's
+   * hot working set, if it declares one, whenever other code ran before or during it.
+   */
   *compute(cycles: number): Activity {
-    yield* this.cpu.compute(cycles, CAT.user);
+    const workingSet = this.state.workingSet;
+    if (workingSet === undefined) yield* this.cpu.compute(cycles, CAT.user);
+    else yield* workingSet.compute(this.cpu, cycles);
   }
 
   /** User instructions that cannot be interrupted at a finer grain than a system call (loop overhead). */

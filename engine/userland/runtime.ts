@@ -3,6 +3,7 @@ import type { Activity, Operation } from '../machine/executionContext';
 import type { SystemCallGate, UserRuntime } from '../linux/core/substrate';
 import { NR } from '../linux/core/syscalls';
 import type { Task } from '../linux/core/task';
+import { HotWorkingSet, type WorkingSetDeclaration } from './hotWorkingSet';
 import { ExecTransfer, Libc, type ForkedEntry, type LibcState } from './libc';
 
 const PAGE = 4096;
@@ -20,6 +21,8 @@ export interface GuestProgram {
   readonly dataBytes: number;
   readonly bssBytes: number;
   readonly startup?: { readonly textPages: number; readonly dataPages: number; readonly bssPages: number };
+  /** What its computation (`libc.compute`) keeps re-referencing; none: compute touches no memory. */
+  readonly workingSet?: WorkingSetDeclaration;
   main(libc: Libc, argv: string[]): Operation<number>;
   /**
    * ld.so of a dynamically linked program (see dynamicallyLinked), run between _start and
@@ -81,7 +84,10 @@ export class GuestRuntime implements UserRuntime {
           const textBase = TEXT_BASE;
           const dataBase = TEXT_BASE + roundUp(program?.textBytes ?? PAGE);
           const bssBase = dataBase + roundUp(program?.dataBytes ?? 0);
-          const state: LibcState = { textBase, dataBase, bssBase, handlers: [], scratch: bssBase, stack: ((task.regs.esp - 512) & ~31) >>> 0 };
+          const declared = program?.workingSet;
+          const image = { textBase, dataBase, dataEnd: bssBase + roundUp(program?.bssBytes ?? 0) };
+          const workingSet = declared === undefined ? undefined : new HotWorkingSet(declared, image, this.cpu.caches.lineBytes);
+          const state: LibcState = { textBase, dataBase, bssBase, handlers: [], scratch: bssBase, stack: ((task.regs.esp - 512) & ~31) >>> 0, workingSet };
           const libc = new Libc(gate, this.cpu, state, this.marker);
           this.libcs.set(task, libc);
           if (program === undefined) {
