@@ -413,9 +413,15 @@ export class L4Kernel {
     for (const other of this.tasks) if (other) memory.write32(other.pageDirectory + 4 * shared, value);
   }
 
-  /** PTE address for (task, va), creating the page table (and sharing it for small tasks). */
+  /**
+   * PTE address for (task, va), creating the page table (and sharing it for small tasks). A new
+   * table is cleared (REP STOSD, its stores through the caches) before its PDE is written.
+   */
   pteAddress(task: Task, va: number): number {
     return task.pteAddress(va, this.pageTablePool, (index, table) => {
+      this.cpu.charge(this.p.pageTableClearCycles, CAT.kernel);
+      this.cpu.access(kernelLinear(table), 4096, ACCESS_WRITE, false);
+      this.cpu.access(kernelLinear(task.pageDirectory + 4 * index), 4, ACCESS_WRITE, false);
       if (task.small === null) return;
       if (index * 0x400000 < task.small.bytes) this.shareSmallTable(task.small, index, table);
       else this.makeLarge(task); // a page beyond the slot: back to the 3 GB model (SOSP'97 §3)
@@ -1023,12 +1029,10 @@ export class L4Kernel {
   private mappingHost(): MappingHost {
     return {
       install: (task, va, frame, writable) => {
-        const pte = this.pteAddress(task, va);
-        if (pte < 0) return false;
+        if (this.pteAddress(task, va) < 0) return false;
         // the receiver's PDE names its page table; the old entry is checked before it is replaced
-        this.cpu.access(kernelLinear(task.pageDirectory + 4 * (va >>> 22)), 4, ACCESS_READ, false);
+        const pte = this.walkToPte(task, va);
         const old = this.machine.memory.read32(pte);
-        this.cpu.access(kernelLinear(pte), 4, ACCESS_READ, false);
         this.machine.memory.write32(pte, makePte(frame, PG_USER | (writable ? PG_WRITABLE : 0)));
         this.cpu.access(kernelLinear(pte), 4, ACCESS_WRITE, false);
         if ((old & PG_PRESENT) !== 0) this.invalidate(task, va);
@@ -1036,7 +1040,7 @@ export class L4Kernel {
       },
       remove: (task, va) => {
         this.cpu.charge(this.p.unmapPageCycles, CAT.kernel);
-        const pte = task.pteAddress(va, null);
+        const pte = this.walkToPte(task, va);
         if (pte < 0) return;
         this.machine.memory.write32(pte, 0);
         this.cpu.access(kernelLinear(pte), 4, ACCESS_WRITE, false);
@@ -1044,9 +1048,8 @@ export class L4Kernel {
       },
       downgrade: (task, va) => {
         this.cpu.charge(this.p.unmapPageCycles, CAT.kernel);
-        const pte = task.pteAddress(va, null);
+        const pte = this.walkToPte(task, va);
         if (pte < 0) return;
-        this.cpu.access(kernelLinear(pte), 4, ACCESS_READ, false);
         this.machine.memory.write32(pte, this.machine.memory.read32(pte) & ~PG_WRITABLE);
         this.cpu.access(kernelLinear(pte), 4, ACCESS_WRITE, false);
         this.invalidate(task, va);
@@ -1055,6 +1058,19 @@ export class L4Kernel {
         this.cpu.access(kernelLinear(node.address), this.p.mappingNodeBytes, write ? ACCESS_WRITE : ACCESS_READ, false);
       },
     };
+  }
+
+  /**
+   * The kernel's walk to the PTE of (task, va) before it changes the entry: the PDE names the
+   * table and the PTE is read (is it valid?) before it is written, as a v2 kernel inserts and
+   * deletes a page (Fiasco Mem_space::v_insert / v_delete: walk, pte.valid(), set / set_invalid).
+   * -1 if `task` has no table there.
+   */
+  private walkToPte(task: Task, va: number): number {
+    this.cpu.access(kernelLinear(task.pageDirectory + 4 * (va >>> 22)), 4, ACCESS_READ, false);
+    const pte = task.pteAddress(va, null);
+    if (pte >= 0) this.cpu.access(kernelLinear(pte), 4, ACCESS_READ, false);
+    return pte;
   }
 
   /** INVLPG where the page of (task, va) may be in the TLB: its small slot, or the current space. */
