@@ -651,7 +651,9 @@ export class MachKernel {
   /**
    * thread_switch(THREAD_NULL, SWITCH_OPTION_IDLE, 0) (OSF MK kern/syscall_subr.c): `thread`
    * depresses its priority and gives up the CPU until {@link depressAbort}; returns KERN_ABORTED
-   * as the real call does once the depression was aborted. A kernel-loaded caller (a co-located
+   * as the real call does once the depression was aborted. OSF MK leaves the thread runnable at
+   * DEPRESSPRI (thread_dispatch re-queues it); here it waits off the run queues, with that
+   * re-queueing and thread_depress_abort's rem_runq charged. A kernel-loaded caller (a co-located
    * server's cthreads) calls it without the trap.
    */
   *depressIdle(thread: Thread): Operation<number> {
@@ -659,6 +661,7 @@ export class MachKernel {
     this.memory.touchUpdate(thread.address, 16);
     thread.depressed = true;
     thread.state = 'waiting';
+    this.scheduler.requeueDepressed(thread);
     yield* this.scheduler.block(thread);
     return KERN.ABORTED;
   }
@@ -695,7 +698,7 @@ export class MachKernel {
     this.memory.touchUpdate(target.address, 16);
     if (!target.depressed) return KERN.NOT_DEPRESSED;
     target.depressed = false;
-    if (target.state === 'waiting') this.scheduler.setrun(target);
+    if (target.state === 'waiting') this.scheduler.undepress(target);
     return KERN.SUCCESS;
   }
 

@@ -65,9 +65,14 @@ export const MACH_PARAMETERS = defineParameters({
   migStubArgument: path(12, 'estimate [MIG-generated user stub]: write a type descriptor and a value; check it on the reply', 'per argument in a MIG user stub'),
 
   // ---- scheduler (kern/sched_prim.c, i386/pcb.c) -------------------------------------------
-  threadBlock: path(110, 'estimate [OSF kern/sched_prim.c thread_block + thread_select]: lock run queue, find the highest non-empty queue via the low hint, dequeue, state change, quantum bookkeeping: ≈ 100 instructions', 'thread_block / thread_select'),
-  threadSetrun: path(50, 'estimate [OSF kern/sched_prim.c thread_setrun]: lock, enqueue at priority, update hint, check preemption', 'thread_setrun'),
-  switchContext: path(45, 'estimate [OSF i386/pcb.c switch_context + locore.s Switch_context]: save callee registers and ESP, load the new kernel stack, TSS esp0, FPU TS bit', 'switch_context'),
+  threadBlock: path(151, 'counted from OSF MK (slp/osfmk-mklinux, PRODUCTION: NCPUS 1, no MACH_RT, FAST_IDLE or MACH_ASSERT, STAT_TIME so timer_switch is empty, simple locks and counter() compile to nothing), every executed instruction of a block of the current thread up to and after switch_context: kern/sched_prim.c thread_block_reason (prologue and epilogue 10, current thread and processor 2, at_safe_point 2, the TH_ABORT test 4, ast_off 1, the calls of thread_select, thread_invoke and splx 11: 30), thread_select (prologue and epilogue 10, first_quantum, pset, thread, unconsumed_quantum 6, other_runnable and the "I am the highest priority" test of runq count, low against sched_pri and state 8, choose_pset_thread call 4, the policy test and quantum 7: 35), choose_pset_thread (prologue and epilogue 8, count test 2, q from runq.low 3, dequeue of the head with runq = NULL and count-- 7, DEPRESSPRI test 2, queue_empty 2, clrbit 2, the ffsbit call and its BSF loop 8, return 2: 36), thread_invoke (prologue and epilogue 10, TH_UNINT cleared 2, same-thread test 2, ast_context 6, reason 2, counter_always 1, the switch_context call 5, the thread_dispatch call 3: 31), thread_dispatch of the blocked thread (prologue and epilogue 8, the state switch 5, sleep_stamp 2, TH_RUN cleared 2, wake_active 2: 19); the spl changes, switch_context and a TH_RUN thread\'s re-queueing (thread_setrun) are their own paths. A complete count, charged as it is (COMPLETE_COUNT); replaces the estimate of 110 (220 cycles after structuralCoverage)', 'thread_block / thread_select / thread_invoke / thread_dispatch'),
+  threadSetrun: path(65, 'counted from OSF MK (slp/osfmk-mklinux) kern/sched_prim.c, NCPUS 1, every executed instruction: thread_setrun (prologue and epilogue 10, the sched_stamp test for update_priority 3, the idle_count test of an idle processor 2, rq 1, may_preempt 2, the PROCESSOR_DISPATCHING test 3, current sched_pri against the thread\'s 4, the run_queue_enqueue call 5: 30) and run_queue_enqueue (prologue and epilogue 10, whichq and its bounds check 5, head or tail 2, enqueue_tail 5, setbit 2, runq.low 3, count++ 3, the DEPRESSPRI count 2, runq and whichq stored 2, return 1: 35); ast_on when it preempts (4) is not counted. A complete count, charged as it is (COMPLETE_COUNT); replaces the estimate of 50 (100 cycles)', 'thread_setrun'),
+  remRunq: path(57, 'counted from OSF MK (slp/osfmk-mklinux) kern/sched_prim.c, the part of thread_depress_abort\'s compute_priority(thread, TRUE) that takes the depressed thread off its DEPRESSPRI run queue before thread_setrun puts it back at its own priority: set_pri (prologue and epilogue 8, the rem_runq call 3, sched_pri 2, the rq and resched tests 4, the thread_setrun call 4: 21) and rem_runq (prologue and epilogue 8, runq and its NULL and identity tests 5, remqueue 4, count-- 1, depress_count-- 3, queue_empty 3, clrbit 2, the ffsbit call and loop 8, runq = NULL 1, return 1: 36). OSF MK leaves a thread depressed by thread_switch(SWITCH_OPTION_IDLE) runnable at DEPRESSPRI; the model keeps it off the run queues but charges this and the thread_setrun of thread_dispatch that put it there (MachKernel.depressIdle and depressAbort). A complete count, charged as it is (COMPLETE_COUNT)', 'set_pri / rem_runq of a depressed thread being undepressed'),
+  switchContext: path(80, 'counted from OSF MK (slp/osfmk-mklinux), every executed instruction: i386/pcb.c switch_context (prologue in the old thread and epilogue in the resumed one 10, old_act and new_act 4, the OR of set_ts 1, PMAP_SWITCH_CONTEXT\'s map comparison 3, the Switch_context call 2: 20), act_machine_switch_pcb (call 2, prologue and epilogue 8, pcb and io_tss 3, STACK_IEL saved_state 5, pcb_stack_top from EFL_VM 5, io_tss test 2, the KERNEL_TSS busy test 3, esp0 1, ldt test 2, the selector for set_ldt 1; fpu_load_context is empty without FPE: 32) and i386/cswitch.s Switch_context (4 callee registers, return PC and ESP saved, old thread and continuation, CPD_ACTIVE_THREAD, new kernel stack and its top, active_kloaded from ACT_KLOADED, ESP and 4 registers restored, the indirect jump: 28). The two CR0 moves of set_ts and the LLDT of set_ldt are `setTs` and `lldt`; the address-space part is pmapActivate and the CR3 load. A complete count, charged as it is (COMPLETE_COUNT); replaces the estimate of 45 (90 cycles)', 'switch_context'),
+  idleDispatch: path(23, 'counted from OSF MK (slp/osfmk-mklinux) kern/sched_prim.c thread_setrun, NCPUS 1, when the processor is idle (default_pset.idle_count > 0), every executed instruction: prologue and the early return 10, the sched_stamp test 3, the idle_count test 2, queue_first and queue_remove of the processor from the idle queue 5, idle_count-- 1, next_thread 1, PROCESSOR_DISPATCHING 1: no run-queue insertion. A complete count, charged as it is (COMPLETE_COUNT)', 'thread_setrun dispatching to the idle processor'),
+  idleThreadRun: path(82, 'counted from OSF MK (slp/osfmk-mklinux) kern/sched_prim.c, every executed instruction of the idle thread handing the processor to the thread dispatched to it: idle_thread_continue\'s loop exit (next_thread test, processor state PROCESSOR_DISPATCHING, next_thread taken and cleared, state RUNNING, the policy test and quantum, first_quantum, the thread_run call: 18), thread_run (prologue and epilogue 8, current thread 1, at_safe_point 2, the splsched, thread_invoke and splx calls 8: 19), thread_invoke as in threadBlock (31) and thread_dispatch of the idle thread in the new one (prologue and epilogue 8, the state switch 5, TH_RUN|TH_IDLE left alone 1: 14); the spl changes and switch_context are their own paths. A complete count, charged as it is (COMPLETE_COUNT)', 'idle thread → dispatched thread (idle_thread_continue, thread_run, thread_invoke)'),
+  setTs: { value: 26, unit: 'cycles' as const, min: 0, max: 1000, provenance: 'C', source: 'OSF MK (slp/osfmk-mklinux) i386/fpu.h fpu_save_context with NCPUS 1 and no FPE is set_ts() (MOV r32,CR0; OR; MOV CR0,r32), made by switch_context and by machine_switch_act (each activation switch of a migrating RPC, twice per co-located system call); Pentium MOV r32,CR0 = 4 and MOV CR0,r32 = 22 clocks (Intel Pentium Processor Family Developer\'s Manual Vol. 3 instruction timings, recalled, not checked); the OR is counted in the calling path', description: 'set_ts: the two CR0 moves of fpu_save_context' },
+  lldt: { value: 9, unit: 'cycles' as const, min: 0, max: 1000, provenance: 'R2', source: 'OSF MK (slp/osfmk-mklinux) i386/pcb.c act_machine_switch_pcb loads the LDT on every switch (set_ldt(KERNEL_LDT) for a thread without its own LDT), from switch_context and machine_switch_act; LLDT = 9 clocks (MAME Pentium column, shared/reference/pentium-parameters.md §1)', description: 'LLDT of act_machine_switch_pcb' },
   splTransition: path(30, 'estimate [OSF MK i386/spl.S set_spl, read]: ≈ 16 instructions (save old IPL, set curr_ipl, look up pic_mask[ipl], compare with curr_pic_mask) + CLI and STI (7 each, MAME); the PIC mask writes are charged separately', 'one spl change (splsched / splx), without the PIC writes'),
   threadDepress: path(30, 'counted from OSF MK (slp/osfmk-mklinux) kern/syscall_subr.c syscall_thread_switch with SWITCH_OPTION_IDLE: the option switch (4), thread_depress_priority (convert_ipc_timeout_to_ticks, splsched and thread_lock, reset_timeout_check, depress_priority saved, priority and sched_pri set to DEPRESSPRI, no timeout for 0 ms: 16), the thread-name hint test (2), first_quantum cleared (2), and after thread_block the depression test returning KERN_ABORTED (6); thread_block and the switch are their own paths', 'thread_switch(SWITCH_OPTION_IDLE) around its thread_block'),
   threadDepressAbort: path(45, 'counted from OSF MK (slp/osfmk-mklinux) kern/syscall_subr.c and kern/ipc_mig.c, syscall_thread_depress_abort: port_name_to_act (the entry lookup is its own path; ip_active and IKOT_ACT tests, act reference: 10), thread_depress_abort (null and active tests, act_lock_thread and act_unlock_thread: 14), thread_depress_abort_fast (splsched, thread_lock, depress_priority test, reset_timeout_check, priority restored, depress_priority = -1: 12), compute_priority(thread, TRUE) (do_priority_computation: 6; the thread\'s setrun is its own path), act_deallocate (3)', 'thread_depress_abort trap body'),
@@ -110,6 +115,7 @@ export const MACH_PARAMETERS = defineParameters({
   initialSpaceEntries: { value: 64, unit: 'entries', min: 8, max: 65536, provenance: 'I', source: 'estimate: an initial ipc_table size of the period (Mach grows tables by ipc_table_entries)', description: 'IPC space table size at task creation' },
   queueLimit: { value: 5, unit: 'messages', min: 1, max: 65536, provenance: 'R', source: 'MACH_PORT_QLIMIT_DEFAULT = 5 (Mach 3 mach/port.h, read)', description: 'messages queued on a port before senders block' },
   defaultPriority: { value: 12, unit: 'priority', min: 0, max: 31, provenance: 'R', source: 'BASEPRI_USER = 12, BASEPRI_SYSTEM = 6 of NRQS = 32, 0 highest (Mach 3 kern/sched.h, read)', description: 'priority of user threads' },
+  serverPriority: { value: 9, unit: 'priority', min: 0, max: 31, provenance: 'R', source: 'OSF MK (slp/osfmk-mklinux) kern/sched.h with NRQS 32 (MACH_RT off): PRI_USER_CHUNK = 20, PRI_KERNEL_CHUNK = 6, BASEPRI_SYSTEM = 6, BASEPRI_USER = 12, BASEPRI_SERVER = BASEPRI_SYSTEM + (BASEPRI_USER - BASEPRI_SYSTEM)/2 = 9; MkLinux\'s server_thread_init (osfmach3/server/server_thread.c) sets its task to POLICY_RR at BASEPRI_SERVER', description: 'priority of a server task (task_set_policy): what a thread migrating into it assumes' },
   quantumMs: { value: 100, unit: 'ms', min: 1, max: 10000, provenance: 'C', source: 'Mach 3.0 min_quantum of 1 tick at hz = 100, sched quantum 100 ms on i386 (recalled)', description: 'time slice' },
 });
 
@@ -194,6 +200,11 @@ const PATH_MODULE: Record<MachPathName, string> = {
   migServerArgument: 'kern/ipc_kobject.c',
   threadBlock: 'kern/sched_prim.c',
   threadSetrun: 'kern/sched_prim.c',
+  remRunq: 'kern/sched_prim.c',
+  idleDispatch: 'kern/sched_prim.c',
+  idleThreadRun: 'kern/sched_prim.c',
+  setTs: 'inline',
+  lldt: 'inline',
   exceptionRaise: 'kern/exception.c',
   fastException: 'kern/exception.c',
   threadStateCopy: 'i386/pcb.c',
@@ -233,19 +244,37 @@ export type MachPaths = { readonly [K in MachPathName]: MachPath };
 
 /**
  * Paths whose cycles are not a structural instruction count: REP STOSD's per-dword figure, the
- * spl code read from i386/spl.S, and the MIG user stubs (user code, not the kernel that
+ * spl code read from i386/spl.S, the clocks of single multi-cycle instructions (setTs, lldt), and the MIG user stubs (user code, not the kernel that
  * `structuralCoverage` was calibrated on).
  */
-const NOT_COUNTED: ReadonlySet<MachPathName> = new Set<MachPathName>(['pageZero', 'splTransition', 'migStub', 'migStubArgument']);
+const NOT_COUNTED: ReadonlySet<MachPathName> = new Set<MachPathName>(['pageZero', 'splTransition', 'migStub', 'migStubArgument', 'setTs', 'lldt']);
 
-/** The cycles a kernel path costs: its structural count divided by `structuralCoverage` (see there). */
+/**
+ * Paths whose value is a complete count of the instructions the source executes (every prologue,
+ * call and test, read from slp/osfmk-mklinux), not a count of the main operations: nothing is
+ * missing from them for `structuralCoverage` to add, so they are charged at one cycle per
+ * instruction, as the coverage-corrected structural counts are.
+ */
+const COMPLETE_COUNT: ReadonlySet<MachPathName> = new Set<MachPathName>(['threadBlock', 'threadSetrun', 'remRunq', 'switchContext', 'idleDispatch', 'idleThreadRun']);
+
+/**
+ * The cycles a kernel path costs: its structural count divided by `structuralCoverage` (see there);
+ * a complete count (COMPLETE_COUNT) or a measured figure (NOT_COUNTED) as it is.
+ */
 export function pathCycles(p: MachParameters, name: MachPathName): number {
   const counted = (p as Record<string, number>)[name];
-  return NOT_COUNTED.has(name) ? counted : Math.round(counted / p.structuralCoverage);
+  return NOT_COUNTED.has(name) || COMPLETE_COUNT.has(name) ? counted : Math.round(counted / p.structuralCoverage);
 }
 
 /** Seed of the link map drawn by {@link layoutMachPaths}: fixed, so every run has the same kernel text. */
 const LINK_MAP_SEED = 0x3ac4;
+
+/** FNV-1a hash of a module name: its own draw of the link map (see {@link layoutMachPaths}). */
+function nameHash(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
 
 /**
  * Lays the kernel paths out in kernel text from `textBase`, as a linker lays out object files:
@@ -257,14 +286,16 @@ const LINK_MAP_SEED = 0x3ac4;
  * is shuffled and their offsets drawn uniformly within it, from a fixed seed (estimation method
  * for a link map that was not read). Which lines of a path share L1 sets with which others is
  * then a sum over many independent runs, as in a real kernel, rather than the overlap of a few
- * large blocks (which made the conflict misses of one path depend on a single draw). User-side
+ * large blocks (which made the conflict misses of one path depend on a single draw). Each
+ * module draws from its own generator (the seed mixed with the module's name), so a path added to
+ * or resized in one module re-lays that module only: the other modules keep their code where it
+ * was, and a change's effect is not hidden under a new draw of the whole link map. User-side
  * and inline paths get no code address (bytes 0: their cycles are charged without an
  * instruction fetch).
  */
 export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK_MAP_SEED): { paths: MachPaths; textEnd: number } {
   const modules: string[] = [];
   for (const module of Object.values(PATH_MODULE)) if (!modules.includes(module) && module !== 'user' && module !== 'inline') modules.push(module);
-  const random = new SeededRandom(seed);
   const line = 32;
   const run = Math.max(line, Math.round(p.hotRunBytes / line) * line);
   const heads: Record<string, CodePath> = {};
@@ -274,6 +305,9 @@ export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK
   });
   let moduleStart = textBase;
   for (const module of modules) {
+    const random = new SeededRandom(seed ^ nameHash(module));
+    // the module's size first, so that it does not depend on how many runs are shuffled below
+    const drawnBytes = Math.round((p.moduleTextBytes * (0.5 + random.next())) / line) * line;
     const runs: { name: string; source: string; bytes: number; index: number }[] = [];
     for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
       if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] !== module) continue;
@@ -285,7 +319,7 @@ export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK
       [runs[i], runs[j]] = [runs[j], runs[i]];
     }
     const used = runs.reduce((sum, r) => sum + r.bytes, 0);
-    const moduleBytes = Math.max(used, Math.round((p.moduleTextBytes * (0.5 + random.next())) / line) * line);
+    const moduleBytes = Math.max(used, drawnBytes);
     const gaps = runs.map(() => Math.floor((random.next() * (moduleBytes - used)) / line) * line).sort((a, b) => a - b);
     let before = 0;
     runs.forEach((r, i) => {

@@ -6,6 +6,9 @@ import type { Thread } from './thread';
 /** Number of run queues (NRQS of Mach 3.0); priority 0 is the highest. */
 export const RUN_QUEUES = 32;
 
+/** DEPRESSPRI (OSF MK kern/sched.h: NRQS - 2), the queue of depressed threads. */
+const DEPRESS_QUEUE = RUN_QUEUES - 2;
+
 /**
  * The Mach scheduler (kern/sched_prim.c): 32 FIFO run queues by priority with a low-water hint,
  * thread_setrun, thread_block (thread_select + switch) and the RPC handoff that skips the run
@@ -66,7 +69,8 @@ export class MachScheduler {
     // s = splsched(); thread_lock(); thread_setrun(); thread_unlock(); splx(s)
     this.splChange();
     this.splChange();
-    k.execute(k.paths.threadSetrun);
+    // an idle processor is dispatched directly (next_thread), not through the run queues
+    k.execute(this.current === this.idle ? k.paths.idleDispatch : k.paths.threadSetrun);
     k.memory.touchUpdate(this.address + 4 * thread.priority, 4);
     k.memory.touchUpdate(thread.address, 16);
     thread.state = 'runnable';
@@ -78,18 +82,68 @@ export class MachScheduler {
   }
 
   /**
+   * thread_dispatch's thread_setrun of a thread that blocked still runnable but depressed
+   * (thread_switch with SWITCH_OPTION_IDLE: OSF MK puts it on the DEPRESSPRI queue, where it runs
+   * only if nothing else can). Charged, not enqueued: the model keeps a depressed thread off the
+   * run queues until thread_depress_abort, so it never runs in the idle time.
+   */
+  requeueDepressed(thread: Thread): void {
+    const k = this.k;
+    k.execute(k.paths.threadSetrun);
+    k.memory.touchUpdate(this.address + 4 * DEPRESS_QUEUE, 4);
+    k.memory.touchUpdate(thread.address, 16);
+  }
+
+  /**
+   * thread_depress_abort's set_pri/rem_runq (kern/sched_prim.c): the depressed thread leaves the
+   * DEPRESSPRI queue before thread_setrun puts it back at its own priority (charged; see
+   * {@link requeueDepressed}).
+   */
+  undepress(thread: Thread): void {
+    const k = this.k;
+    k.execute(k.paths.remRunq);
+    k.memory.touchUpdate(this.address + 4 * DEPRESS_QUEUE, 4);
+    this.setrun(thread);
+  }
+
+  /**
+   * switch_act into a migrating RPC's server activation (OSF MK kern/thread_act.c): if the server
+   * task has a higher policy priority than the thread, the thread assumes it while it runs there.
+   * Returns the priority to restore with {@link switchActOut} (null: nothing was assumed). The
+   * thread is running, so on no run queue.
+   */
+  switchActIn(thread: Thread, taskPriority: number | null): number | null {
+    if (taskPriority === null || taskPriority >= thread.priority) return null;
+    const saved = thread.priority;
+    thread.priority = taskPriority;
+    return saved;
+  }
+
+  /**
+   * switch_act back to the caller's activation: the assumed priority is given up and, if the
+   * thread no longer deserves the CPU (csw_needed: a thread of higher priority is runnable, e.g.
+   * one its call woke at the server's priority), an AST preempts it on its way out of the kernel.
+   */
+  switchActOut(thread: Thread, saved: number | null): void {
+    if (saved === null) return;
+    thread.priority = saved;
+    if (this.runnableAbove(saved)) this.astPending = true;
+  }
+
+  /**
    * The AST check on the way out of the kernel (need_ast): a thread of higher priority than the
    * current one became runnable, so the current one yields before returning to user mode.
    */
   *checkAst(thread: Thread): Activity {
     if (!this.astPending) return;
     this.astPending = false;
-    for (let priority = 0; priority < thread.priority; priority++) {
-      if (this.queues[priority].length > 0) {
-        yield* this.yieldCpu(thread);
-        return;
-      }
-    }
+    if (this.runnableAbove(thread.priority)) yield* this.yieldCpu(thread);
+  }
+
+  /** Whether a thread of higher priority than `priority` (a smaller number) is on a run queue. */
+  private runnableAbove(priority: number): boolean {
+    for (let p = 0; p < priority; p++) if (this.queues[p].length > 0) return true;
+    return false;
   }
 
   /** Removes a runnable thread from its queue (for suspension or termination). */
@@ -156,6 +210,9 @@ export class MachScheduler {
     this.splChange();
     this.splChange();
     k.execute(k.paths.switchContext);
+    // fpu_save_context's set_ts and act_machine_switch_pcb's set_ldt (i386/pcb.c)
+    k.execute(k.paths.setTs);
+    k.execute(k.paths.lldt);
     if (previous !== null) {
       k.memory.touchUpdate(previous.address, k.p.threadBytes);
       k.memory.touchWrite(previous.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
@@ -181,6 +238,7 @@ export class MachScheduler {
       k.cpu.cpl = 0;
       const next = this.select();
       if (next !== null) {
+        k.execute(k.paths.idleThreadRun);
         this.switchTo(next);
         yield;
         continue;

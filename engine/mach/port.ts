@@ -1,6 +1,7 @@
 import type { Operation } from '../machine/executionContext';
 import type { IpcSpace } from './ipcSpace';
 import type { Kmsg } from './kmsg';
+import type { Task } from './task';
 import type { Thread } from './thread';
 
 /**
@@ -20,6 +21,8 @@ export interface KernelObject {
    * `state` (i386_SAVED_STATE) is the new state. Absent: exceptions to the port are messages.
    */
   raiseState?(thread: Thread, exception: number, code: number, state: Uint32Array): Operation<number>;
+  /** For `raiseState`: the task whose activation serves the call (switch_act assumes its priority). */
+  readonly serverTask?: Task;
 }
 
 /** What a thread can wait on: a port's or a port set's message queue (ipc/ipc_mqueue.h). */

@@ -36,6 +36,12 @@ export class Task {
    * must not wait for the memory it provides to others).
    */
   vmPrivileged = false;
+  /**
+   * The base priority task_set_policy gave the task (kern/task.c; MkLinux's server sets POLICY_RR
+   * at BASEPRI_SERVER in server_thread_init), or null if none was set. A thread migrating into
+   * the task by RPC assumes it while it runs there if it is higher (switch_act).
+   */
+  policyPriority: number | null = null;
 
   constructor(
     readonly id: number,

@@ -53,7 +53,7 @@ export class ColocatedRequests extends ColocatedService {
   override objectFor(task: Task): KernelObject {
     const object = super.objectFor(task);
     if (!this.activations) return object;
-    return { ...object, raiseState: (_thread, exception, _code, state) => this.linux.serveTrap(task.substrateData as MkLinuxProcess, exception, state) };
+    return { ...object, serverTask: this.linux.serverTask, raiseState: (_thread, exception, _code, state) => this.linux.serveTrap(task.substrateData as MkLinuxProcess, exception, state) };
   }
 
   protected *serve(process: MkLinuxProcess, request: Kmsg): Operation<Kmsg | null> {

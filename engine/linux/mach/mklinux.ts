@@ -145,6 +145,8 @@ export class MkLinux implements Substrate {
     this.serverTask = k.createTask('linux-server', colocated);
     // the pager of every process: its threads are wired (VM-privileged), as a memory manager's must be
     this.serverTask.vmPrivileged = true;
+    // server_thread_init's task_set_policy(POLICY_RR, BASEPRI_SERVER): what a migrating call assumes
+    this.serverTask.policyPriority = k.p.serverPriority;
     if (!colocated) {
       this.wireServerMemory();
       // the server initializes Linux in its own address space

@@ -183,6 +183,46 @@ describe('mach kernel: boot, scheduler, hooks', () => {
     assert.deepEqual(stacks.sort((a, b) => a[0] - b[0]), [[1, 101, 1], [2, 102, 1]], 'each thread gets its own registers back');
   });
 
+  it('runs a migrated call at its server task\'s priority and preempts the caller on return for a thread woken at it (switch_act)', () => {
+    const { kernel } = bootMach();
+    const serverTask: Task = kernel.createTask('inkernel', true);
+    serverTask.policyPriority = kernel.p.serverPriority;
+    const trapName = kernel.allocateReceiveRight(serverTask);
+    const trapPort = serverTask.space.objectOf(serverTask.space.lookup(trapName))!;
+    const blocked: { thread: Thread | null } = { thread: null };
+    const inServer: number[] = [];
+    const object = {
+      kind: 'colocated' as const,
+      serverTask,
+      *serve() {
+        throw new Error('exception_raise_state must not become a message');
+      },
+      *raiseState(thread: Thread, _exception: number, code: number) {
+        inServer.push(thread.priority);
+        if (code === 1) {
+          blocked.thread = thread;
+          yield* kernel.depressIdle(thread);
+        } else if (blocked.thread !== null) {
+          kernel.depressAbort(serverTask.space, kernel.grantKernelPort(serverTask, blocked.thread.selfPort));
+        }
+        return KERN.SUCCESS;
+      },
+    };
+    assert.equal(kernel.colocateServer(serverTask, trapName, object), KERN.SUCCESS);
+    const after: Array<[number, number]> = [];
+    for (const code of [1, 2]) {
+      const client = start(kernel, `process${code}`, function* (g) {
+        yield* g.unixSyscall(code);
+        after.push([code, g.thread.priority]);
+      });
+      trapPort.sendRights++;
+      client.task.exceptionPort = trapPort;
+    }
+    runToIdle(kernel);
+    assert.deepEqual(inServer, [kernel.p.serverPriority, kernel.p.serverPriority], 'both calls run at BASEPRI_SERVER');
+    assert.deepEqual(after, [[1, kernel.p.defaultPriority], [2, kernel.p.defaultPriority]], 'the woken caller runs first: the waker is preempted when it leaves the server');
+  });
+
   it('short-circuits RPCs to a co-located server into calls, keeping the IPC bookkeeping (co-location hook)', () => {
     const { kernel, machine } = bootMach();
     const serverTask: Task = kernel.createTask('inkernel', true);

@@ -36,6 +36,14 @@ describe('mach kernel text: path costs and link map', () => {
     assert.ok(addresses.some((address, i) => i > 0 && address > addresses[i - 1] + p.hotRunBytes), 'the runs lie apart');
   });
 
+  it('re-lays only the module whose paths change: the others keep their code in place', () => {
+    const grown = layoutMachPaths(machParameters({ threadBlock: p.threadBlock + 64 }).values, 0xc0100000).paths;
+    assert.notDeepEqual([grown.threadBlock.address, ...grown.threadBlock.pieces.map((piece) => piece.address)], [paths.threadBlock.address, ...paths.threadBlock.pieces.map((piece) => piece.address)]);
+    for (const name of ['trapEntry', 'switchContext', 'entryLookup', 'fastException'] as const) {
+      assert.equal(grown[name].address, paths[name].address, `${name} moved`);
+    }
+  });
+
   it('draws another link map from another seed', () => {
     const other = layoutMachPaths(p, 0xc0100000, 7).paths;
     assert.notEqual(other.exceptionRaise.address, paths.exceptionRaise.address);
