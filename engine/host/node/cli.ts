@@ -53,8 +53,8 @@ Usage:
       refill costs, beside the 1996 lmbench i586 figures and SOSP'97's 25-cycle TLB miss.
   l4lab bench SUITE [--system S[,S...]] [--json] [--full] [--scale X] [--set NAME=VALUE ...]
                     [--small-spaces on|off]
-      Run a benchmark suite of benchmarks.md on some systems (default: every system it
-      supports); the paper's value beside each simulated one. Systems: linux, l4linux,
+      Run a benchmark suite ('l4lab bench' alone lists them) on some systems (default: every
+      system it supports); the paper's value beside each simulated one. Systems: linux, l4linux,
       l4linux-trampoline, mklinux-kernel, mklinux-user, l4. --scale sizes the macro
       benchmarks (compile: 0.05 quick, 1 full; aim: its loads, default 1).
   l4lab bench sim [--json] [--runs N] [--scale X] [--only ID,...] [--full] [--no-reproduce]
@@ -468,6 +468,12 @@ function fail(error: unknown): void {
     process.exitCode = 1;
   }
 }
+
+// a reader that stops early (`l4lab boot ... | head`) closes the pipe: end quietly, as Unix tools do
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 
 try {
   const result = main(process.argv.slice(2));

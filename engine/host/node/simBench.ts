@@ -221,10 +221,15 @@ export async function simBenchCommand(flags: ReadonlyMap<string, string[]>): Pro
   const workers = last('workers') === undefined ? undefined : Number(last('workers'));
   const runs = Number(last('runs') ?? 5);
   const scale = Number(last('scale') ?? 1);
+  const only = flags.get('only')?.flatMap((value) => value.split(','));
+  const known = listSimWorkloads().map((workload) => workload.id);
+  const unknown = only?.filter((id) => !known.includes(id)) ?? [];
+  // a usage mistake (RangeError: status 2), not an empty table
+  if (unknown.length > 0) throw new RangeError(`bench sim: unknown workload ${unknown.join(', ')}; the workloads are ${known.join(', ')}`);
   const report = await runSimBench({
     runs,
     scale,
-    only: flags.get('only')?.flatMap((value) => value.split(',')),
+    only,
     isolate: flags.has('in-process') ? undefined : (id) => measureInChild(id, runs, scale),
     reproductions: flags.has('no-reproduce') ? [] : flags.has('full') ? ['quick', 'full'] : ['quick'],
     reproduce: (mode) => reproduceInParallel({ mode, workers }),

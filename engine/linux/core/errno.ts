@@ -31,6 +31,13 @@ export const ERANGE = 34;
 export const ENAMETOOLONG = 36;
 export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
+/** Network errors (Linux 2.0 include/asm-i386/errno.h). */
+export const ENOTSOCK = 88;
+export const EMSGSIZE = 90;
+export const EAFNOSUPPORT = 97;
+export const EADDRINUSE = 98;
+export const ENOTCONN = 107;
+export const ECONNREFUSED = 111;
 /** Kernel-internal: a sleep was interrupted by a signal; becomes EINTR on the way to user mode. */
 export const ERESTARTSYS = 512;
 
@@ -40,7 +47,9 @@ export const ERRNO_NAME: Readonly<Record<number, string>> = {
   [EACCES]: 'EACCES', [EFAULT]: 'EFAULT', [EEXIST]: 'EEXIST', [ENOTDIR]: 'ENOTDIR', [EISDIR]: 'EISDIR',
   [EINVAL]: 'EINVAL', [ENFILE]: 'ENFILE', [EMFILE]: 'EMFILE', [ENOTTY]: 'ENOTTY', [EFBIG]: 'EFBIG',
   [ENOSPC]: 'ENOSPC', [ESPIPE]: 'ESPIPE', [EROFS]: 'EROFS', [EPIPE]: 'EPIPE', [ERANGE]: 'ERANGE',
-  [ENAMETOOLONG]: 'ENAMETOOLONG', [ENOSYS]: 'ENOSYS', [ENOTEMPTY]: 'ENOTEMPTY',
+  [ENAMETOOLONG]: 'ENAMETOOLONG', [ENOSYS]: 'ENOSYS', [ENOTEMPTY]: 'ENOTEMPTY', [ENOTSOCK]: 'ENOTSOCK',
+  [EMSGSIZE]: 'EMSGSIZE', [EAFNOSUPPORT]: 'EAFNOSUPPORT', [EADDRINUSE]: 'EADDRINUSE', [ENOTCONN]: 'ENOTCONN',
+  [ECONNREFUSED]: 'ECONNREFUSED',
 };
 
 /** strerror() texts of libc 5 for the errors above. */
@@ -53,4 +62,6 @@ export const ERRNO_MESSAGE: Readonly<Record<number, string>> = {
   [ENOTTY]: 'Not a typewriter', [EFBIG]: 'File too large', [ENOSPC]: 'No space left on device', [ESPIPE]: 'Illegal seek',
   [EROFS]: 'Read-only file system', [EPIPE]: 'Broken pipe', [ERANGE]: 'Math result not representable',
   [ENAMETOOLONG]: 'File name too long', [ENOSYS]: 'Function not implemented', [ENOTEMPTY]: 'Directory not empty',
+  [ENOTSOCK]: 'Socket operation on non-socket', [EMSGSIZE]: 'Message too long', [EAFNOSUPPORT]: 'Address family not supported by protocol',
+  [EADDRINUSE]: 'Address already in use', [ENOTCONN]: 'Transport endpoint is not connected', [ECONNREFUSED]: 'Connection refused',
 };

@@ -77,7 +77,7 @@ export class SocketLayer {
     if (typeof words === 'number') return words;
     if (call === SYS_SOCKET) return this.create(task, words[0], words[1]);
     const found = this.socketOf(task, words[0] | 0);
-    if (found === null) return task.files[words[0] | 0] ? -88 /* ENOTSOCK */ : -E.EBADF;
+    if (found === null) return task.files[words[0] | 0] ? -E.ENOTSOCK : -E.EBADF;
     const [socket, file] = found;
     switch (call) {
       case SYS_BIND:
@@ -114,13 +114,13 @@ export class SocketLayer {
   private *readPort(task: Task, address: number): Operation<number> {
     const bytes = yield* this.kernel.readUserBytes(task, address, 8);
     if (typeof bytes === 'number') return bytes;
-    if ((bytes[0] | (bytes[1] << 8)) !== AF_INET) return -97; // EAFNOSUPPORT
+    if ((bytes[0] | (bytes[1] << 8)) !== AF_INET) return -E.EAFNOSUPPORT;
     return (bytes[2] << 8) | bytes[3];
   }
 
   private create(task: Task, domain: number, type: number): number {
     this.kernel.run('socketSetup');
-    if (domain !== AF_INET) return -97;
+    if (domain !== AF_INET) return -E.EAFNOSUPPORT;
     if (type !== SOCK_STREAM && type !== SOCK_DGRAM) return -E.EINVAL;
     const socket = new Socket(type);
     return this.install(task, socket);
@@ -140,7 +140,7 @@ export class SocketLayer {
     this.kernel.run('socketSetup');
     const ports = this.ports(socket);
     if (port === 0) port = this.ephemeral(ports);
-    if (ports.has(port)) return -98; // EADDRINUSE
+    if (ports.has(port)) return -E.EADDRINUSE;
     socket.port = port;
     ports.set(port, socket);
     return 0;
@@ -169,7 +169,7 @@ export class SocketLayer {
       return 0;
     }
     const listener = this.tcp.get(port);
-    if (listener === undefined || listener.state !== 'listening') return -111; // ECONNREFUSED
+    if (listener === undefined || listener.state !== 'listening') return -E.ECONNREFUSED;
     const server = new Socket(SOCK_STREAM);
     server.port = port;
     if (!this.allocateRing(socket) || !this.allocateRing(server)) return -E.ENOMEM;
@@ -200,7 +200,7 @@ export class SocketLayer {
     const k = this.kernel;
     if (socket.type === SOCK_DGRAM) {
       const target = this.udp.get(port !== 0 ? port : socket.peerPort);
-      if (count > PAGE_SIZE) return -90; // EMSGSIZE
+      if (count > PAGE_SIZE) return -E.EMSGSIZE;
       if (socket.port === 0) this.bind(socket, 0);
       k.run('udpSend');
       k.run('checksumPerDword', Math.ceil(count / 4));
@@ -221,7 +221,7 @@ export class SocketLayer {
       return count;
     }
     const peer = socket.peer;
-    if (socket.state !== 'connected' || peer === null) return -107; // ENOTCONN
+    if (socket.state !== 'connected' || peer === null) return -E.ENOTCONN;
     let sent = 0;
     while (sent < count) {
       while (peer.length === peer.capacity) {
@@ -274,7 +274,7 @@ export class SocketLayer {
       }
       return n;
     }
-    if (socket.state !== 'connected') return -107;
+    if (socket.state !== 'connected') return -E.ENOTCONN;
     while (socket.length === 0) {
       if (socket.peerClosed) return 0;
       if ((file.flags & O_NONBLOCK) !== 0) return -E.EAGAIN;
