@@ -582,12 +582,19 @@ export class Cpu {
     category: number = CAT.copy,
   ): number {
     if (length <= 0) return 0;
-    this.charge(this.p.repMovsStartup + Math.ceil(length / 4) * this.p.repMovsPerDword, category);
+    // Time: the loop's instruction cycles (the startup, then each destination line's MOVSDs) are
+    // told to the memory system as they go (caches.elapse), so that a posted write-back drains
+    // while the following lines are copied; each page's instructions and stalls are charged
+    // after it, which brings the clock to the DRAM's time before the next page's translations
+    // (their page walks are charged at once). Charged at once up front instead, the
+    // instructions would already be in the clock while the DRAM counts them again line by line.
+    const p = this.p;
     const caches = this.caches;
     const lineBytes = caches.lineBytes;
     const bytes = this.memory.bytes;
+    const instructions = p.repMovsStartup + ((length + 3) >>> 2) * p.repMovsPerDword;
+    let charged = 0;
     let done = 0;
-    let stall = 0;
     while (done < length) {
       const from = (source + done) | 0;
       const to = (target + done) | 0;
@@ -596,6 +603,12 @@ export class Cpu {
       if (fromPhysical < 0) break;
       const toPhysical = this.translate(to, ACCESS_WRITE, targetUser);
       if (toPhysical < 0) break;
+      let work = 0;
+      if (done === 0) {
+        work = p.repMovsStartup;
+        caches.elapse(work);
+      }
+      let stall = 0;
       // timing, in destination-line steps; each step reads the source bytes it needs
       let offset = 0;
       while (offset < chunk) {
@@ -608,17 +621,32 @@ export class Cpu {
         if (preReadTarget) stall += caches.readData(t);
         stall += caches.readData(s);
         if (((s + step - 1) ^ s) >>> caches.lineShift !== 0) stall += caches.readData(s + step - 1);
+        // the MOVSDs of the step: the dwords it completes (of the whole copy's ceil(length / 4))
+        const at = done + offset;
+        const loop = (((at + step + 3) >>> 2) - ((at + 3) >>> 2)) * p.repMovsPerDword;
+        work += loop;
         // a write that misses L1 goes out through the P5's write buffers (one per pipe, Pentium
-        // Dev. Manual Vol.1 §2.x) while the next MOVSD iterations run: only the bus time beyond
-        // the instructions' own cycles stalls
+        // Dev. Manual Vol.1 §2.x) while the step's MOVSDs run: only the bus time beyond them
+        // stalls. The miss path has moved the DRAM's time by the bus time already, so only the
+        // MOVSDs beyond it are left to elapse: the step takes max(bus time, MOVSDs) once.
         const write = caches.writeData(t, step);
-        stall += write > this.p.l1HitExtra ? Math.max(0, write - ((step + 3) >>> 2) * this.p.repMovsPerDword) : write;
+        if (write > p.l1HitExtra) {
+          stall += write > loop ? write - loop : 0;
+          caches.elapse(loop > write ? loop - write : 0);
+        } else {
+          stall += write;
+          caches.elapse(loop);
+        }
         offset += step;
       }
       bytes.copyWithin(toPhysical, fromPhysical, fromPhysical + chunk);
       done += chunk;
+      this.charge(work, category);
+      charged += work;
+      if (stall > 0) this.charge(stall, CAT.cacheMiss);
     }
-    if (stall > 0) this.charge(stall, CAT.cacheMiss);
+    // a copy stopped by a fault is charged its whole instruction count, as it always was
+    if (instructions > charged) this.charge(instructions - charged, category);
     return done;
   }
 

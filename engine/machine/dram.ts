@@ -25,8 +25,10 @@ export interface CycleClock {
  * every method returns CPU stall cycles.
  *
  * Time: callers charge stalls only after a batch of accesses (a 4 KB chunk, a copy), so the
- * clock may not have moved between two accesses of one batch. The DRAM therefore keeps the end
- * of the stall it last returned and starts the next access no earlier than that.
+ * clock may not have moved between two accesses of one batch. The DRAM therefore keeps its own
+ * time, the cursor: the end of the last stall it returned or of the work it was told about
+ * ({@link elapse}), and starts the next access no earlier than that. A write-back then drains
+ * while that work goes on, and an access after it waits only for what is left of the drain.
  */
 export class Dram {
   readonly pageHits: Counter;
@@ -45,7 +47,7 @@ export class Dram {
   private readonly refreshCycles: number;
   /** Refresh period (time / refreshCycles) of the last access: a newer one found every page closed. */
   private refreshPeriod = 0;
-  /** CPU time at which the last returned stall ends. */
+  /** CPU time at which the last returned stall or elapsed work ends. */
   private cursor = 0;
   /** CPU time at which the posted write buffer is empty again. */
   private drainEnd = 0;
@@ -98,6 +100,15 @@ export class Dram {
    */
   writeDwords(physical: number, dwords: number): number {
     return this.stalling(dwords * this.p.dramBurstClocks, physical);
+  }
+
+  /**
+   * `cycles` of other work (an L2 access, the copy loop's instructions) in the batch of accesses
+   * that has not been charged to the clock yet: the DRAM's time moves on by them, so a drain in
+   * progress overlaps them. Once the batch is charged, the clock has caught up with the cursor.
+   */
+  elapse(cycles: number): void {
+    this.cursor = this.start() + cycles;
   }
 
   /** An access the CPU waits for: `busClocks` on a page hit, after any drain in progress. */

@@ -13,6 +13,11 @@ import type { PentiumParameters } from './pentiumParameters';
  * transfers. Line fills come from L2 or DRAM and also fill L2 (read allocate). The page walker
  * reads page-table entries without loading them into L1 (SOSP'97 §4.3). L2 misses and dirty L2
  * evictions are timed by the {@link Dram} (open pages, posted write-backs).
+ *
+ * Time within a batch of accesses (see {@link Dram}): every stall a miss path returns moves the
+ * DRAM's time, the DRAM's own stalls inside the Dram, every other one (L2 fills and writes, L1
+ * write-backs) by {@link elapse}, so a posted write-back drains while they go on. Hits do not
+ * (they cost `l1HitExtra`, 0 on the P5), so that they stay one lookup.
  */
 export class MemorySystem {
   readonly l1i: Cache;
@@ -36,6 +41,14 @@ export class MemorySystem {
     this.dramReads = stats.counter('machine.dram.lineReads', 'lines', 'line fills served by DRAM');
     this.dramWrites = stats.counter('machine.dram.writes', 'transfers', 'single writes and line write-backs that reached DRAM');
     this.dram = new Dram(parameters, stats, clock);
+  }
+
+  /**
+   * `cycles` of work in the current batch of accesses that the caller has not charged yet and
+   * that is not a stall returned here (the copy loop's instructions): the DRAM's time moves on.
+   */
+  elapse(cycles: number): void {
+    this.dram.elapse(cycles);
   }
 
   /** A data read of the line holding `physical`. */
@@ -130,13 +143,12 @@ export class MemorySystem {
     if (l2 !== null) {
       if (l2.access(line)) {
         l2.markDirty(line);
-        return dwords * this.p.l2DwordWrite;
+        return this.l2Stall(dwords * this.p.l2DwordWrite);
       }
       if (this.p.l2WriteAllocate) {
-        let stall = this.dramFill(line);
+        const stall = this.dramFill(line);
         l2.markDirty(line);
-        stall += dwords * this.p.l2DwordWrite;
-        return stall;
+        return stall + this.l2Stall(dwords * this.p.l2DwordWrite);
       }
     }
     this.dramWrites.value += dwords;
@@ -148,7 +160,7 @@ export class MemorySystem {
     const line = physical >>> this.lineShift;
     if (this.l1d.find(line) >= 0) return this.p.l1HitExtra;
     const l2 = this.l2;
-    if (l2 !== null && l2.access(line)) return this.p.l2DwordRead;
+    if (l2 !== null && l2.access(line)) return this.l2Stall(this.p.l2DwordRead);
     this.dramReads.value++;
     let stall = this.dram.readDword(physical);
     if (l2 !== null) {
@@ -163,7 +175,7 @@ export class MemorySystem {
     let stall = 0;
     for (const cache of [this.l1d, this.l2]) {
       if (cache === null) continue;
-      for (const view of cache.inspect()) if (view.dirty) stall += cache === this.l1d ? this.p.l1WritebackToL2 : this.dramLineWriteBack(view.physical >>> this.lineShift);
+      for (const view of cache.inspect()) if (view.dirty) stall += cache === this.l1d ? this.l2Stall(this.p.l1WritebackToL2) : this.dramLineWriteBack(view.physical >>> this.lineShift);
       cache.flush();
     }
     this.l1i.flush();
@@ -172,7 +184,7 @@ export class MemorySystem {
 
   private fillFromBelow(line: number): number {
     const l2 = this.l2;
-    if (l2 !== null && l2.access(line)) return this.p.l2LineFill;
+    if (l2 !== null && l2.access(line)) return this.l2Stall(this.p.l2LineFill);
     return this.dramFill(line);
   }
 
@@ -189,8 +201,14 @@ export class MemorySystem {
 
   private writeBackFromL1(line: number): number {
     const l2 = this.l2;
-    if (l2 !== null && l2.markDirty(line)) return this.p.l1WritebackToL2;
+    if (l2 !== null && l2.markDirty(line)) return this.l2Stall(this.p.l1WritebackToL2);
     return this.dramLineWriteBack(line);
+  }
+
+  /** A stall of `cycles` that the DRAM does not time (an L2 access): the DRAM's time moves on. */
+  private l2Stall(cycles: number): number {
+    this.dram.elapse(cycles);
+    return cycles;
   }
 
   private dramLineWriteBack(line: number): number {

@@ -120,6 +120,64 @@ describe('Caches', () => {
     assert.equal(m.accounting.get('cacheMiss') - before, (8 * p.dramBurstClocks + open) * p.busRatio - 8 * p.repMovsPerDword);
   });
 
+  it('copies without DRAM traffic: the same instruction cycles and stalls, split as before', () => {
+    const m = machine();
+    const p = m.parameters;
+    m.memory.write32(0x1000, 0x00000083); // 4 MB identity page for linear 0-4 MB
+    m.cpu.loadCr3(0x1000);
+    const [source, target, length] = [0x40000, 0x48000, 2048];
+    m.cpu.copy(source, target, length, false, false, true); // source and target in L1 and L2, TLB warm
+    for (let a = 0x50000; a < 0x54000; a += 32) m.caches.readData(a); // pushes both out of L1, not out of L2
+    const dramReads = m.caches.dramReads.value;
+    const dramWrites = m.caches.dramWrites.value;
+    const before = { now: m.cpu.now, copy: m.accounting.get('copy'), cacheMiss: m.accounting.get('cacheMiss'), tlbRefill: m.accounting.get('tlbRefill') };
+    assert.equal(m.cpu.copy(source + 4, target + 4, length - 8, false, false), length - 8);
+    assert.equal(m.caches.dramReads.value, dramReads, 'no line fill from DRAM');
+    assert.equal(m.caches.dramWrites.value, dramWrites, 'no write to DRAM');
+    // per line: the source fill from L2, then the line's dword writes to L2 less the MOVSDs they overlap
+    const lines = length / 32;
+    const writes = (dwords: number): number => dwords * p.l2DwordWrite - dwords * p.repMovsPerDword;
+    const instructions = p.repMovsStartup + ((length - 8) / 4) * p.repMovsPerDword;
+    const stalls = lines * p.l2LineFill + (lines - 2) * writes(8) + 2 * writes(7);
+    assert.equal(m.accounting.get('copy') - before.copy, instructions);
+    assert.equal(m.accounting.get('cacheMiss') - before.cacheMiss, stalls);
+    assert.equal(m.accounting.get('tlbRefill') - before.tlbRefill, 0);
+    assert.equal(m.cpu.now - before.now, instructions + stalls);
+  });
+
+  it('copies: a posted write-back drains while the copy loop runs its lines', () => {
+    /**
+     * Buffer waits of the read of an uncached line just after a posted write-back: directly
+     * (`hits` < 0), or as the source of line `hits` + 1 of a copy whose first `hits` lines hit L1.
+     */
+    const waitOfRead = (hits: number): { wait: number; p: Machine['parameters'] } => {
+      const m = machine();
+      const [caches, cpu] = [m.caches, m.cpu];
+      m.memory.write32(0x1000, 0x00000083); // 4 MB identity page for linear 0-4 MB
+      cpu.loadCr3(0x1000);
+      const [source, target, lines] = [0x40800, 0x60800, Math.max(hits, 0) + 1];
+      cpu.access(target, 32 * lines, ACCESS_WRITE, false); // the TLB entries, dirty
+      cpu.access(target, 32 * lines, ACCESS_READ, false); // the destination in L1
+      if (hits > 0) cpu.access(source, 32 * hits, ACCESS_READ, false); // sources but the last in L1
+      const a = 0x100000;
+      caches.readData(a);
+      caches.writeData(a, 4); // dirty in L1
+      caches.readData(a + 0x1000);
+      caches.readData(a + 0x2000); // a leaves L1 for L2, dirty
+      caches.readData(a + 256 * 1024); // same L2 set: a is written back, posted; nothing charged yet
+      const waits = caches.dram.writeBufferWaits.value;
+      if (hits < 0) caches.readData(source);
+      else cpu.copy(source, target, 32 * lines, false, false, true);
+      return { wait: caches.dram.writeBufferWaits.value - waits, p: m.parameters };
+    };
+    const { wait: drain, p } = waitOfRead(-1);
+    const loop = (hits: number): number => p.repMovsStartup + 8 * hits * p.repMovsPerDword;
+    assert.ok(drain > loop(1), 'read at once, it waits for the whole drain');
+    assert.equal(waitOfRead(0).wait, drain - loop(0), 'the REP MOVSD startup came in between');
+    assert.equal(waitOfRead(1).wait, drain - loop(1), 'and the MOVSDs of the line before');
+    assert.equal(waitOfRead(Math.ceil(drain / 8)).wait, 0);
+  });
+
   it('moves data through read and write with faults reported as bytes done', () => {
     const m = machine();
     m.memory.write32(0x1000, 0x00000087); // 4 MB user page at 0

@@ -58,6 +58,21 @@ describe('DRAM (fast page mode, 430FX)', () => {
     assert.equal(d.writeBufferWaits.value, drain);
   });
 
+  it('drains a posted write-back during the work that follows it in a batch: a read waits only for the rest', () => {
+    const { dram: d, p } = dram();
+    const drain = (p.dramWriteLeadoff + 3 * p.dramBurstClocks) * p.busRatio;
+    const hit = (p.dramReadLeadoff + 3 * p.dramBurstClocks) * p.busRatio;
+    const work = 10;
+    d.readLine(0);
+    assert.equal(d.writeLine(64), 0);
+    d.elapse(work); // e.g. L2 fills or copy instructions, not charged to the clock yet
+    assert.equal(d.readLine(96), drain - work + hit, 'waits for the rest of the drain');
+    assert.equal(d.writeLine(128), 0);
+    d.elapse(drain + 5);
+    assert.equal(d.readLine(160), hit, 'the drain ended during the work');
+    assert.equal(d.writeBufferWaits.value, drain - work);
+  });
+
   it('times single writes at the page-mode cycle, after the lead-off of a closed page', () => {
     const { dram: d, clock, p } = dram();
     clock.now = 100;
@@ -108,6 +123,35 @@ describe('DRAM (fast page mode, 430FX)', () => {
     assert.equal(unposted.writes, 1);
     assert.equal(posted.stall, (p.dramReadLeadoff + p.dramRowActivate + p.dramPrecharge + 3 * p.dramBurstClocks) * p.busRatio);
     assert.equal(unposted.stall - posted.stall, (p.dramWriteLeadoff + p.dramRowActivate + p.dramPrecharge + 3 * p.dramBurstClocks) * p.busRatio);
+  });
+
+  it('lets L2 fills that follow a posted write-back overlap its drain (one batch, clock not moved)', () => {
+    /** Buffer waits of a DRAM read after a dirty L2 eviction and then `fills` line fills from L2. */
+    const waitAfterL2Fills = (fills: number): { wait: number; p: Machine['parameters'] } => {
+      const m = new Machine({ parameters: { memoryMB: 8 } });
+      const caches = m.caches;
+      const a = 0x100000;
+      caches.readData(a);
+      caches.writeData(a, 4); // dirty in L1
+      caches.readData(a + 0x1000);
+      caches.readData(a + 0x2000); // a leaves L1 for L2, dirty
+      // lines in L1 sets 1, 2, ...: read, then pushed out of their 2-way set, so in L2 only
+      const line = (i: number, page: number): number => a + page * 0x1000 + 32 * (i + 1);
+      for (let i = 0; i < fills; i++) for (const page of [8, 9, 10]) caches.readData(line(i, page));
+      const dram = caches.dram;
+      caches.readData(a + 256 * 1024); // same L2 set as a: a is written back, posted
+      const [l2Hits, waits] = [caches.l2!.hits.value, dram.writeBufferWaits.value];
+      for (let i = 0; i < fills; i++) assert.equal(caches.readData(line(i, 8)), m.parameters.l2LineFill);
+      assert.equal(caches.l2!.hits.value - l2Hits, fills);
+      caches.readData(a + 256 * 1024 + 64); // from DRAM
+      return { wait: dram.writeBufferWaits.value - waits, p: m.parameters };
+    };
+    const full = waitAfterL2Fills(0);
+    const l2LineFill = full.p.l2LineFill;
+    assert.ok(full.wait > 2 * l2LineFill, 'without other work the read waits for the whole drain');
+    assert.equal(waitAfterL2Fills(2).wait, full.wait - 2 * l2LineFill);
+    const enough = Math.ceil(full.wait / l2LineFill);
+    assert.equal(waitAfterL2Fills(enough).wait, 0);
   });
 
   it('rejects a DRAM page size that is not a power of two', () => {
