@@ -317,9 +317,10 @@ export class MachKernel {
 
   /**
    * thread_create + initial state: a suspended thread of `task` that will run `body` in user mode
-   * on its own 64 KB user stack. Resume it with {@link resume} (or thread_resume).
+   * on its own 64 KB user stack. Resume it with {@link resume} (or thread_resume). Unless given
+   * one, it starts at its task's base priority: the one task_set_policy set, else BASEPRI_USER.
    */
-  createThread(task: Task, name: string, body: GuestBody, priority = this.p.defaultPriority): Thread {
+  createThread(task: Task, name: string, body: GuestBody, priority = task.policyPriority ?? this.p.defaultPriority): Thread {
     const thread = this.newThread(task, name, priority);
     // the thread library hands out the stack address its last exited thread left, if any
     const hint = this.freedStacks.get(task)?.pop() ?? STACK_REGION - STACK_BYTES * (this.nextThreadId + 1);
@@ -657,8 +658,7 @@ export class MachKernel {
    * server's cthreads) calls it without the trap.
    */
   *depressIdle(thread: Thread): Operation<number> {
-    this.execute(this.paths.threadDepress);
-    this.memory.touchUpdate(thread.address, 16);
+    this.depressPriority(thread);
     thread.depressed = true;
     thread.state = 'waiting';
     this.scheduler.requeueDepressed(thread);
@@ -674,12 +674,19 @@ export class MachKernel {
    * priority (not at DEPRESSPRI). A kernel-loaded caller calls it without the trap.
    */
   *depressYield(thread: Thread): Operation<number> {
-    this.execute(this.paths.threadDepress);
-    this.memory.touchUpdate(thread.address, 16);
+    this.depressPriority(thread);
     yield* this.scheduler.yieldCpu(thread);
     this.execute(this.paths.threadDepressSelfAbort);
+    this.scheduler.splPair();
     this.memory.touchUpdate(thread.address, 16);
     return KERN.SUCCESS;
+  }
+
+  /** thread_switch's option switch and thread_depress_priority (with its splsched/splx pair). */
+  private depressPriority(thread: Thread): void {
+    this.execute(this.paths.threadDepress);
+    this.scheduler.splPair();
+    this.memory.touchUpdate(thread.address, 16);
   }
 
   /**
@@ -695,6 +702,7 @@ export class MachKernel {
     if (port === undefined || target === undefined) return KERN.INVALID_ARGUMENT;
     this.memory.touch(port.address, this.p.portBytes);
     this.execute(this.paths.threadDepressAbort);
+    this.scheduler.splPair();
     this.memory.touchUpdate(target.address, 16);
     if (!target.depressed) return KERN.NOT_DEPRESSED;
     target.depressed = false;

@@ -58,8 +58,17 @@ export class MachScheduler {
     if (maskChanges) k.cpu.charge(k.p.picWritesPerSpl * k.machine.parameters.isaIoAccess, CAT.device);
   }
 
-  /** thread_setrun: makes `thread` runnable at its priority (or parks it if it is suspended). */
-  setrun(thread: Thread): void {
+  /** s = splsched(); ...; splx(s): the pair around a scheduler operation (no PIC write). */
+  splPair(): void {
+    this.splChange();
+    this.splChange();
+  }
+
+  /**
+   * thread_setrun: makes `thread` runnable at its priority (or parks it if it is suspended).
+   * `splHeld`: the caller already runs at splsched (set_pri inside thread_depress_abort_fast).
+   */
+  setrun(thread: Thread, splHeld = false): void {
     const k = this.k;
     if (thread.state === 'halted') return;
     if (thread.suspendCount > 0) {
@@ -67,8 +76,7 @@ export class MachScheduler {
       return;
     }
     // s = splsched(); thread_lock(); thread_setrun(); thread_unlock(); splx(s)
-    this.splChange();
-    this.splChange();
+    if (!splHeld) this.splPair();
     // an idle processor is dispatched directly (next_thread), not through the run queues
     k.execute(this.current === this.idle ? k.paths.idleDispatch : k.paths.threadSetrun);
     k.memory.touchUpdate(this.address + 4 * thread.priority, 4);
@@ -97,13 +105,13 @@ export class MachScheduler {
   /**
    * thread_depress_abort's set_pri/rem_runq (kern/sched_prim.c): the depressed thread leaves the
    * DEPRESSPRI queue before thread_setrun puts it back at its own priority (charged; see
-   * {@link requeueDepressed}).
+   * {@link requeueDepressed}), all under thread_depress_abort_fast's splsched.
    */
   undepress(thread: Thread): void {
     const k = this.k;
     k.execute(k.paths.remRunq);
     k.memory.touchUpdate(this.address + 4 * DEPRESS_QUEUE, 4);
-    this.setrun(thread);
+    this.setrun(thread, true);
   }
 
   /**
@@ -207,8 +215,7 @@ export class MachScheduler {
     const k = this.k;
     const previous = this.current;
     // s = splsched() in the blocking thread ... splx(s) in the resumed one
-    this.splChange();
-    this.splChange();
+    this.splPair();
     k.execute(k.paths.switchContext);
     // fpu_save_context's set_ts and act_machine_switch_pcb's set_ldt (i386/pcb.c)
     k.execute(k.paths.setTs);

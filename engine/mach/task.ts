@@ -38,8 +38,9 @@ export class Task {
   vmPrivileged = false;
   /**
    * The base priority task_set_policy gave the task (kern/task.c; MkLinux's server sets POLICY_RR
-   * at BASEPRI_SERVER in server_thread_init), or null if none was set. A thread migrating into
-   * the task by RPC assumes it while it runs there if it is higher (switch_act).
+   * at BASEPRI_SERVER in server_thread_init), or null if none was set. A thread created in the
+   * task afterwards starts at it (thread_create takes the task's base priority), and a thread
+   * migrating into the task by RPC assumes it while it runs there if it is higher (switch_act).
    */
   policyPriority: number | null = null;
 

@@ -123,7 +123,6 @@ export class MkLinux implements Substrate {
   private readonly blockPath: CodePath;
   private readonly requests: ColocatedRequests | null;
   private readonly pager: ColocatedPager | null;
-  private interruptPort: Port | null = null;
   /** The user-mode server's share cache of remapped user memory (null co-located: COPYIN/COPYOUT). */
   private readonly userMemory: UserMemoryCache | null;
   /** copy_from_user/copy_to_user. */
@@ -583,18 +582,28 @@ export class MkLinux implements Substrate {
     }
   }
 
-  /** Boots: the clock and interrupt threads, then the scheduler (init's threads are already runnable). */
+  /**
+   * Boots: the clock and the two interrupt threads, then the scheduler (init's threads are already
+   * runnable). Every server thread starts at the server task's BASEPRI_SERVER (server_thread_init's
+   * task_set_policy); the clock thread keeps it (jiffies_thread sets none), the device reply and
+   * console input threads raise theirs with server_thread_priorities.
+   */
   start(_init: Task): void {
     const k = this.mach;
-    const priority = k.p.defaultPriority - 2;
-    k.resume(k.createThread(this.serverTask, 'linux.clock', (guest) => this.clockThread(guest), priority));
-    this.interruptPort = this.portOf(k.allocateReceiveRight(this.serverTask));
-    const interruptName = this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(this.interruptPort));
-    k.setInterruptPort(this.machine.console.irq, this.interruptPort);
-    k.setInterruptPort(this.machine.disk.irq, this.interruptPort);
-    k.resume(k.createThread(this.serverTask, 'linux.interrupt', (guest) => this.interruptThread(guest, interruptName), priority));
+    k.resume(k.createThread(this.serverTask, 'linux.clock', (guest) => this.clockThread(guest)));
+    this.startInterruptThread('linux.deviceReply', this.machine.disk.irq, k.p.serverPriority + this.p.deviceReplyPriorityOffset);
+    this.startInterruptThread('linux.consoleInput', this.machine.console.irq, k.p.serverPriority + this.p.consoleInputPriorityOffset);
     k.boot();
     k.startClock();
+  }
+
+  /** A server thread at `priority` that takes the notifications of `irq` on its own port. */
+  private startInterruptThread(name: string, irq: number, priority: number): void {
+    const k = this.mach;
+    const port = this.portOf(k.allocateReceiveRight(this.serverTask));
+    const portName = this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(port));
+    k.setInterruptPort(irq, port);
+    k.resume(k.createThread(this.serverTask, name, (guest) => this.interruptThread(guest, portName), priority));
   }
 
   // ---- the user side ------------------------------------------------------------------------

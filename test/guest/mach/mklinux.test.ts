@@ -79,6 +79,23 @@ describe('MkLinux on the Mach model', () => {
     });
   }
 
+  for (const system of ['mklinux-user', 'mklinux-kernel'] as const) {
+    it(`${system}: the server's threads run at BASEPRI_SERVER (server_thread_init), the device reply and console input threads above it; processes at BASEPRI_USER`, () => {
+      const booted = bootLinuxSystem(system, { initArgs: ['sh', '-c', 'echo hi'] });
+      const mk = booted.substrate as unknown as MkLinux;
+      const mach = mk.mach.p;
+      const priorities = new Map(mk.serverTask.threads.map((thread) => [thread.name, thread.priority]));
+      assert.equal(priorities.get('linux.clock'), mach.serverPriority, 'jiffies_thread keeps the task\'s priority');
+      assert.equal(priorities.get('linux.deviceReply'), mach.serverPriority - 1, 'device_reply_thread: BASEPRI_SERVER-1');
+      assert.equal(priorities.get('linux.consoleInput'), mach.serverPriority - 2, 'keyboard input: BASEPRI_SERVER-2');
+      assert.equal(booted.run(133_000_000 * 5), 'halted');
+      const serverThreads = mk.serverTask.threads.filter((thread) => /^linux\.\d+\.server$/.test(thread.name));
+      // the user-mode server's per-process threads (ux_server_loop) are created in the server task
+      if (system === 'mklinux-user') assert.ok(serverThreads.length > 0 && serverThreads.every((thread) => thread.priority === mach.serverPriority));
+      else assert.equal(serverThreads.length, 0);
+    });
+  }
+
   it('same configuration, same cycles (deterministic)', () => {
     const a = bootLinuxSystem('mklinux-user', { initArgs: ['sh', '-c', 'echo hi'] });
     const b = bootLinuxSystem('mklinux-user', { initArgs: ['sh', '-c', 'echo hi'] });

@@ -37,6 +37,17 @@ describe('mach kernel: boot, scheduler, hooks', () => {
     assert.ok(machine.stats.get('machine.cpu.cr3Loads')! - loads >= 6);
   });
 
+  it('starts a thread at its task\'s base priority: the one task_set_policy gave the task, else BASEPRI_USER', () => {
+    const { kernel } = bootMach();
+    const server = kernel.createTask('server', false);
+    server.policyPriority = kernel.p.serverPriority;
+    const user = kernel.createTask('user', false);
+    const body = function* () {};
+    assert.equal(kernel.createThread(server, 's', body).priority, kernel.p.serverPriority);
+    assert.equal(kernel.createThread(server, 'raised', body, kernel.p.serverPriority - 1).priority, kernel.p.serverPriority - 1);
+    assert.equal(kernel.createThread(user, 'u', body).priority, kernel.p.defaultPriority);
+  });
+
   it('runs higher-priority threads first (priority 0 is highest)', () => {
     const { kernel } = bootMach();
     const order: number[] = [];
@@ -410,6 +421,31 @@ describe('mach kernel: priority depression (the blocking primitive of OSF MK cth
     runToIdle(kernel);
     assert.deepEqual(events, ['sleeper depresses', `bad name: ${KERN.INVALID_ARGUMENT}`, `abort: ${KERN.SUCCESS}`, `again: ${KERN.NOT_DEPRESSED}`, `sleeper back: ${KERN.ABORTED}`]);
     assert.equal(sleeper.depressed, false);
+  });
+
+  it('thread_depress_priority and thread_depress_abort_fast each make a splsched/splx pair; the undepressed thread is put back under the abort\'s', () => {
+    const { kernel } = bootMach();
+    const task = kernel.createTask('t', false);
+    const sleeper = kernel.createThread(task, 'sleeper', function* (g) {
+      yield* g.threadSwitch(0, SWITCH_OPTION.IDLE, 0);
+    });
+    const name = kernel.grantKernelPort(task, sleeper.selfPort);
+    const waker = kernel.createThread(task, 'waker', function* (g) {
+      yield* g.swtch();
+      yield* g.threadDepressAbort(name);
+    });
+    kernel.resume(sleeper);
+    kernel.resume(waker);
+    const paths: string[] = [];
+    const execute = kernel.execute.bind(kernel);
+    kernel.execute = (path) => {
+      paths.push(path.name);
+      execute(path);
+    };
+    runToIdle(kernel);
+    const after = (first: string, count: number) => paths.slice(paths.indexOf(first), paths.indexOf(first) + count);
+    assert.deepEqual(after('mach.threadDepress', 3), ['mach.threadDepress', 'mach.splTransition', 'mach.splTransition']);
+    assert.deepEqual(after('mach.threadDepressAbort', 5), ['mach.threadDepressAbort', 'mach.splTransition', 'mach.splTransition', 'mach.remRunq', 'mach.threadSetrun']);
   });
 
   it('thread_switch(SWITCH_OPTION_DEPRESS) lets the other runnable threads run, then undoes its own depression (KERN_SUCCESS)', () => {
