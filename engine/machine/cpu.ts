@@ -16,11 +16,21 @@ export const ACCESS_WRITE = 1;
 export const ACCESS_FETCH = 2;
 export type AccessKind = typeof ACCESS_READ | typeof ACCESS_WRITE | typeof ACCESS_FETCH;
 
-/** How many code paths {@link Cpu.execute} remembers the category index of. */
-const MAX_REMEMBERED_PATHS = 4096;
+/** Slots of the table in which {@link Cpu.execute} remembers code paths' category indices (a power of two). */
+const PATH_SLOTS = 128;
 
 /** A TLB entry through which a write goes without side effects. */
 const WRITABLE_DIRTY = TLB_WRITABLE | TLB_DIRTY;
+
+/**
+ * Whether a TLB entry with `flags` lets an access of `kind` through without side effects: allowed
+ * at the privilege level, and a write finds D already set. (`user !== true` rather than `!user`:
+ * V8 has no type feedback for a parameter's truth and tests it against every kind of value; the
+ * comparison with `true` is one compare.)
+ */
+function usualHit(flags: number, kind: AccessKind, user: boolean): boolean {
+  return (user !== true || (flags & TLB_USER) !== 0) && (kind !== ACCESS_WRITE || (flags & WRITABLE_DIRTY) === WRITABLE_DIRTY);
+}
 
 /** Category indices for {@link Cpu.charge}, so hot paths pass a number. */
 export const CAT = CATEGORY_INDEX;
@@ -120,8 +130,9 @@ export class Cpu {
   readonly dtlbLarge: Tlb;
   readonly itlb: Tlb;
   private tlbTag = 0;
-  /** Category index of each code path run by {@link execute}. */
-  private readonly pathCategories = new Map<CodePath, number>();
+  /** Code paths run by {@link execute}, by a hash of their address, and their category indices. */
+  private readonly pathSlots: Array<CodePath | null> = new Array<CodePath | null>(PATH_SLOTS).fill(null);
+  private readonly pathSlotCategories = new Int32Array(PATH_SLOTS);
   private readonly byCategory: Float64Array;
   private readonly pageWalks: Counter;
   private readonly faults: Counter;
@@ -161,17 +172,23 @@ export class Cpu {
 
   /** Runs a declared kernel code path: its instruction cycles plus its I-cache/I-TLB footprint. */
   execute(path: CodePath): void {
-    // CAT[name] with a different name at each call is a megamorphic lookup in V8; the kernels'
-    // paths are few and long-lived, so their category indices are remembered by path (a bounded
-    // number of them, in case some caller makes a new path object for each call)
-    let category = this.pathCategories.get(path);
-    if (category === undefined) {
+    // CAT[name] with a different name at each call is a megamorphic lookup in V8, and a Map of
+    // paths a hash lookup: the kernels' paths are few, long-lived and at distinct code
+    // addresses, so a small table by address remembers their category indices (a path whose
+    // slot another one took is looked up again)
+    const address = path.address | 0;
+    const slot = ((address >>> 5) ^ (address >>> 12)) & (PATH_SLOTS - 1);
+    let category: number;
+    if (this.pathSlots[slot] === path) {
+      category = this.pathSlotCategories[slot];
+    } else {
       category = CAT[path.category];
-      if (this.pathCategories.size < MAX_REMEMBERED_PATHS) this.pathCategories.set(path, category);
+      this.pathSlots[slot] = path;
+      this.pathSlotCategories[slot] = category;
     }
     this.charge(path.cycles, category);
     // (as an int32: see access())
-    if (path.bytes > 0) this.fetchSupervisor(path.address | 0, path.bytes);
+    if (path.bytes > 0) this.fetchSupervisor(address, path.bytes);
   }
 
   /** Spends `cycles` of computation in `category`, letting due interrupts in between. */
@@ -284,37 +301,29 @@ export class Cpu {
     const flags = tlb.flags[index];
     // the usual hit (allowed, and a write finds D already set) stays small enough to be inlined
     // into the memory operations; the rest is hitWithSideEffects
-    if ((!user || (flags & TLB_USER) !== 0) && (kind !== ACCESS_WRITE || (flags & WRITABLE_DIRTY) === WRITABLE_DIRTY)) {
-      return ((tlb.frames[index] << 12) | (linear & 0xfff)) >>> 0;
-    }
-    return this.hitWithSideEffects(tlb, index, linear, kind, user);
+    if (usualHit(flags, kind, user)) return ((tlb.frames[index] << 12) | (linear & 0xfff)) >>> 0;
+    return this.hitWithSideEffects(tlb, index, 12, linear, kind, user);
   }
 
-  /** A 4 KB TLB hit that faults or, as the first write through a clean entry, sets D. */
-  private hitWithSideEffects(tlb: Tlb, index: number, linear: number, kind: AccessKind, user: boolean): number {
+  /** A TLB hit (pages of `1 << shift` bytes) that faults or, as the first write through a clean entry, sets D. */
+  private hitWithSideEffects(tlb: Tlb, index: number, shift: number, linear: number, kind: AccessKind, user: boolean): number {
     const flags = tlb.flags[index];
     if (!this.permitted(flags, kind, user)) return this.protectionFault(linear, kind, user);
     if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
       this.setDirtyBit(linear);
       tlb.setFlags(index, flags | TLB_DIRTY);
     }
-    return ((tlb.frames[index] << 12) | (linear & 0xfff)) >>> 0;
+    return ((tlb.frames[index] << shift) | (linear & ((1 << shift) - 1))) >>> 0;
   }
 
-  /** Not in the 4 KB TLB: the 4 MB D-TLB, else the page walk. */
+  /** Not in the 4 KB TLB: the 4 MB D-TLB (whose usual hit is as small as translate's), else the page walk. */
   private translateMiss(linear: number, kind: AccessKind, user: boolean): number {
     if (kind !== ACCESS_FETCH) {
-      const index = this.dtlbLarge.lookup(linear >>> 22, this.tlbTag);
+      const large = this.dtlbLarge;
+      const index = large.lookup(linear >>> 22, this.tlbTag);
       if (index >= 0) {
-        const flags = this.dtlbLarge.flags[index];
-        if (this.permitted(flags, kind, user)) {
-          if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
-            this.setDirtyBit(linear);
-            this.dtlbLarge.setFlags(index, flags | TLB_DIRTY);
-          }
-          return ((this.dtlbLarge.frames[index] << 22) | (linear & 0x3fffff)) >>> 0;
-        }
-        return this.protectionFault(linear, kind, user);
+        if (usualHit(large.flags[index], kind, user)) return ((large.frames[index] << 22) | (linear & 0x3fffff)) >>> 0;
+        return this.hitWithSideEffects(large, index, 22, linear, kind, user);
       }
     }
     return this.walk(linear, kind, user);
