@@ -13,6 +13,7 @@ import { showMachine } from './showMachine';
 import { LabNotebookController } from './notebook/controller';
 import { LabCellHelp } from './notebook/labCellHelp';
 import { LabNotebookSerializer, NOTEBOOK_TYPE } from './notebook/serializer';
+import { ParameterHelp } from './parameterHelp';
 import { openSystemTerminal, type BootHandle } from './systemTerminal';
 import type { ExportFormat, PanelRun } from '../webview/panelProtocol';
 
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new LabNotebookSerializer(), { transientOutputs: false }),
     new LabNotebookController(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath),
     new LabCellHelp(vscode.Uri.joinPath(context.extensionUri, 'dist', 'labCellApi.json')),
+    new ParameterHelp(),
   );
 
   /** Quick pick of several of `systems` (all picked at first). */
