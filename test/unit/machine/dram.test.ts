@@ -12,6 +12,14 @@ function dram(overrides: PentiumOverrides = {}): { dram: Dram; clock: { now: num
   return { dram: new Dram(p, new StatRegistry(), clock), clock, p };
 }
 
+/** Leaves the line at `a` dirty in L2 only: written in L1, then pushed out of its 2-way L1 set. */
+function makeDirtyInL2(caches: Machine['caches'], a: number): void {
+  caches.readData(a);
+  caches.writeData(a, 4);
+  caches.readData(a + 0x1000);
+  caches.readData(a + 0x2000);
+}
+
 describe('DRAM (fast page mode, 430FX)', () => {
   it('charges a page hit less than a row miss, and a row miss less than a page miss', () => {
     const { dram: d, clock, p } = dram();
@@ -108,10 +116,7 @@ describe('DRAM (fast page mode, 430FX)', () => {
       const m = new Machine({ parameters: { memoryMB: 8, dramPostedWrites: posted } });
       const caches = m.caches;
       const a = 0x100000;
-      caches.readData(a);
-      caches.writeData(a, 4); // dirty in L1
-      caches.readData(a + 0x1000);
-      caches.readData(a + 0x2000); // a leaves L1 for L2, dirty
+      makeDirtyInL2(caches, a);
       const writes = caches.dramWrites.value;
       const stall = caches.readData(a + 256 * 1024); // same L2 set: a is written back
       return { stall, writes: caches.dramWrites.value - writes, p: m.parameters };
@@ -131,10 +136,7 @@ describe('DRAM (fast page mode, 430FX)', () => {
       const m = new Machine({ parameters: { memoryMB: 8 } });
       const caches = m.caches;
       const a = 0x100000;
-      caches.readData(a);
-      caches.writeData(a, 4); // dirty in L1
-      caches.readData(a + 0x1000);
-      caches.readData(a + 0x2000); // a leaves L1 for L2, dirty
+      makeDirtyInL2(caches, a);
       // lines in L1 sets 1, 2, ...: read, then pushed out of their 2-way set, so in L2 only
       const line = (i: number, page: number): number => a + page * 0x1000 + 32 * (i + 1);
       for (let i = 0; i < fills; i++) for (const page of [8, 9, 10]) caches.readData(line(i, page));
