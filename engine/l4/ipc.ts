@@ -590,8 +590,6 @@ export class Ipc {
     cpu.access(tcb, k.p.tcbHotBytes, ACCESS_READ, false);
     cpu.access(tcb, k.p.tcbHotBytes, ACCESS_WRITE, false);
     let flags = redirected ? (k.insideClan(s.task, r.task) ? DOPE_REDIRECTED | DOPE_SOURCE_INSIDE : DOPE_REDIRECTED) : 0;
-    let senderError = 0;
-    let receiverError = 0;
     r.resultW0 = s.edx >>> 0;
     r.resultW1 = s.ebx >>> 0;
     if (s.deceiting) {
@@ -604,6 +602,22 @@ export class Ipc {
     }
     r.resultDestinationLow = intended.idLow;
     r.resultDestinationHigh = intended.idHigh;
+    if ((sendDescriptor & ~SEND_DECEIT) !== 0) return this.transferMemory(s, r, sendDescriptor, senderTimeouts, flags);
+    r.resultDope = flags;
+    this.publish(r);
+    return 0;
+  }
+
+  /**
+   * The part of {@link transfer} beyond the register words (kept out of the short message's
+   * host code): the memory part (dwords and strings) and the map items. `flags` are the dope
+   * flags so far.
+   */
+  private transferMemory(s: Thread, r: Thread, sendDescriptor: number, senderTimeouts: number, flags: number): number {
+    const k = this.k;
+    const cpu = k.cpu;
+    let senderError = 0;
+    let receiverError = 0;
     const receiveDescriptor = r.receiveDescriptor;
     const receiveBuffer = (receiveDescriptor & 2) === 0 ? (receiveDescriptor & ~3) >>> 0 : 0;
     let window = (receiveDescriptor & 2) !== 0 ? (receiveDescriptor & ~3) >>> 0 : 0;

@@ -634,10 +634,13 @@ export class L4Kernel {
   enterIpcTrap(thread: Thread): void {
     this.counters.systemCalls.value++;
     this.enterKernel(thread, SYSCALL.ipc);
-    if (this.tracePoints.ipc.enabled) {
-      const destination = thread.eax === SEND_NONE_WORD ? null : this.threadById(thread.esi, thread.edi);
-      this.tracePoints.ipc.emit(this.machine.now, { thread: thread.name, destination: destination?.name ?? '', receive: thread.ebp !== SEND_NONE_WORD });
-    }
+    if (this.tracePoints.ipc.enabled) this.traceIpc(thread);
+  }
+
+  /** The `ipc` trace event of an IPC trap (out of {@link enterIpcTrap}'s host code: tracing is rare). */
+  private traceIpc(thread: Thread): void {
+    const destination = thread.eax === SEND_NONE_WORD ? null : this.threadById(thread.esi, thread.edi);
+    this.tracePoints.ipc.emit(this.machine.now, { thread: thread.name, destination: destination?.name ?? '', receive: thread.ebp !== SEND_NONE_WORD });
   }
 
   /**
