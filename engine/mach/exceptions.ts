@@ -119,23 +119,32 @@ export class ExceptionDelivery {
   private *raiseStateFast(thread: Thread, exception: number, code: number, subcode: number, server: KernelObject): Operation<boolean> {
     const k = this.k;
     k.execute(k.paths.fastException);
-    // machine_switch_act into the server activation and back (i386/pcb.c): set_ts and set_ldt each way
-    for (let i = 0; i < 2; i++) {
-      k.execute(k.paths.setTs);
-      k.execute(k.paths.lldt);
-    }
     this.raised++;
     const point = k.tracePoints.exception;
     if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
     // the thread's own saved state: the handler may block, and other threads raise meanwhile
     const state = yield* this.savedState(thread, thread.savedState);
+    k.execute(k.paths.switchActIn);
+    this.machineSwitchAct();
     const assumed = k.scheduler.switchActIn(thread, server.serverTask?.policyPriority ?? null);
     const result = yield* server.raiseState!(thread, exception, code, state);
+    // the server routine returns into exception_return_wrapper, which switch_acts back
+    k.execute(k.paths.exceptionReturnWrapper);
+    k.execute(k.paths.switchActOut);
+    this.machineSwitchAct();
     k.scheduler.switchActOut(thread, assumed);
     if (result !== KERN.SUCCESS) return false;
     k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
     setThreadState(thread, state);
     return true;
+  }
+
+  /** machine_switch_act (i386/pcb.c) of a switch_act: its body, set_ts's CR0 moves and set_ldt's LLDT. */
+  private machineSwitchAct(): void {
+    const k = this.k;
+    k.execute(k.paths.machineSwitchAct);
+    k.execute(k.paths.setTs);
+    k.execute(k.paths.lldt);
   }
 
   /**

@@ -17,7 +17,7 @@ describe('mach kernel text: path costs and link map', () => {
   });
 
   it('charges the complete counts from the source as they are: nothing is missing from them for structuralCoverage to add', () => {
-    const complete = ['threadBlock', 'threadSetrun', 'remRunq', 'switchContext', 'idleDispatch', 'idleThreadRun', 'fastException', 'threadDepress', 'threadDepressAbort', 'threadDepressSelfAbort'] as const;
+    const complete = ['threadBlock', 'threadSetrun', 'remRunq', 'switchContext', 'idleDispatch', 'idleThreadRun', 'fastException', 'switchActIn', 'switchActOut', 'machineSwitchAct', 'exceptionReturnWrapper', 'threadDepress', 'threadDepressAbort', 'threadDepressSelfAbort'] as const;
     for (const name of complete) {
       assert.equal(pathCycles(p, name), p[name], name);
       assert.equal(paths[name].cycles, p[name], name);
