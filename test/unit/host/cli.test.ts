@@ -11,6 +11,18 @@ function l4lab(...args: string[]): { status: number | null; stdout: string; stde
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Runs `body` with a boot script (`echo hi`) in a temporary directory, removed afterwards. */
+function withBootScript(body: (script: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-script-'));
+  try {
+    const script = path.join(dir, 'script.sh');
+    fs.writeFileSync(script, 'echo hi\n');
+    body(script);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('l4lab command line', function () {
   this.timeout(60000);
 
@@ -42,10 +54,7 @@ describe('l4lab command line', function () {
   });
 
   it('--small-spaces off boots L4Linux with a large server space; a bad value is a usage error', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-small-'));
-    try {
-      const script = path.join(dir, 'script.sh');
-      fs.writeFileSync(script, 'echo hi\n');
+    withBootScript((script) => {
       const off = l4lab('boot', 'l4linux', '--script', script, '--small-spaces', 'off');
       assert.equal(off.status, 0);
       assert.match(off.stdout + off.stderr, /small address spaces: off/);
@@ -60,9 +69,7 @@ describe('l4lab command line', function () {
       const bad = l4lab('boot', 'l4linux', '--script', script, '--small-spaces', 'maybe');
       assert.equal(bad.status, 2);
       assert.match(bad.stderr, /--small-spaces expects on or off/);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reproduce writes results.json and report.md to --out', () => {
@@ -119,16 +126,30 @@ describe('l4lab what-ifs of kernel parameters and too-small machines', function 
   });
 
   it('boot on a machine too small for MkLinux says how much it needs', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l4lab-memory-'));
-    try {
-      const script = path.join(dir, 'script.sh');
-      fs.writeFileSync(script, 'echo hi\n');
+    withBootScript((script) => {
       const small = l4lab('boot', 'mklinux-user', '--script', script, '--set', 'memoryMB=12');
       assert.equal(small.status, 2);
       assert.match(small.stderr, /^l4lab: MkLinux \(user-mode server\) needs at least 17 MB of memory, and this machine has 12 MB/);
       assert.doesNotMatch(small.stderr, /\n\s+at /, 'no stack trace');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+});
+
+describe('l4lab on a usage mistake or a closed pipe', function () {
+  this.timeout(60000);
+
+  it('bench sim refuses an unknown workload and names the ones there are', () => {
+    const unknown = l4lab('bench', 'sim', '--only', 'no.such.workload', '--no-reproduce');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown workload no\.such\.workload; the workloads are .*l4\.ipc\.large/);
+  });
+
+  it('ends quietly when the reader of its output goes away (l4lab boot | head)', () => {
+    withBootScript((script) => {
+      const command = `"${process.execPath}" --require tsx/cjs "${CLI}" boot l4linux --script "${script}" | head -1`;
+      const piped = spawnSync('sh', ['-c', command], { encoding: 'utf8', timeout: 60000 });
+      assert.equal(piped.stdout.split('\n').filter(Boolean).length, 1);
+      assert.doesNotMatch(piped.stderr, /EPIPE|\n\s+at /, 'no stack trace');
+    });
   });
 });
