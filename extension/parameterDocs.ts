@@ -27,25 +27,23 @@ function allowedValues(row: ParameterListing): string {
   return row.max === undefined ? `≥ ${min} ${unit}` : `${min} … ${row.max} ${unit}`;
 }
 
-/** The parameters of the catalog by every name a what-if accepts for them. */
+/** The catalog's parameters, looked up by any name a what-if accepts (the catalog resolves it). */
 export class ParameterDocs {
-  private readonly byName = new Map<string, ParameterListing>();
+  private readonly byQualifiedName = new Map<string, ParameterListing>();
 
   constructor(private readonly catalog: typeof Catalog) {
-    for (const row of catalog.listParameters()) {
-      this.byName.set(row.qualifiedName, row);
-      if (row.table === 'machine') this.byName.set(row.name, row);
-    }
+    for (const row of catalog.listParameters()) this.byQualifiedName.set(row.qualifiedName, row);
   }
 
   /** Every parameter, under the `table.name` a what-if takes. */
   rows(): ParameterListing[] {
-    return [...new Set(this.byName.values())];
+    return [...this.byQualifiedName.values()];
   }
 
   /** The parameter `name` names (`l4.ipcShortPathCycles`, `machine.l2KB` or bare `l2KB`), if any. */
   find(name: string): ParameterListing | undefined {
-    return this.byName.get(name);
+    const found = this.catalog.lookupParameter(name);
+    return 'qualifiedName' in found ? this.byQualifiedName.get(found.qualifiedName) : undefined;
   }
 
   /** Markdown for parameter `row`: name, description, published value with unit, allowed values, provenance, source. */
@@ -64,12 +62,8 @@ export class ParameterDocs {
 
   /** Markdown for `name`, which names no parameter: the catalog's own message, with the nearest known name. */
   unknownMarkdown(name: string): string {
-    let message = `unknown parameter '${name}'`;
-    try {
-      this.catalog.resolveParameters({ [name]: 0 });
-    } catch (error) {
-      if (error instanceof this.catalog.ParameterError) message = error.message;
-    }
+    const found = this.catalog.lookupParameter(name);
+    const message = 'error' in found ? found.error : `unknown parameter '${name}'`;
     return `**Unknown what-if parameter** \`${name}\`\n\n${escapeMarkdown(message)}\n\n\`l4lab parameters\` lists every name with its unit, range and source.`;
   }
 }

@@ -153,6 +153,20 @@ export function resolveParameters(settings: ParameterSettings): WhatIf {
 }
 
 /**
+ * What `name` names as a what-if: its `table.name` (table aliases and bare machine names
+ * resolved), or the message {@link resolveParameters} would give for it (nearest name, tables).
+ */
+export function lookupParameter(name: string): { readonly qualifiedName: string } | { readonly error: string } {
+  try {
+    const [table, parameter] = locate(name);
+    return { qualifiedName: `${table.prefix}.${parameter}` };
+  } catch (error) {
+    if (error instanceof ParameterError) return { error: error.message };
+    throw error;
+  }
+}
+
+/**
  * `NAME=VALUE` of the command line (`l4.ipcShortPathCycles=40`, `taggedTlb=true`) as a name and
  * a typed value (unchecked: {@link resolveParameters} checks it).
  */

@@ -10,6 +10,8 @@ describe('ParameterDocs', () => {
     for (const table of catalog.PARAMETER_TABLES) assert.ok(docs.rows().some(row => row.table === table.prefix), `no ${table.prefix} rows`);
     assert.equal(docs.find('l2KB'), docs.find('machine.l2KB'));
     assert.equal(docs.find('ipcShortPathCycles'), undefined, 'kernel names need their prefix');
+    const nativeRow = docs.rows().find(row => row.table === 'native')!;
+    assert.equal(docs.find(`linuxNative.${nativeRow.name}`), nativeRow, 'a table alias names the same row, as the catalog resolves it');
   });
 
   it('describes a parameter with its published value, unit, range, provenance and source', () => {
