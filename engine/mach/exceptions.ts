@@ -143,8 +143,7 @@ export class ExceptionDelivery {
   private machineSwitchAct(): void {
     const k = this.k;
     k.execute(k.paths.machineSwitchAct);
-    k.execute(k.paths.setTs);
-    k.execute(k.paths.lldt);
+    k.scheduler.switchControlRegisters();
   }
 
   /**

@@ -154,6 +154,16 @@ export class MachScheduler {
     return false;
   }
 
+  /**
+   * The multi-cycle instructions of every switch_context and machine_switch_act (i386/pcb.c):
+   * fpu_save_context's set_ts (two CR0 moves) and act_machine_switch_pcb's set_ldt (LLDT).
+   */
+  switchControlRegisters(): void {
+    const k = this.k;
+    k.execute(k.paths.setTs);
+    k.execute(k.paths.lldt);
+  }
+
   /** Removes a runnable thread from its queue (for suspension or termination). */
   remove(thread: Thread): void {
     const queue = this.queues[thread.priority];
@@ -217,9 +227,7 @@ export class MachScheduler {
     // s = splsched() in the blocking thread ... splx(s) in the resumed one
     this.splPair();
     k.execute(k.paths.switchContext);
-    // fpu_save_context's set_ts and act_machine_switch_pcb's set_ldt (i386/pcb.c)
-    k.execute(k.paths.setTs);
-    k.execute(k.paths.lldt);
+    this.switchControlRegisters();
     if (previous !== null) {
       k.memory.touchUpdate(previous.address, k.p.threadBytes);
       k.memory.touchWrite(previous.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
