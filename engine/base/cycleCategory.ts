@@ -9,6 +9,7 @@ export const CYCLE_CATEGORIES = [
   'addressSpaceSwitch', // CR3 loads, segment reloads, TSS switches
   'tlbRefill',          // hardware page walks after TLB misses
   'cacheMiss',          // stalls on L1/L2 misses and write-through to memory
+  'branchMiss',         // pipeline flushes after taken branches the BTB did not predict
   'copy',               // instruction cost of bulk copies (rep movs) between buffers
   'kernel',             // other kernel code paths (native Linux, L4 non-IPC calls, Mach kernel)
   'linuxServer',        // the Linux personality running as a user-level server (L4Linux, MkLinux)
@@ -33,6 +34,7 @@ export const CATEGORY_LABEL: { readonly [K in CycleCategory]: string } = {
   addressSpaceSwitch: 'address-space switch',
   tlbRefill: 'TLB refill',
   cacheMiss: 'cache misses',
+  branchMiss: 'branch mispredictions',
   copy: 'copy',
   kernel: 'kernel',
   linuxServer: 'Linux server',

@@ -2,6 +2,7 @@ import { CATEGORY_INDEX, type CycleCategory } from '../base/cycleCategory';
 import type { CycleAccounting } from '../base/cycleAccounting';
 import { PAGE_FAULT_PRESENT, PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
 import type { Scheduler } from '../base/scheduler';
+import { BranchTargetBuffer, type BranchSites } from './btb';
 import type { Counter, StatRegistry } from '../base/stats';
 import type { Activity, ExecutionContext } from './executionContext';
 import type { MemorySystem } from './memorySystem';
@@ -129,10 +130,13 @@ export class Cpu {
   readonly dtlb: Tlb;
   readonly dtlbLarge: Tlb;
   readonly itlb: Tlb;
+  /** The branch target buffer, or null when `btbEntries` is 0 (every taken branch predicted). */
+  readonly btb: BranchTargetBuffer | null;
   private tlbTag = 0;
-  /** Code paths run by {@link execute}, by a hash of their address, and their category indices. */
+  /** Code paths run by {@link execute}, by a hash of their address, with their category indices and branch sites. */
   private readonly pathSlots: Array<CodePath | null> = new Array<CodePath | null>(PATH_SLOTS).fill(null);
   private readonly pathSlotCategories = new Int32Array(PATH_SLOTS);
+  private readonly pathSlotSites: Array<BranchSites | null> = new Array<BranchSites | null>(PATH_SLOTS).fill(null);
   private readonly byCategory: Float64Array;
   private readonly pageWalks: Counter;
   private readonly faults: Counter;
@@ -152,6 +156,7 @@ export class Cpu {
     this.dtlb = new Tlb('dtlb', p.dtlbEntries, p.dtlbWays, stats);
     this.dtlbLarge = new Tlb('dtlbLarge', p.dtlbLargeEntries, Math.min(4, p.dtlbLargeEntries), stats);
     this.itlb = new Tlb('itlb', p.itlbEntries, p.itlbWays, stats);
+    this.btb = p.btbEntries > 0 ? new BranchTargetBuffer(p.btbEntries, stats) : null;
     this.pageWalks = stats.counter('machine.mmu.pageWalks', 'walks', 'hardware page-table walks');
     this.faults = stats.counter('machine.mmu.faults', 'faults', 'page and segment faults raised');
     this.cr3Loads = stats.counter('machine.cpu.cr3Loads', 'loads', 'CR3 writes');
@@ -174,8 +179,8 @@ export class Cpu {
   execute(path: CodePath): void {
     // CAT[name] with a different name at each call is a megamorphic lookup in V8, and a Map of
     // paths a hash lookup: the kernels' paths are few, long-lived and at distinct code
-    // addresses, so a small table by address remembers their category indices (a path whose
-    // slot another one took is looked up again)
+    // addresses, so a small table by address remembers their category indices and branch sites
+    // (a path whose slot another one took is looked up again)
     const address = path.address | 0;
     const slot = ((address >>> 5) ^ (address >>> 12)) & (PATH_SLOTS - 1);
     let category: number;
@@ -185,10 +190,31 @@ export class Cpu {
       category = CAT[path.category];
       this.pathSlots[slot] = path;
       this.pathSlotCategories[slot] = category;
+      this.pathSlotSites[slot] = path.bytes > 0 ? this.branchSitesOf(path, path.cycles) : null;
     }
     this.charge(path.cycles, category);
     // (as an int32: see access())
-    if (path.bytes > 0) this.fetchSupervisor(address, path.bytes);
+    if (path.bytes > 0) this.runCode(address, path.bytes, this.pathSlotSites[slot]);
+  }
+
+  /**
+   * The taken branches of kernel code `code` (any object that stands for one path) of
+   * `instructions` instructions: `takenBranchDensity` per instruction. Null without a BTB.
+   */
+  branchSitesOf(code: object, instructions: number): BranchSites | null {
+    return this.btb?.sites(code, Math.round(instructions * this.p.takenBranchDensity)) ?? null;
+  }
+
+  /**
+   * The front end of running kernel code at `address`, `bytes` long: its fetch through the I-TLB
+   * and the I-cache, and its taken branches `sites` ({@link branchSitesOf}) through the BTB, each
+   * one not predicted costing `btbMissPenalty` (category branchMiss).
+   */
+  runCode(address: number, bytes: number, sites: BranchSites | null): void {
+    this.fetchSupervisor(address, bytes);
+    if (sites === null || this.btb === null) return;
+    const missed = this.btb.run(sites);
+    if (missed > 0) this.charge(missed * this.p.btbMissPenalty, CAT.branchMiss);
   }
 
   /** Spends `cycles` of computation in `category`, letting due interrupts in between. */

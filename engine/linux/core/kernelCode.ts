@@ -1,4 +1,5 @@
 import type { Cpu } from '../../machine/cpu';
+import type { BranchSites } from '../../machine/btb';
 import { LINUX_PARAMETERS, type LinuxParameters } from './linuxParameters';
 
 export type LinuxPath = keyof typeof LINUX_PARAMETERS;
@@ -89,7 +90,7 @@ const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'schedul
  */
 export class KernelCode {
   /** Per path: [instruction cycles + flag cycles, code address, code bytes], looked up by name once. */
-  private readonly paths = new Map<string, { cycles: number; address: number; bytes: number }>();
+  private readonly paths = new Map<string, { cycles: number; address: number; bytes: number; sites: BranchSites | null }>();
 
   constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number) {
     const next = new Map<string, number>();
@@ -101,15 +102,17 @@ export class KernelCode {
       next.set(file, at + size);
       const flags = FLAG_OPS[name];
       const cycles = p[name] * cpu.p.instruction + (flags !== undefined ? p[flags] * cpu.p.cliSti : 0);
-      this.paths.set(name, { cycles, address: at, bytes: size });
+      const path = { cycles, address: at, bytes: size, sites: null as BranchSites | null };
+      path.sites = cpu.branchSitesOf(path, cycles);
+      this.paths.set(name, path);
     }
   }
 
-  /** Runs path `name` `count` times (a loop: its code is fetched once per call). */
+  /** Runs path `name` `count` times (a loop: its code is fetched, and its branches first met, once per call). */
   run(name: LinuxPath, count = 1): void {
     const path = this.paths.get(name);
     if (path === undefined) throw new Error(`${name} is not a code path`);
     this.cpu.charge(path.cycles * count, this.category);
-    if (path.bytes > 0 && count > 0) this.cpu.fetchSupervisor(path.address, path.bytes);
+    if (path.bytes > 0 && count > 0) this.cpu.runCode(path.address, path.bytes, path.sites);
   }
 }
