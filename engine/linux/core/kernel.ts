@@ -996,6 +996,7 @@ export class LinuxKernel {
     const file = this.rwFile(task, fd, O_WRONLY, buffer, count, true);
     if (typeof file === 'number') return file;
     if (file.ops.read === undefined) return -E.EINVAL;
+    this.run('sysReadFrame');
     return yield* file.ops.read(this, task, file, buffer, count);
   }
 
@@ -1003,6 +1004,7 @@ export class LinuxKernel {
     const file = this.rwFile(task, fd, O_RDONLY, buffer, count, false);
     if (typeof file === 'number') return file;
     if (file.ops.write === undefined) return -E.EINVAL;
+    this.run('sysWriteFrame');
     this.run('writeSemaphore');
     return yield* file.ops.write(this, task, file, buffer, count);
   }

@@ -61,8 +61,8 @@ export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = (() => {
 
 /** The source file of each personality path. */
 const PATH_FILE: Partial<Record<LinuxPath, string>> = {
-  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', writeSemaphore: 'fs/read_write.c', verifyArea: 'mm/memory.c', findVma: 'mm/mmap.c', findVmaPerNode: 'mm/mmap.c',
-  writeNull: 'drivers/char/mem.c', pipeOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
+  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', sysReadFrame: 'fs/read_write.c', sysWriteFrame: 'fs/read_write.c', writeSemaphore: 'fs/read_write.c', verifyArea: 'mm/memory.c', findVma: 'mm/mmap.c', findVmaPerNode: 'mm/mmap.c',
+  writeNull: 'drivers/char/mem.c', pipeReadOp: 'fs/pipe.c', pipeWriteOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', pipeRetest: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
   wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', sleepOnWake: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
   recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c',
   zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', copyPte: 'mm/memory.c',
@@ -82,6 +82,16 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
 const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', sleepOnWake: 'sleepOnWakeFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps' };
 
 /**
+ * Read-modify-write memory instructions among a path's instructions (incl/decl/orl on memory,
+ * xchgl): each costs the machine's aluRegMem on top of its one instruction cycle (3 cycles on the
+ * P5, as entry.S's andl to EFLAGS(%esp) is charged).
+ */
+const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
+  writeSemaphore: 'writeSemaphoreRmwOps', pipeReadOp: 'pipeOpRmwOps', pipeWriteOp: 'pipeOpRmwOps', pipeChunk: 'pipeChunkRmwOps',
+  wakeUpPerWaiter: 'wakeUpRmwOps', scheduleBase: 'scheduleRmwOps',
+};
+
+/**
  * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} gets an
  * address inside its source file's region of the kernel text and a size of its instruction count
  * × `codeBytesPerInstruction`, so running it fetches its code through the I-TLB and the 8 KB
@@ -89,7 +99,7 @@ const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'schedul
  * substrate's kernel category.
  */
 export class KernelCode {
-  /** Per path: [instruction cycles + flag cycles, code address, code bytes], looked up by name once. */
+  /** Per path: instruction cycles (with its flag and read-modify-write instructions), code address and bytes, branch sites; looked up by name once. */
   private readonly paths = new Map<string, { cycles: number; address: number; bytes: number; sites: BranchSites | null }>();
 
   constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number) {
@@ -101,7 +111,8 @@ export class KernelCode {
       const size = Math.min(2048, Math.ceil((p[name] * p.codeBytesPerInstruction) / 32) * 32);
       next.set(file, at + size);
       const flags = FLAG_OPS[name];
-      const cycles = p[name] * cpu.p.instruction + (flags !== undefined ? p[flags] * cpu.p.cliSti : 0);
+      const rmw = RMW_OPS[name];
+      const cycles = p[name] * cpu.p.instruction + (flags !== undefined ? p[flags] * cpu.p.cliSti : 0) + (rmw !== undefined ? p[rmw] * cpu.p.aluRegMem : 0);
       const path = { cycles, address: at, bytes: size, sites: null as BranchSites | null };
       path.sites = cpu.branchSitesOf(path, cycles);
       this.paths.set(name, path);

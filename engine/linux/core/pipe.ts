@@ -32,12 +32,13 @@ function pipeOf(file: OpenFile): Pipe {
 export const PIPE_READ_OPS: FileOperations = {
   *read(kernel: LinuxKernel, task: Task, file: OpenFile, buffer: number, count: number): Operation<number> {
     const pipe = pipeOf(file);
-    kernel.run('pipeOp');
+    kernel.run('pipeReadOp');
     if (count === 0) return 0;
     while (pipe.length === 0) {
       if (pipe.writers === 0) return 0;
       if ((file.flags & O_NONBLOCK) !== 0) return -EAGAIN;
       if (task.hasPendingSignal()) return -ERESTARTSYS;
+      kernel.run('pipeRetest');
       yield* kernel.sleepOn(task, pipe.wait);
     }
     let read = 0;
@@ -72,7 +73,7 @@ export const PIPE_READ_OPS: FileOperations = {
 export const PIPE_WRITE_OPS: FileOperations = {
   *write(kernel: LinuxKernel, task: Task, file: OpenFile, buffer: number, count: number): Operation<number> {
     const pipe = pipeOf(file);
-    kernel.run('pipeOp');
+    kernel.run('pipeWriteOp');
     let written = 0;
     let needed = count <= PIPE_BUF ? count : 1;
     while (count > 0) {
@@ -83,6 +84,7 @@ export const PIPE_WRITE_OPS: FileOperations = {
         }
         if (task.hasPendingSignal()) return written > 0 ? written : -ERESTARTSYS;
         if ((file.flags & O_NONBLOCK) !== 0) return written > 0 ? written : -EAGAIN;
+        kernel.run('pipeRetest');
         yield* kernel.sleepOn(task, pipe.wait);
       }
       if (pipe.readers === 0) {

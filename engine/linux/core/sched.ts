@@ -25,10 +25,10 @@ export class LinuxScheduler {
     if (index >= 0) this.tasks.splice(index, 1);
   }
 
-  /** goodness(): 0 when the slice is used up, else counter (+1 for the same address space). */
+  /** goodness() of 2.0.0: 0 when the slice is used up, else counter (+1 for the task that was running). */
   goodness(task: Task, previous: Task | null): number {
     if (task.counter <= 0) return 0;
-    return task.counter + (previous !== null && task.mm !== null && task.mm === previous.mm ? 1 : 0);
+    return task.counter + (task === previous ? 1 : 0);
   }
 
   /**
