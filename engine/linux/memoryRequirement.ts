@@ -13,6 +13,7 @@ import { SERVER_IMAGE } from './l4/layout';
 import { SERVER_TEXT_BYTES } from './mach/mklinux';
 import { mklinuxParameters } from './mach/mklinuxParameters';
 import { nativeMemoryStart } from './native/nativeLinux';
+import { nativeParameters } from './native/nativeParameters';
 
 const MB = 1 << 20;
 
@@ -45,7 +46,10 @@ const LINUX_MINIMUM: MemoryPart = { bytes: (1 + MIN_FREE_PAGES) * PAGE_SIZE, wha
 const LAYOUTS: Readonly<Record<string, { title: string; parts: (memoryBytes: number, kernels: KernelOverrides) => MemoryPart[] }>> = {
   linux: {
     title: 'Linux',
-    parts: (memoryBytes) => [{ bytes: nativeMemoryStart(memoryBytes), what: 'the kernel image, swapper_pg_dir and the page tables mapping all memory' }],
+    parts: (memoryBytes, kernels) => {
+      const largePages = nativeParameters(kernels.native).values.pentiumMm;
+      return [{ bytes: nativeMemoryStart(memoryBytes, largePages), what: largePages ? 'the kernel image and swapper_pg_dir' : 'the kernel image, swapper_pg_dir and the page tables mapping all memory' }];
+    },
   },
   l4linux: { title: 'L4Linux', parts: () => l4linuxParts() },
   'l4linux-trampoline': { title: 'L4Linux (trampoline)', parts: () => l4linuxParts() },

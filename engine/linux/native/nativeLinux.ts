@@ -4,7 +4,7 @@ import { decodeUtf8 } from '../../base/text';
 import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu, type DescriptorTables } from '../../machine/cpu';
 import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
-import { makePde, makePte, PG_WRITABLE } from '../../machine/paging';
+import { makeLargePde, makePde, makePte, PG_WRITABLE } from '../../machine/paging';
 import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
@@ -41,11 +41,12 @@ const NR_TASKS = 512;
 const SWAPPER_PG_DIR = 0x200000;
 
 /**
- * Where native Linux's page frames start on a machine of `memoryBytes`: after the kernel image,
- * swapper_pg_dir and the page tables that map all memory at PAGE_OFFSET (one per 4 MB).
+ * Where native Linux's page frames start on a machine of `memoryBytes`: after the kernel image
+ * and swapper_pg_dir, and without `largePages` (USE_PENTIUM_MM) the page tables that map all
+ * memory at PAGE_OFFSET (one per 4 MB).
  */
-export function nativeMemoryStart(memoryBytes: number): number {
-  return SWAPPER_PG_DIR + 0x1000 + Math.ceil(memoryBytes / (4 << 20)) * 0x1000;
+export function nativeMemoryStart(memoryBytes: number, largePages: boolean): number {
+  return SWAPPER_PG_DIR + 0x1000 + (largePages ? 0 : Math.ceil(memoryBytes / (4 << 20)) * 0x1000);
 }
 
 export interface NativeOptions {
@@ -60,9 +61,9 @@ interface NativeTask {
 
 /**
  * Native Linux 2.0: the personality in ring 0 of the simulated Pentium. All physical memory is
- * mapped at PAGE_OFFSET with 4 KB pages (2.0 did not use PSE for it; 4 MB kernel pages came with
- * 2.1), each process's page directory shares those kernel PDEs, and Linux's page tables are the
- * hardware's. System calls are `int $0x80` in the process's own execution context; a context
+ * mapped at PAGE_OFFSET with 4 MB pages, as 2.0's paging_init does on a CPU with PSE
+ * (USE_PENTIUM_MM; the `pentiumMm` what-if maps it with 4 KB page tables instead), each process's
+ * page directory shares those kernel PDEs, and Linux's page tables are the hardware's. System calls are `int $0x80` in the process's own execution context; a context
  * switch is schedule() + a hardware task switch (TSS save/load, CR3 reload flushing the
  * untagged TLB); the PIT interrupt arrives through the 8259 and the IDT.
  */
@@ -89,7 +90,6 @@ export class NativeLinux implements Substrate {
   private readonly faultPath: CodePath;
   private readonly schedulePath: CodePath;
   private readonly scheduleTailPath: CodePath;
-  private readonly pageTables: number;
 
   constructor(readonly machine: Machine, readonly runtime: UserRuntime, options: NativeOptions = {}) {
     const cpu = machine.cpu;
@@ -110,24 +110,31 @@ export class NativeLinux implements Substrate {
     this.schedulePath = path('schedule', 0, 'kernel', scheduleAt, scheduleHead, 'kernel/sched.c schedule() up to the ljmp of switch_to');
     this.scheduleTailPath = path('schedule tail', 0, 'kernel', scheduleAt + scheduleHead, n.scheduleTailCodeBytes, 'switch_to after the ljmp + the end of schedule()');
 
-    // swapper_pg_dir: PAGE_OFFSET → physical 0.., 4 KB pages, supervisor only
+    // swapper_pg_dir: PAGE_OFFSET → physical 0.., supervisor only; paging_init maps it with 4 MB
+    // pages on a Pentium (USE_PENTIUM_MM), else with page tables
     const memoryBytes = machine.memory.size;
-    const tables = Math.ceil(memoryBytes / (4 << 20));
-    this.pageTables = SWAPPER_PG_DIR + 0x1000;
-    machine.memory.bytes.fill(0, SWAPPER_PG_DIR, this.pageTables + tables * 0x1000);
-    for (let t = 0; t < tables; t++) {
-      const tablePhysical = this.pageTables + t * 0x1000;
-      machine.memory.write32(SWAPPER_PG_DIR + 4 * ((PAGE_OFFSET >>> 22) + t), makePde(tablePhysical, PG_WRITABLE));
+    const regions = Math.ceil(memoryBytes / (4 << 20));
+    const largePages = n.pentiumMm;
+    const pageTables = SWAPPER_PG_DIR + 0x1000;
+    this.memoryStart = nativeMemoryStart(memoryBytes, largePages);
+    this.memoryEnd = memoryBytes;
+    machine.memory.bytes.fill(0, SWAPPER_PG_DIR, this.memoryStart);
+    for (let t = 0; t < regions; t++) {
+      const pde = SWAPPER_PG_DIR + 4 * ((PAGE_OFFSET >>> 22) + t);
+      if (largePages) {
+        machine.memory.write32(pde, makeLargePde(t * (4 << 20), PG_WRITABLE));
+        continue;
+      }
+      const tablePhysical = pageTables + t * 0x1000;
+      machine.memory.write32(pde, makePde(tablePhysical, PG_WRITABLE));
       for (let i = 0; i < 1024; i++) {
         const physical = (t * 1024 + i) * 4096;
         if (physical >= memoryBytes) break;
         machine.memory.write32(tablePhysical + 4 * i, makePte(physical, PG_WRITABLE));
       }
     }
-    this.memoryStart = nativeMemoryStart(memoryBytes);
-    this.memoryEnd = memoryBytes;
     cpu.loadCr3(SWAPPER_PG_DIR);
-    cpu.pse = true;
+    cpu.pse = largePages; // paging_init sets CR4.PSE only for its 4 MB pages
     cpu.writeProtect = true; // 2.0 checks wp_works_ok and relies on it on 486/Pentium
     cpu.segmentBase = 0;
     cpu.segmentLimit = TASK_SIZE - 1; // USER_DS: 3 GB
@@ -148,7 +155,7 @@ export class NativeLinux implements Substrate {
       // a wait status: exit code in bits 8-15, or the terminating signal
       this.haltedWith = (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
     };
-    this.kernel.printk(`Kernel page tables: ${tables} tables map ${memoryBytes >> 20} MB at PAGE_OFFSET 0xc0000000 (4 KB pages)`);
+    this.kernel.printk(largePages ? `Kernel mapping: ${regions} 4 MB pages map ${memoryBytes >> 20} MB at PAGE_OFFSET 0xc0000000 (USE_PENTIUM_MM)` : `Kernel page tables: ${regions} tables map ${memoryBytes >> 20} MB at PAGE_OFFSET 0xc0000000 (4 KB pages)`);
     this.kernel.printk('Calibrating delay loop.. ok - 133.00 MHz Pentium (P54C)');
   }
 

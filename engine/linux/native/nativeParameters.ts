@@ -36,6 +36,7 @@ export const NATIVE_PARAMETERS = defineParameters({
   retCodeBytes: { value: 128, unit: 'B', provenance: 'I', source: 'ret_from_sys_call + RESTORE_ALL', description: 'I-cache footprint of the exit path' },
   scheduleCodeBytes: { value: 640, unit: 'B', provenance: 'I', source: 'schedule() + goodness + switch_to, gcc 2.7 -O2', description: 'I-cache footprint of schedule()' },
   scheduleTailCodeBytes: { value: 96, unit: 'B', provenance: 'I', source: 'include/asm-i386/system.h switch_to after the ljmp (cmpl last_task_used_math, clts, the debugreg[7] test) + schedule()\'s timeout test and epilogue: ~25 instructions × ~3 B, fetched by the task that resumes', description: 'part of scheduleCodeBytes run after the task switch' },
+  pentiumMm: { value: true, unit: 'flag', provenance: 'R', source: 'Linux 2.0 include/asm-i386/pgtable.h "#define USE_PENTIUM_MM 1" (undefined for SMP); arch/i386/mm/init.c paging_init: on a CPU with 4 MB pages (x86_capability & 8) it sets CR4.PSE and maps memory at 0xC0000000 with 4 MB page-directory entries instead of page tables (read in liexusong/linux-2.0.0)', description: 'kernel memory mapped with 4 MB pages (USE_PENTIUM_MM); false: 4 KB page tables, as on a 486' },
   tssBytes: { value: 104, unit: 'B', provenance: 'R', source: 'Intel SDM Vol.3 §7.2.1: the 32-bit TSS is 104 bytes; the task switch stores the old and loads the new one', description: 'TSS bytes read/written by a task switch' },
 });
 

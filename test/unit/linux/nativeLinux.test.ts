@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { bootLinux } from '../../../engine/linux/boot';
-import { PG_PRESENT, PG_WRITABLE } from '../../../engine/machine/paging';
+import { PG_LARGE, PG_PRESENT, PG_WRITABLE } from '../../../engine/machine/paging';
 import { encodeUtf8 } from '../../../engine/base/text';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
@@ -11,6 +11,27 @@ describe('native Linux 2.0 substrate', () => {
     const { cycles, breakdown } = between(run, 'start', 'stop', 2000);
     assert.ok(Math.abs((breakdown.kernelEntry ?? 0) - 82) < 1, `kernelEntry ${breakdown.kernelEntry}`);
     assert.ok(cycles > 223 * 0.9 && cycles < 223 * 1.1, `getpid ${cycles} cycles`);
+  });
+
+  it('maps kernel memory with 4 MB pages on the Pentium (USE_PENTIUM_MM), with page tables without it', () => {
+    for (const pentiumMm of [true, false]) {
+      const system = bootLinux({ initArgs: ['sh', '-c', 'true'], native: { pentiumMm } });
+      const cpu = system.machine.cpu;
+      const pde = system.machine.memory.read32((cpu.cr3 & 0xfffff000) + 4 * (0xc0000000 >>> 22));
+      assert.equal((pde & PG_LARGE) !== 0, pentiumMm, `PDE of PAGE_OFFSET ${pde.toString(16)}`);
+      assert.equal(cpu.pse, pentiumMm, 'CR4.PSE set by paging_init only for its 4 MB pages');
+      assert.equal(system.run(133e6 * 10), 'halted');
+    }
+  });
+
+  it('a context switch refills the kernel\'s data TLB per 4 MB region, not per 4 KB page', () => {
+    const refill = (pentiumMm: boolean): number => {
+      const run = runGuest('linux', 'lat_pipe 400 40', { kernels: { native: { pentiumMm } } });
+      return between(run, 'start', 'stop', 400).breakdown.tlbRefill ?? 0;
+    };
+    const large = refill(true);
+    const small = refill(false);
+    assert.ok(large < small * 0.6, `TLB refill per round trip: ${large} with 4 MB pages, ${small} without`);
   });
 
   it('boots, runs a script through sh with pipes, and halts with its status', () => {
