@@ -272,9 +272,10 @@ export class LinuxKernel {
       this.taskStructs.release(structPhysical);
       return -E.ENOMEM;
     }
-    this.run('findEmptyProcessPerSlot', NR_TASKS - 1);
-    this.run('findEmptyProcessPerTask', this.taskTable.occupied);
     const slot = this.taskTable.findEmpty();
+    // find_empty_process scans task[] from slot 0 to the first free one; get_pid compares every task
+    this.run('findEmptyProcessPerSlot', slot < 0 ? NR_TASKS : slot + 1);
+    this.run('findEmptyProcessPerTask', this.taskTable.occupied);
     const filesPhysical = slot < 0 ? -1 : this.filesStructs.allocate();
     if (filesPhysical < 0) {
       this.mm.put(kernelStackPhysical);

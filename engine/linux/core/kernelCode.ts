@@ -64,8 +64,8 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', sysReadFrame: 'fs/read_write.c', sysWriteFrame: 'fs/read_write.c', writeSemaphore: 'fs/read_write.c', verifyArea: 'mm/memory.c', findVma: 'mm/mmap.c', findVmaPerNode: 'mm/mmap.c',
   writeNull: 'drivers/char/mem.c', pipeReadOp: 'fs/pipe.c', pipeWriteOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', pipeRetest: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
   wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', sleepOnWake: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
-  recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c',
-  zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', copyPte: 'mm/memory.c',
+  recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c', faultWpPage: 'mm/memory.c', faultAnonPage: 'mm/memory.c', faultZeroPage: 'mm/memory.c', faultFilePage: 'mm/filemap.c', faultFileCopy: 'mm/filemap.c',
+  zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', freePageToZero: 'mm/page_alloc.c', exitPerVma: 'mm/mmap.c', freePageTablesPerPde: 'mm/memory.c', copyPte: 'mm/memory.c',
   copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', findEmptyProcessPerSlot: 'kernel/fork.c', findEmptyProcessPerTask: 'kernel/fork.c', exitBase: 'kernel/exit.c',
   waitBase: 'kernel/exit.c', execBase: 'fs/exec.c', execPerArgByte: 'fs/exec.c', pathComponent: 'fs/namei.c', openBase: 'fs/open.c',
   closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', statBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
@@ -79,7 +79,11 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
 };
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */
-const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', sleepOnWake: 'sleepOnWakeFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps' };
+const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
+  scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', sleepOnWake: 'sleepOnWakeFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps',
+  getFreePage: 'getFreePageFlagOps', freePageToZero: 'freePageToZeroFlagOps', forkBase: 'forkFlagOps', forkPerVma: 'forkPerVmaFlagOps',
+  exitBase: 'exitFlagOps', exitPerVma: 'exitPerVmaFlagOps', waitBase: 'waitFlagOps',
+};
 
 /**
  * Read-modify-write memory instructions among a path's instructions (incl/decl/orl on memory,
@@ -88,7 +92,10 @@ const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = { scheduleBase: 'schedul
  */
 const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   writeSemaphore: 'writeSemaphoreRmwOps', pipeReadOp: 'pipeOpRmwOps', pipeWriteOp: 'pipeOpRmwOps', pipeChunk: 'pipeChunkRmwOps',
-  wakeUpPerWaiter: 'wakeUpRmwOps', scheduleBase: 'scheduleRmwOps',
+  wakeUpPerWaiter: 'wakeUpRmwOps', scheduleBase: 'scheduleRmwOps', faultWpPage: 'faultWpRmwOps', faultAnonPage: 'faultAnonRmwOps',
+  faultFilePage: 'faultFileRmwOps', faultFileCopy: 'faultFileRmwOps', getFreePage: 'getFreePageRmwOps',
+  freePage: 'freePageRmwOps', freePageToZero: 'freePageToZeroRmwOps', copyPte: 'copyPteRmwOps', zapPte: 'zapPteRmwOps',
+  forkBase: 'forkRmwOps', forkPerVma: 'forkPerVmaRmwOps', exitBase: 'exitRmwOps', exitPerVma: 'exitPerVmaRmwOps', waitBase: 'waitRmwOps',
 };
 
 /**

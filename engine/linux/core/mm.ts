@@ -191,6 +191,7 @@ export class MemoryManager {
     if (this.count[index] === 0) throw new Error(`page 0x${frame.toString(16)} freed twice`);
     this.run('freePage');
     if (--this.count[index] === 0) {
+      this.run('freePageToZero');
       this.pageCache.forget(frame);
       this.frames.release(frame);
     }
@@ -336,9 +337,13 @@ export class MemoryManager {
   private noPage(mm: MemoryMap, area: VmArea, page: number, write: boolean): boolean {
     if (area.inode !== null) {
       const index = (area.offset + (page - area.start)) / PAGE_SIZE;
-      if ((area.flags & VM_SHARED) !== 0) return this.sharedNoPage(mm, area.inode, index, page, write);
+      if ((area.flags & VM_SHARED) !== 0) {
+        this.run('faultFilePage');
+        return this.sharedNoPage(mm, area.inode, index, page, write);
+      }
       const cached = index < area.inode.pages.length ? area.inode.pages[index] : -1;
       if (cached > 0) this.pageCache.touch(cached);
+      this.run(cached > 0 && !write ? 'faultFilePage' : 'faultFileCopy');
       if (cached > 0 && !write) {
         this.get(cached);
         return this.setPte(mm, page, cached, false);
@@ -351,9 +356,11 @@ export class MemoryManager {
       return this.setPte(mm, page, frame, true);
     }
     if (!write) {
+      this.run('faultZeroPage');
       this.get(this.zeroPage);
       return this.setPte(mm, page, this.zeroPage, false);
     }
+    this.run('faultAnonPage');
     const frame = this.allocate(true);
     if (frame < 0) return false;
     return this.setPte(mm, page, frame, true);
@@ -381,6 +388,7 @@ export class MemoryManager {
    * MAP_SHARED file mapping, writing is re-enabled on the page-cache page, which becomes dirty).
    */
   private wpPage(mm: MemoryMap, area: VmArea, page: number, at: number, pte: number): boolean {
+    this.run('faultWpPage');
     const old = (pte & FRAME_MASK) >>> 0;
     const sharedFile = (area.flags & VM_SHARED) !== 0 && area.inode !== null;
     if (sharedFile || (old !== this.zeroPage && this.count[old >>> 12] === 1 && !this.isPageCache(area, old))) {
@@ -505,10 +513,12 @@ export class MemoryManager {
 
   /** exit_mmap + free_page_tables: releases every user page, page table and the directory. */
   release(mm: MemoryMap): void {
+    this.run('exitPerVma', mm.areas.length);
     for (const area of mm.areas) this.unmapRange(mm, area.start, area.end, false);
     for (const area of mm.areas) this.freeVma(area);
     mm.areas.length = 0;
     this.substrate.addressSpaceChanged(mm);
+    this.run('freePageTablesPerPde', TASK_SIZE >>> 22);
     for (let index = 0; index < TASK_SIZE >>> 22; index++) {
       const pde = this.cpu.memory.read32(mm.pgd + index * 4);
       if ((pde & PG_PRESENT) !== 0) {

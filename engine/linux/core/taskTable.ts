@@ -14,11 +14,10 @@ export class TaskTable {
   private count = 0;
 
   /**
-   * find_empty_process (kernel/fork.c): scans slots NR_TASKS-1 down to 1 and returns the lowest
-   * free one, or -1 when the table is full (fork then fails with EAGAIN). Every caller is root in
+   * find_empty_process (kernel/fork.c of 2.0): the lowest free slot above task 0, or -1 when the
+   * table is full (fork then fails with EAGAIN). Every caller is root in
    * this model, so the per-user limits (RLIMIT_NPROC, MAX_TASKS_PER_USER, the
-   * MIN_TASKS_LEFT_FOR_ROOT reserve) do not apply. The scan always visits NR_TASKS - 1 slots;
-   * {@link occupied} tells how many of them held a task (the loop's longer branch).
+   * MIN_TASKS_LEFT_FOR_ROOT reserve) do not apply. The caller charges the slots scanned.
    */
   findEmpty(): number {
     let free = -1;
