@@ -297,7 +297,20 @@ export class Cpu {
   translate(linear: number, kind: AccessKind, user: boolean): number {
     const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
     const index = tlb.lookup(linear >>> 12, this.tlbTag);
-    if (index < 0) return this.translateMiss(linear, kind, user);
+    if (index < 0) {
+      // not in the 4 KB TLB: a data access may hit the 4 MB D-TLB (every kernel access does),
+      // whose usual hit is kept in line too (a call per kernel access cost more than the
+      // lookup); else the page walk
+      if (kind !== ACCESS_FETCH) {
+        const large = this.dtlbLarge;
+        const largeIndex = large.lookup(linear >>> 22, this.tlbTag);
+        if (largeIndex >= 0) {
+          if (usualHit(large.words[largeIndex + TLB_FLAGS], kind, user)) return ((large.words[largeIndex + TLB_FRAME] << 22) | (linear & 0x3fffff)) >>> 0;
+          return this.hitWithSideEffects(large, largeIndex, 22, linear, kind, user);
+        }
+      }
+      return this.walk(linear, kind, user);
+    }
     const flags = tlb.words[index + TLB_FLAGS];
     // the usual hit (allowed, and a write finds D already set) stays small enough to be inlined
     // into the memory operations; the rest is hitWithSideEffects
@@ -314,19 +327,6 @@ export class Cpu {
       tlb.setFlags(index, flags | TLB_DIRTY);
     }
     return ((tlb.words[index + TLB_FRAME] << shift) | (linear & ((1 << shift) - 1))) >>> 0;
-  }
-
-  /** Not in the 4 KB TLB: the 4 MB D-TLB (whose usual hit is as small as translate's), else the page walk. */
-  private translateMiss(linear: number, kind: AccessKind, user: boolean): number {
-    if (kind !== ACCESS_FETCH) {
-      const large = this.dtlbLarge;
-      const index = large.lookup(linear >>> 22, this.tlbTag);
-      if (index >= 0) {
-        if (usualHit(large.words[index + TLB_FLAGS], kind, user)) return ((large.words[index + TLB_FRAME] << 22) | (linear & 0x3fffff)) >>> 0;
-        return this.hitWithSideEffects(large, index, 22, linear, kind, user);
-      }
-    }
-    return this.walk(linear, kind, user);
   }
 
   private permitted(flags: number, kind: AccessKind, user: boolean): boolean {
