@@ -3,7 +3,7 @@ import type { CycleAccounting } from '../base/cycleAccounting';
 import { PAGE_FAULT_PRESENT, PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
 import type { Scheduler } from '../base/scheduler';
 import type { Counter, StatRegistry } from '../base/stats';
-import type { Activity, ExecutionContext } from './executionContext';
+import { resume, type Activity, type ExecutionContext } from './executionContext';
 import type { MemorySystem } from './memorySystem';
 import { LARGE_FRAME_MASK, PG_ACCESSED, PG_DIRTY, PG_LARGE, PG_PRESENT, PG_USER, PG_WRITABLE } from './paging';
 import type { PentiumParameters } from './pentiumParameters';
@@ -757,7 +757,7 @@ export class Cpu {
         if (scheduler.hostCheckDue) return 'budget';
         let result: IteratorResult<void, void>;
         try {
-          result = context.generator.next();
+          result = resume(context.generator, context.native);
         } catch (error) {
           context.finished = true;
           context.failure = error;
