@@ -96,10 +96,11 @@ export class Tlb {
     const base = set << (2 + ENTRY_SHIFT);
     const words = this.words;
     let way: number;
-    if (words[base] === page && words[base + TAG] === tag) way = 0;
-    else if (words[base + 4] === page && words[base + 4 + TAG] === tag) way = 1;
-    else if (words[base + 8] === page && words[base + 8 + TAG] === tag) way = 2;
-    else if (words[base + 12] === page && words[base + 12 + TAG] === tag) way = 3;
+    // way w's entry starts at base + w * ENTRY_WORDS
+    if (words[base + PAGE] === page && words[base + TAG] === tag) way = 0;
+    else if (words[base + 4 + PAGE] === page && words[base + 4 + TAG] === tag) way = 1;
+    else if (words[base + 8 + PAGE] === page && words[base + 8 + TAG] === tag) way = 2;
+    else if (words[base + 12 + PAGE] === page && words[base + 12 + TAG] === tag) way = 3;
     else {
       this.misses.value++;
       return -1;
