@@ -4,7 +4,7 @@ import type { Activity, Operation } from '../machine/executionContext';
 import type { L4Kernel } from './kernel';
 import { LINUX_SYSCALL_VECTOR, SYSCALL } from './kernel';
 import { DOPE_REDIRECTED, ipcError, SEND_DECEIT } from './messageDope';
-import { IpcTrap } from './ipcTrap';
+import { IpcTrap, type IpcTrapOwner } from './ipcTrap';
 import type { ExceptionHandler, Thread } from './thread';
 import { NIL_ID, type ThreadId } from './threadId';
 import { TIMEOUT_NEVER } from './timeout';
@@ -103,6 +103,43 @@ const C_BINDING = {
 } as const satisfies Record<string, CBinding>;
 
 /**
+ * A thread's IPC binding in progress: which C binding (null: registers set up in line), its PIC
+ * variant, and the result it reads from the registers after the trap. It is the owner of the
+ * thread's {@link IpcTrap}: an object with a method rather than a closure per thread, which would
+ * be a new call target in V8 for every simulated system and made it drop the optimized code of
+ * the IPC path at the start of each run (issue 10).
+ */
+class IpcBindingResult implements IpcTrapOwner<IpcResult> {
+  /** The C binding of the IPC in progress (null: in line) and whether it is the PIC variant. */
+  binding: CBinding | null = null;
+  pic = false;
+  private readonly result: IpcResult = { dope: 0, error: 0, w0: 0, w1: 0, sourceLow: 0, sourceHigh: 0, destinationLow: 0, destinationHigh: 0 };
+
+  constructor(private readonly kernel: L4Kernel, private readonly thread: Thread) {}
+
+  /** After the trap: the result from the registers, then the binding's stores (of the call's {@link binding}). */
+  ipcResult(): IpcResult {
+    const t = this.thread;
+    const r = this.result;
+    r.dope = t.eax;
+    r.error = ipcError(t.eax);
+    r.w0 = t.edx;
+    r.w1 = t.ebx;
+    r.sourceLow = t.esi;
+    r.sourceHigh = t.edi;
+    const redirected = (t.eax & DOPE_REDIRECTED) !== 0;
+    r.destinationLow = redirected ? t.ecx : 0;
+    r.destinationHigh = redirected ? t.ebp : 0;
+    const binding = this.binding;
+    if (binding !== null) {
+      const p = this.kernel.p;
+      this.kernel.cpu.charge((p.ipcBindingSaveInstructions + binding.outputs * p.ipcBindingStoreInstructions + (binding.indirect ? p.ipcBindingIndirectAfter : 0) + (this.pic ? p.ipcBindingPicAfter : 0)) * this.kernel.cpu.p.instruction, CAT.user);
+    }
+    return r;
+  }
+}
+
+/**
  * The L4 system calls as a thread sees them: generator functions mirroring the classic C
  * bindings (`l4_ipc_call` → `ipcCall`...). Each loads the registers of the L4/x86 v2 ABI and
  * traps with `int 0x30`..`0x36`; the kernel's costs follow from that. Memory helpers access the
@@ -110,18 +147,17 @@ const C_BINDING = {
  * access is retried. Use with `yield*`.
  */
 export class L4Api {
-  private readonly result: IpcResult = { dope: 0, error: 0, w0: 0, w1: 0, sourceLow: 0, sourceHigh: 0, destinationLow: 0, destinationHigh: 0 };
   /** Where this thread's binding code and stack are (0 = not simulated), see {@link userImage}. */
   private codeAddress = 0;
   private stackAddress = 0;
-  /** The C binding of the IPC in progress (null: in line) and whether it is the PIC variant. */
-  private binding: CBinding | null = null;
-  private pic = false;
+  /** The binding of the IPC in progress and its result. */
+  private readonly call: IpcBindingResult;
   /** This thread's `int 0x30` of the IPC bindings (reused by every call). */
   private readonly ipcTrap: IpcTrap<IpcResult>;
 
   constructor(private readonly kernel: L4Kernel, private readonly thread: Thread) {
-    this.ipcTrap = new IpcTrap(kernel, thread, () => this.ipcResult());
+    this.call = new IpcBindingResult(kernel, thread);
+    this.ipcTrap = new IpcTrap(kernel, thread, this.call);
   }
 
   /** This thread's id (`l4_myself`). */
@@ -213,8 +249,8 @@ export class L4Api {
     const p = this.kernel.p;
     this.kernel.cpu.charge(binding === null ? p.ipcStubCycles : p.ipcStubCycles + (p.ipcBindingSaveInstructions + (binding.indirect ? p.ipcBindingIndirectBefore : 0) + (pic ? p.ipcBindingPicBefore : 0)) * this.kernel.cpu.p.instruction, CAT.user);
     const stubbed = this.codeAddress === 0 || this.stubAccesses();
-    this.binding = binding;
-    this.pic = pic;
+    this.call.binding = binding;
+    this.call.pic = pic;
     if (!stubbed || (virtualSender !== undefined && send !== SEND_NONE)) return this.invokeWithFaults(stubbed, send, destination, w0, w1, receive, timeouts, virtualSender);
     this.loadRegisters(send, destination, w0, w1, receive, timeouts);
     return this.ipcTrap.start();
@@ -223,7 +259,7 @@ export class L4Api {
   /** {@link invoke} when the binding's code faulted (`stubbed` false) or the send deceits: the pushes may fault too. */
   private *invokeWithFaults(stubbed: boolean, send: number, destination: ThreadId, w0: number, w1: number, receive: number, timeouts: number, virtualSender: ThreadId | undefined): Operation<IpcResult> {
     const t = this.thread;
-    const { binding, pic } = this;
+    const { binding, pic } = this.call;
     if (!stubbed) yield* this.stubFaults();
     // a deceiting send: the binding pushes the virtual sender, and pops it after the trap
     const esp = t.esp;
@@ -235,9 +271,9 @@ export class L4Api {
     this.loadRegisters(send, destination, w0, w1, receive, timeouts);
     yield* this.kernel.cpu.idt[SYSCALL.ipc]!(SYSCALL.ipc, null);
     if (pushed >= 0 && t.esp === pushed) t.esp = esp;
-    this.binding = binding;
-    this.pic = pic;
-    return this.ipcResult();
+    this.call.binding = binding;
+    this.call.pic = pic;
+    return this.call.ipcResult();
   }
 
   /** The IPC registers of the v2 ABI: EAX send, EBP receive, ECX timeouts, ESI:EDI the partner, EDX/EBX the words. */
@@ -250,27 +286,6 @@ export class L4Api {
     t.edi = destination.high >>> 0;
     t.edx = w0 >>> 0;
     t.ebx = w1 >>> 0;
-  }
-
-  /** After the trap: the result from the registers, then the binding's stores (of the call's {@link binding}). */
-  private ipcResult(): IpcResult {
-    const t = this.thread;
-    const r = this.result;
-    r.dope = t.eax;
-    r.error = ipcError(t.eax);
-    r.w0 = t.edx;
-    r.w1 = t.ebx;
-    r.sourceLow = t.esi;
-    r.sourceHigh = t.edi;
-    const redirected = (t.eax & DOPE_REDIRECTED) !== 0;
-    r.destinationLow = redirected ? t.ecx : 0;
-    r.destinationHigh = redirected ? t.ebp : 0;
-    const binding = this.binding;
-    if (binding !== null) {
-      const p = this.kernel.p;
-      this.kernel.cpu.charge((p.ipcBindingSaveInstructions + binding.outputs * p.ipcBindingStoreInstructions + (binding.indirect ? p.ipcBindingIndirectAfter : 0) + (this.pic ? p.ipcBindingPicAfter : 0)) * this.kernel.cpu.p.instruction, CAT.user);
-    }
-    return r;
   }
 
   /**

@@ -11,12 +11,20 @@ const START = 1;
 const SWITCHED = 2;
 const DELEGATING = 3;
 
+/** What an {@link IpcTrap} asks for the call's value when the trap is over (the thread's binding). */
+export interface IpcTrapOwner<R> {
+  /** The binding's result, from the thread's registers. */
+  ipcResult(): R;
+}
+
 /**
  * The `int 0x30` of a thread's IPC binding as one reusable host iterator (one per thread): the
  * kernel's short path (`Ipc.shortIpc`, `resumeShort`) runs in `next()` with no host generator
  * created per call; what may wait otherwise runs as the general trap (the IDT handler) or the
- * short path's rest, delegated to. Use through `yield*`; when the trap is over, `finish`
- * gives the call's value (the binding's result).
+ * short path's rest, delegated to. Use through `yield*`; when the trap is over, the owner's
+ * `ipcResult` gives the call's value. (An owner object rather than a closure: a closure per
+ * thread is a new call target for every simulated system, which made V8 drop the optimized
+ * code of this hot path at the start of each run and compile it again.)
  */
 export class IpcTrap<R> extends ReusableOperation<R> {
   private state = FREE;
@@ -28,7 +36,7 @@ export class IpcTrap<R> extends ReusableOperation<R> {
   constructor(
     private readonly kernel: L4Kernel,
     private readonly thread: Thread,
-    private readonly finish: () => R,
+    private readonly owner: IpcTrapOwner<R>,
   ) {
     super();
   }
@@ -70,7 +78,7 @@ export class IpcTrap<R> extends ReusableOperation<R> {
       this.delegate = null;
     }
     this.state = FREE;
-    this.finished.value = this.finish();
+    this.finished.value = this.owner.ipcResult();
     return this.finished as IteratorReturnResult<R>;
   }
 

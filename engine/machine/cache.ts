@@ -23,11 +23,16 @@ export class Cache {
   /** sets - 1: the set of a line is `line & setMask`. */
   private readonly setMask: number;
   readonly lineShift: number;
-  /** Line number (physical >>> lineShift) held by each way, -1 when invalid. */
-  private readonly lines: Int32Array;
-  private readonly dirty: Uint8Array;
-  /** Per set: ways ordered most recently used first (packed, 4 bits per way, up to 8 ways). */
-  private readonly order: Uint32Array;
+  /**
+   * The cache's state in one Int32Array, for host speed (issue 10: a lookup then checks and
+   * loads one typed array, not three): at index `set * ways + way` the line number
+   * (physical >>> lineShift) that way holds, -1 when invalid; at {@link dirtyBase} + that index
+   * its dirty bit; at {@link orderBase} + set the set's ways, most recently used first (packed,
+   * 4 bits per way, up to 8 ways).
+   */
+  private readonly words: Int32Array;
+  private readonly dirtyBase: number;
+  private readonly orderBase: number;
   readonly hits: Counter;
   readonly misses: Counter;
   readonly writebacks: Counter;
@@ -42,12 +47,14 @@ export class Cache {
     if (!Number.isInteger(this.sets) || (this.sets & (this.sets - 1)) !== 0) throw new RangeError(`${name}: set count must be a power of two`);
     if (ways > 8) throw new RangeError(`${name}: at most 8 ways`);
     this.setMask = this.sets - 1;
-    this.lines = new Int32Array(this.sets * ways).fill(-1);
-    this.dirty = new Uint8Array(this.sets * ways);
-    this.order = new Uint32Array(this.sets);
+    const lines = this.sets * ways;
+    this.dirtyBase = lines;
+    this.orderBase = 2 * lines;
+    this.words = new Int32Array(2 * lines + this.sets);
+    this.words.fill(-1, 0, lines);
     let initial = 0;
     for (let way = ways - 1; way >= 0; way--) initial = (initial << 4) | way;
-    this.order.fill(initial >>> 0);
+    this.words.fill(initial, this.orderBase);
     this.hits = stats.counter(`machine.${name}.hits`, 'accesses', `${name} accesses that hit`);
     this.misses = stats.counter(`machine.${name}.misses`, 'accesses', `${name} accesses that missed`);
     this.writebacks = stats.counter(`machine.${name}.writebacks`, 'lines', `dirty lines ${name} wrote back on eviction`);
@@ -69,7 +76,7 @@ export class Cache {
   accessForWrite(line: number): boolean {
     const index = this.hitIndex(line);
     if (index < 0) return false;
-    this.dirty[index] = 1;
+    this.words[this.dirtyBase + index] = 1;
     return true;
   }
 
@@ -84,8 +91,8 @@ export class Cache {
       for (let line = first; line <= last; line++) if (this.hitIndexAny(line) < 0) return line;
       return last + 1;
     }
-    const lines = this.lines;
-    const order = this.order;
+    const words = this.words;
+    const orderBase = this.orderBase;
     const setMask = this.setMask;
     let hits = 0;
     let line = first;
@@ -93,13 +100,13 @@ export class Cache {
       const set = line & setMask;
       const base = set << 1;
       let way: number;
-      if (lines[base] === line) way = 0;
-      else if (lines[base + 1] === line) way = 1;
+      if (words[base] === line) way = 0;
+      else if (words[base + 1] === line) way = 1;
       else {
         this.misses.value++;
         break;
       }
-      order[set] = way | ((way ^ 1) << 4);
+      words[orderBase + set] = way | ((way ^ 1) << 4);
       hits++;
     }
     this.hits.value += hits;
@@ -113,17 +120,17 @@ export class Cache {
     if (this.ways !== 2) return this.hitIndexAny(line);
     const set = line & this.setMask;
     const base = set << 1;
-    const lines = this.lines;
+    const words = this.words;
     let way: number;
-    if (lines[base] === line) way = 0;
-    else if (lines[base + 1] === line) way = 1;
+    if (words[base] === line) way = 0;
+    else if (words[base + 1] === line) way = 1;
     else {
       this.misses.value++;
       return -1;
     }
     // twoWayOrder(way), written out: this path is inlined deep into the MMU, where V8's inlining
     // budget may already be spent
-    this.order[set] = way | ((way ^ 1) << 4);
+    words[this.orderBase + set] = way | ((way ^ 1) << 4);
     this.hits.value++;
     return base + way;
   }
@@ -132,7 +139,7 @@ export class Cache {
   private hitIndexAny(line: number): number {
     const set = line & this.setMask;
     if (this.ways === 1) {
-      if (this.lines[set] !== line) {
+      if (this.words[set] !== line) {
         this.misses.value++;
         return -1;
       }
@@ -151,7 +158,7 @@ export class Cache {
 
   /** The way of set `set` holding `line`, or -1 (unrolled for 2 ways and direct-mapped). */
   private wayOf(line: number, set: number): number {
-    const lines = this.lines;
+    const lines = this.words;
     const ways = this.ways;
     if (ways === 2) {
       const base = set << 1;
@@ -166,13 +173,13 @@ export class Cache {
   markDirty(line: number): boolean {
     const index = this.find(line);
     if (index < 0) return false;
-    this.dirty[index] = 1;
+    this.words[this.dirtyBase + index] = 1;
     return true;
   }
 
   isDirty(line: number): boolean {
     const index = this.find(line);
-    return index >= 0 && this.dirty[index] !== 0;
+    return index >= 0 && this.words[this.dirtyBase + index] !== 0;
   }
 
   /**
@@ -183,14 +190,15 @@ export class Cache {
     const set = line & this.setMask;
     const way = this.lruWay(set);
     const index = set * this.ways + way;
-    const evicted = this.lines[index];
+    const words = this.words;
+    const evicted = words[index];
     this.evictedDirty = -1;
-    if (evicted !== -1 && this.dirty[index] !== 0) {
+    if (evicted !== -1 && words[this.dirtyBase + index] !== 0) {
       this.evictedDirty = evicted;
       this.writebacks.value++;
     }
-    this.lines[index] = line;
-    this.dirty[index] = dirty ? 1 : 0;
+    words[index] = line;
+    words[this.dirtyBase + index] = dirty ? 1 : 0;
     this.promote(set, way);
     return evicted;
   }
@@ -199,15 +207,15 @@ export class Cache {
   invalidate(line: number): boolean {
     const index = this.find(line);
     if (index < 0) return false;
-    const wasDirty = this.dirty[index] !== 0;
-    this.lines[index] = -1;
-    this.dirty[index] = 0;
+    const wasDirty = this.words[this.dirtyBase + index] !== 0;
+    this.words[index] = -1;
+    this.words[this.dirtyBase + index] = 0;
     return wasDirty;
   }
 
   flush(): void {
-    this.lines.fill(-1);
-    this.dirty.fill(0);
+    this.words.fill(-1, 0, this.dirtyBase);
+    this.words.fill(0, this.dirtyBase, this.orderBase);
   }
 
   setOf(physical: number): number {
@@ -216,31 +224,32 @@ export class Cache {
 
   validLines(): number {
     let count = 0;
-    for (const line of this.lines) if (line !== -1) count++;
+    for (let i = 0; i < this.dirtyBase; i++) if (this.words[i] !== -1) count++;
     return count;
   }
 
   inspect(): CacheLineView[] {
     const out: CacheLineView[] = [];
-    for (let i = 0; i < this.lines.length; i++) {
-      if (this.lines[i] === -1) continue;
-      out.push({ set: Math.floor(i / this.ways), way: i % this.ways, physical: this.lines[i] << this.lineShift, dirty: this.dirty[i] !== 0 });
+    const words = this.words;
+    for (let i = 0; i < this.dirtyBase; i++) {
+      if (words[i] === -1) continue;
+      out.push({ set: Math.floor(i / this.ways), way: i % this.ways, physical: words[i] << this.lineShift, dirty: words[this.dirtyBase + i] !== 0 });
     }
     return out;
   }
 
   private lruWay(set: number): number {
     if (this.ways === 1) return 0;
-    return (this.order[set] >>> (4 * (this.ways - 1))) & 0xf;
+    return (this.words[this.orderBase + set] >>> (4 * (this.ways - 1))) & 0xf;
   }
 
   private promote(set: number, way: number): void {
     if (this.ways === 2) {
-      this.order[set] = twoWayOrder(way);
+      this.words[this.orderBase + set] = twoWayOrder(way);
       return;
     }
     if (this.ways === 1) return;
-    const order = this.order[set];
+    const order = this.words[this.orderBase + set];
     // remove `way` from the packed list, then push it at the front (position 0)
     let rebuilt = 0;
     let position = 1;
@@ -250,6 +259,6 @@ export class Cache {
       rebuilt |= w << (4 * position);
       position++;
     }
-    this.order[set] = (rebuilt | way) >>> 0;
+    this.words[this.orderBase + set] = rebuilt | way;
   }
 }

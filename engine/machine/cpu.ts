@@ -4,12 +4,12 @@ import { PAGE_FAULT_PRESENT, PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type Mac
 import type { Scheduler } from '../base/scheduler';
 import { BranchTargetBuffer, type BranchSites } from './btb';
 import type { Counter, StatRegistry } from '../base/stats';
-import type { Activity, ExecutionContext } from './executionContext';
+import { resume, type Activity, type ExecutionContext } from './executionContext';
 import type { MemorySystem } from './memorySystem';
 import { LARGE_FRAME_MASK, PG_ACCESSED, PG_DIRTY, PG_LARGE, PG_PRESENT, PG_USER, PG_WRITABLE } from './paging';
 import type { PentiumParameters } from './pentiumParameters';
 import type { PhysicalMemory } from './physicalMemory';
-import { Tlb, TLB_DIRTY, TLB_USER, TLB_WRITABLE } from './tlb';
+import { Tlb, TLB_DIRTY, TLB_FLAGS, TLB_FRAME, TLB_USER, TLB_WRITABLE } from './tlb';
 
 /** Kinds of memory access. */
 export const ACCESS_READ = 0;
@@ -323,36 +323,36 @@ export class Cpu {
   translate(linear: number, kind: AccessKind, user: boolean): number {
     const tlb = kind === ACCESS_FETCH ? this.itlb : this.dtlb;
     const index = tlb.lookup(linear >>> 12, this.tlbTag);
-    if (index < 0) return this.translateMiss(linear, kind, user);
-    const flags = tlb.flags[index];
+    if (index < 0) {
+      // not in the 4 KB TLB: a data access may hit the 4 MB D-TLB (every kernel access does),
+      // whose usual hit is kept in line too (a call per kernel access cost more than the
+      // lookup); else the page walk
+      if (kind !== ACCESS_FETCH) {
+        const large = this.dtlbLarge;
+        const largeIndex = large.lookup(linear >>> 22, this.tlbTag);
+        if (largeIndex >= 0) {
+          if (usualHit(large.words[largeIndex + TLB_FLAGS], kind, user)) return ((large.words[largeIndex + TLB_FRAME] << 22) | (linear & 0x3fffff)) >>> 0;
+          return this.hitWithSideEffects(large, largeIndex, 22, linear, kind, user);
+        }
+      }
+      return this.walk(linear, kind, user);
+    }
+    const flags = tlb.words[index + TLB_FLAGS];
     // the usual hit (allowed, and a write finds D already set) stays small enough to be inlined
     // into the memory operations; the rest is hitWithSideEffects
-    if (usualHit(flags, kind, user)) return ((tlb.frames[index] << 12) | (linear & 0xfff)) >>> 0;
+    if (usualHit(flags, kind, user)) return ((tlb.words[index + TLB_FRAME] << 12) | (linear & 0xfff)) >>> 0;
     return this.hitWithSideEffects(tlb, index, 12, linear, kind, user);
   }
 
   /** A TLB hit (pages of `1 << shift` bytes) that faults or, as the first write through a clean entry, sets D. */
   private hitWithSideEffects(tlb: Tlb, index: number, shift: number, linear: number, kind: AccessKind, user: boolean): number {
-    const flags = tlb.flags[index];
+    const flags = tlb.words[index + TLB_FLAGS];
     if (!this.permitted(flags, kind, user)) return this.protectionFault(linear, kind, user);
     if (kind === ACCESS_WRITE && (flags & TLB_DIRTY) === 0) {
       this.setDirtyBit(linear);
       tlb.setFlags(index, flags | TLB_DIRTY);
     }
-    return ((tlb.frames[index] << shift) | (linear & ((1 << shift) - 1))) >>> 0;
-  }
-
-  /** Not in the 4 KB TLB: the 4 MB D-TLB (whose usual hit is as small as translate's), else the page walk. */
-  private translateMiss(linear: number, kind: AccessKind, user: boolean): number {
-    if (kind !== ACCESS_FETCH) {
-      const large = this.dtlbLarge;
-      const index = large.lookup(linear >>> 22, this.tlbTag);
-      if (index >= 0) {
-        if (usualHit(large.flags[index], kind, user)) return ((large.frames[index] << 22) | (linear & 0x3fffff)) >>> 0;
-        return this.hitWithSideEffects(large, index, 22, linear, kind, user);
-      }
-    }
-    return this.walk(linear, kind, user);
+    return ((tlb.words[index + TLB_FRAME] << shift) | (linear & ((1 << shift) - 1))) >>> 0;
   }
 
   private permitted(flags: number, kind: AccessKind, user: boolean): boolean {
@@ -783,7 +783,7 @@ export class Cpu {
         if (scheduler.hostCheckDue) return 'budget';
         let result: IteratorResult<void, void>;
         try {
-          result = context.generator.next();
+          result = resume(context.generator, context.native);
         } catch (error) {
           context.finished = true;
           context.failure = error;

@@ -12,11 +12,33 @@ export type Activity = Generator<void, void, void>;
 /** An activity that produces a value (a kernel call returning a result, a guest read...). */
 export type Operation<T> = Generator<void, T, void>;
 
+/**
+ * %GeneratorPrototype%, the prototype of every generator function's `prototype` object, and its
+ * `next`. Resuming a native generator through `generatorNext.call(g)` rather than `g.next()`
+ * matters on the run loop's hot paths (issue 10): each generator function gives its generators a
+ * prototype of their own, so a call site that resumes the generators of many threads sees many
+ * maps and V8 looks `next` up the slow (megamorphic) way at every switch.
+ */
+const GENERATOR_PROTOTYPE: object = Object.getPrototypeOf(Object.getPrototypeOf((function* () {})())) as object;
+const generatorNext = (GENERATOR_PROTOTYPE as Activity).next;
+
+/** Whether `activity` is a native generator (not another iterator such as a GuardedActivity). */
+export function isNativeGenerator(activity: Activity): boolean {
+  return Object.getPrototypeOf(Object.getPrototypeOf(activity)) === GENERATOR_PROTOTYPE;
+}
+
+/** `activity.next()`, for an `activity` that {@link isNativeGenerator} says is a native generator when `native`. */
+export function resume(activity: Activity, native: boolean): IteratorResult<void, void> {
+  return native ? generatorNext.call(activity) : activity.next();
+}
+
 export class ExecutionContext {
   finished = false;
   /** Set when the body threw: the run loop reports it instead of crashing the engine. */
   failure: unknown = undefined;
   readonly generator: Activity;
+  /** Whether {@link generator} is a native generator (see {@link resume}). */
+  readonly native: boolean;
 
   /**
    * @param name shown in traces and reports.
@@ -26,5 +48,6 @@ export class ExecutionContext {
    */
   constructor(readonly name: string, body: () => Activity, public owner: unknown = undefined) {
     this.generator = body();
+    this.native = isNativeGenerator(this.generator);
   }
 }

@@ -1,4 +1,4 @@
-import type { Activity } from './executionContext';
+import { isNativeGenerator, resume, type Activity } from './executionContext';
 
 /** How a guarded body ended: returned (null) or threw `error`. */
 export type BodyOutcome = null | { readonly error: unknown };
@@ -15,6 +15,8 @@ export type BodyOutcome = null | { readonly error: unknown };
  */
 export class GuardedActivity implements Activity {
   private running: Activity | null = null;
+  /** Whether `running` is a native generator (resumed through executionContext's `resume`). */
+  private native = false;
   private ended: Activity | null = null;
 
   constructor(
@@ -25,8 +27,12 @@ export class GuardedActivity implements Activity {
   next(): IteratorResult<void, void> {
     if (this.ended === null) {
       try {
-        this.running ??= this.body();
-        const result = this.running.next();
+        let running = this.running;
+        if (running === null) {
+          running = this.running = this.body();
+          this.native = isNativeGenerator(running);
+        }
+        const result = resume(running, this.native);
         if (result.done !== true) return result;
         this.ended = this.ending(null);
       } catch (error) {

@@ -9,7 +9,7 @@ import { SYSCALLS } from '../core/syscalls';
 import type { Task } from '../core/task';
 import type { L4LinuxParameters } from './l4linuxParameters';
 import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
-import { LibraryCall } from './libraryCall';
+import { LibraryCall, type LibraryExit } from './libraryCall';
 
 /** The library is part of the shared libc.so, so its IPC binding is the PIC variant. */
 const LIBRARY_BINDING: IpcOptions = Object.freeze({ positionIndependent: true });
@@ -88,7 +88,7 @@ function* storeUserWords(cpu: Cpu, address: number, words: readonly number[]): A
  * arguments, as many as the call has, in an argument block the server copies in), receives the reply and leaves. Caught
  * signals whose frames the server pushed run before the call returns, as after native's iret.
  */
-export class EmulationLibraryGate implements SystemCallGate {
+export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
   /** Set by the process's signal thread: enter Linux for signal delivery before the next call. */
   signalEntry = false;
   /** The library is the modified libc.so: a dynamically linked call's PLT slot leads straight into it. */
@@ -101,7 +101,7 @@ export class EmulationLibraryGate implements SystemCallGate {
    */
   readonly handler = (frame: ExceptionFrame): Activity => this.reflected(frame);
   /** This process's system call from its IPC on (reused by every call). */
-  private readonly libraryCall = new LibraryCall((reply) => this.leave(reply));
+  private readonly libraryCall = new LibraryCall(this);
 
   constructor(
     protected readonly context: EmulationContext,
@@ -167,7 +167,7 @@ export class EmulationLibraryGate implements SystemCallGate {
     if (entering !== null) yield* entering;
     if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
     this.context.accounting.setPhase(PHASE.send, cpu.scheduler.now);
-    const after = this.leave(yield* this.send(nr, args, count));
+    const after = this.leaveLibrary(yield* this.send(nr, args, count));
     return typeof after === 'number' ? after : yield* after;
   }
 
@@ -176,8 +176,8 @@ export class EmulationLibraryGate implements SystemCallGate {
     return this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0, TIMEOUT_NEVER, LIBRARY_BINDING);
   }
 
-  /** The library's way out after the server's reply: the call's result, or the rest as a generator when the code fetch faults or caught signals' handlers must run. */
-  private leave(reply: IpcResult): Operation<number> | number {
+  /** The library's way out after the server's reply: the call's result, or the rest as a generator when the code fetch faults or caught signals' handlers must run (also for the process's {@link LibraryCall}). */
+  leaveLibrary(reply: IpcResult): Operation<number> | number {
     const { cpu, accounting, parameters: n } = this.context;
     const m = cpu.p;
     accounting.setPhase(PHASE.leave, cpu.scheduler.now);
@@ -188,7 +188,7 @@ export class EmulationLibraryGate implements SystemCallGate {
     return reply.error !== 0 ? -EINTR : reply.w0 | 0;
   }
 
-  /** {@link leave} as a generator, after its first fetch. */
+  /** {@link leaveLibrary} as a generator, after its first fetch. */
   private *leaveRest(leaving: Activity | null, reply: IpcResult): Operation<number> {
     if (leaving !== null) yield* leaving;
     this.context.accounting.setPhase(null, this.context.cpu.scheduler.now);
