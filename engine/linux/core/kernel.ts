@@ -746,6 +746,7 @@ export class LinuxKernel {
   private *fileRead(task: Task, file: OpenFile, buffer: number, count: number): Operation<number> {
     const inode = file.inode;
     if (inode.kind === 'dir') return -E.EISDIR;
+    this.run('fileReadCall');
     let done = 0;
     while (done < count && file.position < inode.size) {
       this.run('fileReadBase');
@@ -1368,7 +1369,7 @@ export class LinuxKernel {
   private *sysFstat(task: Task, fd: number, buffer: number): Operation<number> {
     const file = this.fget(task, fd);
     if (file === null) return -E.EBADF;
-    this.run('statBase');
+    this.run('fstatBase');
     const written = yield* this.writeUserWords(task, buffer, this.statWords(file.inode));
     return written < 0 ? written : 0;
   }

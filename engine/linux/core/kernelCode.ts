@@ -68,8 +68,8 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', freePageToZero: 'mm/page_alloc.c', exitPerVma: 'mm/mmap.c', freePageTablesPerPde: 'mm/memory.c', copyPte: 'mm/memory.c',
   copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', findEmptyProcessPerSlot: 'kernel/fork.c', findEmptyProcessPerTask: 'kernel/fork.c', exitBase: 'kernel/exit.c',
   waitBase: 'kernel/exit.c', execBase: 'fs/exec.c', execPerArgByte: 'fs/exec.c', pathComponent: 'fs/namei.c', openBase: 'fs/open.c',
-  closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', statBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
-  munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
+  closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', fileReadCall: 'mm/filemap.c', statBase: 'fs/stat.c', fstatBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
+  munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', brkGrow: 'mm/mmap.c', brkShrink: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
   sigreturn: 'arch/i386/kernel/signal.c', dupBase: 'fs/fcntl.c', ttyWritePerChar: 'drivers/char/tty_io.c',
   bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
   socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
@@ -82,7 +82,8 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
 const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', sleepOnWake: 'sleepOnWakeFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps',
   getFreePage: 'getFreePageFlagOps', freePageToZero: 'freePageToZeroFlagOps', forkBase: 'forkFlagOps', forkPerVma: 'forkPerVmaFlagOps',
-  exitBase: 'exitFlagOps', exitPerVma: 'exitPerVmaFlagOps', waitBase: 'waitFlagOps',
+  exitBase: 'exitFlagOps', exitPerVma: 'exitPerVmaFlagOps', waitBase: 'waitFlagOps', execBase: 'execFlagOps', openBase: 'openFlagOps',
+  statBase: 'statFlagOps', mmapBase: 'mmapFlagOps', munmapBase: 'munmapFlagOps', brkGrow: 'brkFlagOps', brkShrink: 'brkFlagOps',
 };
 
 /**
@@ -96,6 +97,8 @@ const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   faultFilePage: 'faultFileRmwOps', faultFileCopy: 'faultFileRmwOps', getFreePage: 'getFreePageRmwOps',
   freePage: 'freePageRmwOps', freePageToZero: 'freePageToZeroRmwOps', copyPte: 'copyPteRmwOps', zapPte: 'zapPteRmwOps',
   forkBase: 'forkRmwOps', forkPerVma: 'forkPerVmaRmwOps', exitBase: 'exitRmwOps', exitPerVma: 'exitPerVmaRmwOps', waitBase: 'waitRmwOps',
+  execBase: 'execRmwOps', pathComponent: 'pathComponentRmwOps', openBase: 'openRmwOps', closeBase: 'closeRmwOps', fileReadBase: 'fileReadRmwOps',
+  statBase: 'statRmwOps', mmapBase: 'mmapRmwOps', munmapBase: 'munmapRmwOps', brkGrow: 'brkRmwOps', brkShrink: 'brkRmwOps',
 };
 
 /**

@@ -580,6 +580,7 @@ export class MemoryManager {
     const oldEnd = roundUp(mm.brk);
     const newEnd = roundUp(requested);
     if (newEnd < oldEnd) {
+      this.run('brkShrink');
       this.unmapRange(mm, newEnd, oldEnd, true);
       this.shrinkHeap(mm, newEnd);
       mm.brk = requested;
@@ -589,6 +590,7 @@ export class MemoryManager {
       const next = mm.findAbove(oldEnd);
       if (next !== undefined && next.start < newEnd + PAGE_SIZE && next.name !== 'heap') return mm.brk;
       if (newEnd - oldEnd > this.freePages * PAGE_SIZE) return mm.brk;
+      this.run('brkGrow');
       const heap = mm.areas.find((a) => a.name === 'heap');
       if (heap !== undefined) heap.end = newEnd;
       else mm.insert({ start: oldEnd, end: newEnd, flags: VM_MAY | VM_READ | VM_WRITE, inode: null, offset: 0, name: 'heap' });
