@@ -4,6 +4,7 @@ import { ACCESS_READ } from '../../machine/cpu';
 import type { LinuxKernel } from './kernel';
 import { PAGE_SIZE } from './mm';
 import { WaitQueue, type Task } from './task';
+import { NameCache } from './nameCache';
 import type { Inode } from './vfs';
 
 /** ext2's default block size for small file systems. */
@@ -54,6 +55,11 @@ export class DiskFileSystem {
   private readonly freeBlocks: number[] = [];
   private bufferPage = 0;
   private bufferSlot = 4;
+
+  /** 2.0's directory-name cache, asked before a directory is searched. */
+  private readonly names = new NameCache();
+  /** Inodes read into the in-core inode table (iget finds them in its hash). */
+  private readonly inCore = new Set<Inode>();
 
   constructor(private readonly kernel: LinuxKernel, private readonly disk: Disk) {}
 
@@ -206,23 +212,30 @@ export class DiskFileSystem {
   }
 
   /**
-   * namei's I/O: for each directory on `path` (from `start`), bread its entry blocks and scan
-   * them; for each inode reached, bread its inode-table block (iget). Timing only: the in-memory
-   * tree answers the lookup.
+   * namei's I/O, as ext2_lookup and iget of 2.0 do it: for each directory on `path` (from
+   * `start`), a name the name cache holds costs no search; otherwise the directory's entry
+   * blocks are bread and scanned (ext2_find_entry) and a found name is cached. An inode already
+   * in core (the inode table keeps inodes after their last iput, and holds far more than the
+   * image has) needs no read; otherwise its inode-table block is bread. Timing only: the
+   * in-memory tree answers the lookup.
    */
   *lookupIo(task: Task, start: Inode, components: readonly string[]): Operation<void> {
     const k = this.kernel;
     let dir = start;
     for (const name of components) {
       if (dir.kind !== 'dir' || dir.entries === null || !dir.onDisk) return;
-      for (const block of dir.blocks) {
-        const buffer = yield* this.bread(task, block);
-        if (buffer < 0) return;
-        k.cpu.access(buffer, BLOCK_SIZE, ACCESS_READ, false);
-      }
       const next = name === '..' ? (dir.parent ?? dir) : dir.entries.get(name);
+      if (next === undefined || !this.names.hit(dir, name)) {
+        for (const block of dir.blocks) {
+          const buffer = yield* this.bread(task, block);
+          if (buffer < 0) return;
+          k.cpu.access(buffer, BLOCK_SIZE, ACCESS_READ, false);
+        }
+        if (next !== undefined) this.names.add(dir, name);
+      }
       if (next === undefined) return;
-      const inodeBlock = this.inodeBlock(next);
+      const inodeBlock = this.inCore.has(next) ? -1 : this.inodeBlock(next);
+      this.inCore.add(next);
       if (inodeBlock >= 0) {
         const buffer = yield* this.bread(task, inodeBlock);
         if (buffer < 0) return;

@@ -1082,6 +1082,7 @@ export class LinuxKernel {
     if (inode === undefined) return -E.ENOENT;
     if (inode.kind === 'dir') return -E.EISDIR;
     parent.dir.entries!.delete(parent.name);
+    parent.dir.changed();
     this.writeBack.inodeDirtied(parent.dir);
     inode.nlink--;
     this.writeBack.inodeDirtied(inode);
@@ -1183,6 +1184,7 @@ export class LinuxKernel {
     if (inode.kind !== 'dir') return -E.ENOTDIR;
     if (inode.entries!.size > 0) return -E.ENOTEMPTY;
     parent.dir.entries!.delete(parent.name);
+    parent.dir.changed();
     this.writeBack.inodeDirtied(parent.dir);
     inode.nlink = 0;
     this.writeBack.inodeDirtied(inode);

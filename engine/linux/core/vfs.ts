@@ -24,6 +24,9 @@ export interface FileOperations {
 }
 
 export class Inode {
+  /** The event counter behind {@link version}: only its distinctness matters. */
+  private static events = 0;
+
   /**
    * Page frames holding the file's data (page cache), index = offset / 4096; -1 = hole, 0 = on
    * disk, not read yet (or dropped by shrink_mmap). Pages enter through PageCache.add.
@@ -44,9 +47,19 @@ export class Inode {
   kernelAddress = 0;
   /** Cleared when ext2_free_inode gives the inode number back ({@link RamFileSystem.freeInode}). */
   allocated = true;
+  /**
+   * i_version: a fresh event number when the inode is made and whenever a directory's entries
+   * change, so that name-cache entries of an older version never match (2.0's `++event`).
+   */
+  version = ++Inode.events;
 
   constructor(readonly ino: number, readonly kind: InodeKind, public mode: number) {
     this.entries = kind === 'dir' ? new Map() : null;
+  }
+
+  /** A directory's entries changed: its cached names go stale. */
+  changed(): void {
+    this.version = ++Inode.events;
   }
 
   get typeBits(): number {
@@ -134,6 +147,7 @@ export class RamFileSystem {
   /** Links `inode` as `name` in `dir`. */
   link(dir: Inode, name: string, inode: Inode): void {
     dir.entries!.set(name, inode);
+    dir.changed();
     if (inode.kind === 'dir') inode.parent = dir;
   }
 }
