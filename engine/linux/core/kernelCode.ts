@@ -66,7 +66,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', sleepOnWake: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
   recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c', faultWpPage: 'mm/memory.c', faultAnonPage: 'mm/memory.c', faultZeroPage: 'mm/memory.c', faultFilePage: 'mm/filemap.c', faultFileCopy: 'mm/filemap.c',
   zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', freePageToZero: 'mm/page_alloc.c', exitPerVma: 'mm/mmap.c', freePageTablesPerPde: 'mm/memory.c', copyPte: 'mm/memory.c',
-  copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', findEmptyProcessPerSlot: 'kernel/fork.c', findEmptyProcessPerTask: 'kernel/fork.c', exitBase: 'kernel/exit.c',
+  copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', zapPteNone: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', findEmptyProcessPerSlot: 'kernel/fork.c', findEmptyProcessPerTask: 'kernel/fork.c', exitBase: 'kernel/exit.c',
   waitBase: 'kernel/exit.c', execBase: 'fs/exec.c', execPerArgByte: 'fs/exec.c', pathComponent: 'fs/namei.c', openBase: 'fs/open.c',
   closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', fileReadCall: 'mm/filemap.c', statBase: 'fs/stat.c', fstatBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
   munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', brkGrow: 'mm/mmap.c', brkShrink: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',

@@ -494,10 +494,14 @@ export class MemoryManager {
         address = tableEnd;
         continue;
       }
+      let empty = 0;
       for (; address < tableEnd; address += PAGE_SIZE) {
         const at = (pde & FRAME_MASK) + ((address >>> 12) & 0x3ff) * 4;
         const pte = this.readEntry(at);
-        if ((pte & PG_PRESENT) === 0) continue;
+        if ((pte & PG_PRESENT) === 0) {
+          empty++;
+          continue;
+        }
         this.run('zapPte');
         this.writeEntry(at, 0);
         // filemap_unmap's sync of a shared page: a writable PTE of a page-cache page is a shared
@@ -508,6 +512,8 @@ export class MemoryManager {
         mm.rss--;
         if (flush) this.substrate.pageChanged(mm, address);
       }
+      // zap_pte_range walks every slot of a present table in the range
+      if (empty > 0) this.run('zapPteNone', empty);
     }
   }
 
