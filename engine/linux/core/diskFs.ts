@@ -58,8 +58,11 @@ export class DiskFileSystem {
 
   /** 2.0's directory-name cache, asked before a directory is searched. */
   private readonly names = new NameCache();
-  /** Inodes read into the in-core inode table (iget finds them in its hash). */
-  private readonly inCore = new Set<Inode>();
+  /**
+   * Inodes read into the in-core inode table (iget finds them in its hash). Weak, so that the
+   * inodes of deleted files do not stay reachable for the rest of a long session.
+   */
+  private readonly inCore = new WeakSet<Inode>();
 
   constructor(private readonly kernel: LinuxKernel, private readonly disk: Disk) {}
 

@@ -62,8 +62,9 @@ interface NativeTask {
 /**
  * Native Linux 2.0: the personality in ring 0 of the simulated Pentium. All physical memory is
  * mapped at PAGE_OFFSET with 4 MB pages, as 2.0's paging_init does on a CPU with PSE
- * (USE_PENTIUM_MM; the `pentiumMm` what-if maps it with 4 KB page tables instead), each process's
- * page directory shares those kernel PDEs, and Linux's page tables are the hardware's. System calls are `int $0x80` in the process's own execution context; a context
+ * (USE_PENTIUM_MM; the `pentiumMm` what-if maps it with 4 KB page tables instead), each
+ * process's page directory shares those kernel PDEs, and Linux's page tables are the
+ * hardware's. System calls are `int $0x80` in the process's own execution context; a context
  * switch is schedule() + a hardware task switch (TSS save/load, CR3 reload flushing the
  * untagged TLB); the PIT interrupt arrives through the 8259 and the IDT.
  */
