@@ -285,14 +285,22 @@ export class L4Linux implements Substrate {
 
   /**
    * The server's receive loop. Before it waits it does the L4 work Linux asked for (new and
-   * deleted tasks, unmaps, signal notifications), lets woken coroutines finish, and sends the
-   * replies; the last reply goes with the wait (reply-and-wait).
+   * deleted tasks, unmaps, signal notifications) and sends the replies; the last reply goes with
+   * the wait (reply-and-wait). A coroutine that schedule() left (it slept, or need_resched was
+   * set) is followed by the next runnable one, as Linux's schedule() picks it. A request that
+   * completed is answered first unless need_resched is set: "when a system call completes and
+   * the server's reschedule flag is not set, the server resumes the user thread and sleeps
+   * waiting for the next system-call message or a wakeup from an interrupt thread" (SOSP'97 §4,
+   * Scheduling), so a coroutine woken meanwhile waits for the next schedule(), as a woken task
+   * does on native Linux 2.0 (ret_from_sys_call calls schedule() only when need_resched is set;
+   * L4Linux 2.6's dispatch_system_call keeps the order: `if (need_resched()) schedule();`, then
+   * the reply-and-wait, osfree-project/l4linux-l4env arch/l4/kernel/arch-i386/dispatch.c).
    */
   private *dispatchLoop(api: L4Api): Activity {
     const accounting = this.machine.accounting;
     for (;;) {
       if (this.serverWorkPending()) yield* this.serverWork(api);
-      const ready = this.takeRunnable();
+      const ready = this.replies.length === 0 || this.kernel.scheduler.needResched ? this.takeRunnable() : null;
       if (ready !== null) {
         this.resume(ready);
         yield;
