@@ -132,7 +132,7 @@ export class DeviceService {
     k.interruptGate(wasUser, 0x28 + (k.machine.disk.irq - 8));
     k.execute(k.paths.interruptEntry);
     k.scheduler.splChange(true); // raise to the disk's IPL (i386/interrupt.S → set_spl_noi)
-    cpu.charge(2 * k.machine.parameters.isaIoAccess, CAT.device); // status read, EOI
+    cpu.charge((1 + k.p.eoiWrites) * k.machine.parameters.isaIoAccess, CAT.device); // status read, EOI to both PICs
     k.machine.pic.endOfInterrupt(k.machine.disk.irq);
     for (const request of this.completed.splice(0)) {
       k.execute(k.paths.deviceRequest);

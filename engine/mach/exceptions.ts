@@ -93,16 +93,18 @@ export class ExceptionDelivery {
     this.writer.int(code);
     this.writer.int(subcode);
     this.writer.int(I386_SAVED_STATE);
-    k.execute(k.paths.threadStateCopy);
+    // thread_getstatus: *state = *saved_state, from the PCB into exception()'s state[]
+    k.execute(k.paths.threadGetState);
+    k.cpu.copy(thread.address, this.stateBuffer(thread), 4 * THREAD_STATE_WORDS, false, false);
     this.writer.words(state);
     const size = yield* this.rpc(thread, port, this.writer.finish());
     const stub = this.stubBuffer(thread);
     const ok = size >= REPLY_STATE_OFFSET + 4 * THREAD_STATE_WORDS && (k.memory.read32(stub + MSG_HEADER_BYTES + 4) | 0) === KERN.SUCCESS;
     if (ok) {
       // the stub copies new_state out of its reply buffer into exception()'s state[], then thread_setstatus
-      const local = stub - 4 * THREAD_STATE_WORDS;
+      const local = this.stateBuffer(thread);
       k.cpu.copy(stub + REPLY_STATE_OFFSET, local, 4 * THREAD_STATE_WORDS, false, false);
-      k.execute(k.paths.threadStateCopy);
+      k.execute(k.paths.threadSetState);
       for (let i = 0; i < THREAD_STATE_WORDS; i++) this.state[i] = k.memory.read32(local + 4 * i);
       k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, this.state);
@@ -170,24 +172,32 @@ export class ExceptionDelivery {
    * its waiting receiver; the thread waits on its kernel reply port, and ipc_kmsg_put_to_kernel
    * copies the reply back into the stub's buffer ({@link stubBuffer}) and frees the kmsg. Here
    * the request is written into the kmsg, so the stub's marshalling is a copy the other way
-   * first. Returns the reply's size, 0 if none came.
+   * first. mach_msg_rpc_from_kernel's own work (the header rights copied in and out from and to
+   * the kernel, the reply port, put_to_kernel) is `rpcFromKernel`; the send and the receive are
+   * mqueueSend and mqueueReceive, the free of the reply kmsgFree. Returns the reply's size, 0 if
+   * none came.
    */
   private *rpc(thread: Thread, port: Port, message: Kmsg): Operation<number> {
     const k = this.k;
     const cpu = k.cpu;
     const stub = this.stubBuffer(thread);
     cpu.copy(message.header, stub, message.size, false, false);
-    k.execute(k.paths.kmsgGet);
+    k.execute(k.paths.kmsgGetFromKernel);
     cpu.copy(stub, message.header, message.size, false, false);
+    k.execute(k.paths.rpcFromKernel);
     if (port.kobject !== null) yield* k.msg.serveKernelObject(thread, port, message);
     else k.msg.deliver(message);
     const reply = yield* k.msg.kernelReceive(thread, thread.replyPort);
     if (reply === null) return 0;
     const size = reply.size;
-    k.execute(k.paths.kmsgPut);
     cpu.copy(reply.header, stub, Math.min(size, STUB_BUFFER_FROM_TOP - k.p.kernelStackBytes), false, false);
     k.msg.consumeReceived(reply);
     return size;
+  }
+
+  /** exception()'s state[THREAD_MACHINE_STATE_MAX], below the stub's buffer in its frame. */
+  private stateBuffer(thread: Thread): number {
+    return this.stubBuffer(thread) - 4 * THREAD_STATE_WORDS;
   }
 
   /** The kernel MIG stub's message buffer in exception()'s frame on `thread`'s kernel stack. */

@@ -544,12 +544,13 @@ export class MachKernel {
 
   // ---- traps ----------------------------------------------------------------------------------
 
-  private enter(thread: Thread, vector: number): void {
+  /** A trap from user mode: the gate, then `path` (locore's entry for this vector). */
+  private enter(thread: Thread, vector: number, path: MachPath): void {
     const cpu = this.cpu;
     cpu.gateFromUser(vector);
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
-    this.execute(this.paths.trapEntry);
+    this.execute(path);
     this.memory.touchWrite(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
   }
 
@@ -586,7 +587,7 @@ export class MachKernel {
   private *machTrap(): Activity {
     const thread = this.scheduler.current!;
     const registers = thread.registers;
-    this.enter(thread, MACH_VECTOR.machTrap);
+    this.enter(thread, MACH_VECTOR.machTrap, this.paths.trapEntry);
     const trap = registers[REG.EAX] | 0;
     let result: number = KERN.FAILURE;
     switch (trap) {
@@ -645,6 +646,7 @@ export class MachKernel {
 
   /** Copies `words` trap arguments from the user stack (mach_trap_table's count); false on a bad address. */
   private copyinTrapArguments(thread: Thread, words: number): boolean {
+    if (words > 0) this.execute(this.paths.trapArguments);
     for (let i = 0; i < words; i++) this.execute(this.paths.trapArgumentWord);
     return this.cpu.read(thread.registers[REG.ESP], this.argumentScratch, 0, 4 * words, true) === 4 * words;
   }
@@ -728,7 +730,7 @@ export class MachKernel {
    */
   private *unixSyscall(): Activity {
     const thread = this.scheduler.current!;
-    this.enter(thread, MACH_VECTOR.unixSyscall);
+    this.enter(thread, MACH_VECTOR.unixSyscall, this.paths.syscallEntry);
     const redirect = thread.task.syscallRedirect;
     if (redirect === null) {
       if (yield* this.exceptions.raiseState(thread, EXC.SYSCALL, thread.registers[REG.EAX], 0)) {
@@ -780,7 +782,7 @@ export class MachKernel {
     this.scheduler.splChange(true); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)
     this.execute(this.paths.clockInterrupt);
     this.machine.pic.endOfInterrupt(0);
-    cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
+    cpu.charge(this.p.eoiWrites * this.machine.parameters.isaIoAccess, CAT.device);
     this.scheduler.splChange(true); // back to the interrupted IPL
     const thread = this.scheduler.current;
     if (wasUser && thread !== null && this.scheduler.quantumExpired(thread)) {
@@ -801,7 +803,7 @@ export class MachKernel {
     const wasUser = cpu.cpl === 3;
     this.interruptGate(wasUser, 0x20 + irq);
     this.execute(this.paths.interruptEntry);
-    cpu.charge(this.machine.parameters.isaIoAccess, CAT.device);
+    cpu.charge(this.p.eoiWrites * this.machine.parameters.isaIoAccess, CAT.device);
     this.machine.pic.endOfInterrupt(irq);
     this.postInterrupt(irq);
     const current = this.scheduler.current;

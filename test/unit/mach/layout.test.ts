@@ -17,13 +17,16 @@ describe('mach kernel text: path costs and link map', () => {
   });
 
   it('charges the complete counts from the source as they are: nothing is missing from them for structuralCoverage to add', () => {
-    const complete = ['threadBlock', 'threadSetrun', 'remRunq', 'switchContext', 'idleDispatch', 'idleThreadRun', 'fastException', 'switchActIn', 'switchActOut', 'machineSwitchAct', 'exceptionReturnWrapper', 'threadDepress', 'threadDepressAbort', 'threadDepressSelfAbort'] as const;
+    const complete = [
+      'threadBlock', 'threadSetrun', 'remRunq', 'switchContext', 'idleDispatch', 'idleThreadRun', 'fastException', 'switchActIn', 'switchActOut', 'machineSwitchAct', 'exceptionReturnWrapper', 'threadDepress', 'threadDepressAbort', 'threadDepressSelfAbort',
+      'trapEntry', 'trapArguments', 'trapArgumentWord', 'trapExit', 'syscallEntry', 'exceptionEntry', 'interruptEntry', 'exceptionRaise', 'kmsgGetFromKernel', 'rpcFromKernel', 'threadGetState', 'threadSetState', 'threadSelfTrap', 'pmapActivate', 'splTransition', 'kobjectServer', 'migServerArgument',
+    ] as const;
     for (const name of complete) {
       assert.equal(pathCycles(p, name), p[name], name);
       assert.equal(paths[name].cycles, p[name], name);
     }
-    // the structural counts still are divided: the trap entry, the exception message, the IPC paths
-    for (const name of ['trapEntry', 'exceptionRaise', 'machMsgTrap'] as const) assert.equal(pathCycles(p, name), Math.round(p[name] / p.structuralCoverage), name);
+    // the structural counts still are divided: the VM paths, the pager messages
+    for (const name of ['vmFault', 'oolCopyin', 'pagerRequest'] as const) assert.equal(pathCycles(p, name), Math.round(p[name] / p.structuralCoverage), name);
   });
 
   it('lays every run of code out without overlap and without a common alignment (their L1 sets spread)', () => {
