@@ -451,6 +451,7 @@ export class SocketLayer {
 
   /** sock_select (inet_select → udp_select / tcp_select of 2.0): readable, writable, or the queue to wait on. */
   private select(socket: Socket, type: SelectType): SelectStatus {
+    this.kernel.run('sockSelect');
     if (type === 'ex') return null;
     if (type === 'in') {
       if (socket.type === SOCK_DGRAM) return socket.datagrams.length > 0 ? true : socket.wait;
