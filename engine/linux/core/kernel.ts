@@ -53,6 +53,10 @@ const FILES_STRUCT_BLOCK_BYTES = 2048;
 const FILES_FD_OFFSET = 68;
 const SA_NOMASK = 0x40000000;
 const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext (22 dwords), retcode
+/** setup_frame of 2.0 takes 64 words below the user stack pointer (frame -= 64) and verifies them. */
+const SETUP_FRAME_BYTES = 256;
+/** struct sigcontext_struct of 2.0: the 22 dwords sys_sigreturn verifies and copies in. */
+const SIGCONTEXT_BYTES = 88;
 const HZ = 100;
 
 /**
@@ -327,10 +331,10 @@ export class LinuxKernel {
 
   /**
    * select's sleep: on every queue of `queues` at once, until a wake-up on any of them, a signal,
-   * or jiffies reaching `deadline` (null: no timeout).
+   * or jiffies reaching `deadline` (null: no timeout). do_select calls schedule() itself: its
+   * queueing (select_wait) and unqueueing (free_wait) are select's own rows, not __sleep_on's.
    */
   *sleepOnQueues(task: Task, queues: readonly WaitQueue[], deadline: number | null): Activity {
-    this.run('sleepOn');
     for (const queue of queues) queue.add(task);
     if (deadline !== null) {
       this.timeouts.set(task, deadline);
@@ -338,7 +342,6 @@ export class LinuxKernel {
     }
     task.state = 'interruptible';
     yield* this.substrate.schedule(task);
-    this.run('sleepOnWake');
     this.sleepingTimed.delete(task);
     this.timeouts.delete(task);
     for (const queue of queues) queue.remove(task);
@@ -442,6 +445,11 @@ export class LinuxKernel {
       }
       this.run('signalFrame');
       const frame = TASK_SIZE - 0x18000 - task.handlers.length * 128;
+      // setup_frame's verify_area of the 64-word frame
+      if (task.mm === null || !this.mm.verify(task.mm, frame, SETUP_FRAME_BYTES, true)) {
+        yield* this.doExit(task, SIG.SIGSEGV);
+        return;
+      }
       const words = new Uint8Array(SIGNAL_FRAME_BYTES);
       new DataView(words.buffer).setUint32(4, signal, true);
       new DataView(words.buffer).setUint32(8, task.blocked, true);
@@ -1297,7 +1305,7 @@ export class LinuxKernel {
   private sysSigreturn(task: Task, frame: number): number {
     this.run('sigreturn');
     const mm = task.mm;
-    if (mm === null) return -E.EFAULT;
+    if (mm === null || !this.mm.verify(mm, frame, SIGCONTEXT_BYTES, false)) return -E.EFAULT;
     const pte = this.mm.pte(mm, (frame & ~0xfff) >>> 0);
     if (pte !== 0) {
       const physical = ((pte & 0xfffff000) >>> 0) + (frame & 0xfff) + 8;

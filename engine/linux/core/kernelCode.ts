@@ -71,9 +71,13 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', fileReadCall: 'mm/filemap.c', statBase: 'fs/stat.c', fstatBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
   munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', brkGrow: 'mm/mmap.c', brkShrink: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
   sigreturn: 'arch/i386/kernel/signal.c', dupBase: 'fs/fcntl.c', ttyWritePerChar: 'drivers/char/tty_io.c',
-  bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
+  bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)',
+  selectPerSet: 'fs (inode, super, ext2, proc, ...)', selectTimeout: 'fs (inode, super, ext2, proc, ...)', selectCheck: 'fs (inode, super, ext2, proc, ...)',
+  selectWait: 'fs (inode, super, ext2, proc, ...)', sockSelect: 'net/socket.c', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
   socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
-  tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
+  udpRecvmsg: 'net/ipv4/udp.c', udpRecvWait: 'net/ipv4/udp.c', netBottomHalf: 'drivers (ll_rw_blk, floppy, net, ...)',
+  tcpSendCall: 'net/ipv4/tcp.c', tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAckedSkb: 'net/ipv4/tcp.c', tcpRecvCall: 'net/ipv4/tcp.c',
+  tcpRecvWait: 'net/ipv4/tcp.c', tcpRecvSkb: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
   mprotectBase: 'mm (swap, vmalloc, kmalloc, ...)', changePte: 'mm (swap, vmalloc, kmalloc, ...)',
   shrinkMmapPerPage: 'mm/filemap.c', shrinkMmapFree: 'mm/filemap.c', bdflushWakeup: 'fs/buffer.c',
 };
@@ -84,6 +88,10 @@ const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   getFreePage: 'getFreePageFlagOps', freePageToZero: 'freePageToZeroFlagOps', forkBase: 'forkFlagOps', forkPerVma: 'forkPerVmaFlagOps',
   exitBase: 'exitFlagOps', exitPerVma: 'exitPerVmaFlagOps', waitBase: 'waitFlagOps', execBase: 'execFlagOps', openBase: 'openFlagOps',
   statBase: 'statFlagOps', mmapBase: 'mmapFlagOps', munmapBase: 'munmapFlagOps', brkGrow: 'brkFlagOps', brkShrink: 'brkFlagOps',
+  udpSend: 'udpSendFlagOps', udpReceive: 'udpReceiveFlagOps', netBottomHalf: 'netBottomHalfFlagOps', udpRecvmsg: 'udpRecvmsgFlagOps',
+  udpRecvWait: 'udpRecvWaitFlagOps', tcpSendCall: 'tcpSendCallFlagOps', tcpSend: 'tcpSendFlagOps', tcpReceive: 'tcpReceiveFlagOps',
+  tcpAckedSkb: 'tcpAckedSkbFlagOps', tcpRecvCall: 'tcpRecvCallFlagOps', tcpRecvWait: 'tcpRecvWaitFlagOps', tcpRecvSkb: 'tcpRecvSkbFlagOps',
+  tcpAck: 'tcpAckFlagOps', selectWait: 'selectWaitFlagOps',
 };
 
 /**
@@ -99,6 +107,9 @@ const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   forkBase: 'forkRmwOps', forkPerVma: 'forkPerVmaRmwOps', exitBase: 'exitRmwOps', exitPerVma: 'exitPerVmaRmwOps', waitBase: 'waitRmwOps',
   execBase: 'execRmwOps', pathComponent: 'pathComponentRmwOps', openBase: 'openRmwOps', closeBase: 'closeRmwOps', fileReadBase: 'fileReadRmwOps',
   statBase: 'statRmwOps', mmapBase: 'mmapRmwOps', munmapBase: 'munmapRmwOps', brkGrow: 'brkRmwOps', brkShrink: 'brkRmwOps',
+  signalSend: 'signalSendRmwOps', signalFrame: 'signalFrameRmwOps', sigreturn: 'sigreturnRmwOps',
+  udpSend: 'udpSendRmwOps', udpReceive: 'udpReceiveRmwOps', netBottomHalf: 'netBottomHalfRmwOps', udpRecvmsg: 'udpRecvmsgRmwOps',
+  tcpSend: 'tcpSendRmwOps', tcpReceive: 'tcpReceiveRmwOps', tcpAckedSkb: 'tcpAckedSkbRmwOps', tcpRecvSkb: 'tcpRecvSkbRmwOps', tcpAck: 'tcpAckRmwOps',
 };
 
 /**

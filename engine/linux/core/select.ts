@@ -27,8 +27,12 @@ function ask(kernel: LinuxKernel, file: OpenFile, type: SelectType): SelectStatu
 
 /**
  * sys_select of Linux 2.0 (fs/select.c, the `_newselect` entry): reads the three fd_sets (n bits
- * each, 32-bit words) and the timeval, checks every descriptor (EBADF for a closed one), and if
- * none is ready sleeps on all their wait queues until a wake-up, a signal or the timeout; then
+ * each, 32-bit words) and the timeval, checks every descriptor (EBADF for a closed one), takes a
+ * page for the select table (__get_free_page), and scans descriptors 0..n-1, asking each wanted
+ * one through check(): f_op->select with the table, which queues the task on the file's wait
+ * queue (select_wait) when it is not ready, then once more without it. After the first ready
+ * descriptor, and after the first pass, the table is dropped (no more queueing). With none ready
+ * it sleeps until a wake-up, a signal or the timeout and scans again; then frees the table,
  * writes back the ready sets and the time left, and returns how many bits are set.
  */
 export function* sysSelect(kernel: LinuxKernel, task: Task, n: number, addresses: readonly number[], timeoutAddress: number): Operation<number> {
@@ -42,12 +46,16 @@ export function* sysSelect(kernel: LinuxKernel, task: Task, n: number, addresses
       wanted.push(new Uint32Array(words));
       continue;
     }
+    kernel.run('selectPerSet');
+    if (task.mm === null || !kernel.mm.verify(task.mm, address, words * 4, true)) return -E.EFAULT;
     const set = yield* kernel.readUserWords(task, address, words);
     if (typeof set === 'number') return set;
     wanted.push(set);
   }
   let ticks: number | null = null;
   if (timeoutAddress !== 0) {
+    kernel.run('selectTimeout');
+    if (task.mm === null || !kernel.mm.verify(task.mm, timeoutAddress, 8, true)) return -E.EFAULT;
     const timeval = yield* kernel.readUserWords(task, timeoutAddress, 2);
     if (typeof timeval === 'number') return timeval;
     if ((timeval[0] | 0) < 0 || (timeval[1] | 0) < 0) return -E.EINVAL;
@@ -58,26 +66,44 @@ export function* sysSelect(kernel: LinuxKernel, task: Task, n: number, addresses
     if (wanted.some((set) => (set[fd >> 5] & bit) !== 0) && kernel.fileOf(task, fd) === null) return -E.EBADF;
   }
   const deadline = ticks === null ? null : kernel.jiffies + ticks;
+  const table = kernel.mm.allocate(false);
+  if (table < 0) return -E.ENOMEM;
   const ready = wanted.map(() => new Uint32Array(words));
   let found = 0;
-  for (;;) {
-    const queues: WaitQueue[] = [];
-    for (let fd = 0; fd < count; fd++) {
-      const bit = 1 << (fd & 31);
-      const file = kernel.fileOf(task, fd);
-      TYPES.forEach((type, index) => {
-        if ((wanted[index][fd >> 5] & bit) === 0 || file === null) return;
+  // the queues select_wait put us on; after the first pass the table is dropped (wait = NULL)
+  // and the task stays queued until free_wait
+  const queues: WaitQueue[] = [];
+  let waiting = true;
+  try {
+    for (;;) {
+      for (let fd = 0; fd < count; fd++) {
+        const bit = 1 << (fd & 31);
+        const file = kernel.fileOf(task, fd);
         kernel.run('selectPerFd');
-        const status = ask(kernel, file, type);
-        if (status === true) {
-          ready[index][fd >> 5] |= bit;
-          found++;
-        } else if (status !== null) queues.push(status);
-      });
+        TYPES.forEach((type, index) => {
+          if ((wanted[index][fd >> 5] & bit) === 0 || file === null) return;
+          kernel.run('selectCheck');
+          const status = ask(kernel, file, type);
+          if (status === true) {
+            ready[index][fd >> 5] |= bit;
+            found++;
+            waiting = false;
+          } else if (status !== null && waiting) {
+            // select_wait queued us; check() asks once more without the table (nothing ran in
+            // between, so the answer is the same)
+            kernel.run('selectWait');
+            queues.push(status);
+            ask(kernel, file, type);
+          }
+        });
+      }
+      waiting = false;
+      if (found > 0 || (deadline !== null && kernel.jiffies >= deadline)) break;
+      if (task.hasPendingSignal()) return -E.EINTR;
+      yield* kernel.sleepOnQueues(task, queues, deadline);
     }
-    if (found > 0 || (deadline !== null && kernel.jiffies >= deadline)) break;
-    if (task.hasPendingSignal()) return -E.EINTR;
-    yield* kernel.sleepOnQueues(task, queues, deadline);
+  } finally {
+    kernel.mm.put(table);
   }
   for (let index = 0; index < addresses.length; index++) {
     if (addresses[index] === 0 || words === 0) continue;
