@@ -133,9 +133,11 @@ export class KernelCode {
       next.set(file, at + size);
       const flags = FLAG_OPS[name];
       const rmw = RMW_OPS[name];
-      const cycles = p[name] * cpu.p.instruction + (flags !== undefined ? p[flags] * cpu.p.cliSti : 0) + (rmw !== undefined ? p[rmw] * cpu.p.aluRegMem : 0);
+      const flagOps = flags !== undefined ? p[flags] : 0;
+      const cycles = p[name] * cpu.p.instruction + flagOps * cpu.p.cliSti + (rmw !== undefined ? p[rmw] * cpu.p.aluRegMem : 0);
       const path = { cycles, address: at, bytes: size, sites: null as BranchSites | null };
-      path.sites = cpu.branchSitesOf(path, cycles);
+      // taken branches are a share of instructions, not of cycles: a 7-cycle CLI or a 3-cycle RMW is one instruction
+      path.sites = cpu.branchSitesOf(path, p[name] + flagOps);
       this.paths.set(name, path);
     }
   }
