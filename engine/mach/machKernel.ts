@@ -564,6 +564,18 @@ export class MachKernel {
   }
 
   /**
+   * The exit to user mode, then the interrupts that came due meanwhile: the IRET sets IF, so a
+   * pending clock or device interrupt is taken before the next user instruction, and the timeouts
+   * that expired (a mach_msg receive timeout) fire. The traps run with interrupts off here, so
+   * without this a thread that only traps and charges user time (lat_pipe, bw_pipe) would take
+   * no clock tick at all (as L4's kernel does after its exit).
+   */
+  private *leaveToUser(thread: Thread): Activity {
+    this.leave(thread);
+    if (this.cpu.scheduler.now >= this.cpu.scheduler.checkpoint) yield* this.cpu.poll();
+  }
+
+  /**
    * The gate of hardware interrupt `vector`: from user mode with its descriptor reads, else the
    * same `intOuter` charge without them; to ring 0 (IF is left to the caller).
    */
@@ -720,7 +732,7 @@ export class MachKernel {
       yield* this.scheduler.block(thread);
     }
     yield* this.scheduler.checkAst(thread);
-    this.leave(thread);
+    yield* this.leaveToUser(thread);
   }
 
   /**
@@ -768,7 +780,7 @@ export class MachKernel {
       if (!handled) yield* this.terminateSelf(thread);
     }
     yield* this.scheduler.checkAst(thread);
-    this.leave(thread);
+    yield* this.leaveToUser(thread);
     const resume = thread.task.exceptionResume;
     if (handled && resume !== null) yield* resume(thread);
   }

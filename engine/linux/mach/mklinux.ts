@@ -721,6 +721,12 @@ export class MkLinux implements Substrate {
   private *returnToUser(process: MkLinuxProcess): Operation<number> {
     const forkFailed = yield* this.createForked(process);
     yield* this.terminateReaped(process);
+    // MkLinux's ret_from_sys_call (arch/osfmach3_i386/server/trap.c, catch_exception_raise_state)
+    // runs the bottom halves and do_signal but never tests need_resched, which nothing sets under
+    // CONFIG_OSFMACH3 anyway (kernel/sched.c: wake_up_process is osfmach3_setrun, and
+    // update_process_times leaves the counters alone): Mach alone decides when a process runs,
+    // so the personality's request (a wakeup, a clock tick) is dropped here rather than yielded to
+    this.kernel.scheduler.needResched = false;
     yield* this.kernel.retFromSysCall(process.task);
     yield* this.sendFlushes(process);
     yield* this.lock.release(process.actor);

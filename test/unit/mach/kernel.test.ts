@@ -7,6 +7,7 @@ import { REG, SAVED_STATE_ARGV_STATUS } from '../../../engine/mach/thread';
 import type { Task } from '../../../engine/mach/task';
 import type { Thread } from '../../../engine/mach/thread';
 import { bootMach, runToIdle, start } from './fixtures';
+import { CAT } from '../../../engine/machine/cpu';
 import type { KernelMessageReader, KernelMessageWriter } from '../../../engine/mach/ipcKobject';
 
 const ADD = defineRoutine({ name: 'add', id: 5000, request: ['int', 'int'], reply: ['int'] });
@@ -295,6 +296,35 @@ describe('mach kernel: clock and preemption', () => {
     assert.ok(kernel.preemptions >= 4, `${kernel.preemptions}`);
     // both made progress before either finished
     assert.ok(order.slice(0, 6).includes('x') && order.slice(0, 6).includes('y'), order.join(''));
+  });
+
+  it('takes the clock interrupts and timeouts that came due during a trap on its way back to user mode', () => {
+    const { kernel, machine } = bootMach();
+    kernel.startClock();
+    const ticks: number[] = [];
+    let done = false;
+    // a thread that only traps and charges user time (no interruptible compute), as lat_pipe's processes do
+    start(kernel, 'trapper', function* (g) {
+      for (let i = 0; i < 50; i++) {
+        yield* g.machThreadSelf();
+        machine.cpu.charge(machine.microsecondsToCycles(1000), CAT.user);
+      }
+      done = true;
+    });
+    // a thread of higher priority that sleeps 10 ms at a time in a receive timeout (the MkLinux clock thread's shape)
+    const server = kernel.createTask('server', false);
+    kernel.resume(kernel.createThread(server, 'sleeper', function* (g) {
+      const port = yield* g.machReplyPort();
+      while (!done) {
+        yield* g.machMsg(g.messageBuffer, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 64, port, 10);
+        if (!done) ticks.push(machine.scheduler.now);
+      }
+    }, kernel.p.serverPriority));
+    kernel.run(() => done);
+    machine.pit.stop();
+    const interrupts = machine.stats.get('machine.cpu.interrupts') ?? 0;
+    assert.ok(interrupts >= 4, `${interrupts} clock interrupts in 50 ms of traps`);
+    assert.ok(ticks.length >= 3, `the 10 ms receive timeout ended ${ticks.length} times while the trapper ran`);
   });
 });
 
