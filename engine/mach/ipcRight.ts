@@ -71,9 +71,21 @@ export function checkCopyin(k: MachKernel, space: IpcSpace, name: number, dispos
   }
 }
 
-/** Performs a copyin that {@link checkCopyin} accepted. Returns the port now in transit. */
+/**
+ * ipc_right_copyin of a copyin that {@link checkCopyin} accepted: charged as the function
+ * (a right made from a receive right is the shorter arm), then {@link takeRight}.
+ */
 export function copyin(k: MachKernel, space: IpcSpace, name: number, disposition: number): Port {
-  k.execute(k.paths.rightCopyin);
+  const made = disposition === MSG_TYPE.MAKE_SEND || disposition === MSG_TYPE.MAKE_SEND_ONCE;
+  k.execute(made ? k.paths.rightCopyinMake : k.paths.rightCopyin);
+  return takeRight(k, space, name, disposition);
+}
+
+/**
+ * The effect of a right's copyin, without its cost: for the mach_msg hot path, which does it in
+ * line (its own paths charge it). Returns the port now in transit.
+ */
+export function takeRight(k: MachKernel, space: IpcSpace, name: number, disposition: number): Port {
   const index = space.lookup(name);
   const type = space.typeOf(index);
   const port = space.objectOf(index)!;
@@ -117,6 +129,14 @@ export function copyin(k: MachKernel, space: IpcSpace, name: number, disposition
  */
 export function copyout(k: MachKernel, space: IpcSpace, port: Port, transit: number): number {
   k.execute(k.paths.rightCopyout);
+  return placeRight(k, space, port, transit);
+}
+
+/**
+ * The effect of {@link copyout} without its cost, for callers whose own paths charge it (the
+ * mach_msg hot path, a header's send-once reply right).
+ */
+export function placeRight(k: MachKernel, space: IpcSpace, port: Port, transit: number): number {
   k.memory.touchUpdate(port.address, 16);
   if (!port.active && transit !== MSG_TYPE_PORT_RECEIVE) {
     releaseRight(port, transit);

@@ -1,7 +1,7 @@
 import { PAGE_FAULT_WRITE, VECTOR } from '../base/result';
 import type { Counter } from '../base/stats';
 import type { Operation } from '../machine/executionContext';
-import { checkCopyin, copyin, copyout, releaseRight, transitType } from './ipcRight';
+import { checkCopyin, copyin, copyout, placeRight, releaseRight, transitType } from './ipcRight';
 import { TYPE_PORT_SET, TYPE_RECEIVE, type IpcSpace } from './ipcSpace';
 import type { Kmsg } from './kmsg';
 import {
@@ -25,16 +25,19 @@ import {
   MACH_SEND_TIMEOUT,
   MSG_HEADER_BYTES,
   MSG_TYPE,
+  MSG_TYPE_PORT_SEND,
   MSG_TYPE_PORT_SEND_ONCE,
   msghBits,
   typeDescriptor,
 } from './machConstants';
 import type { MachKernel } from './machKernel';
+import { MachMsgHotPath } from './machMsgHotPath';
+import type { MachPath } from './machParameters';
 import type { MessageQueue, Port } from './port';
 import type { Thread } from './thread';
 
 /** Who runs mach_msg: its thread, the space its names are in, and whether its buffer is user memory. */
-interface Caller {
+export interface Caller {
   readonly thread: Thread;
   readonly space: IpcSpace;
   readonly user: boolean;
@@ -57,14 +60,18 @@ interface TypeInfo {
  * The mach_msg path (ipc/mach_msg.c, ipc/ipc_kmsg.c, ipc/ipc_mqueue.c), in the order the real
  * kernel runs it:
  *
- *   send:    ipc_kmsg_get (allocate a kmsg, first copy: user → kernel)
+ *   send:    ipc_kmsg_get (a kmsg from the cache, first copy: user → kernel)
  *            ipc_kmsg_copyin_header / _body (translate names in the sender's space, check and
  *            take rights, virtual-copy out-of-line regions); every check before any change
  *            ipc_mqueue_send (a kernel object serves it in place; a waiting receiver gets the
- *            kmsg directly, with a handoff if the sender blocks next; otherwise it is queued)
- *   receive: ipc_mqueue_receive on a port or a port set (dequeue, or block with a timeout)
- *            ipc_kmsg_copyout_header / _body (rights into the receiver's space, regions into
- *            its map), ipc_kmsg_put (second copy: kernel → user), free the kmsg.
+ *            kmsg and is made runnable by thread_go; otherwise it is queued)
+ *   receive: ipc_mqueue_copyin and ipc_mqueue_receive on a port or a port set (dequeue, or
+ *            block with a timeout), ipc_kmsg_copyout_header / _body (rights into the
+ *            receiver's space, regions into its map), ipc_kmsg_put (second copy: kernel →
+ *            user, the kmsg back to the cache).
+ *
+ * A user's MACH_SEND_MSG|MACH_RCV_MSG takes mach_msg_overwrite_trap's hot path instead
+ * (MachMsgHotPath), which hands the message to a waiting receiver and switches to it.
  *
  * Errors are mach_msg_return_t values. Of the notifications only MACH_NOTIFY_SEND_ONCE is
  * generated; the `notify` argument (MACH_SEND_NOTIFY, MACH_RCV_NOTIFY) is ignored.
@@ -79,8 +86,10 @@ export class MachMsg {
   readonly sent: Counter;
   readonly handedOff: Counter;
   readonly queued: Counter;
+  private readonly hotPath: MachMsgHotPath;
 
   constructor(private readonly k: MachKernel) {
+    this.hotPath = new MachMsgHotPath(k, this);
     this.dropPort = (port) => k.destroyPort(port);
     this.notifySendOnce = (port) => this.sendOnceDestroyed(port);
     this.sent = k.machine.stats.counter('mach.ipc.sends', 'messages', 'messages sent with mach_msg');
@@ -105,34 +114,44 @@ export class MachMsg {
 
   private *run(caller: Caller, message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs: number): Operation<number> {
     const k = this.k;
+    // mach_msg_overwrite_trap's hot path takes exactly MACH_SEND_MSG|MACH_RCV_MSG (OSF MK, NCPUS 1)
+    if (caller.user && option === (MACH_SEND_MSG | MACH_RCV_MSG)) return yield* this.hotPath.run(caller, message, sendSize, receiveSize, receiveName);
     k.execute(k.paths.machMsgTrap);
     let result: number = MACH_MSG.SUCCESS;
     if ((option & MACH_SEND_MSG) !== 0) {
+      k.execute(k.paths.machMsgSend);
       result = yield* this.send(caller, message, sendSize, option, timeoutMs);
     }
     if (result === MACH_MSG.SUCCESS && (option & MACH_RCV_MSG) !== 0) {
+      k.execute(k.paths.machMsgReceive);
       result = yield* this.receive(caller, message, receiveSize, receiveName, option, timeoutMs);
     }
-    this.releaseHandoff(caller.thread);
     return result;
-  }
-
-  private releaseHandoff(thread: Thread): void {
-    const target = thread.handoffTo;
-    if (target !== null) {
-      thread.handoffTo = null;
-      this.k.scheduler.setrun(target);
-    }
   }
 
   // ---- send ---------------------------------------------------------------------------------
 
   private *send(caller: Caller, message: number, size: number, option: number, timeoutMs: number): Operation<number> {
+    const got = yield* this.getMessage(caller, message, size, this.k.paths.kmsgGet);
+    if (typeof got === 'number') return got;
+    const result = this.copyinMessage(caller, got);
+    if (result !== MACH_MSG.SUCCESS) {
+      this.freeKmsg(got);
+      return result;
+    }
+    this.traceSend(caller.thread, got);
+    return yield* this.enqueue(caller, got, option, timeoutMs);
+  }
+
+  /**
+   * ipc_kmsg_get (or the hot path's fast_get, `path`): a kmsg holding the caller's message, or
+   * the mach_msg error.
+   */
+  *getMessage(caller: Caller, message: number, size: number, path: MachPath): Operation<Kmsg | number> {
     const k = this.k;
-    const thread = caller.thread;
     if (size < MSG_HEADER_BYTES) return MACH_MSG.SEND_MSG_TOO_SMALL;
     if ((size & 3) !== 0) return MACH_MSG.SEND_INVALID_DATA;
-    k.execute(k.paths.kmsgGet);
+    k.execute(path);
     const kmsg = k.kmsgs.allocate(size);
     if (kmsg === null) return MACH_MSG.SEND_NO_BUFFER;
     if (!(yield* this.copyCaller(caller, message, kmsg.header, size, true))) {
@@ -141,18 +160,20 @@ export class MachMsg {
     }
     k.memory.write32(kmsg.header + HDR_SIZE, size);
     this.sent.value++;
-    const result = this.copyinMessage(caller, kmsg);
-    if (result !== MACH_MSG.SUCCESS) {
-      this.freeKmsg(kmsg);
-      return result;
-    }
-    const point = k.tracePoints.send;
-    if (point.enabled) point.emit(k.cpu.now, { task: thread.task.name, port: kmsg.destination!.id, id: kmsg.id, size });
-    return yield* this.enqueue(caller, kmsg, option, timeoutMs);
+    return kmsg;
   }
 
-  /** ipc_kmsg_copyin: header, then body; validates everything, then takes the rights. */
-  private copyinMessage(caller: Caller, kmsg: Kmsg): number {
+  /** The send trace point of a message that was copied in. */
+  traceSend(thread: Thread, kmsg: Kmsg): void {
+    const point = this.k.tracePoints.send;
+    if (point.enabled) point.emit(this.k.cpu.now, { task: thread.task.name, port: kmsg.destination!.id, id: kmsg.id, size: kmsg.size });
+  }
+
+  /**
+   * ipc_kmsg_copyin: header, then body; validates everything, then takes the rights. A reply
+   * right adds its part of ipc_kmsg_copyin_header, a complex message ipc_kmsg_copyin_body.
+   */
+  copyinMessage(caller: Caller, kmsg: Kmsg): number {
     const k = this.k;
     const space = caller.space;
     k.execute(k.paths.copyinHeader);
@@ -169,8 +190,12 @@ export class MachMsg {
     if (local !== MACH_PORT_NULL && (transitType(localDisposition) < 0 || localDisposition === MSG_TYPE.MOVE_RECEIVE)) return MACH_MSG.SEND_INVALID_HEADER;
     if (remote === MACH_PORT_NULL || remote === MACH_PORT_DEAD) return MACH_MSG.SEND_INVALID_DEST;
     if (checkCopyin(k, space, remote, remoteDisposition) !== 'ok') return MACH_MSG.SEND_INVALID_DEST;
-    if (local !== MACH_PORT_NULL && local !== MACH_PORT_DEAD && checkCopyin(k, space, local, localDisposition) !== 'ok') return MACH_MSG.SEND_INVALID_REPLY;
+    if (local !== MACH_PORT_NULL && local !== MACH_PORT_DEAD) {
+      k.execute(k.paths.copyinHeaderReply);
+      if (checkCopyin(k, space, local, localDisposition) !== 'ok') return MACH_MSG.SEND_INVALID_REPLY;
+    }
     if (complex) {
+      k.execute(k.paths.copyinBody);
       const bodyCheck = this.walkBody(caller, kmsg, false);
       if (bodyCheck !== MACH_MSG.SUCCESS) return bodyCheck;
     }
@@ -227,8 +252,9 @@ export class MachMsg {
     const info = this.info;
     let offset = MSG_HEADER_BYTES;
     while (offset < size) {
-      if (!perform) k.execute(k.paths.copyinBodyItem);
       if (!this.decode(header, offset, size)) return MACH_MSG.SEND_MSG_TOO_SMALL;
+      // OSF MK's body holds descriptors for rights and out-of-line regions only: inline data costs nothing
+      if (!perform && (isPortType(info.name) || !info.inline)) k.execute(k.paths.copyinBodyItem);
       const data = offset + info.descriptorBytes;
       if (isPortType(info.name)) {
         if (!info.inline || info.sizeBits !== 32) return MACH_MSG.SEND_INVALID_TYPE;
@@ -268,7 +294,7 @@ export class MachMsg {
   }
 
   /** ipc_mqueue_send for a user send: kernel objects, waiting receivers, the queue, full queues. */
-  private *enqueue(caller: Caller, kmsg: Kmsg, option: number, timeoutMs: number): Operation<number> {
+  *enqueue(caller: Caller, kmsg: Kmsg, option: number, timeoutMs: number): Operation<number> {
     const k = this.k;
     const thread = caller.thread;
     const port = kmsg.destination!;
@@ -284,7 +310,7 @@ export class MachMsg {
         return MACH_MSG.SUCCESS;
       }
       if (port.queue.receivers.length > 0 || !port.full || kmsg.destinationType === MSG_TYPE.MOVE_SEND_ONCE) {
-        this.handToPort(port, kmsg, (option & MACH_RCV_MSG) !== 0 ? thread : null);
+        this.handToPort(port, kmsg);
         return MACH_MSG.SUCCESS;
       }
       // the queue is full: wait for room, or time out
@@ -307,10 +333,14 @@ export class MachMsg {
    * reply, if any, goes to the request's reply port like any message.
    */
   *serveKernelObject(thread: Thread, port: Port, kmsg: Kmsg): Operation<void> {
-    const k = this.k;
-    k.execute(k.paths.kobjectServer);
-    const reply = yield* port.kobject!.serve(kmsg, thread);
+    const reply = yield* this.callKernelObject(thread, port, kmsg);
     if (reply !== null) this.deliver(reply);
+  }
+
+  /** ipc_kobject_server: serves the request in `thread` and returns the reply, or null. */
+  *callKernelObject(thread: Thread, port: Port, kmsg: Kmsg): Operation<Kmsg | null> {
+    this.k.execute(this.k.paths.kobjectServer);
+    return yield* port.kobject!.serve(kmsg, thread);
   }
 
   /**
@@ -325,28 +355,35 @@ export class MachMsg {
     }
     this.k.execute(this.k.paths.mqueueSend);
     this.k.memory.touchUpdate(port.address, this.k.p.portBytes);
-    this.handToPort(port, kmsg, null);
+    this.handToPort(port, kmsg);
   }
 
-  /** The message reaches the port (or its set): straight to a waiting receiver, or onto the queue. */
-  private handToPort(port: Port, kmsg: Kmsg, handoffFrom: Thread | null): void {
+  /**
+   * ipc_mqueue_deliver: the message goes to the first thread waiting on the port (or its set),
+   * which thread_go makes runnable, or onto the queue. Only the mach_msg hot path switches to
+   * the receiver directly (see MachMsgHotPath).
+   */
+  private handToPort(port: Port, kmsg: Kmsg): void {
     const k = this.k;
     const queue = port.queue;
     const receiver = queue.receivers.shift();
     if (receiver !== undefined) {
-      this.handedOff.value++;
-      receiver.receivedKmsg = kmsg;
-      this.endWait(receiver, MACH_MSG.SUCCESS);
-      // the RPC handoff (OSF MK ipc/mach_msg.c mach_msg_overwrite_trap's hot path): the receiver
-      // may wait in mach_msg (SAFE_EXTERNAL_RECEIVE) or for a kernel RPC's reply in
-      // mach_msg_rpc_from_kernel (SAFE_INTERNAL_RECEIVE, e.g. an exception RPC): both are switched to
-      if (handoffFrom !== null && handoffFrom.handoffTo === null) handoffFrom.handoffTo = receiver;
-      else k.scheduler.setrun(receiver);
+      k.execute(k.paths.mqueueWakeReceiver);
+      this.giveTo(receiver, kmsg);
+      k.scheduler.setrun(receiver);
       return;
     }
+    k.execute(k.paths.kmsgEnqueue);
     k.memory.write32(kmsg.header + HDR_SEQNO, port.seqno++);
     this.queued.value++;
     queue.messages.push(kmsg);
+  }
+
+  /** A receiver taken off its queue gets the message and leaves its wait (the caller runs it). */
+  giveTo(receiver: Thread, kmsg: Kmsg): void {
+    this.handedOff.value++;
+    receiver.receivedKmsg = kmsg;
+    this.endWait(receiver, MACH_MSG.SUCCESS);
   }
 
   /** Ends a thread's wait (the caller makes it runnable or hands off to it). */
@@ -360,7 +397,7 @@ export class MachMsg {
   }
 
   /** Blocks `thread` on `port` (already queued there) for `timeoutMs` (-1: forever). */
-  private *wait(thread: Thread, port: MessageQueue, timeoutMs: number): Operation<number> {
+  *wait(thread: Thread, port: MessageQueue, timeoutMs: number): Operation<number> {
     const k = this.k;
     thread.state = 'waiting';
     thread.waitPort = port;
@@ -387,50 +424,69 @@ export class MachMsg {
 
   private *receive(caller: Caller, message: number, size: number, name: number, option: number, timeoutMs: number): Operation<number> {
     const k = this.k;
-    const thread = caller.thread;
-    const space = caller.space;
-    k.execute(k.paths.entryLookup);
-    const index = space.lookup(name);
-    if (index < 0) return MACH_MSG.RCV_INVALID_NAME;
-    const type = space.typeOf(index);
-    let queue: MessageQueue;
-    if ((type & TYPE_PORT_SET) !== 0) {
-      queue = space.setOf(index)!;
-    } else if ((type & TYPE_RECEIVE) !== 0) {
-      const port = space.objectOf(index)!;
-      if (port.portSet !== null) return MACH_MSG.RCV_IN_SET;
-      queue = port;
-    } else {
-      return MACH_MSG.RCV_INVALID_NAME;
-    }
-    k.execute(k.paths.mqueueReceive);
-    k.memory.touchUpdate(queue.address, k.p.portBytes);
-    let kmsg = queue.messages.shift() ?? null;
-    if (kmsg !== null) {
-      this.wakeSender(kmsg.destination!);
-      this.releaseHandoff(thread);
-    } else {
-      if ((option & MACH_RCV_TIMEOUT) !== 0 && timeoutMs === 0) return MACH_MSG.RCV_TIMED_OUT;
-      thread.waitResult = MACH_MSG.RCV_TIMED_OUT;
-      thread.receivedKmsg = null;
-      queue.receivers.push(thread);
-      const result = yield* this.wait(thread, queue, (option & MACH_RCV_TIMEOUT) !== 0 ? timeoutMs : -1);
-      if (result !== MACH_MSG.SUCCESS) return result;
-      kmsg = thread.receivedKmsg!;
-      thread.receivedKmsg = null;
-    }
-    if (kmsg.size > size) {
+    const queue = this.receiveQueue(caller.space, name);
+    if (typeof queue === 'number') return queue;
+    const got = yield* this.takeMessage(caller.thread, queue, (option & MACH_RCV_TIMEOUT) !== 0 ? timeoutMs : -1);
+    if (typeof got === 'number') return got;
+    if (got.size > size) {
       if ((option & MACH_RCV_LARGE) !== 0) {
-        queue.messages.unshift(kmsg);
+        queue.messages.unshift(got);
         const sizeWord = new Uint8Array(4);
-        new DataView(sizeWord.buffer).setUint32(0, kmsg.size, true);
+        new DataView(sizeWord.buffer).setUint32(0, got.size, true);
         if (size >= 8) k.cpu.write(message + HDR_SIZE, sizeWord, 0, 4, true);
         return MACH_MSG.RCV_TOO_LARGE;
       }
-      this.destroy(kmsg);
+      this.destroy(got);
       return MACH_MSG.RCV_TOO_LARGE;
     }
-    return yield* this.copyoutMessage(caller, kmsg, message, kmsg.destination!);
+    return yield* this.copyoutMessage(caller, got, message, false);
+  }
+
+  /**
+   * ipc_mqueue_copyin: the message queue a receive right or port set named `name` receives on,
+   * or the mach_msg error.
+   */
+  receiveQueue(space: IpcSpace, name: number): MessageQueue | number {
+    const k = this.k;
+    k.execute(k.paths.entryLookup);
+    k.execute(k.paths.mqueueCopyin);
+    const index = space.lookup(name);
+    if (index < 0) return MACH_MSG.RCV_INVALID_NAME;
+    const type = space.typeOf(index);
+    if ((type & TYPE_PORT_SET) !== 0) return space.setOf(index)!;
+    if ((type & TYPE_RECEIVE) === 0) return MACH_MSG.RCV_INVALID_NAME;
+    const port = space.objectOf(index)!;
+    return port.portSet !== null ? MACH_MSG.RCV_IN_SET : port;
+  }
+
+  /**
+   * ipc_mqueue_receive: the first queued message, or the one handed to `thread` after it waited
+   * (thread_will_wait, thread_block) for at most `timeoutMs` (-1: forever; 0: only a queued one);
+   * else the mach_msg error.
+   */
+  *takeMessage(thread: Thread, queue: MessageQueue, timeoutMs: number): Operation<Kmsg | number> {
+    const k = this.k;
+    k.memory.touchUpdate(queue.address, k.p.portBytes);
+    const queued = queue.messages.shift();
+    if (queued !== undefined) {
+      k.execute(k.paths.mqueueReceive);
+      this.wakeSender(queued.destination!);
+      return queued;
+    }
+    if (timeoutMs === 0) {
+      k.execute(k.paths.mqueueReceive);
+      return MACH_MSG.RCV_TIMED_OUT;
+    }
+    k.execute(k.paths.mqueueReceiveWait);
+    k.scheduler.splPair();
+    thread.waitResult = MACH_MSG.RCV_TIMED_OUT;
+    thread.receivedKmsg = null;
+    queue.receivers.push(thread);
+    const result = yield* this.wait(thread, queue, timeoutMs);
+    if (result !== MACH_MSG.SUCCESS) return result;
+    const kmsg = thread.receivedKmsg!;
+    thread.receivedKmsg = null;
+    return kmsg;
   }
 
   private wakeSender(port: Port): void {
@@ -440,24 +496,38 @@ export class MachMsg {
     this.k.scheduler.setrun(sender);
   }
 
-  /** ipc_kmsg_copyout + ipc_kmsg_put: rights and regions into the receiver, then the second copy. */
-  private *copyoutMessage(caller: Caller, kmsg: Kmsg, message: number, port: Port): Operation<number> {
+  /**
+   * ipc_kmsg_copyout + ipc_kmsg_put: rights and regions into the receiver, then the second copy;
+   * the kmsg goes back to the cache. `hot`: the mach_msg hot path's fast_copyout and fast_put,
+   * which handle a simple request with a send-once reply right and a reply in line and fall
+   * back to ipc_kmsg_copyout for any other message.
+   */
+  *copyoutMessage(caller: Caller, kmsg: Kmsg, message: number, hot: boolean): Operation<number> {
     const k = this.k;
     const thread = caller.thread;
     const space = caller.space;
     const header = kmsg.header;
-    k.execute(k.paths.copyoutHeader);
+    const port = kmsg.destination!;
+    const reply = kmsg.reply;
+    const inline = hot ? this.fastCopyoutPath(kmsg) : null;
+    if (inline !== null) k.execute(inline);
+    else {
+      k.execute(k.paths.copyoutHeader);
+      if (reply !== null) k.execute(k.paths.copyoutHeaderReply);
+    }
+    if (kmsg.complex) k.execute(k.paths.copyoutBody);
     // ipc_kmsg_copyout_header reads the in-transit header (bits, port pointers) before rewriting it
     k.memory.touch(header, MSG_HEADER_BYTES);
     // the destination right is consumed by delivery; the receiver names the port by its receive right
     releaseRight(port, kmsg.destinationType);
     const localName = space.nameOf(space.reverseLookup(port));
     let remoteName = MACH_PORT_NULL;
-    if (kmsg.reply !== null) {
-      remoteName = copyout(k, space, kmsg.reply, kmsg.replyType);
+    if (reply !== null) {
+      // a send-once reply right is copied out within the header's paths; a send right is ipc_object_copyout
+      remoteName = kmsg.replyType === MSG_TYPE_PORT_SEND_ONCE ? placeRight(k, space, reply, kmsg.replyType) : copyout(k, space, reply, kmsg.replyType);
       if (remoteName < 0) remoteName = MACH_PORT_NULL;
     }
-    k.memory.write32(header + HDR_BITS, (msghBits(kmsg.reply !== null ? kmsg.replyType : 0, kmsg.destinationType) | (kmsg.complex ? MACH_MSGH_BITS_COMPLEX : 0)) >>> 0);
+    k.memory.write32(header + HDR_BITS, (msghBits(reply !== null ? kmsg.replyType : 0, kmsg.destinationType) | (kmsg.complex ? MACH_MSGH_BITS_COMPLEX : 0)) >>> 0);
     k.memory.write32(header + HDR_REMOTE, remoteName);
     k.memory.write32(header + HDR_LOCAL, localName);
     for (const right of kmsg.rights) {
@@ -475,10 +545,22 @@ export class MachMsg {
     kmsg.regions.length = 0;
     kmsg.reply = null;
     kmsg.destination = null;
-    k.execute(k.paths.kmsgPut);
+    k.execute(hot ? k.paths.fastPut : k.paths.kmsgPut);
     const copied = yield* this.copyCaller(caller, message, header, kmsg.size, false);
-    this.freeKmsg(kmsg);
+    k.kmsgs.release(kmsg);
     return copied ? MACH_MSG.SUCCESS : MACH_MSG.RCV_INVALID_DATA;
+  }
+
+  /**
+   * The hot path's fast_copyout arm for `kmsg`: a simple request carrying a live send-once reply
+   * right, or a reply (simple or complex); null for any other message (slow_copyout).
+   */
+  private fastCopyoutPath(kmsg: Kmsg): MachPath | null {
+    const paths = this.k.paths;
+    const reply = kmsg.reply;
+    if (kmsg.destinationType === MSG_TYPE_PORT_SEND && !kmsg.complex && reply !== null && reply.active && kmsg.replyType === MSG_TYPE_PORT_SEND_ONCE) return paths.fastCopyoutRequest;
+    if (kmsg.destinationType === MSG_TYPE_PORT_SEND_ONCE && reply === null) return paths.fastCopyoutReply;
+    return null;
   }
 
   /** The message copy of `caller`: from or to user memory (copyUser), or kernel to kernel for a co-located caller. */
@@ -623,18 +705,8 @@ export class MachMsg {
    * message arrives and returns the kmsg without copying it out, or null on timeout/port death.
    */
   *kernelReceive(thread: Thread, port: Port): Operation<Kmsg | null> {
-    const k = this.k;
-    k.execute(k.paths.mqueueReceive);
-    const queued = port.messages.shift();
-    if (queued !== undefined) return queued;
-    thread.waitResult = MACH_MSG.RCV_TIMED_OUT;
-    thread.receivedKmsg = null;
-    port.receivers.push(thread);
-    const result = yield* this.wait(thread, port, -1);
-    if (result !== MACH_MSG.SUCCESS) return null;
-    const kmsg = thread.receivedKmsg;
-    thread.receivedKmsg = null;
-    return kmsg;
+    const got = yield* this.takeMessage(thread, port, -1);
+    return typeof got === 'number' ? null : got;
   }
 
   /** Wakes the receivers of a dying port or set with MACH_RCV_PORT_DIED and its senders with SEND_INVALID_DEST. */
