@@ -13,9 +13,11 @@ export interface PaperRecord {
   readonly unit: string;
   readonly value: number | null;
   readonly row?: string;
+  /** Where a value that is not in a table of the paper comes from (e.g. the abstract). */
+  readonly source?: string;
 }
 
-const records: PaperRecord[] = [...sosp97.tables.table2.records, ...sosp97.tables.table4.records, ...Object.values(sosp97Macro.tables).flatMap((table) => table.records)];
+const records: PaperRecord[] = [...sosp97.tables.table2.records, ...sosp97.tables.table4.records, ...Object.values(sosp97Macro.tables).flatMap((table): readonly PaperRecord[] => table.records)];
 
 /** The published value of `benchmark` on `system`, or null. */
 export function paperValue(system: SystemId, benchmark: string): number | null {

@@ -38,6 +38,18 @@ describe('reproduce report', () => {
     assert.match(text, /Not available in this build yet: aim/);
   });
 
+  it('puts the abstract\'s AIM throughput beside the simulated Linux/system ratio', () => {
+    const aim = (system: ResultRecord['system'], value: number): ResultRecord[] => [
+      record({ suite: 'aim', system, benchmark: 'aim.jobs-per-minute', unit: 'jobs/min', value, load: 8 }),
+      record({ suite: 'aim', system, benchmark: 'aim.real-time', unit: 's', value: 1, load: 8 }),
+      record({ suite: 'aim', system, benchmark: 'aim.max-jobs-per-minute', unit: 'jobs/min', value, load: 8 }),
+    ];
+    const text = formatReproduction({ ...reproduction, records: [...aim('linux', 100), ...aim('mklinux-user', 50)], missing: [] });
+    // simulated 100/50 = 2.00; the abstract: 35 % lower throughput, 1/0.65 = 1.54
+    assert.match(text, /MkLinux \(user\) .* 2\.00 +1\.54/);
+    assert.equal(paperValue('l4linux', 'aim.max-throughput-relative'), 0.95);
+  });
+
   it('explains the extra cycles against native Linux by category', () => {
     const table = whereCyclesWent(records);
     assert.ok(table);
