@@ -159,15 +159,19 @@ function randomItem(c: FuzzContext): [number, number] {
 }
 
 /**
- * A virtual sender for a deceiting send (any id, honoured or not by the kernel) while the thread
- * has a mapped stack for the binding's pushes: the top of its message page's send half (ESP is
- * moved there, as the thread's own code would use its stack; lthread_ex_regs may have left it
- * anywhere).
+ * A virtual sender for a deceiting send while the thread has a mapped stack for the binding's
+ * pushes: the top of its message page's send half (ESP is moved there, as the thread's own code
+ * would use its stack; lthread_ex_regs may have left it anywhere). Half of them name a thread of
+ * the sender's own task, which every receiver sees in the true sender's direction, so the kernel
+ * honours them; the rest are any id, mostly refused.
  */
 function deceitOf(c: FuzzContext): ThreadId | undefined {
   if (!chance(c.rng, 0.2) || !messageMapped(c)) return undefined;
   c.thread.esp = messagePage(c.thread.lthread) + 0x7f0;
-  return randomId(c);
+  if (!chance(c.rng, 0.5)) return randomId(c);
+  const task = c.thread.task.number;
+  const lthread = c.rng.below(LTHREADS);
+  return c.kernel.idOf(task, lthread) ?? threadId(task, lthread);
 }
 
 /** Counts what a received message says about its way: redirected to a chief, deceited. */
