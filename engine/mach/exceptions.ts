@@ -7,6 +7,7 @@ import type { MachKernel } from './machKernel';
 import { THREAD_STATE_WORDS } from './mig';
 import type { KernelObject, Port } from './port';
 import { getThreadState, REG, SAVED_ARGV_COUNT, SAVED_STATE_ARGV, SAVED_STATE_ARGV_STATUS, setThreadState, type Thread } from './thread';
+import { EXCEPTION_LINES, touchLines } from './threadLayout';
 
 /** exception_raise_state's reply as the kernel reads it: RetCode, flavor, then the state's descriptor and words. */
 const REPLY_STATE_OFFSET = MSG_HEADER_BYTES + 8 + 8 + 4;
@@ -43,6 +44,7 @@ export class ExceptionDelivery {
   private begin(thread: Thread, exception: number, code: number, subcode: number, id: number, bytes: number): Port | null {
     const k = this.k;
     k.execute(k.paths.exceptionRaise);
+    touchLines(k.memory, thread.address, EXCEPTION_LINES, 'read');
     this.raised++;
     const point = k.tracePoints.exception;
     if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
@@ -95,7 +97,7 @@ export class ExceptionDelivery {
     this.writer.int(I386_SAVED_STATE);
     // thread_getstatus: *state = *saved_state, from the PCB into exception()'s state[]
     k.execute(k.paths.threadGetState);
-    k.cpu.copy(thread.address, this.stateBuffer(thread), 4 * THREAD_STATE_WORDS, false, false);
+    k.cpu.copy(thread.savedStateAddress, this.stateBuffer(thread), 4 * THREAD_STATE_WORDS, false, false);
     this.writer.words(state);
     const size = yield* this.rpc(thread, port, this.writer.finish());
     const stub = this.stubBuffer(thread);
@@ -106,7 +108,7 @@ export class ExceptionDelivery {
       k.cpu.copy(stub + REPLY_STATE_OFFSET, local, 4 * THREAD_STATE_WORDS, false, false);
       k.execute(k.paths.threadSetState);
       for (let i = 0; i < THREAD_STATE_WORDS; i++) this.state[i] = k.memory.read32(local + 4 * i);
-      k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
+      k.memory.touchWrite(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, this.state);
     }
     return ok;
@@ -121,6 +123,7 @@ export class ExceptionDelivery {
   private *raiseStateFast(thread: Thread, exception: number, code: number, subcode: number, server: KernelObject): Operation<boolean> {
     const k = this.k;
     k.execute(k.paths.fastException);
+    touchLines(k.memory, thread.address, EXCEPTION_LINES, 'read');
     this.raised++;
     const point = k.tracePoints.exception;
     if (point.enabled) point.emit(k.cpu.now, { thread: thread.name, exception, code, subcode });
@@ -136,7 +139,7 @@ export class ExceptionDelivery {
     this.machineSwitchAct();
     k.scheduler.switchActOut(thread, assumed);
     if (result !== KERN.SUCCESS) return false;
-    k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
+    k.memory.touchWrite(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
     setThreadState(thread, state);
     return true;
   }
@@ -155,9 +158,9 @@ export class ExceptionDelivery {
    */
   private *savedState(thread: Thread, state: Uint32Array): Operation<Uint32Array> {
     const k = this.k;
-    const argv = thread.address + 4 * SAVED_STATE_ARGV;
+    const argv = thread.savedStateAddress + 4 * SAVED_STATE_ARGV;
     const copied = yield* k.msg.copyUser(thread, thread.registers[REG.ESP], argv, 4 * SAVED_ARGV_COUNT, true);
-    k.memory.touch(thread.address, 4 * THREAD_STATE_WORDS);
+    k.memory.touch(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
     getThreadState(thread, USER_CS, USER_DS, state);
     state[SAVED_STATE_ARGV_STATUS] = copied ? 1 : 0;
     for (let i = 0; copied && i < SAVED_ARGV_COUNT; i++) state[SAVED_STATE_ARGV + i] = k.memory.read32(argv + 4 * i);

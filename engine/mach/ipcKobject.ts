@@ -532,7 +532,7 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
       if (flavor !== I386_SAVED_STATE) return KERN.INVALID_ARGUMENT;
       // thread_setstatus: the words into the thread's PCB
       k.execute(k.paths.threadSetState);
-      k.memory.touchWrite(thread.address, 4 * THREAD_STATE_WORDS);
+      k.memory.touchWrite(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, state);
       return KERN.SUCCESS;
     },

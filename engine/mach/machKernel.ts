@@ -19,6 +19,7 @@ import { Pmap } from './pmap';
 import { Port, PortSet, type KernelObject } from './port';
 import { Task, type SyscallRedirect } from './task';
 import { REG, Thread } from './thread';
+import { THREAD_ELEMENT_BYTES, TRAP_FRAME_BYTES, TRAP_FRAME_OFFSET } from './threadLayout';
 import { VmMap, type VmMapCopy, type VmMapEntry } from './vmMap';
 import { VmObject } from './vmObject';
 import { MachGuest } from './guestApi';
@@ -192,7 +193,7 @@ export class MachKernel {
     this.mapEntryZone = new Zone('vm.map.entry', 64, this.memory);
     this.copyZone = new Zone('vm.map.copy', 64, this.memory);
     this.objectZone = new Zone('vm.object', 128, this.memory);
-    this.threadZone = new Zone('thread', 512, this.memory);
+    this.threadZone = new Zone('thread', THREAD_ELEMENT_BYTES, this.memory);
     this.taskZone = new Zone('task', 256, this.memory);
     this.spaceZone = new Zone('ipc.space', 64, this.memory);
     this.cpu.loadCr3(KERNEL_DIRECTORY);
@@ -551,6 +552,7 @@ export class MachKernel {
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     this.execute(path);
+    this.memory.touchWrite(thread.address + TRAP_FRAME_OFFSET, TRAP_FRAME_BYTES);
     this.memory.touchWrite(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
   }
 
@@ -558,6 +560,7 @@ export class MachKernel {
     const cpu = this.cpu;
     this.execute(this.paths.trapExit);
     this.memory.touch(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
+    this.memory.touch(thread.address + TRAP_FRAME_OFFSET, TRAP_FRAME_BYTES);
     cpu.iretToUser();
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;

@@ -2,6 +2,7 @@ import { CAT } from '../machine/cpu';
 import type { Activity } from '../machine/executionContext';
 import type { MachKernel } from './machKernel';
 import type { Thread } from './thread';
+import { SWITCH_LINES, touchLines } from './threadLayout';
 
 /** Number of run queues (NRQS of Mach 3.0); priority 0 is the highest. */
 export const RUN_QUEUES = 32;
@@ -229,10 +230,10 @@ export class MachScheduler {
     k.execute(k.paths.switchContext);
     this.switchControlRegisters();
     if (previous !== null) {
-      k.memory.touchUpdate(previous.address, k.p.threadBytes);
+      touchLines(k.memory, previous.address, SWITCH_LINES, 'update');
       k.memory.touchWrite(previous.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
     }
-    k.memory.touch(next.address, k.p.threadBytes);
+    touchLines(k.memory, next.address, SWITCH_LINES, 'read');
     k.memory.touch(next.kernelStack + 4096 - k.p.kernelStackBytes, k.p.kernelStackBytes / 2);
     const directory = next.task.map.pmap.directory;
     if ((k.cpu.cr3 & 0xfffff000) !== directory && next !== this.idle) {

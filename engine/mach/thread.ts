@@ -4,6 +4,7 @@ import type { Kmsg } from './kmsg';
 import { THREAD_STATE_WORDS } from './mig';
 import type { MessageQueue, Port } from './port';
 import type { Task } from './task';
+import { SAVED_STATE_OFFSET } from './threadLayout';
 
 export type ThreadState = 'runnable' | 'running' | 'waiting' | 'suspended' | 'halted';
 
@@ -43,8 +44,8 @@ export function setThreadState(thread: Thread, state: ArrayLike<number>): void {
 
 /**
  * A Mach thread (kern/thread.h): the unit of execution and scheduling. Its host coroutine
- * (`context`) is both its user and kernel stack. The structure and its PCB live at `address` in
- * kernel memory, the kernel stack at `kernelStack`; the fields below are what the IPC, scheduler
+ * (`context`) is both its user and kernel stack. Its shuttle and activation (with the PCB) live at
+ * `address` in kernel memory as threadLayout.ts lays them out, the kernel stack at `kernelStack`; the fields below are what the IPC, scheduler
  * and VM paths read and write.
  */
 export class Thread {
@@ -91,10 +92,15 @@ export class Thread {
     readonly id: number,
     readonly name: string,
     readonly task: Task,
-    /** Kernel address of struct thread + PCB. */
+    /** Kernel address of the thread zone element: struct thread_shuttle, then struct thread_activation. */
     readonly address: number,
     /** Kernel address of the thread's kernel stack (one page). */
     readonly kernelStack: number,
     public priority: number,
   ) {}
+
+  /** Kernel address of the PCB's i386_saved_state (the activation's mact.xxx_pcb.iss). */
+  get savedStateAddress(): number {
+    return this.address + SAVED_STATE_OFFSET;
+  }
 }

@@ -199,10 +199,20 @@ export class MemorySystem {
     return stall;
   }
 
+  /**
+   * A dirty L1 line's burst write-back: into its L2 line when the L2 holds it, else allocated in the
+   * L2 over the line there (written back to DRAM first if dirty) when `l2AllocatesWriteBacks`, else
+   * straight to DRAM.
+   */
   private writeBackFromL1(line: number): number {
     const l2 = this.l2;
-    if (l2 !== null && l2.markDirty(line)) return this.l2Stall(this.p.l1WritebackToL2);
-    return this.dramLineWriteBack(line);
+    if (l2 === null) return this.dramLineWriteBack(line);
+    if (l2.markDirty(line)) return this.l2Stall(this.p.l1WritebackToL2);
+    if (!this.p.l2AllocatesWriteBacks) return this.dramLineWriteBack(line);
+    l2.fill(line, true);
+    const victim = l2.evictedDirty;
+    const stall = this.l2Stall(this.p.l1WritebackToL2);
+    return victim >= 0 ? stall + this.dramLineWriteBack(victim) : stall;
   }
 
   /** A stall of `cycles` that the DRAM does not time (an L2 access): the DRAM's time moves on. */

@@ -446,7 +446,7 @@ export class LinuxKernel {
       this.run('signalFrame');
       const frame = TASK_SIZE - 0x18000 - task.handlers.length * 128;
       // setup_frame's verify_area of the 64-word frame
-      if (task.mm === null || !this.mm.verify(task.mm, frame, SETUP_FRAME_BYTES, true)) {
+      if (!this.verifyArea(task, frame, SETUP_FRAME_BYTES, true)) {
         yield* this.doExit(task, SIG.SIGSEGV);
         return;
       }
@@ -1019,6 +1019,11 @@ export class LinuxKernel {
     return yield* file.ops.write(this, task, file, buffer, count);
   }
 
+  /** verify_area (mm/memory.c of 2.0) of `length` bytes at `address` in `task`'s space: false for a bad range or no mm. */
+  verifyArea(task: Task, address: number, length: number, write: boolean): boolean {
+    return task.mm !== null && this.mm.verify(task.mm, address, length, write);
+  }
+
   /**
    * The checks sys_read and sys_write share: an fd not opened `deniedMode`, a sane count, and
    * verify_area of the user buffer. Returns the file, 0 for a zero count, or -errno.
@@ -1029,7 +1034,7 @@ export class LinuxKernel {
     if ((count | 0) < 0) return -E.EINVAL;
     this.run('rwVerify');
     if (count === 0) return 0;
-    if (task.mm === null || !this.mm.verify(task.mm, buffer, count, writesUser)) return -E.EFAULT;
+    if (!this.verifyArea(task, buffer, count, writesUser)) return -E.EFAULT;
     return file;
   }
 
@@ -1219,7 +1224,7 @@ export class LinuxKernel {
 
   private *sysPipe(task: Task, fdsAddress: number): Operation<number> {
     // arch/i386/kernel/sys_i386.c: verify_area(VERIFY_WRITE, fildes, 8) before do_pipe
-    if (task.mm === null || !this.mm.verify(task.mm, fdsAddress, 8, true)) return -E.EFAULT;
+    if (!this.verifyArea(task, fdsAddress, 8, true)) return -E.EFAULT;
     this.run('openBase');
     const page = this.mm.allocate(false);
     if (page < 0) return -E.ENOMEM;

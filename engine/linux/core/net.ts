@@ -83,17 +83,12 @@ export class SocketLayer {
     return file !== null && file !== undefined && socket !== undefined ? [socket, file] : null;
   }
 
-  /** verify_area of a user range (mm/memory.c): false for a bad address. */
-  private verify(task: Task, address: number, length: number, write: boolean): boolean {
-    return task.mm !== null && this.kernel.mm.verify(task.mm, address, length, write);
-  }
-
   /** sys_socketcall(call, args): the BSD socket calls of Linux/i386. */
   *socketcall(task: Task, call: number, argsAddress: number): Operation<number> {
     const k = this.kernel;
     k.run('socketCall');
     const count = call === SYS_SENDTO || call === SYS_RECVFROM ? 6 : call === SYS_SEND || call === SYS_RECV ? 4 : 3;
-    if (!this.verify(task, argsAddress, count * 4, false)) return -E.EFAULT;
+    if (!this.kernel.verifyArea(task, argsAddress, count * 4, false)) return -E.EFAULT;
     const words = yield* k.readUserWords(task, argsAddress, count);
     if (typeof words === 'number') return words;
     if (call === SYS_SOCKET) return this.create(task, words[0], words[1]);
@@ -121,7 +116,7 @@ export class SocketLayer {
         let port = 0;
         if (words[4] !== 0) {
           // move_addr_to_kernel
-          if (!this.verify(task, words[4], Math.min(words[5] | 0, 16), false)) return -E.EFAULT;
+          if (!this.kernel.verifyArea(task, words[4], Math.min(words[5] | 0, 16), false)) return -E.EFAULT;
           port = yield* this.readPort(task, words[4]);
           if (port < 0) return port;
         }
@@ -233,7 +228,7 @@ export class SocketLayer {
   /** sys_sendto/sock_write: verify_area of the data (VERIFY_READ), then the protocol's sendmsg. */
   private *sendVerified(task: Task, socket: Socket, file: OpenFile, buffer: number, count: number, port: number): Operation<number> {
     if ((count | 0) < 0) return -E.EINVAL;
-    if (!this.verify(task, buffer, count, false)) return -E.EFAULT;
+    if (!this.kernel.verifyArea(task, buffer, count, false)) return -E.EFAULT;
     if (socket.type === SOCK_DGRAM) return yield* this.sendDatagram(task, socket, buffer, count, port);
     return yield* this.sendStream(task, socket, file, buffer, count);
   }
@@ -364,7 +359,7 @@ export class SocketLayer {
   ): Operation<number> {
     if ((count | 0) < 0) return -E.EINVAL;
     if (count === 0) return 0;
-    if (!this.verify(task, buffer, count, true)) return -E.EFAULT;
+    if (!this.kernel.verifyArea(task, buffer, count, true)) return -E.EFAULT;
     if (socket.type === SOCK_DGRAM) return yield* this.receiveDatagram(task, socket, file, buffer, count, fromAddress, lengthAddress);
     return yield* this.receiveStream(task, socket, file, buffer, count);
   }
@@ -394,7 +389,7 @@ export class SocketLayer {
     if (copied < 0) return copied;
     if (fromAddress !== 0) {
       // move_addr_to_user: verify_area of the length word, then of the address
-      if (!this.verify(task, lengthAddress, 4, true) || !this.verify(task, fromAddress, 16, true)) return -E.EFAULT;
+      if (!this.kernel.verifyArea(task, lengthAddress, 4, true) || !this.kernel.verifyArea(task, fromAddress, 16, true)) return -E.EFAULT;
       const address = Uint8Array.of(AF_INET, 0, datagram.from >> 8, datagram.from & 0xff, 127, 0, 0, 1);
       const written = yield* k.writeUserBytes(task, fromAddress, address);
       if (written < 0) return written;

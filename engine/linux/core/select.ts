@@ -47,7 +47,7 @@ export function* sysSelect(kernel: LinuxKernel, task: Task, n: number, addresses
       continue;
     }
     kernel.run('selectPerSet');
-    if (task.mm === null || !kernel.mm.verify(task.mm, address, words * 4, true)) return -E.EFAULT;
+    if (!kernel.verifyArea(task, address, words * 4, true)) return -E.EFAULT;
     const set = yield* kernel.readUserWords(task, address, words);
     if (typeof set === 'number') return set;
     wanted.push(set);
@@ -55,7 +55,7 @@ export function* sysSelect(kernel: LinuxKernel, task: Task, n: number, addresses
   let ticks: number | null = null;
   if (timeoutAddress !== 0) {
     kernel.run('selectTimeout');
-    if (task.mm === null || !kernel.mm.verify(task.mm, timeoutAddress, 8, true)) return -E.EFAULT;
+    if (!kernel.verifyArea(task, timeoutAddress, 8, true)) return -E.EFAULT;
     const timeval = yield* kernel.readUserWords(task, timeoutAddress, 2);
     if (typeof timeval === 'number') return timeval;
     if ((timeval[0] | 0) < 0 || (timeval[1] | 0) < 0) return -E.EINVAL;

@@ -405,6 +405,14 @@ export class MkLinux implements Substrate {
       }
       check('task_create', created);
       const taskName = calls.out[0];
+      if (this.serverTask.space.lookup(taskName) < 0) {
+        // the reply's send right found no room in the server's space (its table could not grow
+        // for want of kernel memory): the server has no name for the task, so the fork fails as
+        // Linux's does; the nameless task is not reclaimed here (known gap)
+        this.kernel.cancelFork(task);
+        failed = -EAGAIN;
+        continue;
+      }
       const machTask = k.taskOf(this.portOf(taskName))!;
       const threaded = yield* calls.rpc(guest, thread, MACH_ROUTINES.threadCreate, taskName, [this.userEntry, task.pid]);
       const threadName = calls.out[0];

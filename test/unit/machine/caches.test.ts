@@ -62,6 +62,28 @@ describe('Caches', () => {
     assert.equal(caches.readData(a), dramFill(p, p.dramRowActivate + p.dramPrecharge), 'another DRAM page is open');
   });
 
+
+  it('takes a dirty L1 line whose L2 line was replaced into the L2 on its write-back (what-if: straight to DRAM)', () => {
+    for (const allocate of [true, false]) {
+      const m = new Machine({ parameters: { memoryMB: 8, l2AllocatesWriteBacks: allocate } });
+      const caches = m.caches;
+      const a = 0x100000;
+      const b = a + 256 * 1024; // a's L2 line, another L1 way
+      caches.readData(a);
+      caches.writeData(a, 4);
+      caches.readData(b); // replaces a in the direct-mapped L2; a stays dirty in L1
+      assert.deepEqual(m.inspector.cacheState(a), { l1i: false, l1d: true, l1dDirty: true, l2: false, l2Dirty: false });
+      const writesBefore = caches.dramWrites.value;
+      caches.readData(a + 0x1000); // two more lines of a's L1 set: a (least recent) is written back
+      caches.readData(a + 0x2000);
+      const state = m.inspector.cacheState(a);
+      assert.equal(state.l1d, false);
+      assert.equal(state.l2, allocate, allocate ? 'allocated in L2' : 'not in L2');
+      assert.equal(state.l2Dirty, allocate);
+      assert.equal(m.inspector.cacheState(b).l2, !allocate, 'b (clean) is replaced by the allocation');
+      assert.equal(caches.dramWrites.value - writesBefore, allocate ? 0 : 1, 'only the what-if writes to DRAM');
+    }
+  });
   it('fetches instructions through the I-cache, apart from data', () => {
     const m = machine();
     assert.equal(m.caches.readCode(0x30000), dramFill(m.parameters, m.parameters.dramRowActivate));
