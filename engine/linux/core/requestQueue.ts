@@ -57,7 +57,7 @@ export class RequestQueue {
 
   /** ll_rw_block's make_request for one buffer (charged to the caller). */
   submit(write: boolean, buffer: BlockBuffer): void {
-    this.kernel.run('makeRequest');
+    this.kernel.run(write ? 'makeRequestWrite' : 'makeRequest');
     if (write && this.blocked.length > 0) this.blocked.push({ write, buffer }); // the writer is still waiting for a slot
     else this.enqueue(write, buffer);
   }
