@@ -239,7 +239,7 @@ function aimTable(records: readonly ResultRecord[]): Table | null {
   });
   if (rows.length === 0) return null;
   return {
-    title: 'Figures 8 and 9: AIM-style multiuser load, jobs per minute (real time per run)',
+    title: `Figures 8 and 9: AIM Suite VII shared-system mix (work fraction ${aim[0]?.scale ?? '-'}), AIM jobs per minute (real time per run)`,
     header: ['System', ...loads.map((l) => `load ${l}`), 'max jobs/min', 'paper', 'Linux/system', 'paper'],
     rows,
     notes: ['Linux/system: native Linux\'s maximum jobs per minute over the system\'s; its paper column is from the SOSP\'97 abstract (L4Linux 5% lower, MkLinux in-kernel 25%, user 35%).'],

@@ -62,7 +62,7 @@ export class Machine {
     this.caches = new MemorySystem(p, this.stats, this.scheduler);
     this.cpu = new Cpu(this.scheduler, this.accounting, this.memory, this.caches, p, this.stats, this.pic);
     this.pit = new Pit(this.scheduler, this.pic, p.clockMHz * 1_000_000, p.pitInputHz, p.hz);
-    this.disk = new Disk(this.scheduler, this.pic, this.memory, p.diskSectors, { clockMHz: p.clockMHz, seekMs: p.diskSeekMs, rpm: p.diskRpm, mbPerSecond: p.diskMBps }, this.stats);
+    this.disk = new Disk(this.scheduler, this.pic, this.memory, p.diskSectors, { clockMHz: p.clockMHz, seekMs: p.diskSeekMs, seekTrackMs: p.diskSeekTrackMs, seekFullMs: p.diskSeekFullMs, rpm: p.diskRpm, mbPerSecond: p.diskMBps, heads: p.diskHeads, cylinders: p.diskCylinders }, this.stats);
     this.console = new Console(this.pic, { keepTranscript: options.keepConsoleTranscript });
     this.inspector = new Inspector(this.cpu, this.memory, this.caches);
     this.stats.formula('machine.cpu.cycles', 'cycles', 'simulated cycles since reset', () => this.scheduler.now);

@@ -5,6 +5,7 @@ import type { LinuxKernel } from './kernel';
 import { PAGE_SIZE } from './mm';
 import { WaitQueue, type Task } from './task';
 import { NameCache } from './nameCache';
+import { RequestQueue } from './requestQueue';
 import type { Inode } from './vfs';
 
 /** ext2's default block size for small file systems. */
@@ -64,7 +65,12 @@ export class DiskFileSystem {
    */
   private readonly inCore = new WeakSet<Inode>();
 
-  constructor(private readonly kernel: LinuxKernel, private readonly disk: Disk) {}
+  /** The disk's request queue (ll_rw_blk.c): every block read and write goes through it. */
+  readonly requests: RequestQueue;
+
+  constructor(private readonly kernel: LinuxKernel, private readonly disk: Disk) {
+    this.requests = new RequestQueue(kernel, disk);
+  }
 
   /** Disk block of the inode-table entry of `inode`, or -1 if it has none on disk. */
   inodeBlock(inode: Inode): number {
@@ -159,23 +165,19 @@ export class DiskFileSystem {
   }
 
   /**
-   * ll_rw_block(WRITE) of `count` blocks starting at disk block `block` from physical `physical`
-   * (DMA); `done` runs when the controller has finished, before the next disk interrupt.
+   * ll_rw_block(WRITE) of the buffer of disk block `block` at physical `physical` (DMA); `done`
+   * runs when the controller has written it, before the next disk interrupt.
    */
-  writeBlocks(block: number, count: number, physical: number, done: () => void): void {
-    const k = this.kernel;
-    k.run('ideRequest');
-    k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
-    this.disk.submit({
-      sector: (block * BLOCK_SIZE) / SECTOR_SIZE,
-      count: (count * BLOCK_SIZE) / SECTOR_SIZE,
-      write: true,
-      physical,
-      done: () => {
-        done();
-        this.completed.push({ done: false, end: () => undefined });
-      },
+  writeBlock(block: number, physical: number, done: () => void): void {
+    this.submit(true, block, physical, () => {
+      done();
+      this.completed.push({ done: false, end: () => undefined });
     });
+  }
+
+  /** make_request of the 1 KB buffer of disk block `block` at physical `physical`. */
+  private submit(write: boolean, block: number, physical: number, done: () => void): void {
+    this.requests.submit(write, { sector: (block * BLOCK_SIZE) / SECTOR_SIZE, sectors: BLOCK_SIZE / SECTOR_SIZE, physical, done });
   }
 
   /** bread: the buffer of disk block `block` (kernel linear address), read from disk on a miss. */
@@ -201,15 +203,7 @@ export class DiskFileSystem {
       },
     };
     this.reading.set(block, request);
-    k.run('ideRequest');
-    k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
-    this.disk.submit({
-      sector: (block * BLOCK_SIZE) / SECTOR_SIZE,
-      count: BLOCK_SIZE / SECTOR_SIZE,
-      write: false,
-      physical,
-      done: () => this.completed.push(request),
-    });
+    this.submit(false, block, physical, () => this.completed.push(request));
     while (!request.done) yield* this.sleep(task);
     return linear;
   }
@@ -300,29 +294,14 @@ export class DiskFileSystem {
       },
     };
     this.pending.set(key, request);
-    // ll_rw_block: one request per run of contiguous blocks
-    let run = 0;
-    let submitted = 0;
-    for (let i = 0; i <= blocks.length; i++) {
-      if (i < blocks.length && (i === run || blocks[i] === blocks[i - 1] + 1)) continue;
-      const count = i - run;
-      if (count > 0) {
-        k.run('ideRequest');
-        k.cpu.charge(k.p.ideRequestIo * k.cpu.p.isaIoAccess, k.deviceCategory);
-        submitted++;
-        this.disk.submit({
-          sector: (blocks[run] * BLOCK_SIZE) / SECTOR_SIZE,
-          count: (count * BLOCK_SIZE) / SECTOR_SIZE,
-          write: false,
-          physical: frame + run * BLOCK_SIZE,
-          done: () => {
-            submitted--;
-            if (submitted === 0) this.completed.push(request);
-          },
-        });
-      }
-      run = i;
-    }
+    // generic_readpage → brw_page → ll_rw_block(READ): a buffer per block, merged by make_request
+    let submitted = blocks.length;
+    blocks.forEach((block, i) =>
+      this.submit(false, block, frame + i * BLOCK_SIZE, () => {
+        submitted--;
+        if (submitted === 0) this.completed.push(request);
+      }),
+    );
     if (submitted === 0) this.finish(request);
     while (!request.done) yield* this.sleep(task);
     return frame;
@@ -334,9 +313,13 @@ export class DiskFileSystem {
     request.end();
   }
 
-  /** Sleeps uninterruptibly until the next disk interrupt ends a request (wait_on_buffer). */
+  /**
+   * Sleeps uninterruptibly until the next disk interrupt ends a request (wait_on_buffer, which
+   * first runs tq_disk: a plugged queue starts).
+   */
   *sleep(task: Task | null): Operation<void> {
     if (task === null) throw new Error('disk read outside a task');
+    this.requests.unplug();
     task.state = 'uninterruptible';
     this.wait.add(task);
     yield* this.kernel.substrate.schedule(task);
@@ -355,6 +338,7 @@ export class DiskFileSystem {
       for (const request of this.completed.splice(0)) this.finish(request);
       k.wakeUp(this.wait);
     }
+    this.requests.interrupt();
   }
 }
 

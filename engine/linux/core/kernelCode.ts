@@ -73,7 +73,7 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   sigreturn: 'arch/i386/kernel/signal.c', dupBase: 'fs/fcntl.c', ttyWritePerChar: 'drivers/char/tty_io.c',
   bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)',
   selectPerSet: 'fs (inode, super, ext2, proc, ...)', selectTimeout: 'fs (inode, super, ext2, proc, ...)', selectCheck: 'fs (inode, super, ext2, proc, ...)',
-  selectWait: 'fs (inode, super, ext2, proc, ...)', sockSelect: 'net/socket.c', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', ideInterrupt: 'drivers/block/ide.c',
+  selectWait: 'fs (inode, super, ext2, proc, ...)', sockSelect: 'net/socket.c', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', makeRequest: 'drivers (ll_rw_blk, floppy, net, ...)', makeRequestWrite: 'drivers (ll_rw_blk, floppy, net, ...)', mergeScan: 'drivers (ll_rw_blk, floppy, net, ...)', addRequest: 'drivers (ll_rw_blk, floppy, net, ...)', elevatorScan: 'drivers (ll_rw_blk, floppy, net, ...)', ideInterrupt: 'drivers/block/ide.c', endBuffer: 'drivers/block/ide.c',
   socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
   udpRecvmsg: 'net/ipv4/udp.c', udpRecvWait: 'net/ipv4/udp.c', netBottomHalf: 'drivers (ll_rw_blk, floppy, net, ...)',
   tcpSendCall: 'net/ipv4/tcp.c', tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAckedSkb: 'net/ipv4/tcp.c', tcpRecvCall: 'net/ipv4/tcp.c',
@@ -91,7 +91,7 @@ const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   udpSend: 'udpSendFlagOps', udpReceive: 'udpReceiveFlagOps', netBottomHalf: 'netBottomHalfFlagOps', udpRecvmsg: 'udpRecvmsgFlagOps',
   udpRecvWait: 'udpRecvWaitFlagOps', tcpSendCall: 'tcpSendCallFlagOps', tcpSend: 'tcpSendFlagOps', tcpReceive: 'tcpReceiveFlagOps',
   tcpAckedSkb: 'tcpAckedSkbFlagOps', tcpRecvCall: 'tcpRecvCallFlagOps', tcpRecvWait: 'tcpRecvWaitFlagOps', tcpRecvSkb: 'tcpRecvSkbFlagOps',
-  tcpAck: 'tcpAckFlagOps', selectWait: 'selectWaitFlagOps',
+  tcpAck: 'tcpAckFlagOps', selectWait: 'selectWaitFlagOps', makeRequest: 'makeRequestFlagOps', makeRequestWrite: 'makeRequestFlagOps', addRequest: 'addRequestFlagOps',
 };
 
 /**
@@ -110,6 +110,7 @@ const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   signalSend: 'signalSendRmwOps', signalFrame: 'signalFrameRmwOps', sigreturn: 'sigreturnRmwOps',
   udpSend: 'udpSendRmwOps', udpReceive: 'udpReceiveRmwOps', netBottomHalf: 'netBottomHalfRmwOps', udpRecvmsg: 'udpRecvmsgRmwOps',
   tcpSend: 'tcpSendRmwOps', tcpReceive: 'tcpReceiveRmwOps', tcpAckedSkb: 'tcpAckedSkbRmwOps', tcpRecvSkb: 'tcpRecvSkbRmwOps', tcpAck: 'tcpAckRmwOps',
+  makeRequest: 'makeRequestRmwOps', makeRequestWrite: 'makeRequestRmwOps', addRequest: 'addRequestRmwOps',
 };
 
 /**

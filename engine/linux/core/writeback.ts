@@ -36,7 +36,9 @@ export class WriteBack {
   private readonly dirtyPages = new Map<Inode, Map<number, number>>();
   /** Inodes whose inode-table entry (size, links, blocks) or directory entries changed. */
   private readonly dirtyInodes = new Set<Inode>();
-  private inFlight = 0;
+  /** Writes submitted and not yet done: a running number → the inode whose data or entry it carries. */
+  private readonly inFlight = new Map<number, Inode>();
+  private nextWrite = 0;
   /** Page frames with writes in flight (locked pages: DMA reads them until the disk is done). */
   private readonly writing = new Map<number, number>();
 
@@ -96,7 +98,7 @@ export class WriteBack {
     while (mm.freePages <= mm.minFreePages && this.dirtyPages.size > 0 && !mm.pageCache.tryToFreePage()) {
       this.kernel.run('bdflushWakeup');
       this.flush(null, null, NDIRTY);
-      while (this.inFlight > 0) yield* this.disk.sleep(task);
+      yield* this.waitFor(task, null);
     }
     return mm.allocate(true);
   }
@@ -108,12 +110,23 @@ export class WriteBack {
     return { pages, inodes: this.dirtyInodes.size };
   }
 
-  /** sync(2) (or fsync(2) of `only`): writes everything dirty and waits until the disk has it. */
+  /**
+   * sync(2) (or fsync(2) of `only`): writes everything dirty and waits until the disk has it.
+   * sync waits for every write in flight once it has submitted its own (sync_buffers' passes wait
+   * on each locked buffer they find); fsync only for those of the file (ext2_sync_file waits on the
+   * file's buffers and its inode's).
+   */
   *sync(task: Task, only: Inode | null = null): Operation<number> {
     this.kernel.run('syncBase');
     const result = this.flush(only, null);
-    while (this.inFlight > 0) yield* this.disk.sleep(task);
+    yield* this.waitFor(task, only);
     return result;
+  }
+
+  /** Sleeps until the writes in flight now (of `only`, or all) are on the disk. */
+  private *waitFor(task: Task, only: Inode | null): Operation<void> {
+    const writes = [...this.inFlight].filter(([, inode]) => only === null || inode === only).map(([id]) => id);
+    while (writes.some((id) => this.inFlight.has(id))) yield* this.disk.sleep(task);
   }
 
   /** The periodic bdflush work, from the timer tick: aged data and all metadata, no waiting. */
@@ -121,6 +134,7 @@ export class WriteBack {
     if (this.kernel.jiffies % AGE_SUPER !== 0 || (this.dirtyPages.size === 0 && this.dirtyInodes.size === 0)) return;
     this.kernel.run('syncBase');
     this.flush(null, this.kernel.jiffies - AGE_BUFFER);
+    this.disk.requests.unplug(); // bdflush: run_task_queue(&tq_disk)
   }
 
   /**
@@ -150,12 +164,13 @@ export class WriteBack {
     return result;
   }
 
-  /** A write is submitted (from page-cache frame `frame`, or from a buffer if -1); the result runs when it is done. */
-  private started(frame = -1): () => void {
-    this.inFlight++;
+  /** A write for `inode` is submitted (from page-cache frame `frame`, or from a buffer if -1); the result runs when it is done. */
+  private started(inode: Inode, frame = -1): () => void {
+    const id = this.nextWrite++;
+    this.inFlight.set(id, inode);
     if (frame >= 0) this.writing.set(frame, (this.writing.get(frame) ?? 0) + 1);
     return () => {
-      this.inFlight--;
+      this.inFlight.delete(id);
       if (frame < 0) return;
       const left = this.writing.get(frame)! - 1;
       if (left === 0) this.writing.delete(frame);
@@ -163,20 +178,16 @@ export class WriteBack {
     };
   }
 
-  /** Writes the blocks of one page-cache page (the part below the file size), runs of contiguous blocks per request. */
+  /** Writes the blocks of one page-cache page (the part below the file size): ll_rw_block(WRITE) of each buffer. */
   private writePage(inode: Inode, index: number): boolean {
     const frame = inode.pages[index];
     const bytes = Math.min(PAGE_SIZE, inode.size - index * PAGE_SIZE);
     if (frame === undefined || frame <= 0 || bytes <= 0) return true;
     if (!this.disk.ensureBlocks(inode, index * PAGE_SIZE + bytes)) return false;
     const first = index * BLOCKS_PER_PAGE;
-    const count = Math.ceil(bytes / BLOCK_SIZE);
-    let run = 0;
-    for (let i = 1; i <= count; i++) {
-      if (i < count && inode.blocks[first + i] === inode.blocks[first + i - 1] + 1) continue;
-      this.kernel.run('writeBlock', i - run);
-      this.disk.writeBlocks(inode.blocks[first + run], i - run, frame + run * BLOCK_SIZE, this.started(frame));
-      run = i;
+    for (let i = 0; i < Math.ceil(bytes / BLOCK_SIZE); i++) {
+      this.kernel.run('writeBlock');
+      this.disk.writeBlock(inode.blocks[first + i], frame + i * BLOCK_SIZE, this.started(inode, frame));
     }
     return true;
   }
@@ -196,7 +207,7 @@ export class WriteBack {
         memory.set(chunk, buffer[1]);
         kernel.cpu.access(buffer[0], chunk.length, ACCESS_WRITE, false);
         kernel.run('writeBlock');
-        this.disk.writeBlocks(inode.blocks[i], 1, buffer[1], this.started());
+        this.disk.writeBlock(inode.blocks[i], buffer[1], this.started(inode));
       }
     }
     const block = this.disk.inodeBlock(inode);
@@ -207,7 +218,7 @@ export class WriteBack {
     encodeInodeInto(inode, memory, physical + this.disk.inodeOffset(inode));
     kernel.cpu.access(kernel.substrate.kernelLinear(physical + this.disk.inodeOffset(inode)), 128, ACCESS_WRITE, false);
     kernel.run('writeBlock');
-    this.disk.writeBlocks(block, 1, physical, this.started());
+    this.disk.writeBlock(block, physical, this.started(inode));
     return true;
   }
 }
