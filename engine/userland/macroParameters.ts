@@ -1,7 +1,7 @@
 import { defineParameters, ParameterTable } from '../base/parameters';
 
 /**
- * The macro-benchmark programs (the compile tree and the AIM-style job mix): the shape of the
+ * The macro-benchmark programs (the compile tree and AIM Suite VII's shared-system mix): the shape of the
  * workload (files, sizes, binaries, heap) and the user-level work of its programs, in
  * instructions charged at the machine's `instruction` cycles through the C library's compute.
  * They are properties of the programs and the source tree, the same on every system; only the

@@ -55,4 +55,4 @@ function runAim(system: SystemId, options: SuiteOptions): ResultRecord[] {
   return results;
 }
 
-registerSuitePart({ suite: 'aim', title: 'AIM-style multiuser job mix (Figures 8, 9)', systems: linuxSuiteSystems(), run: runAim });
+registerSuitePart({ suite: 'aim', title: 'AIM Suite VII shared-system mix (Figures 8, 9)', systems: linuxSuiteSystems(), run: runAim });
