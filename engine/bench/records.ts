@@ -7,7 +7,7 @@ export type SystemId = (typeof SYSTEMS)[number];
 /** The five Linux systems, in the paper's order. */
 export const LINUX_SYSTEMS: readonly SystemId[] = ['linux', 'l4linux', 'l4linux-trampoline', 'mklinux-kernel', 'mklinux-user'];
 
-export type ResultUnit = 'us' | 'MB/s' | 'cycles' | 's' | 'jobs/min';
+export type ResultUnit = 'us' | 'MB/s' | 'cycles' | 's' | 'jobs/min' | 'ratio';
 
 /**
  * One result (DESIGN.md §6): what the CLI's `--json`, the panels and the notebooks show. The

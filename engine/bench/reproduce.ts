@@ -65,12 +65,35 @@ export function runReproductionJob(job: ReproductionJob, options: ReproductionOp
   return report.results.map((r) => ({ ...r, suite: job.suite }));
 }
 
-/** The reproduction made of the records of every job, concatenated in job order. */
+/**
+ * The reproduction made of the records of every job, concatenated in job order, and the records
+ * derived from several systems' results ({@link aimRelativeRecords}).
+ */
 export function assembleReproduction(options: ReproductionOptions, records: ResultRecord[], missing: string[]): Reproduction {
   const overrides = qualifiedOverrides(options.machine, options.kernels);
   const label = whatIfLabel(overrides);
   const machine = describeMachineParameters(options.machine).summary + (label === '' ? '' : `, ${label}`);
-  return { machine, mode: options.mode ?? 'quick', records, missing, ...(label === '' ? {} : { overrides }) };
+  const measured = records.filter((r) => r.benchmark !== AIM_RELATIVE);
+  return { machine, mode: options.mode ?? 'quick', records: [...measured, ...aimRelativeRecords(measured)], missing, ...(label === '' ? {} : { overrides }) };
+}
+
+/** The id of AIM's maximum throughput relative to native Linux's (what SOSP'97's abstract states). */
+export const AIM_RELATIVE = 'aim.max-throughput-relative';
+
+/**
+ * Each system's maximum AIM throughput over native Linux's, as a record beside the abstract's
+ * value (labs/reference/sosp97-macro.json), so that results.json holds the comparison the
+ * paper makes; none without native Linux's AIM result.
+ */
+export function aimRelativeRecords(records: readonly ResultRecord[]): ResultRecord[] {
+  const native = find(records, 'linux', 'aim.max-jobs-per-minute');
+  if (native === undefined || native.value <= 0) return [];
+  return LINUX_SYSTEMS.flatMap((system): ResultRecord[] => {
+    const max = find(records, system, 'aim.max-jobs-per-minute');
+    if (max === undefined) return [];
+    const value = Math.round((max.value / native.value) * 1000) / 1000;
+    return [{ suite: 'aim', system, benchmark: AIM_RELATIVE, unit: 'ratio', value, paper: paperValue(system, AIM_RELATIVE), breakdown: {}, ...(max.load === undefined ? {} : { load: max.load }), ...(max.scale === undefined ? {} : { scale: max.scale }) }];
+  });
 }
 
 /** Runs every available suite of {@link REPRODUCTION_SUITES} on every system it applies to, in this thread. */
@@ -234,7 +257,7 @@ function aimTable(records: readonly ResultRecord[]): Table | null {
     });
     const base = find(records, 'linux', 'aim.max-jobs-per-minute');
     // the abstract gives the maximum throughput relative to native Linux; shown as Linux/system
-    const relative = paperValue(s, 'aim.max-throughput-relative');
+    const relative = paperValue(s, AIM_RELATIVE);
     return [[SYSTEM_LABEL[s], ...perLoad, fmt(max.value), max.paper === null ? '-' : fmt(max.paper), base ? (base.value / max.value).toFixed(2) : '-', relative === null ? '-' : (1 / relative).toFixed(2)]];
   });
   if (rows.length === 0) return null;

@@ -264,7 +264,7 @@ declare namespace LabApi {
 
   type SystemId = 'linux' | 'l4linux' | 'l4linux-trampoline' | 'mklinux-kernel' | 'mklinux-user' | 'l4';
 
-  type ResultUnit = 'us' | 'MB/s' | 'cycles' | 's' | 'jobs/min';
+  type ResultUnit = 'us' | 'MB/s' | 'cycles' | 's' | 'jobs/min' | 'ratio';
 
   type CycleCategory = 'user' | 'kernelEntry' | 'ipc' | 'addressSpaceSwitch' | 'tlbRefill' | 'cacheMiss' | 'branchMiss' | 'copy' | 'kernel' | 'linuxServer' | 'emulation' | 'machIpc' | 'device' | 'idle';
 

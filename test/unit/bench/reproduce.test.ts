@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ResultRecord } from '../../../engine/bench/records';
-import { formatReproduction, markdownReproduction, normalizedSlowdown, REPRODUCTION_SUITES, reproductionPlan, whereCyclesWent, type Reproduction } from '../../../engine/bench/reproduce';
+import { assembleReproduction, formatReproduction, markdownReproduction, normalizedSlowdown, REPRODUCTION_SUITES, reproductionPlan, whereCyclesWent, type Reproduction } from '../../../engine/bench/reproduce';
 import { cycleNarrative } from '../../../engine/bench/cycleNarrative';
 import '../../../engine/bench/suites';
 import { paperValue } from '../../../engine/bench/reference';
@@ -48,6 +48,11 @@ describe('reproduce report', () => {
     // simulated 100/50 = 2.00; the abstract: 35 % lower throughput, 1/0.65 = 1.54
     assert.match(text, /MkLinux \(user\) .* 2\.00 +1\.54/);
     assert.equal(paperValue('l4linux', 'aim.max-throughput-relative'), 0.95);
+    // results.json carries the same comparison as records, derived once however often assembled
+    const assembled = assembleReproduction({}, [...aim('linux', 100), ...aim('l4linux', 90)], []);
+    const again = assembleReproduction({}, assembled.records, []);
+    const relative = again.records.filter((r) => r.benchmark === 'aim.max-throughput-relative');
+    assert.deepEqual(relative.map((r) => [r.system, r.value, r.paper, r.unit]), [['linux', 1, 1, 'ratio'], ['l4linux', 0.9, 0.95, 'ratio']]);
   });
 
   it('explains the extra cycles against native Linux by category', () => {
