@@ -78,14 +78,14 @@ export function assembleReproduction(options: ReproductionOptions, records: Resu
 }
 
 /** The id of AIM's maximum throughput relative to native Linux's (what SOSP'97's abstract states). */
-export const AIM_RELATIVE = 'aim.max-throughput-relative';
+const AIM_RELATIVE = 'aim.max-throughput-relative';
 
 /**
  * Each system's maximum AIM throughput over native Linux's, as a record beside the abstract's
  * value (labs/reference/sosp97-macro.json), so that results.json holds the comparison the
  * paper makes; none without native Linux's AIM result.
  */
-export function aimRelativeRecords(records: readonly ResultRecord[]): ResultRecord[] {
+function aimRelativeRecords(records: readonly ResultRecord[]): ResultRecord[] {
   const native = find(records, 'linux', 'aim.max-jobs-per-minute');
   if (native === undefined || native.value <= 0) return [];
   return LINUX_SYSTEMS.flatMap((system): ResultRecord[] => {

@@ -23,7 +23,12 @@ const KB = 1024;
  * FRACTION (default AIM_DEFAULT_FRACTION) scales every count inside the tests (see AimUser).
  */
 
-/** The work fraction `aim` runs with when not given one: the quick runs' (simulating whole AIM jobs of every user takes hours). */
+/**
+ * The work fraction `aim` runs with when not given one: small, so that a run typed in a terminal
+ * ends quickly (whole AIM jobs of every user take hours). The tests' set-up is not scaled, so at
+ * this fraction the mix is disk-bound; the `aim` suite runs AIM_WORK_FRACTION (0.1,
+ * engine/bench/macro/aimSuite.ts), where it is not.
+ */
 export const AIM_DEFAULT_FRACTION = 0.01;
 
 /** Every test of the workfile, by name. */
