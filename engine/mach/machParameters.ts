@@ -1,3 +1,4 @@
+import { CODE_LINE_BYTES_PER_INSTRUCTION, splitIntoRuns, wholeLineBytes } from '../base/codeLayout';
 import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
 import { SeededRandom } from '../base/random';
 import type { CodePath } from '../machine/cpu';
@@ -138,8 +139,9 @@ export const MACH_PARAMETERS = defineParameters({
   // ---- code layout and data structure sizes -------------------------------------------------
   structuralCoverage: { value: 0.5, unit: 'ratio', min: 0.05, max: 1, provenance: 'I', source: 'calibration of the structural counts against a measured primitive: Liedtke SOSP\'95 §4.1.1 measured Mach\'s mach_thread_self at ≈ 900 cycles on a 486/50, ≈ 800 above the 107-cycle hardware minimum. At ≈ 2 cycles per instruction on the 486 (its clock counts: 1 for ALU, load and store, 3 for a taken branch or a call, 5 for a return, for compiled C) that is ≈ 400 instructions, where the rows of this table count 185 for the same path (trapEntry + trapExit + threadSelfTrap + rightCopyout): the counts, taken from each function\'s main operations, miss about half of what runs (prologues and epilogues, argument passing, lock and assertion macros, counters, the calls between the functions). Every counted kernel path is divided by this ratio, in cycles and in code bytes', description: 'fraction of a kernel path\'s executed instructions that its structural count covers' },
   moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: each kernel source file (ipc_kmsg.c, ipc_right.c, sched_prim.c, ...) is its own text section; ≈ 6 KB of i386 text per file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked). Module sizes are drawn around this mean by layoutMachPaths', description: 'mean text size of one kernel source module' },
-  hotRunBytes: { value: 128, unit: 'B', min: 32, max: 65536, provenance: 'I', source: 'estimate: a kernel path is the executed part of several C functions (exception → exception_raise_state stub → mach_msg_rpc_from_kernel → ipc_kmsg_get_from_kernel → ipc_kmsg_copyin_from_kernel → ...), each a run of ≈ 30–40 instructions (≈ 100–130 B of i386 code) between its entry and the next call or the return, the rest of each function (error arms, other cases) not fetched; the runs of one path lie apart in its module\'s text', description: 'contiguous code a path executes before it jumps elsewhere in its module' },
-  codeBytesPerCycle: { value: 3.5, unit: 'B/cycle', min: 0, max: 32, provenance: 'I', source: 'estimate: ≈ 3 bytes per IA-32 instruction (i386 code of the period) at ≈ 1 cycle each, + 15 % for skipped branch arms inside the fetched lines', description: 'I-cache footprint of a path per instruction cycle' },
+  hotRunBytes: { value: 185, unit: 'B', min: 32, max: 65536, provenance: 'I', source: 'measured with the traces of codeLineBytesPerInstruction (gcc 12 -O2 -march=i386 without block reordering or label alignment): the 3,244 lines the 64 traced Linux 2.0 and OSF MK cases touch form 560 clusters of consecutive lines, 5.79 lines = 185 B each (Linux 5.81, OSF MK 5.62; plain -O2 4.50); inside a cluster the executed code is runs of 31.5 B between jumps, the gaps between them the skipped arms. A path of C code is split into near-equal runs of whole lines averaging this, each at its own place in its module', description: 'a cluster of consecutive I-cache lines a compiled C path executes in before it jumps elsewhere in its module' },
+  codeBytesPerCycle: { value: 3.5, unit: 'B/cycle', min: 0, max: 32, provenance: 'I', source: 'estimate: ≈ 3 bytes per IA-32 instruction at ≈ 1 cycle each, + 15 % for skipped branch arms; now the footprint of code that is not compiled kernel C: the hand-written assembly rows (i386/locore.s, spl.S, bzero.s; one contiguous block each) and the MIG user stubs of libmach', description: 'I-cache footprint of an assembly path or user stub per instruction cycle' },
+  codeLineBytesPerInstruction: CODE_LINE_BYTES_PER_INSTRUCTION,
   portBytes: { value: 96, unit: 'B', min: 4, max: 4096, provenance: 'I', source: 'estimate: sizeof(struct ipc_port) in Mach 3.0 ≈ 92 B (ipc_object, receiver, kobject, mscount, srights, sorights, mqueue, ...)', description: 'bytes of a port touched by a lookup or enqueue' },
   entryBytes: { value: 16, unit: 'B', min: 4, max: 256, provenance: 'C', source: 'struct ipc_entry in Mach 3.0: ie_bits, ie_object, ie_request, ie_index/next = 4 words (recalled, not re-read)', description: 'size of one IPC space entry' },
   kernelStackBytes: { value: 64, unit: 'B', min: 0, max: 4096, provenance: 'C', source: 'OSF MK (slp/osfmk-mklinux) i386: a trap from user mode pushes its frame into the activation\'s PCB (i386_saved_state, charged as the PCB\'s lines: threadLayout.ts), then locore switches to kernel_stack[cpu], which MACHINE_STACK_STASH (i386/thread.h) sets below the i386_kernel_state and i386_exception_link at the stack\'s top (28 bytes); the top line holds those and the first pushes, the next the dispatch\'s frames (mach_call_range\'s 5 words or do_native_call\'s argument words, the routine\'s return address and prologue): 2 lines. Replaces the estimate of a pusha/segments/trap frame on the kernel stack (64 B)', description: 'kernel-stack bytes at the stack top touched per trap' },
@@ -377,6 +379,32 @@ export function pathCycles(p: MachParameters, name: MachPathName): number {
   return NOT_COUNTED.has(name) || COMPLETE_COUNT.has(name) ? counted : Math.round(counted / p.structuralCoverage);
 }
 
+/** Modules of hand-written assembly: compact code, each path one contiguous block at `codeBytesPerCycle`. */
+const ASSEMBLY_MODULES: ReadonlySet<string> = new Set(['i386/locore.s', 'i386/spl.S']);
+
+/**
+ * Assembly rows whose cycles are not their code's instructions, with the instructions of their
+ * code: pageZero's 1,024 dword stores are one REP STOSL of bzero (i386/bzero.s of
+ * slp/osfmk-mklinux: push, two argument loads, xor, cld, the dword count and REP STOSL, the byte
+ * count and REP STOSB, pop, ret = 13 instructions).
+ */
+const ASSEMBLY_INSTRUCTIONS: Partial<Record<MachPathName, number>> = { pageZero: 13 };
+
+/**
+ * The runs of code a path fetches, in bytes of whole lines: an assembly row one block of its
+ * instructions × `codeBytesPerCycle`; a compiled C row its instructions (its cycles: complete
+ * counts are instructions, structural counts are charged at one cycle per instruction) ×
+ * `codeLineBytesPerInstruction`, split into clusters of lines averaging `hotRunBytes`.
+ */
+function codeRuns(p: MachParameters, name: MachPathName, line: number): number[] {
+  const assembly = ASSEMBLY_INSTRUCTIONS[name];
+  if (assembly !== undefined || ASSEMBLY_MODULES.has(PATH_MODULE[name])) {
+    const bytes = wholeLineBytes((assembly ?? pathCycles(p, name)) * p.codeBytesPerCycle, line);
+    return bytes > 0 ? [bytes] : [];
+  }
+  return splitIntoRuns(wholeLineBytes(pathCycles(p, name) * p.codeLineBytesPerInstruction, line), p.hotRunBytes, line);
+}
+
 /** Seed of the link map drawn by {@link layoutMachPaths}: fixed, so every run has the same kernel text. */
 const LINK_MAP_SEED = 0x3ac4;
 
@@ -390,8 +418,11 @@ function nameHash(name: string): number {
 /**
  * Lays the kernel paths out in kernel text from `textBase`, as a linker lays out object files:
  * module by module in link order, each module's text of its own size. A path's code is not one
- * block: it is the executed runs (`hotRunBytes` each) of the functions it passes through, and
- * these runs lie at their own offsets between the module's other code. A real link map has no
+ * block: it is the clusters of lines it executes in (`hotRunBytes` on average, see {@link codeRuns})
+ * in the functions it passes through, and these runs lie at their own offsets between the module's
+ * other code. The runs are whole lines, on line boundaries: the lines a path touches beyond its
+ * executed bytes (runs starting inside a line, skipped arms) are already in
+ * `codeLineBytesPerInstruction`, which counts the lines touched. A real link map has no
  * common alignment of its files or functions, so neither module sizes nor offsets are fixed here:
  * each module's size is drawn uniformly from 0.5–1.5 × `moduleTextBytes`, the order of its runs
  * is shuffled and their offsets drawn uniformly within it, from a fixed seed (estimation method
@@ -408,7 +439,6 @@ export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK
   const modules: string[] = [];
   for (const module of Object.values(PATH_MODULE)) if (!modules.includes(module) && module !== 'user' && module !== 'inline') modules.push(module);
   const line = 32;
-  const run = Math.max(line, Math.round(p.hotRunBytes / line) * line);
   const heads: Record<string, CodePath> = {};
   const pieces: Record<string, CodePath[]> = {};
   const codePath = (name: string, cycles: number, address: number, bytes: number, source: string): CodePath => ({
@@ -422,8 +452,7 @@ export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK
     const runs: { name: string; source: string; bytes: number; index: number }[] = [];
     for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
       if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] !== module) continue;
-      const bytes = Math.ceil((pathCycles(p, name as MachPathName) * p.codeBytesPerCycle) / line) * line;
-      for (let offset = 0, index = 0; offset < bytes; offset += run, index++) runs.push({ name, source: spec.source, bytes: Math.min(run, bytes - offset), index });
+      codeRuns(p, name as MachPathName, line).forEach((bytes, index) => runs.push({ name, source: spec.source, bytes, index }));
     }
     for (let i = runs.length - 1; i > 0; i--) {
       const j = Math.floor(random.next() * (i + 1));

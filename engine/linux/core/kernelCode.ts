@@ -1,5 +1,6 @@
 import type { Cpu } from '../../machine/cpu';
 import type { BranchSites } from '../../machine/btb';
+import { wholeLineBytes } from '../../base/codeLayout';
 import { LINUX_PARAMETERS, type LinuxParameters } from './linuxParameters';
 
 export type LinuxPath = keyof typeof LINUX_PARAMETERS;
@@ -82,6 +83,18 @@ const PATH_FILE: Partial<Record<LinuxPath, string>> = {
   shrinkMmapPerPage: 'mm/filemap.c', shrinkMmapFree: 'mm/filemap.c', bdflushWakeup: 'fs/buffer.c',
 };
 
+/** Paths that are hand-written assembly (inline asm of include/asm-i386, the rep stosl clear, csum_partial_copy's loop): compact code at `codeBytesPerInstruction`. */
+const ASSEMBLY_PATHS: ReadonlySet<LinuxPath> = new Set<LinuxPath>(['switchTo', 'zeroPagePerDword', 'checksumPerDword']);
+
+/**
+ * The largest footprint of one path (a quarter of the 8 KB L1-I). The counts of the largest paths
+ * (forkBase, exitBase, execBase, tcpAck) include their loops' iterations, which fetch no new code,
+ * so their count × `codeLineBytesPerInstruction` overstates their code (forkBase: 3,480 × 4.63 B =
+ * 16 KB, where a traced sys_fork touches 125 lines = 4 KB); the cap understates the largest ones
+ * instead (a traced sys_execve touches 396 lines = 12.7 KB).
+ */
+const MAX_PATH_BYTES = 2048;
+
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */
 const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
   scheduleBase: 'scheduleFlagOps', sleepOn: 'sleepOnFlagOps', sleepOnWake: 'sleepOnWakeFlagOps', wakeUpPerWaiter: 'wakeUpFlagOps',
@@ -116,7 +129,8 @@ const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
 /**
  * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} gets an
  * address inside its source file's region of the kernel text and a size of its instruction count
- * × `codeBytesPerInstruction`, so running it fetches its code through the I-TLB and the 8 KB
+ * × `codeLineBytesPerInstruction` in whole lines (compiled C: the lines it touches also hold the arms
+ * it skips; assembly paths × `codeBytesPerInstruction`), so running it fetches its code through the I-TLB and the 8 KB
  * I-cache: a path costs more when other code evicted it. Instruction cycles go to the
  * substrate's kernel category.
  */
@@ -130,7 +144,8 @@ export class KernelCode {
       if (LINUX_PARAMETERS[name].unit !== 'instructions') continue;
       const file = PATH_FILE[name] ?? 'kernel/sys.c';
       const at = next.get(file) ?? textBase + KERNEL_TEXT_LAYOUT[file];
-      const size = Math.min(2048, Math.ceil((p[name] * p.codeBytesPerInstruction) / 32) * 32);
+      const bytesPerInstruction = ASSEMBLY_PATHS.has(name) ? p.codeBytesPerInstruction : p.codeLineBytesPerInstruction;
+      const size = Math.min(MAX_PATH_BYTES, wholeLineBytes(p[name] * bytesPerInstruction, 32));
       next.set(file, at + size);
       const flags = FLAG_OPS[name];
       const rmw = RMW_OPS[name];

@@ -1,3 +1,4 @@
+import { CODE_LINE_BYTES_PER_INSTRUCTION } from '../../base/codeLayout';
 import { defineParameters, ParameterTable, type ParameterOverrides } from '../../base/parameters';
 
 /**
@@ -188,7 +189,8 @@ export const LINUX_PARAMETERS = defineParameters({
   ideInterrupt: { value: 80, unit: 'instructions', provenance: 'I', source: 'drivers/block/ide.c ide_intr + the DMA completion handler (status, the loop over the request\'s buffers); per buffer: endBuffer; the next request\'s start: ideRequest', description: 'disk interrupt, fixed part' },
   endBuffer: { value: 40, unit: 'instructions', provenance: 'I', source: 'include/linux/blk.h end_request of 2.0 per buffer (ide_end_request): req->bh = b_reqnext, mark_buffer_uptodate, unlock_buffer and its wake_up(&bh->b_wait), the nr_sectors bookkeeping; the last one also frees the request (rq_status = RQ_INACTIVE, wake_up(&wait_for_request)); hand estimate (with ideInterrupt, the former 120 for a one-buffer request)', description: 'end_request per buffer of the ended request' },
   ideInterruptIo: { value: 2, unit: 'I/O cycles', provenance: 'R', source: 'drivers/block/ide.c: inb of the status register (and the error register check)', description: 'ISA port reads per IDE interrupt' },
-  codeBytesPerInstruction: { value: 3, unit: 'B/instruction', provenance: 'I', source: 'average i386 instruction length of gcc 2.7 -O2 kernel code (2.5-3.5 bytes)', description: 'code bytes per instruction (I-cache footprint of the paths above)' },
+  codeBytesPerInstruction: { value: 3, unit: 'B/instruction', provenance: 'I', source: 'average i386 instruction length (2.5-3.5 bytes; compiled kernel C measured at 2.86 executed bytes per instruction, see codeLineBytesPerInstruction), for the hand-written assembly paths (switch_to, the rep stosl page clear, the checksum loop), which are compact: every fetched byte is executed', description: 'code bytes per instruction of the assembly paths (their I-cache footprint)' },
+  codeLineBytesPerInstruction: CODE_LINE_BYTES_PER_INSTRUCTION,
   ttyWritePerChar: { value: 12, unit: 'instructions', provenance: 'I', source: 'drivers/char/tty_io.c + n_tty opost per character', description: 'tty output per character (besides the device I/O)' },
   mprotectBase: { value: 150, unit: 'instructions', provenance: 'I', source: 'mm/mprotect.c sys_mprotect: find_vma, mprotect_fixup (split: kmalloc vm_area_struct, insert), merge_segments', description: 'mprotect, fixed part' },
   changePte: { value: 6, unit: 'instructions', provenance: 'I', source: 'mm/mprotect.c change_pte_range: test present, rewrite the protection bits, per PTE', description: 'mprotect: per present PTE' },

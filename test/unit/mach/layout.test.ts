@@ -39,15 +39,34 @@ describe('mach kernel text: path costs and link map', () => {
     assert.deepEqual(layoutMachPaths(p, 0xc0100000).paths, paths, 'the same link map every time');
   });
 
-  it('splits a path into runs of at most hotRunBytes that carry its code size, the cycles on the first', () => {
+  it('splits a C path into near-equal runs of whole lines averaging hotRunBytes that carry its instructions × codeLineBytesPerInstruction, the cycles on the first', () => {
     const path = paths.exceptionRaise;
-    const bytes = Math.ceil((pathCycles(p, 'exceptionRaise') * p.codeBytesPerCycle) / 32) * 32;
+    const bytes = Math.ceil((pathCycles(p, 'exceptionRaise') * p.codeLineBytesPerInstruction) / 32) * 32;
     const runs = [path, ...path.pieces];
     assert.equal(runs.reduce((sum, run) => sum + run.bytes, 0), bytes);
-    for (const run of runs) assert.ok(run.bytes <= p.hotRunBytes, `${run.bytes} B run`);
+    assert.equal(runs.length, Math.round(bytes / p.hotRunBytes));
+    for (const run of runs) assert.ok(run.bytes % 32 === 0 && run.address % 32 === 0 && Math.abs(run.bytes - p.hotRunBytes) < 64, `${run.bytes} B run at ${run.address}`);
     assert.ok(path.pieces.every((piece) => piece.cycles === 0));
     const addresses = runs.map((run) => run.address).sort((a, b) => a - b);
     assert.ok(addresses.some((address, i) => i > 0 && address > addresses[i - 1] + p.hotRunBytes), 'the runs lie apart');
+  });
+
+  it('keeps hand-written assembly one contiguous block at codeBytesPerCycle: locore.s, spl.S, and bzero for pageZero', () => {
+    for (const name of ['trapEntry', 'syscallEntry', 'splTransition'] as const) {
+      assert.equal(paths[name].pieces.length, 0, name);
+      assert.equal(paths[name].bytes, Math.ceil((p[name] * p.codeBytesPerCycle) / 32) * 32, name);
+    }
+    assert.equal(paths.pageZero.bytes, 64, "bzero's 13 instructions, not the 1,024 dwords it stores");
+    assert.equal(paths.pageZero.pieces.length, 0);
+    assert.equal(paths.pageZero.cycles, p.pageZero);
+  });
+
+  it('follows a what-if of the measured line bytes and run size', () => {
+    const q = machParameters({ codeLineBytesPerInstruction: 3, hotRunBytes: 96 }).values;
+    const path = layoutMachPaths(q, 0xc0100000).paths.exceptionRaise;
+    const bytes = Math.ceil((pathCycles(q, 'exceptionRaise') * 3) / 32) * 32;
+    assert.equal([path, ...path.pieces].reduce((sum, run) => sum + run.bytes, 0), bytes);
+    assert.equal(path.pieces.length + 1, Math.round(bytes / 96));
   });
 
   it('re-lays only the module whose paths change: the others keep their code in place', () => {
