@@ -18,8 +18,10 @@
  * - **Source size**: `chars` is each file's length in characters (the index's total_chars),
  *   comments, #if-dead code and the ≈ 3,000-character copyright and history block included. A file
  *   with no `chars` is generated at build time (MIG stubs: ./mach/*, ./device/*) or not in the index
- *   (ipc/ipc_port.c, device/blkio.c, cirbuf.c, dev_name.c, device_init.c, io_scatter.c,
- *   data_device.c): its size is drawn around `moduleTextBytes`.
+ *   (device/blkio.c, cirbuf.c, device_init.c, io_scatter.c, data_device.c): its size is drawn around
+ *   `moduleTextBytes`. ipc/ipc_port.c and device/dev_name.c, missing from slp/osfmk-mklinux, are
+ *   taken from AlessandroSangiuliano/Uros, a derivative of the same tree (its ipc_entry.c and
+ *   ipc_kmsg.c differ from slp/osfmk-mklinux's by 0.25 % and 0.16 % in length).
  * - **Functions**: `PATH_FUNCTIONS` names the functions each row's source text names, with the
  *   instructions the text attributes to each where it gives them (else one share). A part with
  *   no `fn` is code whose place in its file is not known (an inline of a header, an assembly
@@ -49,7 +51,7 @@ const s = (file: string, ...chars: number[]): LinkedObject => ({ file, chars, as
 export const KERNEL_LINK_ORDER: readonly LinkedObject[] = [
   s('i386/locore.s', 21987, 82426, 8012), // locore.o: i386/start.S, i386/locore.S, i386/cswitch.S
   c('ipc/ipc_entry.c', 24852), c('ipc/ipc_hash.c', 17499), c('ipc/ipc_init.c', 8353), c('ipc/ipc_kmsg.c', 97773),
-  c('ipc/ipc_mqueue.c', 32383), c('ipc/ipc_notify.c', 13284), c('ipc/ipc_object.c', 25846), c('ipc/ipc_port.c'),
+  c('ipc/ipc_mqueue.c', 32383), c('ipc/ipc_notify.c', 13284), c('ipc/ipc_object.c', 25846), c('ipc/ipc_port.c', 53792),
   c('ipc/ipc_pset.c', 9831), c('ipc/ipc_right.c', 52148), c('ipc/ipc_space.c', 8605), c('ipc/ipc_splay.c', 24034),
   c('ipc/ipc_table.c', 6322), c('ipc/ipc_thread.c', 3926), c('ipc/mach_msg.c', 59085), c('ipc/mach_port.c', 45894),
   c('kern/thread_act.c', 59964), c('kern/thread_pool.c', 5575), c('kern/ast.c', 10257), c('kern/bootstrap.c', 24896),
@@ -71,7 +73,7 @@ export const KERNEL_LINK_ORDER: readonly LinkedObject[] = [
   c('vm/memory_object.c', 59054), c('vm/vm_external.c', 7910), c('vm/vm_fault.c', 96739), c('vm/vm_init.c', 4483),
   c('vm/vm_kern.c', 34405), c('vm/vm_map.c', 227738), c('vm/vm_object.c', 139112), c('vm/vm_pageout.c', 67249),
   c('vm/vm_resident.c', 65828), c('vm/vm_user.c', 27412),
-  c('device/blkio.c'), c('device/chario.c', 40599), c('device/cirbuf.c'), c('device/dev_lookup.c', 13462), c('device/dev_name.c'),
+  c('device/blkio.c'), c('device/chario.c', 40599), c('device/cirbuf.c'), c('device/dev_lookup.c', 13462), c('device/dev_name.c', 9673),
   c('device/dev_pager.c', 22395), c('./device/device_reply_user.c'), c('./device/device_server.c'), c('device/device_init.c'),
   c('device/driver_lock.c', 11586), c('device/ds_routines.c', 67719), c('device/io_scatter.c'), c('device/net_io.c', 63876),
   c('device/subrs.c', 16761), c('device/test_device.c', 11285), c('device/data_device.c'), c('device/net_device.c', 77882),
@@ -184,19 +186,22 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
  * read from the index's 16,000-character pages of each file, the place of the definition within
  * its page estimated by eye (±1,500 characters, ≈ ±200 B of text; ipc_kmsg_copyin_from_kernel,
  * whose start precedes the page read, ±2,500). Only these files were read; the other functions
- * (ipc_right.c, ipc_object.c, ipc_hash.c, kalloc.c, zalloc.c, ipc_tt.c, ipc_kobject.c, ipc_mig.c,
- * thread_pool.c, trap.c, syscall_subr.c, the VM and device files) are drawn within their file.
+ * (zalloc.c, ipc_tt.c, ipc_kobject.c, ipc_mig.c, thread_pool.c, trap.c, syscall_subr.c,
+ * mach_clock.c, the VM and device files) are drawn within their file.
  * The hot path of mach_msg_overwrite_trap is one function: its sections' runs follow each other
  * from its start in the order of the rows, as its fast sections precede its slow ones in the source.
  */
 export const FUNCTION_OFFSETS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   'ipc/ipc_entry.c': { ipc_entry_lookup: 4150 },
+  'ipc/ipc_hash.c': { ipc_hash_lookup: 4050, ipc_hash_local_lookup: 11900 },
   [KMSG]: {
     ipc_kmsg_get: 19300, ipc_kmsg_get_from_kernel: 22700, ipc_kmsg_put: 24600, ipc_kmsg_put_to_kernel: 25300,
     ipc_kmsg_copyin_header: 27000, ipc_kmsg_copyin_body: 40500, ipc_kmsg_copyin_from_kernel: 54000,
     ipc_kmsg_copyout_header: 60300, ipc_kmsg_copyout_object: 68600, ipc_kmsg_copyout_body: 70200,
     ikm_cache_get: 88100, ikm_cache_put: 89000, ipc_kmsg_copyout_to_kernel: 90100,
   },
+  [OBJECT]: { ipc_object_copyin: 11600, ipc_object_copyin_from_kernel: 13200, ipc_object_copyout: 16100, ipc_object_copyout_dest: 19500 },
+  [RIGHT]: { ipc_right_reverse: 4400, ipc_right_check: 10700, ipc_right_copyin: 34800, ipc_right_copyout: 46800 },
   [MQ]: { ipc_mqueue_send: 9300, ipc_mqueue_deliver: 19400, ipc_mqueue_copyin: 22500, ipc_mqueue_receive: 25700, ipc_mqueue_finish_receive: 29100 },
   [MSG]: { mach_msg_send: 7600, mach_msg_receive: 9700, [HOT]: 19300 },
   [SCHED]: {
@@ -206,5 +211,6 @@ export const FUNCTION_OFFSETS: Readonly<Record<string, Readonly<Record<string, n
   },
   [ACT]: { thread_setstatus: 24500, thread_getstatus: 25000, switch_act: 30000 },
   'kern/exception.c': { exception: 6600 },
+  'kern/kalloc.c': { kalloc: 6600, kfree: 10350 },
   [PCB]: { act_machine_switch_pcb: 8200, machine_switch_act: 10600, switch_context: 11200, act_machine_set_state: 13600, act_machine_get_state: 21600 },
 };

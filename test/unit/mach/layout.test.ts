@@ -116,7 +116,7 @@ describe('mach kernel text: path costs and link map', () => {
 
   it('draws what the sources do not give from another seed: the places of unread functions, the sizes of generated files', () => {
     const other = layoutMachPaths(p, 0xc0100000, 7).paths;
-    assert.notEqual(other.rightCopyin.address, paths.rightCopyin.address, 'ipc_right.c was not read: drawn');
+    assert.notEqual(other.threadSelfTrap.address, paths.threadSelfTrap.address, 'ipc_tt.c was not read: drawn');
     assert.equal(other.threadSetrun.address - fileStarts(p, 7).get('kern/sched_prim.c')!, paths.threadSetrun.address - fileStarts(p).get('kern/sched_prim.c')!, 'read: in place');
     assert.equal(other.exceptionRaise.cycles, paths.exceptionRaise.cycles);
   });
