@@ -239,8 +239,8 @@ const PATH_CATEGORY: Partial<Record<MachPathName, CycleCategory>> = {
 };
 
 /**
- * The source module of each path (where its code lives in kernel text), in link order. Paths of
- * one module are neighbours; modules start on `moduleAlignment` boundaries. 'user' paths run in
+ * The source file of each path's main function (a file of `KERNEL_LINK_ORDER`): where its code
+ * lies unless `PATH_FUNCTIONS` divides it between functions of several files. 'user' paths run in
  * the task (MIG client stubs) and 'inline' ones are per-unit costs folded into another path.
  */
 const PATH_MODULE: Record<MachPathName, string> = {
