@@ -1,6 +1,7 @@
 import { CODE_LINE_BYTES_PER_INSTRUCTION, splitIntoRuns, wholeLineBytes } from '../base/codeLayout';
 import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
 import { SeededRandom } from '../base/random';
+import { FUNCTION_OFFSETS, KERNEL_LINK_ORDER, PATH_FUNCTIONS, SOURCE_HEADER_CHARS } from './kernelTextLayout';
 import type { CodePath } from '../machine/cpu';
 import type { CycleCategory } from '../base/cycleCategory';
 
@@ -138,7 +139,9 @@ export const MACH_PARAMETERS = defineParameters({
 
   // ---- code layout and data structure sizes -------------------------------------------------
   structuralCoverage: { value: 0.5, unit: 'ratio', min: 0.05, max: 1, provenance: 'I', source: 'calibration of the structural counts against a measured primitive: Liedtke SOSP\'95 §4.1.1 measured Mach\'s mach_thread_self at ≈ 900 cycles on a 486/50, ≈ 800 above the 107-cycle hardware minimum. At ≈ 2 cycles per instruction on the 486 (its clock counts: 1 for ALU, load and store, 3 for a taken branch or a call, 5 for a return, for compiled C) that is ≈ 400 instructions, where the rows of this table count 185 for the same path (trapEntry + trapExit + threadSelfTrap + rightCopyout): the counts, taken from each function\'s main operations, miss about half of what runs (prologues and epilogues, argument passing, lock and assertion macros, counters, the calls between the functions). Every counted kernel path is divided by this ratio, in cycles and in code bytes', description: 'fraction of a kernel path\'s executed instructions that its structural count covers' },
-  moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: each kernel source file (ipc_kmsg.c, ipc_right.c, sched_prim.c, ...) is its own text section; ≈ 6 KB of i386 text per file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked). Module sizes are drawn around this mean by layoutMachPaths', description: 'mean text size of one kernel source module' },
+  moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: ≈ 6 KB of i386 text per object file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked); now only the size of the files of the link whose source the index does not hold (the MIG stubs generated at build time and five device/ files: kernelTextLayout.ts), drawn around this mean by layoutMachPaths', description: 'mean text size of a kernel object file whose source is not read' },
+  textBytesPerSourceChar: { value: 0.13, unit: 'B/char', min: 0.01, max: 1, provenance: 'I', source: 'measured and estimated: the OSF MK reconstructions of the IPC paths (mach_msg general and hot paths, ipc_kmsg_get/put, ipc_mqueue, ipc_entry_lookup, ipc_right_copyin, kfree; comment-free C that follows the source statements), compiled with gcc 12 -m32 -march=i386 -O2 (no block reordering or label alignment, -falign-functions=4, -fno-omit-frame-pointer), give 10,360 B of .text from 42,881 characters of code lines = 0.24 B per code character (per file 0.11–0.27); the part of a source file after its ≈ 3,000-character copyright block that is live code (not comments, blank lines, #includes or asserts that PRODUCTION compiles out) is ≈ 0.54, estimated by reading ipc/ipc_entry.c: 0.24 × 0.54 ≈ 0.13. The error per file is large (±35 %: history logs, #if-dead code such as kern/etap.c without ETAP, comment density), and over the tens of files between two modules it exceeds the 4 KB of an L1-I way, so the sources fix the order and the spacing of the files only roughly', description: 'i386 text bytes per character of C source (past the header block)' },
+  assemblyTextBytesPerSourceChar: { value: 0.06, unit: 'B/char', min: 0.005, max: 1, provenance: 'I', source: 'estimate: i386/locore.S and the other .S files hold ≈ 30 characters per line, about half of them instructions (the rest comments, blank lines, directives and #if MACH_KDB code) of ≈ 3.2 bytes each: ≈ 0.055 B per character, ±50 %', description: 'i386 text bytes per character of assembly source (past the header block)' },
   hotRunBytes: { value: 185, unit: 'B', min: 32, max: 65536, provenance: 'I', source: 'measured with the traces of codeLineBytesPerInstruction (gcc 12 -O2 -march=i386 without block reordering or label alignment): the 3,244 lines the 64 traced Linux 2.0 and OSF MK cases touch form 560 clusters of consecutive lines, 5.79 lines = 185 B each (Linux 5.81, OSF MK 5.62; plain -O2 4.50); inside a cluster the executed code is runs of 31.5 B between jumps, the gaps between them the skipped arms. A path of C code is split into near-equal runs of whole lines averaging this, each at its own place in its module', description: 'a cluster of consecutive I-cache lines a compiled C path executes in before it jumps elsewhere in its module' },
   codeBytesPerCycle: { value: 3.5, unit: 'B/cycle', min: 0, max: 32, provenance: 'I', source: 'estimate: ≈ 3 bytes per IA-32 instruction at ≈ 1 cycle each, + 15 % for skipped branch arms; now the footprint of code that is not compiled kernel C: the hand-written assembly rows (i386/locore.s, spl.S, bzero.s; one contiguous block each) and the MIG user stubs of libmach', description: 'I-cache footprint of an assembly path or user stub per instruction cycle' },
   codeLineBytesPerInstruction: CODE_LINE_BYTES_PER_INSTRUCTION,
@@ -236,8 +239,8 @@ const PATH_CATEGORY: Partial<Record<MachPathName, CycleCategory>> = {
 };
 
 /**
- * The source module of each path (where its code lives in kernel text), in link order. Paths of
- * one module are neighbours; modules start on `moduleAlignment` boundaries. 'user' paths run in
+ * The source file of each path's main function (a file of `KERNEL_LINK_ORDER`): where its code
+ * lies unless `PATH_FUNCTIONS` divides it between functions of several files. 'user' paths run in
  * the task (MIG client stubs) and 'inline' ones are per-unit costs folded into another path.
  */
 const PATH_MODULE: Record<MachPathName, string> = {
@@ -390,91 +393,141 @@ const ASSEMBLY_MODULES: ReadonlySet<string> = new Set(['i386/locore.s', 'i386/sp
  */
 const ASSEMBLY_INSTRUCTIONS: Partial<Record<MachPathName, number>> = { pageZero: 13 };
 
+/** A run of a path's code before it is placed: its bytes and where in its file it belongs. */
+interface PendingRun { name: string; source: string; bytes: number; head: boolean; fn?: string }
+
 /**
- * The runs of code a path fetches, in bytes of whole lines: an assembly row one block of its
- * instructions × `codeBytesPerCycle`; a compiled C row its instructions (its cycles: complete
- * counts are instructions, structural counts are charged at one cycle per instruction) ×
- * `codeLineBytesPerInstruction`, split into clusters of lines averaging `hotRunBytes`.
+ * Splits `lines` whole lines over weights in proportion (largest remainders, the earlier part on a
+ * tie): how a path's code divides between the functions its row names.
  */
-function codeRuns(p: MachParameters, name: MachPathName, line: number): number[] {
-  const assembly = ASSEMBLY_INSTRUCTIONS[name];
-  if (assembly !== undefined || ASSEMBLY_MODULES.has(PATH_MODULE[name])) {
-    const bytes = wholeLineBytes((assembly ?? pathCycles(p, name)) * p.codeBytesPerCycle, line);
-    return bytes > 0 ? [bytes] : [];
-  }
-  return splitIntoRuns(wholeLineBytes(pathCycles(p, name) * p.codeLineBytesPerInstruction, line), p.hotRunBytes, line);
+function apportion(lines: number, weights: readonly number[]): number[] {
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  const exact = weights.map((w) => (lines * w) / total);
+  const shares = exact.map(Math.floor);
+  const order = exact.map((x, i) => ({ rest: x - Math.floor(x), i })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const left = lines - shares.reduce((sum, n) => sum + n, 0);
+  for (let k = 0; k < left; k++) shares[order[k].i]++;
+  return shares;
 }
 
-/** Seed of the link map drawn by {@link layoutMachPaths}: fixed, so every run has the same kernel text. */
+/**
+ * The runs of code a path fetches, by file, in bytes of whole lines: an assembly row one block of
+ * its instructions × `codeBytesPerCycle`; a compiled C row its instructions (its cycles: complete
+ * counts are instructions, structural counts are charged at one cycle per instruction) ×
+ * `codeLineBytesPerInstruction`, divided between the functions its row names (`PATH_FUNCTIONS`, in
+ * proportion to the instructions the row gives each) and split into clusters of lines averaging
+ * `hotRunBytes`. The first run carries the path's cycles.
+ */
+function codeRuns(p: MachParameters, name: MachPathName, source: string, line: number): Map<string, PendingRun[]> {
+  const byFile = new Map<string, PendingRun[]>();
+  const add = (file: string, run: PendingRun) => (byFile.get(file) ?? byFile.set(file, []).get(file)!).push(run);
+  const module = PATH_MODULE[name];
+  const assembly = ASSEMBLY_INSTRUCTIONS[name];
+  if (assembly !== undefined || ASSEMBLY_MODULES.has(module)) {
+    const bytes = wholeLineBytes((assembly ?? pathCycles(p, name)) * p.codeBytesPerCycle, line);
+    if (bytes > 0) add(module, { name, source, bytes, head: true });
+    return byFile;
+  }
+  const parts = PATH_FUNCTIONS[name] ?? [{ file: module, instructions: 1 }];
+  const lines = wholeLineBytes(pathCycles(p, name) * p.codeLineBytesPerInstruction, line) / line;
+  let head = true;
+  apportion(lines, parts.map((part) => part.instructions)).forEach((partLines, i) => {
+    for (const bytes of splitIntoRuns(partLines * line, p.hotRunBytes, line)) {
+      add(parts[i].file, { name, source, bytes, head, fn: parts[i].fn });
+      head = false;
+    }
+  });
+  return byFile;
+}
+
+/** An object file as {@link layoutMachPaths} links it: where its text starts and how many bytes it has. */
+export interface LinkedText { readonly file: string; readonly address: number; readonly bytes: number }
+
+/** Seed of the draws of {@link layoutMachPaths}: fixed, so every run has the same kernel text. */
 const LINK_MAP_SEED = 0x3ac4;
 
-/** FNV-1a hash of a module name: its own draw of the link map (see {@link layoutMachPaths}). */
+/** FNV-1a hash of a file name: its own draws of the link map (see {@link layoutMachPaths}). */
 function nameHash(name: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
   return hash;
 }
 
+/** Text bytes of `chars` characters of source (its copyright and history block not counted). */
+function sourceTextBytes(p: MachParameters, chars: number, assembly: boolean): number {
+  return Math.max(0, chars - SOURCE_HEADER_CHARS) * (assembly ? p.assemblyTextBytesPerSourceChar : p.textBytesPerSourceChar);
+}
+
 /**
- * Lays the kernel paths out in kernel text from `textBase`, as a linker lays out object files:
- * module by module in link order, each module's text of its own size. A path's code is not one
- * block: it is the clusters of lines it executes in (`hotRunBytes` on average, see {@link codeRuns})
- * in the functions it passes through, and these runs lie at their own offsets between the module's
- * other code. The runs are whole lines, on line boundaries: the lines a path touches beyond its
- * executed bytes (runs starting inside a line, skipped arms) are already in
- * `codeLineBytesPerInstruction`, which counts the lines touched. A real link map has no
- * common alignment of its files or functions, so neither module sizes nor offsets are fixed here:
- * each module's size is drawn uniformly from 0.5–1.5 × `moduleTextBytes`, the order of its runs
- * is shuffled and their offsets drawn uniformly within it, from a fixed seed (estimation method
- * for a link map that was not read). Which lines of a path share L1 sets with which others is
- * then a sum over many independent runs, as in a real kernel, rather than the overlap of a few
- * large blocks (which made the conflict misses of one path depend on a single draw). Each
- * module draws from its own generator (the seed mixed with the module's name), so a path added to
- * or resized in one module re-lays that module only: the other modules keep their code where it
- * was, and a change's effect is not hidden under a new draw of the whole link map. User-side
- * and inline paths get no code address (bytes 0: their cycles are charged without an
- * instruction fetch).
+ * Lays the kernel paths out in kernel text from `textBase` as OSF MK's i386 PRODUCTION link does
+ * (kernelTextLayout.ts): object file after object file in link order (`KERNEL_LINK_ORDER`), each
+ * of the text size its source gives (its characters × `textBytesPerSourceChar`, or
+ * `assemblyTextBytesPerSourceChar` for assembly). A path's code is not one block: it is the
+ * clusters of lines it executes in (`hotRunBytes` on average, see {@link codeRuns}) in the
+ * functions its row names (`PATH_FUNCTIONS`), each run at its function's place in its file: the
+ * text bytes of the source before the function's definition (`FUNCTION_OFFSETS`); runs of one
+ * place follow each other, and runs never overlap. The runs are whole lines, on line boundaries:
+ * the lines a path touches beyond its executed bytes (runs starting inside a line, skipped arms)
+ * are already in `codeLineBytesPerInstruction`, which counts the lines touched.
+ *
+ * What the sources do not give is drawn from `seed` (default a fixed one, so every run has the
+ * same kernel text), each file from its own generator (the seed mixed with its name, so a change
+ * to one file's paths re-lays that file only): the size of a file that is generated at build time
+ * or not in the index (0.5–1.5 × `moduleTextBytes`, drawn first), and the place within its file of
+ * a function whose offset was not read. A file that its paths overfill grows. User-side and inline
+ * paths get no code address (bytes 0: their cycles are charged without an instruction fetch).
  */
-export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK_MAP_SEED): { paths: MachPaths; textEnd: number } {
-  const modules: string[] = [];
-  for (const module of Object.values(PATH_MODULE)) if (!modules.includes(module) && module !== 'user' && module !== 'inline') modules.push(module);
+export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK_MAP_SEED): { paths: MachPaths; textEnd: number; objects: LinkedText[] } {
   const line = 32;
+  const runsByFile = new Map<string, PendingRun[]>();
+  for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
+    if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] === 'user' || PATH_MODULE[name as MachPathName] === 'inline') continue;
+    for (const [file, runs] of codeRuns(p, name as MachPathName, spec.source, line)) runsByFile.set(file, [...(runsByFile.get(file) ?? []), ...runs]);
+  }
   const heads: Record<string, CodePath> = {};
   const pieces: Record<string, CodePath[]> = {};
   const codePath = (name: string, cycles: number, address: number, bytes: number, source: string): CodePath => ({
     name: `mach.${name}`, cycles, category: PATH_CATEGORY[name as MachPathName] ?? 'kernel', address, bytes, source,
   });
-  let moduleStart = textBase;
-  for (const module of modules) {
-    const random = new SeededRandom(seed ^ nameHash(module));
-    // the module's size first, so that it does not depend on how many runs are shuffled below
-    const drawnBytes = Math.round((p.moduleTextBytes * (0.5 + random.next())) / line) * line;
-    const runs: { name: string; source: string; bytes: number; index: number }[] = [];
-    for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
-      if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] !== module) continue;
-      codeRuns(p, name as MachPathName, line).forEach((bytes, index) => runs.push({ name, source: spec.source, bytes, index }));
+  const objects: LinkedText[] = [];
+  let offset = textBase;
+  for (const object of KERNEL_LINK_ORDER) {
+    const random = new SeededRandom(seed ^ nameHash(object.file));
+    const drawn = object.chars === undefined ? p.moduleTextBytes * (0.5 + random.next()) : 0;
+    const size = Math.round(drawn + (object.chars ?? []).reduce((sum, chars) => sum + sourceTextBytes(p, chars, object.assembly === true), 0));
+    const runs = runsByFile.get(object.file) ?? [];
+    runsByFile.delete(object.file);
+    if (runs.length === 0) {
+      objects.push({ file: object.file, address: offset, bytes: size });
+      offset += size;
+      continue;
     }
-    for (let i = runs.length - 1; i > 0; i--) {
-      const j = Math.floor(random.next() * (i + 1));
-      [runs[i], runs[j]] = [runs[j], runs[i]];
+    const start = Math.ceil(offset / line) * line;
+    const functionChars = FUNCTION_OFFSETS[object.file] ?? {};
+    // a drawn run's place leaves room for all of the file's runs, so drawn runs alone never overfill it
+    const room = Math.max(0, size - runs.reduce((sum, run) => sum + run.bytes, 0));
+    const placed = runs.map((run, order) => {
+      const chars = run.fn === undefined ? undefined : functionChars[run.fn];
+      const target = chars === undefined ? random.next() * room : sourceTextBytes(p, chars, object.assembly === true);
+      return { run, order, target: Math.floor(target / line) * line };
+    }).sort((a, b) => a.target - b.target || a.order - b.order);
+    let cursor = 0;
+    for (const { run, target } of placed) {
+      const at = Math.max(target, cursor);
+      cursor = at + run.bytes;
+      const address = start + at;
+      if (run.head) heads[run.name] = codePath(run.name, pathCycles(p, run.name as MachPathName), address, run.bytes, run.source);
+      else (pieces[run.name] ??= []).push(codePath(run.name, 0, address, run.bytes, run.source));
     }
-    const used = runs.reduce((sum, r) => sum + r.bytes, 0);
-    const moduleBytes = Math.max(used, drawnBytes);
-    const gaps = runs.map(() => Math.floor((random.next() * (moduleBytes - used)) / line) * line).sort((a, b) => a - b);
-    let before = 0;
-    runs.forEach((r, i) => {
-      const address = moduleStart + gaps[i] + before;
-      before += r.bytes;
-      if (r.index === 0) heads[r.name] = codePath(r.name, pathCycles(p, r.name as MachPathName), address, r.bytes, r.source);
-      else (pieces[r.name] ??= []).push(codePath(r.name, 0, address, r.bytes, r.source));
-    });
-    moduleStart += moduleBytes;
+    objects.push({ file: object.file, address: start, bytes: Math.max(size, cursor) });
+    offset = start + Math.max(size, cursor);
   }
+  if (runsByFile.size > 0) throw new Error(`kernel paths in files outside the link order: ${[...runsByFile.keys()].join(', ')}`);
   const paths: Record<string, MachPath> = {};
   for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
     if (spec.unit !== 'cycles') continue;
     const head = heads[name] ?? codePath(name, pathCycles(p, name as MachPathName), textBase, 0, spec.source);
     paths[name] = { ...head, pieces: pieces[name] ?? [] };
   }
-  return { paths: paths as MachPaths, textEnd: moduleStart };
+  return { paths: paths as MachPaths, textEnd: offset, objects };
 }
