@@ -139,6 +139,7 @@ export const MACH_PARAMETERS = defineParameters({
 
   // ---- code layout and data structure sizes -------------------------------------------------
   structuralCoverage: { value: 0.5, unit: 'ratio', min: 0.05, max: 1, provenance: 'I', source: 'calibration of the structural counts against a measured primitive: Liedtke SOSP\'95 §4.1.1 measured Mach\'s mach_thread_self at ≈ 900 cycles on a 486/50, ≈ 800 above the 107-cycle hardware minimum. At ≈ 2 cycles per instruction on the 486 (its clock counts: 1 for ALU, load and store, 3 for a taken branch or a call, 5 for a return, for compiled C) that is ≈ 400 instructions, where the rows of this table count 185 for the same path (trapEntry + trapExit + threadSelfTrap + rightCopyout): the counts, taken from each function\'s main operations, miss about half of what runs (prologues and epilogues, argument passing, lock and assertion macros, counters, the calls between the functions). Every counted kernel path is divided by this ratio, in cycles and in code bytes', description: 'fraction of a kernel path\'s executed instructions that its structural count covers' },
+  linkMapSeed: { value: 0x3ac4, unit: 'seed', min: 0, max: 0x7fffffff, provenance: 'I', source: 'fixed before the layout was first measured, never chosen by a result: the kernel text layout (layoutMachPaths) takes the link order, object sizes and function places from OSF MK\'s sources and draws only what they do not give (generated MIG stubs\' and unindexed files\' sizes, the places of unread functions); another seed is another plausible build of the same kernel (co-located getpid spans 1,158-1,701 cycles over seeds 1-8)', description: 'seed of what the sources leave open in the kernel text layout (a what-if: another build of the same kernel)' },
   moduleTextBytes: { value: 6144, unit: 'B', min: 0, max: 65536, provenance: 'I', source: 'estimate: ≈ 6 KB of i386 text per object file (a Mach 3 kernel of ≈ 700 KB text from ≈ 120 files; both figures recalled, not checked); now only the size of the files of the link whose source the index does not hold (the MIG stubs generated at build time and five device/ files: kernelTextLayout.ts), drawn around this mean by layoutMachPaths', description: 'mean text size of a kernel object file whose source is not read' },
   textBytesPerSourceChar: { value: 0.13, unit: 'B/char', min: 0.01, max: 1, provenance: 'I', source: 'measured and estimated: the OSF MK reconstructions of the IPC paths (mach_msg general and hot paths, ipc_kmsg_get/put, ipc_mqueue, ipc_entry_lookup, ipc_right_copyin, kfree; comment-free C that follows the source statements), compiled with gcc 12 -m32 -march=i386 -O2 (no block reordering or label alignment, -falign-functions=4, -fno-omit-frame-pointer), give 10,360 B of .text from 42,881 characters of code lines = 0.24 B per code character (per file 0.11–0.27); the part of a source file after its ≈ 3,000-character copyright block that is live code (not comments, blank lines, #includes or asserts that PRODUCTION compiles out) is ≈ 0.54, estimated by reading ipc/ipc_entry.c: 0.24 × 0.54 ≈ 0.13. The error per file is large (±35 %: history logs, #if-dead code such as kern/etap.c without ETAP, comment density), and over the tens of files between two modules it exceeds the 4 KB of an L1-I way, so the sources fix the order and the spacing of the files only roughly', description: 'i386 text bytes per character of C source (past the header block)' },
   assemblyTextBytesPerSourceChar: { value: 0.06, unit: 'B/char', min: 0.005, max: 1, provenance: 'I', source: 'estimate: i386/locore.S and the other .S files hold ≈ 30 characters per line, about half of them instructions (the rest comments, blank lines, directives and #if MACH_KDB code) of ≈ 3.2 bytes each: ≈ 0.055 B per character, ±50 %', description: 'i386 text bytes per character of assembly source (past the header block)' },
@@ -443,9 +444,6 @@ function codeRuns(p: MachParameters, name: MachPathName, source: string, line: n
 /** An object file as {@link layoutMachPaths} links it: where its text starts and how many bytes it has. */
 export interface LinkedText { readonly file: string; readonly address: number; readonly bytes: number }
 
-/** Seed of the draws of {@link layoutMachPaths}: fixed, so every run has the same kernel text. */
-const LINK_MAP_SEED = 0x3ac4;
-
 /** FNV-1a hash of a file name: its own draws of the link map (see {@link layoutMachPaths}). */
 function nameHash(name: string): number {
   let hash = 0x811c9dc5;
@@ -470,14 +468,15 @@ function sourceTextBytes(p: MachParameters, chars: number, assembly: boolean): n
  * the lines a path touches beyond its executed bytes (runs starting inside a line, skipped arms)
  * are already in `codeLineBytesPerInstruction`, which counts the lines touched.
  *
- * What the sources do not give is drawn from `seed` (default a fixed one, so every run has the
- * same kernel text), each file from its own generator (the seed mixed with its name, so a change
- * to one file's paths re-lays that file only): the size of a file that is generated at build time
+ * What the sources do not give is drawn from `seed` (by default the parameter `linkMapSeed`,
+ * fixed, so every run has the same kernel text; `--set mach.linkMapSeed=N` builds another), each
+ * file from its own generator (the seed mixed with its name, so a change to one file's paths
+ * re-lays that file only): the size of a file that is generated at build time
  * or not in the index (0.5–1.5 × `moduleTextBytes`, drawn first), and the place within its file of
  * a function whose offset was not read. A file that its paths overfill grows. User-side and inline
  * paths get no code address (bytes 0: their cycles are charged without an instruction fetch).
  */
-export function layoutMachPaths(p: MachParameters, textBase: number, seed = LINK_MAP_SEED): { paths: MachPaths; textEnd: number; objects: LinkedText[] } {
+export function layoutMachPaths(p: MachParameters, textBase: number, seed = p.linkMapSeed): { paths: MachPaths; textEnd: number; objects: LinkedText[] } {
   const line = 32;
   const runsByFile = new Map<string, PendingRun[]>();
   for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {

@@ -38,6 +38,10 @@ describe('mach kernel text: path costs and link map', () => {
     const sets = new Set(runs.map((run) => (run.address >>> 5) & 127));
     assert.ok(sets.size > Math.min(128, runs.length) * 0.6, `${sets.size} distinct L1 sets for ${runs.length} runs`);
     assert.deepEqual(layoutMachPaths(p, 0xc0100000).paths, paths, 'the same link map every time');
+    // the what-if parameter linkMapSeed is the draw's seed: another build of the same kernel
+    const other = machParameters({ linkMapSeed: 3 }).values;
+    assert.deepEqual(layoutMachPaths(other, 0xc0100000).paths, layoutMachPaths(p, 0xc0100000, 3).paths, 'linkMapSeed seeds the draw');
+    assert.notDeepEqual(layoutMachPaths(other, 0xc0100000).paths, paths, 'another seed, another build');
   });
 
   it('splits a C path into near-equal runs of whole lines averaging hotRunBytes that carry its instructions × codeLineBytesPerInstruction, the cycles on the first', () => {
