@@ -18,6 +18,8 @@ export interface ParameterSpec<V extends ParameterValue = ParameterValue> {
   /** Values a what-if override may take (inclusive range for numbers). */
   readonly min?: number;
   readonly max?: number;
+  /** Whole numbers only (a seed, a count): a what-if override with a fraction is refused. */
+  readonly integer?: boolean;
 }
 
 export type ParameterSpecs = Readonly<Record<string, ParameterSpec>>;
@@ -64,6 +66,7 @@ export class ParameterTable<S extends ParameterSpecs> {
         if (!Number.isFinite(value)) throw new RangeError(`${table}.${name} must be finite`);
         if (spec.min !== undefined && value < spec.min) throw new RangeError(`${table}.${name} = ${value} is below ${spec.min}`);
         if (spec.max !== undefined && value > spec.max) throw new RangeError(`${table}.${name} = ${value} is above ${spec.max}`);
+        if (spec.integer === true && !Number.isInteger(value)) throw new RangeError(`${table}.${name} = ${value} must be a whole number`);
       }
       values[name] = hostValue(value as ParameterValue);
     }

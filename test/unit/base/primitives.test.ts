@@ -84,6 +84,7 @@ describe('ParameterTable', () => {
   const specs = defineParameters({
     clock: { value: 133, unit: 'MHz', min: 1, max: 1000, provenance: 'R', source: 'paper', description: 'clock' },
     tagged: { value: false, unit: 'flag', provenance: 'R', source: 'manual', description: 'tags' },
+    seed: { value: 7, unit: 'seed', min: 0, integer: true, provenance: 'I', source: 'fixed', description: 'a draw' },
   });
 
   it('applies valid overrides and reports defaults', () => {
@@ -97,6 +98,12 @@ describe('ParameterTable', () => {
     assert.throws(() => new ParameterTable('t', specs, { nope: 1 } as never), /unknown parameter/);
     assert.throws(() => new ParameterTable('t', specs, { clock: true } as never), TypeError);
     assert.throws(() => new ParameterTable('t', specs, { clock: 0 }), /below/);
+  });
+
+  it('refuses a fraction for a whole-number parameter, and takes one elsewhere', () => {
+    assert.throws(() => new ParameterTable('t', specs, { seed: 1.5 }), /whole number/);
+    assert.equal(new ParameterTable('t', specs, { seed: 3 }).values.seed, 3);
+    assert.equal(new ParameterTable('t', specs, { clock: 133.5 }).values.clock, 133.5);
   });
 });
 
