@@ -22,6 +22,7 @@ import {
 import type { MachKernel } from './machKernel';
 import { argumentBytes, defineRoutine, marshal, unmarshal, valuesOf, type MigArgument, type MigRoutine } from './mig';
 import { REG, type Thread } from './thread';
+import { wholeLineBytes } from '../base/codeLayout';
 
 /** The Mach interfaces served by the kernel, as MIG routines (client side of ipcKobject.ts). */
 export const MACH_ROUTINES = {
@@ -183,7 +184,7 @@ export class MachGuest {
   /** Charges a user-side stub of `cycles` at `offset` of libmach: its instructions and their fetch. */
   private *runStub(offset: number, cycles: number): Activity {
     this.cpu.charge(cycles, CAT.machIpc);
-    yield* this.fetchLibraryCode(offset, Math.ceil((cycles * this.kernel.p.codeBytesPerCycle) / 32) * 32);
+    yield* this.fetchLibraryCode(offset, wholeLineBytes(cycles * this.kernel.p.codeBytesPerCycle, 32));
   }
 
   /** Executes `int 0x81` with EAX = `trap`; returns EAX. */

@@ -481,7 +481,7 @@ export function layoutMachPaths(p: MachParameters, textBase: number, seed = p.li
   const runsByFile = new Map<string, PendingRun[]>();
   for (const [name, spec] of Object.entries(MACH_PARAMETERS)) {
     if (spec.unit !== 'cycles' || PATH_MODULE[name as MachPathName] === 'user' || PATH_MODULE[name as MachPathName] === 'inline') continue;
-    for (const [file, runs] of codeRuns(p, name as MachPathName, spec.source, line)) runsByFile.set(file, [...(runsByFile.get(file) ?? []), ...runs]);
+    for (const [file, runs] of codeRuns(p, name as MachPathName, spec.source, line)) (runsByFile.get(file) ?? runsByFile.set(file, []).get(file)!).push(...runs);
   }
   const heads: Record<string, CodePath> = {};
   const pieces: Record<string, CodePath[]> = {};
