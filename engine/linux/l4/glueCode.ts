@@ -53,10 +53,11 @@ export function bindingInstructions(p: L4Parameters, binding: keyof typeof C_BIN
 }
 
 /**
- * The entry.S work the server keeps per request (dispatchPath): SAVE_ALL's register moves,
- * system_call's dispatch, ret_from_sys_call's checks and RESTORE_ALL's moves, without the segment
- * loads, debug-register moves and sti, which the server does not need (counts of the 2.0
- * entry.S, nativeParameters.ts).
+ * The architecture code the server kept from native Linux's entry.S per request (SOSP'97 §4:
+ * changes are confined to the arch part): the register moves of SAVE_ALL/RESTORE_ALL into and out
+ * of the task's pt_regs, the system_call dispatch and the ret_from_sys_call checks, but no
+ * segment-register loads, debug registers or sti, which a user-level server does not execute
+ * (counts of the 2.0 entry.S, nativeParameters.ts).
  */
 function keptEntryInstructions(e: NativeParameters): { simple: number; memoryOps: number } {
   return {
@@ -65,7 +66,7 @@ function keptEntryInstructions(e: NativeParameters): { simple: number; memoryOps
   };
 }
 
-/** Cycles of the server's dispatch path per request: its glue and the kept entry.S instructions. */
+/** Instruction cycles of one request in the server (its dispatch path): its own glue plus the entry.S code it kept. */
 export function dispatchCycles(n: L4LinuxParameters, instruction: number, aluRegMem: number): number {
   const entry = keptEntryInstructions(nativeParameters().values);
   return (n.serverGlueSimple + entry.simple) * instruction + (n.serverGlueMemoryOps + entry.memoryOps) * aluRegMem;
@@ -80,8 +81,8 @@ export function dispatchCycles(n: L4LinuxParameters, instruction: number, aluReg
  * - The library's pieces are functions of one small object, the page the server maps at
  *   {@link EMULATION_LIBRARY}.code (SOSP'97 §4: "the emulation library and the signal-thread code"
  *   in an unused high region): stub, trampoline and signal-thread code one after another at their
- *   own sizes. The page starts on L1 set 0 (a mapping is page aligned); nothing else is the model's
- *   choice there.
+ *   own sizes. The page starts on L1 set 0 (a mapping is page aligned); the order of the three is
+ *   not sourced.
  * - The stub is compiled C around the PIC call binding: the library's enter and leave rows at the
  *   C density, the binding (inline assembly) at the assembly density. The trampoline and the
  *   signal thread are counted as C (an estimate: their sources were not found; the trampoline's

@@ -853,13 +853,6 @@ export class L4Linux implements Substrate {
   }
 }
 
-/**
- * Instruction cycles of one request in the server: its own glue plus the architecture code it
- * kept from native Linux's entry.S (SOSP'97 §4: changes are confined to the arch part), i.e.
- * the register moves of SAVE_ALL/RESTORE_ALL into and out of the task's pt_regs, the
- * system_call dispatch and the ret_from_sys_call checks — but no segment-register loads, debug
- * registers or sti, which a user-level server does not execute.
- */
 /** The small-space number of a slot from 0 that holds `bytes` (null if none is big enough). */
 function smallSpaceFor(bytes: number): number | undefined {
   let k = 0;

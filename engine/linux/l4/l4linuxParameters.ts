@@ -7,9 +7,9 @@ import { defineParameters, ParameterTable, type ParameterOverrides } from '../..
  * walk of the logical page tables used by copyin/copyout. Each row is an instruction count of one
  * path; cycles come from the machine model (instruction/aluRegMem classes, cache and TLB) as the
  * path executes, never from a per-benchmark total. The paths' code footprints follow from these
- * counts and the measured code densities (glueCode.ts), not from rows of their own. The IPCs themselves are
- * the L4 engine's (engine/l4/l4Parameters.ts, HotOS'97 short-IPC path); the Linux handlers are the
- * personality's (engine/linux/core/linuxParameters.ts).
+ * counts and the measured code densities (glueCode.ts), not from rows of their own. The IPCs
+ * themselves are the L4 engine's (engine/l4/l4Parameters.ts, HotOS'97 short-IPC path); the Linux
+ * handlers are the personality's (engine/linux/core/linuxParameters.ts).
  *
  * Consumed by `l4linux.ts` (server, coroutines, pager, interrupt and signal threads) and
  * `gates.ts` (emulation library, trampoline). Values marked 'I' are inferred from the code shape
