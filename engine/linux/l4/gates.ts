@@ -7,8 +7,9 @@ import { EINTR } from '../core/errno';
 import type { SystemCallGate, UserRuntime } from '../core/substrate';
 import { SYSCALLS } from '../core/syscalls';
 import type { Task } from '../core/task';
+import type { L4LinuxCode } from './glueCode';
 import type { L4LinuxParameters } from './l4linuxParameters';
-import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
+import { MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
 import { LibraryCall, type LibraryExit } from './libraryCall';
 
 /** The library is part of the shared libc.so, so its IPC binding is the PIC variant. */
@@ -41,6 +42,8 @@ export interface EmulationContext {
   readonly cpu: Cpu;
   readonly accounting: CycleAccounting;
   readonly parameters: L4LinuxParameters;
+  /** Where the library's stub and trampoline are (the process's high region). */
+  readonly code: L4LinuxCode;
   readonly runtime: UserRuntime;
   readonly server: ThreadId;
 }
@@ -51,7 +54,7 @@ export interface EmulationContext {
  * activity that raises the fault and finishes the fetch; use as
  * `const rest = fetchUserCode(...); if (rest !== null) yield* rest;`.
  */
-function fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity | null {
+export function fetchUserCode(cpu: Cpu, address: number, bytes: number): Activity | null {
   if (bytes <= 0) return null;
   const done = cpu.userAccess(address, bytes, ACCESS_FETCH);
   return done < bytes ? fetchFaults(cpu, address, bytes, done) : null;
@@ -154,7 +157,8 @@ export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
     const m = cpu.p;
     accounting.setPhase(PHASE.enter, cpu.scheduler.now);
     cpu.charge(n.emulEnterSimple * m.instruction + n.emulEnterMemoryOps * m.aluRegMem, CAT.emulation);
-    const entering = fetchUserCode(cpu, EMULATION_LIBRARY.code, n.emulCodeBytes / 2);
+    const stub = this.context.code.stub;
+    const entering = fetchUserCode(cpu, stub.address, stub.enterBytes);
     const count = argumentCount(nr, args.length);
     if (entering !== null || count > 1 || this.libraryCall.busy) return this.emulateRest(entering, nr, args, count);
     accounting.setPhase(PHASE.send, cpu.scheduler.now);
@@ -182,7 +186,8 @@ export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
     const m = cpu.p;
     accounting.setPhase(PHASE.leave, cpu.scheduler.now);
     cpu.charge(n.emulLeaveSimple * m.instruction + n.emulLeaveMemoryOps * m.aluRegMem, CAT.emulation);
-    const leaving = fetchUserCode(cpu, EMULATION_LIBRARY.code + n.emulCodeBytes / 2, n.emulCodeBytes / 2);
+    const stub = this.context.code.stub;
+    const leaving = fetchUserCode(cpu, stub.address + stub.enterBytes, stub.bytes - stub.enterBytes);
     if (leaving !== null || (reply.w1 & REPLY_HANDLERS) !== 0) return this.leaveRest(leaving, reply);
     accounting.setPhase(null, cpu.scheduler.now);
     return reply.error !== 0 ? -EINTR : reply.w0 | 0;
@@ -233,7 +238,7 @@ export class TrampolineGate extends EmulationLibraryGate {
     }
     const { cpu, parameters: n } = this.context;
     cpu.charge(n.trampolineSimple * cpu.p.instruction + n.trampolineMemoryOps * cpu.p.aluRegMem, CAT.emulation);
-    const trampoline = fetchUserCode(cpu, EMULATION_LIBRARY.trampoline, n.trampolineCodeBytes);
+    const trampoline = fetchUserCode(cpu, this.context.code.trampoline.address, this.context.code.trampoline.bytes);
     if (trampoline !== null) yield* trampoline;
     const { nr, args } = this.pending;
     this.result = yield* super.enter(nr, args);

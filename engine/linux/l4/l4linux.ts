@@ -16,17 +16,17 @@ import { lthreadOf, MAX_TASKS, taskOf } from '../../l4/threadId';
 import { TIMEOUT } from '../../l4/timeout';
 import { EAGAIN, EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
-import type { LinuxOverrides } from '../core/linuxParameters';
+import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, UserRuntime } from '../core/substrate';
 import { SIG } from '../core/syscalls';
 import { IPC_ERROR } from '../../l4/messageDope';
 import type { Task } from '../core/task';
-import { EmulationLibraryGate, PHASE, TrampolineGate, type EmulationContext } from './gates';
+import { EmulationLibraryGate, fetchUserCode, PHASE, TrampolineGate, type EmulationContext } from './gates';
+import { dispatchCycles, l4linuxCode, type L4LinuxCode } from './glueCode';
 import { UnmapQueue, UserSpaceMappings } from './hardwareMappings';
 import { l4linuxParameters, type L4LinuxOverrides, type L4LinuxParameters } from './l4linuxParameters';
 import { argumentBlock, EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, SIGNAL_IN_FAULT, USER_THREAD } from './layout';
-import { nativeParameters } from '../native/nativeParameters';
 import { softwareTranslate } from './softwareWalk';
 
 /** Reply with send timeout 0 (a client that went away must not block the server), receive never. */
@@ -138,6 +138,8 @@ export class L4Linux implements Substrate {
   /** The page a fault reply is about to map (its old mapping is replaced by the reply's map). */
   private faulting: { process: LinuxProcess; page: number } | null = null;
   private readonly dispatchPath: CodePath;
+  /** Where the server glue and the emulation library's pieces are, at what sizes. */
+  readonly code: L4LinuxCode;
   private readonly emulation: EmulationContext;
   private readonly userEntry = (l4: L4Api): Activity => this.userMain(l4);
   private readonly signalEntry = (l4: L4Api): Activity => this.signalThread(l4);
@@ -154,15 +156,16 @@ export class L4Linux implements Substrate {
     const small = this.l4.smallSpacesEnabled ? smallSpaceFor(this.memoryEnd) : undefined;
     this.serverThread = this.l4.createBootTask(ROOT_TASK, (api) => this.serverMain(api), { priority: this.n.serverPriority, small });
     this.kernelTextBase = this.kernelLinear(SERVER_IMAGE.text);
+    this.code = l4linuxCode(this.n, linuxParameters(options.linux).values, this.l4.p, cpu.p.lineBytes);
     this.dispatchPath = {
       name: 'l4linux.dispatch',
       cycles: dispatchCycles(this.n, cpu.p.instruction, cpu.p.aluRegMem),
       category: 'linuxServer',
-      address: this.kernelLinear(SERVER_IMAGE.glue),
-      bytes: this.n.serverDispatchCodeBytes,
+      address: this.kernelLinear(this.code.dispatch.address),
+      bytes: this.code.dispatch.bytes,
       source: 'l4linux server glue + entry.S (SAVE_ALL/RESTORE_ALL moves, system_call, ret_from_sys_call) without segment, debug-register and sti work',
     };
-    this.emulation = { cpu, accounting: machine.accounting, parameters: this.n, runtime, server: { low: this.serverThread.idLow, high: this.serverThread.idHigh } };
+    this.emulation = { cpu, accounting: machine.accounting, parameters: this.n, code: this.code, runtime, server: { low: this.serverThread.idLow, high: this.serverThread.idHigh } };
     this.serverLog.push(`Linux server: task ${ROOT_TASK} (pager sigma0), ${this.serverThread.task.small ? `small space ${this.serverThread.task.small.bytes >> 20} MB at 0x${this.serverThread.task.small.base.toString(16)}` : 'large space'}, priority ${this.n.serverPriority}`);
     // the server's boot runs for real: memory from sigma0, interrupt threads
     this.l4.run(() => this.booted);
@@ -645,6 +648,8 @@ export class L4Linux implements Substrate {
       const message = yield* l4.ipcReceive(this.serverId);
       if (message.error !== 0 || process?.gate == null) continue;
       this.cpu.charge(this.n.signalThreadSimple * this.cpu.p.instruction, CAT.emulation);
+      const fetch = fetchUserCode(this.cpu, this.code.signalThread.address, this.code.signalThread.bytes);
+      if (fetch !== null) yield* fetch;
       process.gate.signalEntry = true;
       // the main thread waits in a page-fault RPC: lthread_ex_regs aborts it into the signal entry
       if ((message.w1 & SIGNAL_IN_FAULT) !== 0) yield* l4.lthreadExRegs(USER_THREAD.main, this.signalRedirect);
@@ -846,20 +851,6 @@ export class L4Linux implements Substrate {
     this.cpu.charge(bytes.length * this.cpu.p.consoleCharCost, CAT.device);
     this.machine.console.write(decodeUtf8(bytes));
   }
-}
-
-/**
- * Instruction cycles of one request in the server: its own glue plus the architecture code it
- * kept from native Linux's entry.S (SOSP'97 §4: changes are confined to the arch part), i.e.
- * the register moves of SAVE_ALL/RESTORE_ALL into and out of the task's pt_regs, the
- * system_call dispatch and the ret_from_sys_call checks — but no segment-register loads, debug
- * registers or sti, which a user-level server does not execute.
- */
-function dispatchCycles(n: L4LinuxParameters, instruction: number, aluRegMem: number): number {
-  const e = nativeParameters().values;
-  const simple = n.serverGlueSimple + e.saveAllSimple + e.systemCallSimple + e.retFromSysCallSimple + e.restoreAllSimple;
-  const memoryOps = n.serverGlueMemoryOps + e.systemCallMemoryOps + e.retFromSysCallMemoryOps + e.restoreAllMemoryOps;
-  return simple * instruction + memoryOps * aluRegMem;
 }
 
 /** The small-space number of a slot from 0 that holds `bytes` (null if none is big enough). */

@@ -4,11 +4,12 @@ import { defineParameters, ParameterTable, type ParameterOverrides } from '../..
  * The L4Linux substrate's own paths (SOSP'97 §4): the emulation library (the modified libc.so
  * mapped high into every process), the trampoline (the user-level exception handler that
  * reflects an unmodified `int $0x80`), the server's system-call dispatch loop, and the software
- * walk of the logical page tables used by copyin/copyout. Each row is an instruction count or a
- * code footprint of one path; cycles come from the machine model (instruction/aluRegMem classes,
- * cache and TLB) as the path executes, never from a per-benchmark total. The IPCs themselves are
- * the L4 engine's (engine/l4/l4Parameters.ts, HotOS'97 short-IPC path); the Linux handlers are the
- * personality's (engine/linux/core/linuxParameters.ts).
+ * walk of the logical page tables used by copyin/copyout. Each row is an instruction count of one
+ * path; cycles come from the machine model (instruction/aluRegMem classes, cache and TLB) as the
+ * path executes, never from a per-benchmark total. The paths' code footprints follow from these
+ * counts and the measured code densities (glueCode.ts), not from rows of their own. The IPCs
+ * themselves are the L4 engine's (engine/l4/l4Parameters.ts, HotOS'97 short-IPC path); the Linux
+ * handlers are the personality's (engine/linux/core/linuxParameters.ts).
  *
  * Consumed by `l4linux.ts` (server, coroutines, pager, interrupt and signal threads) and
  * `gates.ts` (emulation library, trampoline). Values marked 'I' are inferred from the code shape
@@ -19,13 +20,10 @@ export const L4LINUX_PARAMETERS = defineParameters({
   emulEnterMemoryOps: { value: 2, unit: 'instructions', provenance: 'I', source: 'emulation library: read the per-process server id and the signal-pending word from its data page', description: 'emulation library entry: instructions with a memory operand' },
   emulLeaveSimple: { value: 14, unit: 'instructions', provenance: 'I', source: 'emulation library: check the reply dope for errors, move the result from the reply register to EAX, set errno on negative results, pop ebp/edi/esi/ebx, ret; SOSP97 Fig.5 "leave emulation library" 19 cycles total', description: 'emulation library exit: simple instructions after the reply' },
   emulLeaveMemoryOps: { value: 2, unit: 'instructions', provenance: 'I', source: 'emulation library: errno store; pending-signal check on the library data page', description: 'emulation library exit: instructions with a memory operand' },
-  emulCodeBytes: { value: 256, unit: 'B', provenance: 'I', source: 'generic stub + per-call dispatch table entry of the modified libc.so, ~80 instructions × ~3 B', description: 'I-cache footprint of the emulation library paths' },
   trampolineSimple: { value: 60, unit: 'instructions', provenance: 'I', source: 'user-level exception handler: decode the faulting int 0x80 (read 2 opcode bytes at EIP), rebuild the register frame from the exception message, call the emulation routine, restore registers, skip the instruction (EIP += 2), resume; SOSP97 Table 2: the trampoline adds ≈ 230 cycles per getpid including L4 exception reflection', description: 'trampoline: simple instructions' },
   trampolineMemoryOps: { value: 8, unit: 'instructions', provenance: 'I', source: 'trampoline: reads of the saved frame and the opcode bytes, writes of the resumed frame', description: 'trampoline: instructions with a memory operand' },
-  trampolineCodeBytes: { value: 224, unit: 'B', provenance: 'I', source: 'trampoline handler ≈ 70 instructions × ~3 B', description: 'I-cache footprint of the trampoline' },
   serverGlueSimple: { value: 20, unit: 'instructions', provenance: 'I', source: 'server receive loop around the unchanged Linux entry code: sender thread id → task_struct (hash, 4), coroutine switch to the task\'s kernel stack (save/restore 4 callee-saved registers + ESP, 10), load the reply registers and descriptors for reply-and-wait (6)', description: 'server glue per request: simple instructions (the Linux dispatch and return code itself is entry.S, counted in nativeParameters)' },
   serverGlueMemoryOps: { value: 2, unit: 'instructions', provenance: 'I', source: 'server: hash-table read of the sender → task map, store of current', description: 'server glue per request: instructions with a memory operand' },
-  serverDispatchCodeBytes: { value: 320, unit: 'B', provenance: 'I', source: 'server IPC loop + coroutine switch ≈ 100 instructions × ~3 B', description: 'I-cache footprint of the server dispatch loop' },
   softWalkSimple: { value: 9, unit: 'instructions', provenance: 'I', source: 'copyin/copyout translation: split the address (2 shifts, 2 masks), index the page directory, test present, index the page table, test present/user/rw, add the offset; the two table reads go through the cache model (SOSP97 §4.3: 11-30 cycles per translation depending on L1/L2 hits)', description: 'software page-table walk per translation: simple instructions (table reads are separate memory accesses)' },
   interruptThreadSimple: { value: 20, unit: 'instructions', provenance: 'I', source: 'top-half thread loop: the wait-for-interrupt IPC stub, call of the unmodified Linux top-half handler, notify the bottom-half thread (SOSP97 §4 "wait for interrupt (L4-IPC); top_half_interrupt_handler()")', description: 'interrupt thread loop glue around the Linux handler: simple instructions' },
   interruptPriority: { value: 200, unit: 'priority', provenance: 'C', source: 'SOSP97 §4: 4 of 256 L4 priorities, decreasing: interrupt top half, bottom half, Linux server, user processes', description: 'L4 priority of the interrupt top-half threads' },

@@ -1,17 +1,41 @@
 import { SIGMA0_MEMORY_PHYSICAL } from '../../l4/kernelLayout';
+import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
+
+/**
+ * The object of the 2.0 link whose place the server glue takes. The server image is the Linux
+ * kernel linked for L4: arch/l4 replaces arch/i386 (arch/$(ARCH)/kernel and mm come right after
+ * head.o and init/ in the link), and its system-call entry, the receive loop that takes a
+ * request by IPC, dispatches it through sys_call_table and answers it, replaces
+ * arch/i386/kernel/entry.S, whose int $0x80 entry, SAVE_ALL/RESTORE_ALL and ret_from_sys_call
+ * the server does not run. No personality path is placed in entry.S (kernelCode.ts runs the
+ * entry.S work only in the native substrate), so the glue has the object's place to itself; the
+ * other arch objects (signal.c, traps, mm/fault.c) keep theirs, as the personality's paths there
+ * are the ones the server runs.
+ */
+export const GLUE_OBJECT = 'arch/i386/kernel/entry.S';
+
+/** Offset of {@link GLUE_OBJECT} in the kernel text, from the personality's link layout. */
+function glueOffset(): number {
+  const offset = KERNEL_TEXT_LAYOUT[GLUE_OBJECT];
+  if (offset === undefined) throw new Error(`the kernel text layout has no ${GLUE_OBJECT}: the L4Linux server glue has no place`);
+  return offset;
+}
 
 /**
  * Where L4Linux keeps things. The server's space maps the memory sigma0 gives it one to one
- * (server virtual = physical, SOSP'97 §4); the server image (the Linux text, the server's own
- * glue, the emulation-library pages it maps into processes) sits at the start of that memory,
- * and Linux allocates its pages after it.
+ * (server virtual = physical, SOSP'97 §4); the server image (the Linux text with the server's own
+ * glue in it, the emulation-library page it maps into processes, its data) sits at the start of
+ * that memory, and Linux allocates its pages after it.
  */
 export const SERVER_IMAGE = {
   /** The Linux personality's text (KERNEL_TEXT_LAYOUT offsets are relative to it). */
   text: SIGMA0_MEMORY_PHYSICAL,
-  /** The server's glue: its receive loop, the coroutine switch, the pager. */
-  glue: SIGMA0_MEMORY_PHYSICAL + 0x70000,
-  /** The emulation library and signal-thread code (one page, mapped read-only into processes). */
+  /**
+   * The server's glue: its receive loop, sender → task, the coroutine switch, with the entry.S
+   * work it kept, in {@link GLUE_OBJECT}'s place of the text (its size: glueCode.ts).
+   */
+  glue: SIGMA0_MEMORY_PHYSICAL + glueOffset(),
+  /** The emulation library and signal-thread code (one page after the text, mapped read-only into processes). */
   emulation: SIGMA0_MEMORY_PHYSICAL + 0x78000,
   /** sys_call_table and the server's globals. */
   data: SIGMA0_MEMORY_PHYSICAL + 0x79000,
@@ -19,12 +43,14 @@ export const SERVER_IMAGE = {
   end: SIGMA0_MEMORY_PHYSICAL + 0x80000,
 } as const;
 
-/** The emulation library's place in every user space: an otherwise unused high region (SOSP'97 §4). */
+/**
+ * The emulation library's place in every user space: an otherwise unused high region (SOSP'97 §4),
+ * one page (the server's {@link SERVER_IMAGE}.emulation, mapped read-only). Its stub, trampoline
+ * and signal-thread code lie one after another from `code` (glueCode.ts); the signal thread's
+ * stack pointer starts at the page's end (it only waits, and never pushes).
+ */
 export const EMULATION_LIBRARY = {
   code: 0xb0000000,
-  trampoline: 0xb0000400,
-  signalThread: 0xb0000800,
-  /** Stack of the signal thread (in the process's own stack area is not needed: it only waits). */
   bytes: 0x1000,
 } as const;
 
