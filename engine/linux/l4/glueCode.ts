@@ -2,7 +2,7 @@ import { wholeLineBytes } from '../../base/codeLayout';
 import { C_BINDING } from '../../l4/guestApi';
 import type { L4Parameters } from '../../l4/l4Parameters';
 import type { LinuxParameters } from '../core/linuxParameters';
-import { nativeParameters, type NativeParameters } from '../native/nativeParameters';
+import type { NativeParameters } from '../native/nativeParameters';
 import type { L4LinuxParameters } from './l4linuxParameters';
 import { EMULATION_LIBRARY, SERVER_IMAGE } from './layout';
 
@@ -67,8 +67,8 @@ function keptEntryInstructions(e: NativeParameters): { simple: number; memoryOps
 }
 
 /** Instruction cycles of one request in the server (its dispatch path): its own glue plus the entry.S code it kept. */
-export function dispatchCycles(n: L4LinuxParameters, instruction: number, aluRegMem: number): number {
-  const entry = keptEntryInstructions(nativeParameters().values);
+export function dispatchCycles(n: L4LinuxParameters, native: NativeParameters, instruction: number, aluRegMem: number): number {
+  const entry = keptEntryInstructions(native);
   return (n.serverGlueSimple + entry.simple) * instruction + (n.serverGlueMemoryOps + entry.memoryOps) * aluRegMem;
 }
 
@@ -91,7 +91,7 @@ export function dispatchCycles(n: L4LinuxParameters, instruction: number, aluReg
  *   density) with its non-PIC `l4_ipc_reply_and_wait` binding and the entry.S code it kept (hand
  *   assembly) sits at {@link SERVER_IMAGE}.glue, in entry.S's place in the link.
  */
-export function l4linuxCode(n: L4LinuxParameters, linux: Pick<LinuxParameters, 'codeLineBytesPerInstruction' | 'codeBytesPerInstruction'>, l4: L4Parameters, lineBytes: number): L4LinuxCode {
+export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linux: Pick<LinuxParameters, 'codeLineBytesPerInstruction' | 'codeBytesPerInstruction'>, l4: L4Parameters, lineBytes: number): L4LinuxCode {
   const c = linux.codeLineBytesPerInstruction;
   const asm = linux.codeBytesPerInstruction;
   const call = bindingInstructions(l4, 'call', true);
@@ -102,7 +102,7 @@ export function l4linuxCode(n: L4LinuxParameters, linux: Pick<LinuxParameters, '
   const signalThread = { address: trampoline.address + trampoline.bytes, bytes: wholeLineBytes(n.signalThreadSimple * c, lineBytes) };
   const used = signalThread.address + signalThread.bytes - EMULATION_LIBRARY.code;
   if (used > EMULATION_LIBRARY.bytes) throw new RangeError(`the emulation library's code (${used} B at these code densities) does not fit the ${EMULATION_LIBRARY.bytes}-B page the server maps into every process`);
-  const entry = keptEntryInstructions(nativeParameters().values);
+  const entry = keptEntryInstructions(native);
   const reply = bindingInstructions(l4, 'replyAndWait', false);
   const dispatch = { address: SERVER_IMAGE.glue, bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
   return { stub, trampoline, signalThread, dispatch };

@@ -17,6 +17,7 @@ import { TIMEOUT } from '../../l4/timeout';
 import { EAGAIN, EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
+import { nativeParameters, type NativeOverrides } from '../native/nativeParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, UserRuntime } from '../core/substrate';
 import { SIG } from '../core/syscalls';
@@ -43,6 +44,8 @@ export interface L4LinuxOptions {
   readonly linux?: LinuxOverrides;
   readonly l4?: L4Overrides;
   readonly l4linux?: L4LinuxOverrides;
+  /** What-ifs of native Linux's entry.S counts: the server keeps that code's register moves, dispatch and return checks (glueCode.ts). */
+  readonly native?: NativeOverrides;
   /** Run the server in a small address space (the paper's configuration; default true). */
   readonly smallSpaces?: boolean;
   /** System calls through the trampoline (`int $0x80` reflected) instead of the emulation library. */
@@ -156,10 +159,11 @@ export class L4Linux implements Substrate {
     const small = this.l4.smallSpacesEnabled ? smallSpaceFor(this.memoryEnd) : undefined;
     this.serverThread = this.l4.createBootTask(ROOT_TASK, (api) => this.serverMain(api), { priority: this.n.serverPriority, small });
     this.kernelTextBase = this.kernelLinear(SERVER_IMAGE.text);
-    this.code = l4linuxCode(this.n, linuxParameters(options.linux).values, this.l4.p, cpu.p.lineBytes);
+    const native = nativeParameters(options.native).values;
+    this.code = l4linuxCode(this.n, native, linuxParameters(options.linux).values, this.l4.p, cpu.p.lineBytes);
     this.dispatchPath = {
       name: 'l4linux.dispatch',
-      cycles: dispatchCycles(this.n, cpu.p.instruction, cpu.p.aluRegMem),
+      cycles: dispatchCycles(this.n, native, cpu.p.instruction, cpu.p.aluRegMem),
       category: 'linuxServer',
       address: this.kernelLinear(this.code.dispatch.address),
       bytes: this.code.dispatch.bytes,
@@ -866,6 +870,6 @@ function smallSpaceFor(bytes: number): number | undefined {
  * `options.smallSpaces` wins over the boot options' `smallSpaces` (the what-if of the CLI and suites).
  */
 export function l4linuxHost(trampoline: boolean, options: Omit<L4LinuxOptions, 'trampoline'> = {}) {
-  return (machine: Machine, runtime: UserRuntime, boot: Pick<L4LinuxOptions, 'linux' | 'l4' | 'l4linux' | 'smallSpaces'>): L4Linux =>
-    new L4Linux(machine, runtime, { ...options, smallSpaces: options.smallSpaces ?? boot.smallSpaces, linux: boot.linux, l4: boot.l4, l4linux: boot.l4linux, trampoline });
+  return (machine: Machine, runtime: UserRuntime, boot: Pick<L4LinuxOptions, 'linux' | 'l4' | 'l4linux' | 'native' | 'smallSpaces'>): L4Linux =>
+    new L4Linux(machine, runtime, { ...options, smallSpaces: options.smallSpaces ?? boot.smallSpaces, linux: boot.linux, l4: boot.l4, l4linux: boot.l4linux, native: boot.native, trampoline });
 }

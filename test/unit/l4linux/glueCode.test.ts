@@ -4,13 +4,15 @@ import { l4Parameters } from '../../../engine/l4/l4Parameters';
 import { CAT } from '../../../engine/machine/cpu';
 import { KernelCode, KERNEL_TEXT_LAYOUT, type LinuxPath } from '../../../engine/linux/core/kernelCode';
 import { LINUX_PARAMETERS, linuxParameters } from '../../../engine/linux/core/linuxParameters';
-import { bindingInstructions, l4linuxCode, type CodeBlock } from '../../../engine/linux/l4/glueCode';
+import { bindingInstructions, dispatchCycles, l4linuxCode, type CodeBlock } from '../../../engine/linux/l4/glueCode';
 import { l4linuxParameters } from '../../../engine/linux/l4/l4linuxParameters';
+import { nativeParameters } from '../../../engine/linux/native/nativeParameters';
 import { EMULATION_LIBRARY, GLUE_OBJECT, SERVER_IMAGE } from '../../../engine/linux/l4/layout';
 
 const n = l4linuxParameters().values;
 const linux = linuxParameters().values;
 const l4 = l4Parameters().values;
+const native = nativeParameters().values;
 
 /** Whether two blocks share a byte. */
 function overlap(a: CodeBlock, b: CodeBlock): boolean {
@@ -18,7 +20,7 @@ function overlap(a: CodeBlock, b: CodeBlock): boolean {
 }
 
 describe('L4Linux code layout (glueCode)', () => {
-  const code = l4linuxCode(n, linux, l4, 32);
+  const code = l4linuxCode(n, native, linux, l4, 32);
   const library = [code.stub, code.trampoline, code.signalThread];
 
   it('lays the emulation library out as one object: stub, trampoline, signal thread, end to end in whole lines inside its page', () => {
@@ -45,16 +47,22 @@ describe('L4Linux code layout (glueCode)', () => {
   });
 
   it('follows what-ifs of the rows and the densities, and refuses a library that outgrows its page', () => {
-    const bigger = l4linuxCode(l4linuxParameters({ trampolineSimple: 120 }).values, linux, l4, 32);
+    const bigger = l4linuxCode(l4linuxParameters({ trampolineSimple: 120 }).values, native, linux, l4, 32);
     assert.ok(bigger.trampoline.bytes > code.trampoline.bytes);
     assert.equal(bigger.stub.bytes, code.stub.bytes);
-    const dense = l4linuxCode(n, { ...linux, codeLineBytesPerInstruction: 3 }, l4, 32);
+    const dense = l4linuxCode(n, native, { ...linux, codeLineBytesPerInstruction: 3 }, l4, 32);
     assert.ok(dense.dispatch.bytes < code.dispatch.bytes && dense.stub.bytes < code.stub.bytes);
-    assert.throws(() => l4linuxCode(n, { ...linux, codeLineBytesPerInstruction: 40 }, l4, 32), RangeError);
+    assert.throws(() => l4linuxCode(n, native, { ...linux, codeLineBytesPerInstruction: 40 }, l4, 32), RangeError);
+  });
+
+  it("takes the entry.S code it kept from native Linux's table, what-ifs included", () => {
+    const more = nativeParameters({ saveAllSimple: native.saveAllSimple + 20 }).values;
+    assert.equal(dispatchCycles(n, more, 1, 2) - dispatchCycles(n, native, 1, 2), 20);
+    assert.ok(l4linuxCode(n, more, linux, l4, 32).dispatch.bytes > code.dispatch.bytes);
   });
 
   it('is deterministic', () => {
-    assert.deepEqual(l4linuxCode(n, linux, l4, 32), code);
+    assert.deepEqual(l4linuxCode(n, native, linux, l4, 32), code);
   });
 
   it("puts the server glue in entry.S's place of the server's text, inside that object, before the emulation page", () => {
