@@ -37,12 +37,17 @@ export interface L4LinuxCode {
 }
 
 /**
+ * The loads of the IPC registers gcc emits for a C binding's operands (EAX, ECX, EDX, EBX, EBP,
+ * ESI, EDI): compiled C of the code the binding is inlined in, charged by engine/l4 as
+ * `ipcStubCycles` (7 MOVs, paired), not by the rows of that code.
+ */
+export const IPC_REGISTER_LOADS = 7;
+
+/**
  * Instructions of a classic L4ENV C binding around `int $0x30` (ipc-l42-gcc273-pic.h and
- * -nopic.h) besides its register loads: the trap; the EBP save and restore, the PIC word block
- * and EBX save, the address block of reply_and_wait, and one store per result, as engine/l4's
- * `ipcBinding*` rows count them for the cycles. The loads of the IPC registers are counted in the
- * rows of the code the binding is inlined in (`emulEnterSimple`: number, arguments, server id,
- * descriptors; `serverGlueSimple`: the reply registers and descriptors).
+ * -nopic.h) besides its register loads ({@link IPC_REGISTER_LOADS}): the trap; the EBP save and
+ * restore, the PIC word block and EBX save, the address block of reply_and_wait, and one store
+ * per result, as engine/l4's `ipcBinding*` rows count them for the cycles.
  */
 export function bindingInstructions(p: L4Parameters, binding: keyof typeof C_BINDING, pic: boolean): { before: number; after: number } {
   const { outputs, indirect } = C_BINDING[binding];
@@ -95,7 +100,7 @@ export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linu
   const c = linux.codeLineBytesPerInstruction;
   const asm = linux.codeBytesPerInstruction;
   const call = bindingInstructions(l4, 'call', true);
-  const enterBytes = Math.ceil((n.emulEnterSimple + n.emulEnterMemoryOps) * c + call.before * asm);
+  const enterBytes = Math.ceil((n.emulEnterSimple + n.emulEnterMemoryOps + IPC_REGISTER_LOADS) * c + call.before * asm);
   const stubBytes = wholeLineBytes(enterBytes + call.after * asm + (n.emulLeaveSimple + n.emulLeaveMemoryOps) * c, lineBytes);
   const stub = { address: EMULATION_LIBRARY.code, bytes: stubBytes, enterBytes };
   const trampoline = { address: stub.address + stub.bytes, bytes: wholeLineBytes((n.trampolineSimple + n.trampolineMemoryOps) * c, lineBytes) };
@@ -104,6 +109,6 @@ export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linu
   if (used > EMULATION_LIBRARY.bytes) throw new RangeError(`the emulation library's code (${used} B at these code densities) does not fit the ${EMULATION_LIBRARY.bytes}-B page the server maps into every process`);
   const entry = keptEntryInstructions(native);
   const reply = bindingInstructions(l4, 'replyAndWait', false);
-  const dispatch = { address: SERVER_IMAGE.glue, bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
+  const dispatch = { address: SERVER_IMAGE.glue, bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps + IPC_REGISTER_LOADS) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
   return { stub, trampoline, signalThread, dispatch };
 }

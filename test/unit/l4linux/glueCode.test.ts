@@ -4,7 +4,7 @@ import { l4Parameters } from '../../../engine/l4/l4Parameters';
 import { CAT } from '../../../engine/machine/cpu';
 import { KernelCode, KERNEL_TEXT_LAYOUT, type LinuxPath } from '../../../engine/linux/core/kernelCode';
 import { LINUX_PARAMETERS, linuxParameters } from '../../../engine/linux/core/linuxParameters';
-import { bindingInstructions, dispatchCycles, l4linuxCode, type CodeBlock } from '../../../engine/linux/l4/glueCode';
+import { bindingInstructions, dispatchCycles, IPC_REGISTER_LOADS, l4linuxCode, type CodeBlock } from '../../../engine/linux/l4/glueCode';
 import { l4linuxParameters } from '../../../engine/linux/l4/l4linuxParameters';
 import { nativeParameters } from '../../../engine/linux/native/nativeParameters';
 import { EMULATION_LIBRARY, GLUE_OBJECT, SERVER_IMAGE } from '../../../engine/linux/l4/layout';
@@ -36,9 +36,9 @@ describe('L4Linux code layout (glueCode)', () => {
     assert.ok(code.stub.enterBytes > 0 && code.stub.enterBytes < code.stub.bytes, 'the stub is entered before and left after its binding');
   });
 
-  it('sizes the pieces from their rows: C at codeLineBytesPerInstruction, the binding at codeBytesPerInstruction', () => {
+  it('sizes the pieces from their rows and the IPC register loads: C at codeLineBytesPerInstruction, the binding at codeBytesPerInstruction', () => {
     const call = bindingInstructions(l4, 'call', true);
-    const stub = (n.emulEnterSimple + n.emulEnterMemoryOps + n.emulLeaveSimple + n.emulLeaveMemoryOps) * linux.codeLineBytesPerInstruction + (call.before + call.after) * linux.codeBytesPerInstruction;
+    const stub = (n.emulEnterSimple + n.emulEnterMemoryOps + IPC_REGISTER_LOADS + n.emulLeaveSimple + n.emulLeaveMemoryOps) * linux.codeLineBytesPerInstruction + (call.before + call.after) * linux.codeBytesPerInstruction;
     assert.equal(code.stub.bytes, Math.ceil(stub / 32) * 32);
     assert.equal(code.trampoline.bytes, Math.ceil(((n.trampolineSimple + n.trampolineMemoryOps) * linux.codeLineBytesPerInstruction) / 32) * 32);
     assert.equal(code.signalThread.bytes, Math.ceil((n.signalThreadSimple * linux.codeLineBytesPerInstruction) / 32) * 32);
