@@ -52,16 +52,39 @@ export function sourceTextBytes(chars: number, headerChars: number, bytesPerChar
 /**
  * Places runs of whole lines in one object file: each at its `target` offset rounded down to a
  * line, in the order of their targets (the earlier run first on a tie), a run that would overlap
- * the one before it moved up behind it, so runs never overlap. Returns each run's offset in the
- * file (in the order given) and the end of the last run (the file grows to it if its runs overfill it).
+ * the one before it moved up behind it, so distinct runs never overlap. Runs of one `key` (the
+ * same code run by several paths: a function's fast path that several rows call) share one place,
+ * as long as the longest of them; a run without a key is code of its own. Returns each run's offset
+ * in the file (in the order given) and the end of the last place (the file grows to it if its
+ * runs overfill it).
  */
-export function placeRuns(bytes: readonly number[], targets: readonly number[], line: number): { offsets: number[]; end: number } {
-  const order = targets.map((target, i) => ({ i, target: Math.floor(target / line) * line })).sort((a, b) => a.target - b.target || a.i - b.i);
+export function placeRuns(
+  bytes: readonly number[],
+  targets: readonly number[],
+  line: number,
+  keys: readonly (string | undefined)[] = [],
+): { offsets: number[]; end: number } {
+  const places: { first: number; target: number; bytes: number; runs: number[] }[] = [];
+  const byKey = new Map<string, (typeof places)[number]>();
+  bytes.forEach((runBytes, i) => {
+    const key = keys[i];
+    const shared = key === undefined ? undefined : byKey.get(key);
+    if (shared !== undefined) {
+      shared.bytes = Math.max(shared.bytes, runBytes);
+      shared.runs.push(i);
+      return;
+    }
+    const place = { first: i, target: Math.floor(targets[i] / line) * line, bytes: runBytes, runs: [i] };
+    places.push(place);
+    if (key !== undefined) byKey.set(key, place);
+  });
+  places.sort((a, b) => a.target - b.target || a.first - b.first);
   const offsets = new Array<number>(bytes.length);
   let cursor = 0;
-  for (const { i, target } of order) {
-    offsets[i] = Math.max(target, cursor);
-    cursor = offsets[i] + bytes[i];
+  for (const place of places) {
+    const at = Math.max(place.target, cursor);
+    for (const i of place.runs) offsets[i] = at;
+    cursor = at + place.bytes;
   }
   return { offsets, end: cursor };
 }
