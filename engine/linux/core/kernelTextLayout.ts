@@ -255,7 +255,11 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
     f(MMAP, 'sys_brk', 83), f(MMAP, 'do_mmap', 123), f(MMAP, 'do_munmap', 98), f(KMALLOC, 'kmalloc', 60), f(MMAP, 'avl_insert', 67),
     f(MMAP, 'avl_rebalance', 124), f(MMAP, 'merge_segments', 151), f(MMAP, 'avl_remove', 67), f(KMALLOC, 'kfree', 50),
   ],
-  brkShrink: [f(MMAP, 'sys_brk', 87), f(MMAP, 'do_munmap', 603)],
+  // "through do_munmap": munmapBase's functions behind sys_brk (estimate, as brkGrow's sys_brk)
+  brkShrink: [
+    f(MMAP, 'sys_brk', 87), f(MMAP, 'do_munmap', 163), f(MMAP, 'avl_remove', 67), f(MMAP, 'avl_rebalance', 63), f(MEM, 'zap_page_range', 98),
+    f(MMAP, 'unmap_fixup', 53), f(KMALLOC, 'kfree', 50), f(INODE, 'iput', 17), f(MMAP, 'remove_shared_vm_struct', 14),
+  ],
   signalSend: [f(EXIT, 'send_sig')],
   signalFrame: [f(SIGNAL, 'do_signal', 47), f(SIGNAL, 'handle_signal', 36), f(SIGNAL, 'setup_frame', 86)],
   sigreturn: [f(SIGNAL, 'sys_sigreturn')],
@@ -353,4 +357,13 @@ export const FUNCTION_OFFSETS: Readonly<Record<string, Readonly<Record<string, n
   [TCP]: { do_tcp_sendmsg: 28232, tcp_sendmsg: 34500, tcp_recvmsg: 38529 },
   [TCP_IN]: { tcp_ack: 16267, tcp_queue: 35500, tcp_data: 38312, tcp_rcv: 43922 },
   [TCP_OUT]: { tcp_send_skb: 3244, tcp_send_ack: 20000 },
+  // read on MkLinux's page (its CONFIG_OSFMACH3 branches included), ±300
+  [FORK]: { find_empty_process: 1000, get_pid: 2350, dup_mmap: 3100, copy_mm: 4700, copy_files: 7300, do_fork: 9100 },
+  // MkLinux's file: sys_brk to avl_insert read on its first page (±300); the rest, past it, in 2.0's order of the file, estimated (±2,000)
+  [MMAP]: {
+    sys_brk: 2050, do_mmap: 4300, get_unmapped_area: 8900, avl_rebalance: 11500, avl_insert: 15200, avl_remove: 17000, unmap_fixup: 20000,
+    do_munmap: 23000, build_mmap_avl: 25500, exit_mmap: 26000, remove_shared_vm_struct: 28800, merge_segments: 29300,
+  },
+  // __get_free_pages at the half of the file as in the 2.0 copies of 9,051 and 9,432 characters (4,463, 4,818), the frees before it; estimates, ±800
+  [ALLOC]: { free_pages_ok: 2000, free_pages: 3000, __get_free_pages: 4200 },
 };
