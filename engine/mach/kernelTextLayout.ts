@@ -1,8 +1,11 @@
+import { pathFunction, type LinkedObject, type PathFunction } from '../base/textLayout';
+
 /**
  * OSF MK's kernel text as its sources lay it out: the object files of the i386 PRODUCTION link in
  * link order, the size of each one's source, and which functions each kernel path runs in. Read by
  * `layoutMachPaths` (machParameters.ts), which turns source characters into text bytes with
- * `textBytesPerSourceChar` / `assemblyTextBytesPerSourceChar` and draws only what is not here.
+ * `textBytesPerSourceChar` / `assemblyTextBytesPerSourceChar` and draws only what is not here
+ * (the steps it shares with the Linux layout are engine/base/textLayout.ts).
  *
  * Where the numbers come from (slp/osfmk-mklinux, osfmk/src/mach_kernel, read through the
  * project's search index):
@@ -30,16 +33,6 @@
  *   in its file (the line with its name), read from the source pages; files not read have none,
  *   and their functions are drawn within the file.
  */
-
-/** One object file of the link: its source file(s) and their lengths in characters. */
-export interface LinkedObject {
-  /** Source path under osfmk/src/mach_kernel (the module name of `PATH_MODULE`). */
-  readonly file: string;
-  /** Characters of each source file assembled into this object; none: generated or not in the index. */
-  readonly chars?: readonly number[];
-  /** Hand-written assembly (sized with `assemblyTextBytesPerSourceChar`). */
-  readonly assembly?: true;
-}
 
 /** Characters of the OSF copyright, CMU history and CMU copyright block at the head of each source file (ipc/ipc_entry.c: ≈ 3,000 before its first #include). */
 export const SOURCE_HEADER_CHARS = 3000;
@@ -88,16 +81,7 @@ export const KERNEL_LINK_ORDER: readonly LinkedObject[] = [
   c('i386/rtclock.c', 21180), s('i386/spl.S', 14172), c('i386/trap.c', 33050),
 ];
 
-/** A part of a kernel path's code: the function it runs in and its share of the path's instructions. */
-export interface PathFunction {
-  readonly file: string;
-  /** The function, if its place is known or may be read; none: drawn within `file`. */
-  readonly fn?: string;
-  /** Instructions the row's source text attributes to this part (relative weight). */
-  readonly instructions: number;
-}
-
-const f = (file: string, fn: string | undefined, instructions = 1): PathFunction => (fn === undefined ? { file, instructions } : { file, fn, instructions });
+const f = pathFunction;
 const KMSG = 'ipc/ipc_kmsg.c';
 const MSG = 'ipc/mach_msg.c';
 const MQ = 'ipc/ipc_mqueue.c';

@@ -1,6 +1,7 @@
 import { CODE_LINE_BYTES_PER_INSTRUCTION, splitIntoRuns, wholeLineBytes } from '../base/codeLayout';
 import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
 import { SeededRandom } from '../base/random';
+import { apportion, placeRuns, sourceTextBytes as textBytes } from '../base/textLayout';
 import { FUNCTION_OFFSETS, KERNEL_LINK_ORDER, PATH_FUNCTIONS, SOURCE_HEADER_CHARS } from './kernelTextLayout';
 import type { CodePath } from '../machine/cpu';
 import type { CycleCategory } from '../base/cycleCategory';
@@ -398,20 +399,6 @@ const ASSEMBLY_INSTRUCTIONS: Partial<Record<MachPathName, number>> = { pageZero:
 interface PendingRun { name: string; source: string; bytes: number; head: boolean; fn?: string }
 
 /**
- * Splits `lines` whole lines over weights in proportion (largest remainders, the earlier part on a
- * tie): how a path's code divides between the functions its row names.
- */
-function apportion(lines: number, weights: readonly number[]): number[] {
-  const total = weights.reduce((sum, w) => sum + w, 0);
-  const exact = weights.map((w) => (lines * w) / total);
-  const shares = exact.map(Math.floor);
-  const order = exact.map((x, i) => ({ rest: x - Math.floor(x), i })).sort((a, b) => b.rest - a.rest || a.i - b.i);
-  const left = lines - shares.reduce((sum, n) => sum + n, 0);
-  for (let k = 0; k < left; k++) shares[order[k].i]++;
-  return shares;
-}
-
-/**
  * The runs of code a path fetches, by file, in bytes of whole lines: an assembly row one block of
  * its instructions × `codeBytesPerCycle`; a compiled C row its instructions (its cycles: complete
  * counts are instructions, structural counts are charged at one cycle per instruction) ×
@@ -453,7 +440,7 @@ function nameHash(name: string): number {
 
 /** Text bytes of `chars` characters of source (its copyright and history block not counted). */
 function sourceTextBytes(p: MachParameters, chars: number, assembly: boolean): number {
-  return Math.max(0, chars - SOURCE_HEADER_CHARS) * (assembly ? p.assemblyTextBytesPerSourceChar : p.textBytesPerSourceChar);
+  return textBytes(chars, SOURCE_HEADER_CHARS, assembly ? p.assemblyTextBytesPerSourceChar : p.textBytesPerSourceChar);
 }
 
 /**
@@ -505,16 +492,15 @@ export function layoutMachPaths(p: MachParameters, textBase: number, seed = p.li
     const functionChars = FUNCTION_OFFSETS[object.file] ?? {};
     // a drawn run's place leaves room for all of the file's runs, so drawn runs alone never overfill it
     const room = Math.max(0, size - runs.reduce((sum, run) => sum + run.bytes, 0));
-    const placed = runs.map((run, order) => {
+    const targets = runs.map((run) => {
       const chars = run.fn === undefined ? undefined : functionChars[run.fn];
-      const target = chars === undefined ? random.next() * room : sourceTextBytes(p, chars, object.assembly === true);
-      return { run, order, target: Math.floor(target / line) * line };
-    }).sort((a, b) => a.target - b.target || a.order - b.order);
-    let cursor = 0;
-    for (const { run, target } of placed) {
-      const at = Math.max(target, cursor);
-      cursor = at + run.bytes;
-      const address = start + at;
+      return chars === undefined ? random.next() * room : sourceTextBytes(p, chars, object.assembly === true);
+    });
+    const { offsets, end: cursor } = placeRuns(runs.map((run) => run.bytes), targets, line);
+    // in the order of their places (runs of whole lines never share an offset)
+    for (const i of runs.map((_, k) => k).sort((a, b) => offsets[a] - offsets[b])) {
+      const run = runs[i];
+      const address = start + offsets[i];
       if (run.head) heads[run.name] = codePath(run.name, pathCycles(p, run.name as MachPathName), address, run.bytes, run.source);
       else (pieces[run.name] ??= []).push(codePath(run.name, 0, address, run.bytes, run.source));
     }

@@ -1,87 +1,11 @@
 import type { Cpu } from '../../machine/cpu';
 import type { BranchSites } from '../../machine/btb';
 import { wholeLineBytes } from '../../base/codeLayout';
-import { LINUX_PARAMETERS, type LinuxParameters } from './linuxParameters';
+import { apportion, placeRuns, sourceTextBytes } from '../../base/textLayout';
+import { FUNCTION_OFFSETS, LINUX_LINK_ORDER, LINUX_SOURCE_HEADER_CHARS, PATH_FUNCTIONS } from './kernelTextLayout';
+import { LINUX_PARAMETERS, linuxParameters, type LinuxParameters } from './linuxParameters';
 
 export type LinuxPath = keyof typeof LINUX_PARAMETERS;
-
-/**
- * Where each path's code lives: the Linux 2.0 object files in vmlinux link order (head/entry,
- * arch/i386/kernel, arch/i386/mm, kernel, mm, fs, drivers, net) with estimated text sizes of a
- * typical 1996 2.0.x kernel (~400 KB of text; tag I). Objects are laid end to end, so they start
- * at unaligned offsets as in a real link: what matters to the model is that paths of different
- * files sit on different pages (I-TLB entries after every CR3 reload) and on realistic I-cache sets.
- */
-const KERNEL_OBJECTS: ReadonlyArray<readonly [string, number]> = [
-  ['head.S + init/main.c', 0x1000],
-  ['arch/i386/kernel/entry.S', 0x940],
-  ['arch/i386/kernel/signal.c', 0x8c0],
-  ['arch/i386/kernel (traps, irq, process, ...)', 0x35a4],
-  ['arch/i386/mm/fault.c', 0x6e8],
-  ['arch/i386/mm/init.c', 0x9d4],
-  ['kernel/sched.c', 0x2a34],
-  ['kernel/fork.c', 0xb18],
-  ['kernel/exit.c', 0x1244],
-  ['kernel/sys.c', 0x1ad0],
-  ['kernel (signal, time, printk, ...)', 0x2f60],
-  ['mm/memory.c', 0x2b8c],
-  ['mm/mmap.c', 0x1a9c],
-  ['mm/page_alloc.c', 0xe48],
-  ['mm/filemap.c', 0x2654],
-  ['mm (swap, vmalloc, kmalloc, ...)', 0x1f10],
-  ['fs/read_write.c', 0x9a4],
-  ['fs/open.c', 0x1468],
-  ['fs/namei.c', 0x1b0c],
-  ['fs/buffer.c', 0x3a64],
-  ['fs/pipe.c', 0xa28],
-  ['fs/exec.c', 0x1c5c],
-  ['fs/stat.c', 0x6f0],
-  ['fs/readdir.c', 0x3c8],
-  ['fs/fcntl.c', 0x5d8],
-  ['fs (inode, super, ext2, proc, ...)', 0x9000],
-  ['drivers/char/mem.c', 0xa10],
-  ['drivers/char/tty_io.c', 0x2ff4],
-  ['drivers/char (n_tty, console, keyboard, ...)', 0x8000],
-  ['drivers/block/ide.c', 0x4f30],
-  ['drivers (ll_rw_blk, floppy, net, ...)', 0x6000],
-  ['net/socket.c', 0x1d88],
-  ['net/ipv4/udp.c', 0x1330],
-  ['net/ipv4/tcp.c', 0x9a48],
-];
-
-/** Offset of each object in the kernel text (from the start of the image at 1 MB). */
-export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = (() => {
-  const layout: Record<string, number> = {};
-  let at = 0;
-  for (const [name, size] of KERNEL_OBJECTS) {
-    layout[name] = at;
-    at += size;
-  }
-  return layout;
-})();
-
-/** The source file of each personality path. */
-const PATH_FILE: Partial<Record<LinuxPath, string>> = {
-  sysGetpid: 'kernel/sched.c', syscallBody: 'kernel/sys.c', fget: 'fs/read_write.c', rwVerify: 'fs/read_write.c', sysReadFrame: 'fs/read_write.c', sysWriteFrame: 'fs/read_write.c', writeSemaphore: 'fs/read_write.c', verifyArea: 'mm/memory.c', findVma: 'mm/mmap.c', findVmaPerNode: 'mm/mmap.c',
-  writeNull: 'drivers/char/mem.c', pipeReadOp: 'fs/pipe.c', pipeWriteOp: 'fs/pipe.c', pipeChunk: 'fs/pipe.c', pipeRetest: 'fs/pipe.c', wakeUp: 'kernel/sched.c',
-  wakeUpPerWaiter: 'kernel/sched.c', sleepOn: 'kernel/sched.c', sleepOnWake: 'kernel/sched.c', scheduleBase: 'kernel/sched.c', goodnessPerTask: 'kernel/sched.c',
-  recalculatePerTask: 'kernel/sched.c', switchTo: 'kernel/sched.c', timerTick: 'kernel/sched.c', pageFault: 'arch/i386/mm/fault.c', faultWpPage: 'mm/memory.c', faultAnonPage: 'mm/memory.c', faultZeroPage: 'mm/memory.c', faultFilePage: 'mm/filemap.c', faultFileCopy: 'mm/filemap.c',
-  zeroPagePerDword: 'mm/memory.c', getFreePage: 'mm/page_alloc.c', freePage: 'mm/page_alloc.c', freePageToZero: 'mm/page_alloc.c', exitPerVma: 'mm/mmap.c', freePageTablesPerPde: 'mm/memory.c', copyPte: 'mm/memory.c',
-  copyPteNone: 'mm/memory.c', zapPte: 'mm/memory.c', zapPteNone: 'mm/memory.c', forkBase: 'kernel/fork.c', forkPerVma: 'kernel/fork.c', findEmptyProcessPerSlot: 'kernel/fork.c', findEmptyProcessPerTask: 'kernel/fork.c', exitBase: 'kernel/exit.c',
-  waitBase: 'kernel/exit.c', execBase: 'fs/exec.c', execPerArgByte: 'fs/exec.c', pathComponent: 'fs/namei.c', openBase: 'fs/open.c',
-  closeBase: 'fs/open.c', fileReadBase: 'mm/filemap.c', fileReadCall: 'mm/filemap.c', statBase: 'fs/stat.c', fstatBase: 'fs/stat.c', getdentsPerEntry: 'fs/readdir.c', mmapBase: 'mm/mmap.c',
-  munmapBase: 'mm/mmap.c', brkBase: 'mm/mmap.c', brkGrow: 'mm/mmap.c', brkShrink: 'mm/mmap.c', signalSend: 'kernel/exit.c', signalFrame: 'arch/i386/kernel/signal.c',
-  sigreturn: 'arch/i386/kernel/signal.c', dupBase: 'fs/fcntl.c', ttyWritePerChar: 'drivers/char/tty_io.c',
-  bread: 'fs/buffer.c', selectBase: 'fs (inode, super, ext2, proc, ...)', selectPerFd: 'fs (inode, super, ext2, proc, ...)',
-  selectPerSet: 'fs (inode, super, ext2, proc, ...)', selectTimeout: 'fs (inode, super, ext2, proc, ...)', selectCheck: 'fs (inode, super, ext2, proc, ...)',
-  selectWait: 'fs (inode, super, ext2, proc, ...)', sockSelect: 'net/socket.c', syncBase: 'fs/buffer.c', writeBlock: 'fs/buffer.c', ideRequest: 'drivers/block/ide.c', makeRequest: 'drivers (ll_rw_blk, floppy, net, ...)', makeRequestWrite: 'drivers (ll_rw_blk, floppy, net, ...)', mergeScan: 'drivers (ll_rw_blk, floppy, net, ...)', addRequest: 'drivers (ll_rw_blk, floppy, net, ...)', elevatorScan: 'drivers (ll_rw_blk, floppy, net, ...)', ideInterrupt: 'drivers/block/ide.c', endBuffer: 'drivers/block/ide.c',
-  socketCall: 'net/socket.c', socketSetup: 'net/socket.c', udpSend: 'net/ipv4/udp.c', udpReceive: 'net/ipv4/udp.c',
-  udpRecvmsg: 'net/ipv4/udp.c', udpRecvWait: 'net/ipv4/udp.c', netBottomHalf: 'drivers (ll_rw_blk, floppy, net, ...)',
-  tcpSendCall: 'net/ipv4/tcp.c', tcpSend: 'net/ipv4/tcp.c', tcpReceive: 'net/ipv4/tcp.c', tcpAckedSkb: 'net/ipv4/tcp.c', tcpRecvCall: 'net/ipv4/tcp.c',
-  tcpRecvWait: 'net/ipv4/tcp.c', tcpRecvSkb: 'net/ipv4/tcp.c', tcpAck: 'net/ipv4/tcp.c', checksumPerDword: 'net/ipv4/tcp.c',
-  mprotectBase: 'mm (swap, vmalloc, kmalloc, ...)', changePte: 'mm (swap, vmalloc, kmalloc, ...)',
-  shrinkMmapPerPage: 'mm/filemap.c', shrinkMmapFree: 'mm/filemap.c', bdflushWakeup: 'fs/buffer.c',
-};
 
 /** Paths that are hand-written assembly (inline asm of include/asm-i386, the rep stosl clear, csum_partial_copy's loop): compact code at `codeBytesPerInstruction`. */
 const ASSEMBLY_PATHS: ReadonlySet<LinuxPath> = new Set<LinuxPath>(['switchTo', 'zeroPagePerDword', 'checksumPerDword']);
@@ -94,6 +18,97 @@ const ASSEMBLY_PATHS: ReadonlySet<LinuxPath> = new Set<LinuxPath>(['switchTo', '
  * instead (a traced sys_execve touches 396 lines = 12.7 KB).
  */
 const MAX_PATH_BYTES = 2048;
+
+/** An object file of the Linux text as {@link layoutLinuxText} links it: its offset from the text base and its bytes. */
+export interface LinuxObject { readonly file: string; readonly offset: number; readonly bytes: number }
+
+/** Where a path's code lies: its runs of whole lines, each at its function's place (offsets from the text base). */
+type PathRuns = ReadonlyArray<{ readonly offset: number; readonly bytes: number }>;
+
+/** The function of a part's place: `schedule#goodness` is a section of schedule() (see PATH_FUNCTIONS). */
+function functionOf(place: string): string {
+  const hash = place.indexOf('#');
+  return hash < 0 ? place : place.slice(0, hash);
+}
+
+/** Text bytes of `chars` characters of a Linux source file (its banner and #include block not counted). */
+function linuxSourceBytes(p: LinuxParameters, chars: number, assembly: boolean): number {
+  return sourceTextBytes(chars, LINUX_SOURCE_HEADER_CHARS, assembly ? p.assemblyTextBytesPerSourceChar : p.textBytesPerSourceChar);
+}
+
+/**
+ * Lays the personality's paths out in its kernel text as Linux 2.0's link does
+ * (kernelTextLayout.ts): object file after object file in link order (`LINUX_LINK_ORDER`), each of
+ * the text size its source gives (characters past the header × `textBytesPerSourceChar`, or
+ * `assemblyTextBytesPerSourceChar` for assembly). A path's code is its instruction count ×
+ * `codeLineBytesPerInstruction` in whole lines (× `codeBytesPerInstruction` for the assembly rows),
+ * at most `MAX_PATH_BYTES`, divided between the functions its row names (`PATH_FUNCTIONS`, in
+ * proportion to the instructions the row gives each), each share one run at its function's place
+ * in its own file: the text bytes of the source before the function's definition
+ * (`FUNCTION_OFFSETS`); a function whose place was not read lies from the start of its file. The
+ * rows that name one function run the same code (kmalloc's fast path for fork, mmap and a UDP
+ * send alike) and share its place; a row that is its own section of a function
+ * (`schedule#goodness`) has a place of its own behind the function's others. Places never
+ * overlap, and a file its places overfill grows. Deterministic: nothing is drawn.
+ */
+export function layoutLinuxText(p: LinuxParameters): { paths: ReadonlyMap<LinuxPath, PathRuns>; objects: LinuxObject[]; textBytes: number } {
+  const line = 32;
+  const runsByFile = new Map<string, { name: LinuxPath; part: number; bytes: number; fn?: string }[]>();
+  for (const name of Object.keys(LINUX_PARAMETERS) as LinuxPath[]) {
+    if (LINUX_PARAMETERS[name].unit !== 'instructions') continue;
+    const parts = PATH_FUNCTIONS[name];
+    if (parts === undefined) throw new Error(`${name} has no functions in PATH_FUNCTIONS`);
+    const bytesPerInstruction = ASSEMBLY_PATHS.has(name) ? p.codeBytesPerInstruction : p.codeLineBytesPerInstruction;
+    const lines = Math.min(MAX_PATH_BYTES, wholeLineBytes(p[name] * bytesPerInstruction, line)) / line;
+    apportion(lines, parts.map((part) => part.instructions)).forEach((partLines, i) => {
+      if (partLines === 0) return;
+      const runs = runsByFile.get(parts[i].file) ?? runsByFile.set(parts[i].file, []).get(parts[i].file)!;
+      runs.push({ name, part: i, bytes: partLines * line, fn: parts[i].fn });
+    });
+  }
+  const paths = new Map<LinuxPath, { part: number; offset: number; bytes: number }[]>();
+  const objects: LinuxObject[] = [];
+  let offset = 0;
+  for (const object of LINUX_LINK_ORDER) {
+    const assembly = object.assembly === true;
+    const size = Math.round((object.chars ?? []).reduce((sum, chars) => sum + linuxSourceBytes(p, chars, assembly), 0));
+    const runs = runsByFile.get(object.file) ?? [];
+    runsByFile.delete(object.file);
+    const start = runs.length === 0 ? offset : Math.ceil(offset / line) * line;
+    const functionChars = FUNCTION_OFFSETS[object.file] ?? {};
+    const targets = runs.map((run) => {
+      const chars = run.fn === undefined ? undefined : functionChars[functionOf(run.fn)];
+      return chars === undefined ? 0 : linuxSourceBytes(p, chars, assembly);
+    });
+    const { offsets, end } = placeRuns(runs.map((run) => run.bytes), targets, line, runs.map((run) => run.fn));
+    runs.forEach((run, i) => (paths.get(run.name) ?? paths.set(run.name, []).get(run.name)!).push({ part: run.part, offset: start + offsets[i], bytes: run.bytes }));
+    const bytes = Math.max(size, end);
+    objects.push({ file: object.file, offset: start, bytes });
+    offset = start + bytes;
+  }
+  if (runsByFile.size > 0) throw new Error(`Linux paths in files outside the link order: ${[...runsByFile.keys()].join(', ')}`);
+  // a path runs its parts in the order of its row (the caller first, then its callees)
+  for (const runs of paths.values()) runs.sort((a, b) => a.part - b.part);
+  return { paths, objects, textBytes: offset };
+}
+
+const DEFAULT_TEXT = layoutLinuxText(linuxParameters().values);
+
+/**
+ * Offset of each object file in the kernel text (from the start of the image at 1 MB) with the
+ * default parameters: where code outside the personality's paths (entry.S, schedule(), a
+ * substrate's glue) finds its object by name.
+ */
+export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = Object.fromEntries(DEFAULT_TEXT.objects.map((object) => [object.file, object.offset]));
+
+/** Offset in the kernel text (default parameters) of function `fn` of object `file`, or of the object when the function's place was not read. */
+export function kernelFunctionOffset(file: string, fn: string): number {
+  const object = LINUX_LINK_ORDER.find((o) => o.file === file);
+  if (object === undefined) throw new Error(`${file} is not in the Linux link order`);
+  const chars = FUNCTION_OFFSETS[file]?.[functionOf(fn)];
+  const p = linuxParameters().values;
+  return KERNEL_TEXT_LAYOUT[file] + (chars === undefined ? 0 : Math.floor(linuxSourceBytes(p, chars, object.assembly === true) / 32) * 32);
+}
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */
 const FLAG_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
@@ -127,33 +142,27 @@ const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
 };
 
 /**
- * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} gets an
- * address inside its source file's region of the kernel text and a size of its instruction count
- * × `codeLineBytesPerInstruction` in whole lines (compiled C: the lines it touches also hold the arms
- * it skips; assembly paths × `codeBytesPerInstruction`), so running it fetches its code through the I-TLB and the 8 KB
- * I-cache: a path costs more when other code evicted it. Instruction cycles go to the
- * substrate's kernel category.
+ * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} is the runs
+ * {@link layoutLinuxText} gives it in the kernel text at `textBase` (its share in each function it
+ * runs in), so running it fetches its code through the I-TLB and the 8 KB I-cache: a path costs
+ * more when other code evicted it. Instruction cycles go to the substrate's kernel category.
  */
 export class KernelCode {
-  /** Per path: instruction cycles (with its flag and read-modify-write instructions), code address and bytes, branch sites; looked up by name once. */
-  private readonly paths = new Map<string, { cycles: number; address: number; bytes: number; sites: BranchSites | null }>();
+  /** Per path: instruction cycles (with its flag and read-modify-write instructions), its runs of code, the branch sites of its first run; looked up by name once. */
+  private readonly paths = new Map<string, { cycles: number; runs: { address: number; bytes: number }[]; sites: BranchSites | null }>();
 
   constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number) {
-    const next = new Map<string, number>();
+    const layout = layoutLinuxText(p);
     for (const name of Object.keys(LINUX_PARAMETERS) as LinuxPath[]) {
       if (LINUX_PARAMETERS[name].unit !== 'instructions') continue;
-      const file = PATH_FILE[name] ?? 'kernel/sys.c';
-      const at = next.get(file) ?? textBase + KERNEL_TEXT_LAYOUT[file];
-      const bytesPerInstruction = ASSEMBLY_PATHS.has(name) ? p.codeBytesPerInstruction : p.codeLineBytesPerInstruction;
-      const size = Math.min(MAX_PATH_BYTES, wholeLineBytes(p[name] * bytesPerInstruction, 32));
-      next.set(file, at + size);
       const flags = FLAG_OPS[name];
       const rmw = RMW_OPS[name];
       const flagOps = flags !== undefined ? p[flags] : 0;
       const cycles = p[name] * cpu.p.instruction + flagOps * cpu.p.cliSti + (rmw !== undefined ? p[rmw] * cpu.p.aluRegMem : 0);
-      const path = { cycles, address: at, bytes: size, sites: null as BranchSites | null };
+      const runs = (layout.paths.get(name) ?? []).map((run) => ({ address: textBase + run.offset, bytes: run.bytes }));
+      const path = { cycles, runs, sites: null as BranchSites | null };
       // taken branches are a share of instructions, not of cycles: a 7-cycle CLI or a 3-cycle RMW is one instruction
-      path.sites = cpu.branchSitesOf(path, p[name] + flagOps);
+      if (runs.length > 0) path.sites = cpu.branchSitesOf(path, p[name] + flagOps);
       this.paths.set(name, path);
     }
   }
@@ -163,6 +172,8 @@ export class KernelCode {
     const path = this.paths.get(name);
     if (path === undefined) throw new Error(`${name} is not a code path`);
     this.cpu.charge(path.cycles * count, this.category);
-    if (path.bytes > 0 && count > 0) this.cpu.runCode(path.address, path.bytes, path.sites);
+    if (count <= 0) return;
+    const runs = path.runs;
+    for (let i = 0; i < runs.length; i++) this.cpu.runCode(runs[i].address, runs[i].bytes, i === 0 ? path.sites : null);
   }
 }

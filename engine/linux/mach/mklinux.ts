@@ -13,6 +13,7 @@ import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
 import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
 import { LinuxKernel } from '../core/kernel';
 import type { LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -153,7 +154,7 @@ export class MkLinux implements Substrate {
     }
     this.kernelTextBase = this.kernelLinear(this.regionStart);
     const m = machine.parameters;
-    const text = this.kernelTextBase + 0x1000; // arch/osfmach3 glue where native links entry.S
+    const text = this.kernelTextBase + KERNEL_TEXT_LAYOUT['arch/i386/kernel/entry.S']; // arch/osfmach3 glue where native links entry.S
     const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
     const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
     // co-located with activations: catch_exception_raise_state called by thread migration on the saved state in place
