@@ -101,6 +101,15 @@ const DEFAULT_TEXT = layoutLinuxText(linuxParameters().values);
  */
 export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = Object.fromEntries(DEFAULT_TEXT.objects.map((object) => [object.file, object.offset]));
 
+/**
+ * Throws a clear error when the kernel text that `p` lays out outgrows the `bytes` a substrate
+ * reserved for it at `where` (a what-if of the object sizes, say): it would overlap what follows.
+ */
+export function checkTextFits(p: LinuxParameters, bytes: number, where: string): void {
+  const { textBytes } = layoutLinuxText(p);
+  if (textBytes > bytes) throw new RangeError(`the Linux kernel text (${Math.ceil(textBytes / 1024)} KB with these parameters) does not fit the ${bytes / 1024} KB ${where} reserves for it`);
+}
+
 /** Offset in the kernel text (default parameters) of function `fn` of object `file`, or of the object when the function's place was not read. */
 export function kernelFunctionOffset(file: string, fn: string): number {
   const object = LINUX_LINK_ORDER.find((o) => o.file === file);

@@ -16,6 +16,7 @@ import { lthreadOf, MAX_TASKS, taskOf } from '../../l4/threadId';
 import { TIMEOUT } from '../../l4/timeout';
 import { EAGAIN, EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
+import { checkTextFits } from '../core/kernelCode';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { nativeParameters, type NativeOverrides } from '../native/nativeParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -160,7 +161,9 @@ export class L4Linux implements Substrate {
     this.serverThread = this.l4.createBootTask(ROOT_TASK, (api) => this.serverMain(api), { priority: this.n.serverPriority, small });
     this.kernelTextBase = this.kernelLinear(SERVER_IMAGE.text);
     const native = nativeParameters(options.native).values;
-    this.code = l4linuxCode(this.n, native, linuxParameters(options.linux).values, this.l4.p, cpu.p.lineBytes);
+    const linux = linuxParameters(options.linux).values;
+    checkTextFits(linux, SERVER_IMAGE.emulation - SERVER_IMAGE.text, "L4Linux's server image");
+    this.code = l4linuxCode(this.n, native, linux, this.l4.p, cpu.p.lineBytes);
     this.dispatchPath = {
       name: 'l4linux.dispatch',
       cycles: dispatchCycles(this.n, native, cpu.p.instruction, cpu.p.aluRegMem),

@@ -13,9 +13,9 @@ import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
 import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
-import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
+import { checkTextFits, KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
 import { LinuxKernel } from '../core/kernel';
-import type { LinuxOverrides } from '../core/linuxParameters';
+import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
 import { SIG } from '../core/syscalls';
@@ -30,8 +30,12 @@ import { UserMemoryCache } from './userMemory';
 
 /** Where the user-mode server maps its wired memory (its Linux page frames and text). */
 const SERVER_MEMORY_BASE = 0x10000000;
-/** The first 256 KB of the server's memory hold its text (the personality's code paths). */
-export const SERVER_TEXT_BYTES = 256 * 1024;
+/**
+ * The first 512 KB of the server's memory hold its text (the personality's code paths): the Linux
+ * text as 2.0's link lays it out (`layoutLinuxText`, 431 KB) with room for what-ifs of its sizes.
+ * A text that outgrows it is refused at boot rather than overlapping Linux's page frames.
+ */
+export const SERVER_TEXT_BYTES = 512 * 1024;
 /** Mach's thread stacks live below 0xB0000000 (engine/mach STACK_REGION): Linux memory is not mapped there. */
 const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
 /**
@@ -140,6 +144,7 @@ export class MkLinux implements Substrate {
     this.mach = new MachKernel(machine, { parameters: options.mach, reservedBytes: reserved });
     const k = this.mach;
     this.regionStart = k.reservedStart;
+    checkTextFits(linuxParameters(options.linux).values, SERVER_TEXT_BYTES, "MkLinux's server");
     this.memoryStart = this.regionStart + SERVER_TEXT_BYTES;
     this.memoryEnd = memoryBytes;
     this.serverTask = k.createTask('linux-server', colocated);

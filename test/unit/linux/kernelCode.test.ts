@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CAT } from '../../../engine/machine/cpu';
 import { bareMetalMachine } from '../../../engine/bench/bareMetal';
-import { KernelCode, KERNEL_TEXT_LAYOUT, kernelFunctionOffset, layoutLinuxText } from '../../../engine/linux/core/kernelCode';
+import { checkTextFits, KernelCode, KERNEL_TEXT_LAYOUT, kernelFunctionOffset, layoutLinuxText } from '../../../engine/linux/core/kernelCode';
 import { FUNCTION_OFFSETS, LINUX_LINK_ORDER, LINUX_SOURCE_HEADER_CHARS, PATH_FUNCTIONS } from '../../../engine/linux/core/kernelTextLayout';
 import { LINUX_PARAMETERS, linuxParameters, type LinuxOverrides } from '../../../engine/linux/core/linuxParameters';
 
@@ -106,5 +106,11 @@ describe('Linux personality code layout (KernelCode, kernelTextLayout.ts)', () =
 
   it('follows a what-if of the measured line bytes', () => {
     assert.equal(total(fetched({ codeLineBytesPerInstruction: 3 })('pipeWriteOp')), 192);
+  });
+
+  it('refuses a text that outgrows the region a server reserves for it, with its size', () => {
+    const p = linuxParameters().values;
+    assert.doesNotThrow(() => checkTextFits(p, 480 * 1024, "L4Linux's server image"));
+    assert.throws(() => checkTextFits(linuxParameters({ textBytesPerSourceChar: 0.4 }).values, 512 * 1024, "MkLinux's server"), /does not fit the 512 KB MkLinux's server reserves/);
   });
 });
