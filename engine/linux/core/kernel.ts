@@ -469,6 +469,8 @@ export class LinuxKernel {
     this.run('exitBase');
     for (let fd = 0; fd < task.files.length; fd++) this.closeFd(task, fd);
     const mm = task.mm;
+    // exit_mm: flush_tlb_mm, then SET_PAGE_DIR to swapper_pg_dir; exit_mmap follows
+    if (mm !== null) this.substrate.flushTlbMm(mm);
     task.mm = null;
     this.substrate.addressSpaceReplaced(task);
     if (mm !== null) this.releaseMm(mm);
@@ -857,10 +859,13 @@ export class LinuxKernel {
     const table = new Uint8Array(words.length * 4);
     words.forEach((w, i) => new DataView(table.buffer).setUint32(i * 4, w >>> 0, true));
     if (!this.mm.poke(mm, esp, table)) return this.abandon(mm);
+    // exec_mmap: exit_mmap of the old space while it is still live (on native Linux a CR3 reload
+    // per area), then clear_page_tables' flush_tlb_mm; here the switch to the new directory is
+    // that last flush (2.0 keeps the directory, the model gives the image a new one)
     const old = task.mm;
+    if (old !== null) this.releaseMm(old);
     task.mm = mm;
     this.substrate.addressSpaceReplaced(task);
-    if (old !== null) this.releaseMm(old);
     task.program = layout.program;
     task.comm = argv[0]?.split('/').pop() ?? layout.program;
     task.regs.esp = esp;
