@@ -7,6 +7,24 @@ import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
 import { CAT, type Cpu } from '../../../engine/machine/cpu';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../engine/linux/core/syscalls';
 
+/** Writes a private page, forks a child that pauses (marks 'fork' and 'forked' with the page's address), kills and reaps it. */
+const forkProbe: GuestProgram = {
+  name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
+  *main(libc) {
+    const page = yield* libc.malloc(4096);
+    yield* libc.store(page, encodeUtf8('x'));
+    libc.mark('fork', page);
+    const child = yield* libc.fork(function* (c) {
+      yield* c.pause();
+      return 0;
+    });
+    libc.mark('forked', page);
+    yield* libc.kill(child, 9);
+    yield* libc.waitpid(child);
+    return 0;
+  },
+};
+
 describe('native Linux 2.0 substrate', () => {
   it('composes getpid from its primitives: 82 cycles of int/iret apart, about 223 in all', () => {
     const run = runGuest('linux', 'lat_syscall getpid 2000 200', {});
@@ -45,23 +63,9 @@ describe('native Linux 2.0 substrate', () => {
 
   it('fork copies page tables PTE by PTE and write-protects private pages for copy-on-write', () => {
     let checked = false;
-    const probe: GuestProgram = {
-      name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
-      *main(libc) {
-        const page = yield* libc.malloc(4096);
-        yield* libc.store(page, encodeUtf8('x'));
-        const child = yield* libc.fork(function* (c) {
-          yield* c.pause();
-          return 0;
-        });
-        libc.mark('forked', page);
-        yield* libc.kill(child, 9);
-        yield* libc.waitpid(child);
-        return 0;
-      },
-    };
-    const system = bootLinux({ programs: [probe], initArgs: ['sh', '-c', 'probe'] });
-    system.runtime.onMark = (_label, page) => {
+    const system = bootLinux({ programs: [forkProbe], initArgs: ['sh', '-c', 'probe'] });
+    system.runtime.onMark = (label, page) => {
+      if (label !== 'forked') return;
       const tasks = [...system.kernel.tasks.values()].filter((t) => t.program === 'probe');
       assert.equal(tasks.length, 2);
       const ptes = tasks.map((t) => system.kernel.mm.pte(t.mm!, page));
@@ -124,23 +128,7 @@ describe('native Linux 2.0 substrate', () => {
 
   it('fork reloads CR3 once per area of the parent (copy_page_range); a space that is not live is not flushed', () => {
     let checked = false;
-    const probe: GuestProgram = {
-      name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
-      *main(libc) {
-        const page = yield* libc.malloc(4096);
-        yield* libc.store(page, encodeUtf8('x'));
-        libc.mark('fork', page);
-        const child = yield* libc.fork(function* (c) {
-          yield* c.pause();
-          return 0;
-        });
-        libc.mark('forked', page);
-        yield* libc.kill(child, 9);
-        yield* libc.waitpid(child);
-        return 0;
-      },
-    };
-    const system = bootLinux({ programs: [probe], initArgs: ['sh', '-c', 'probe'] });
+    const system = bootLinux({ programs: [forkProbe], initArgs: ['sh', '-c', 'probe'] });
     const cpu = system.machine.cpu;
     const counts = countFlushes(cpu);
     let before = 0;
