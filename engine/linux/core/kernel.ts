@@ -730,8 +730,17 @@ export class LinuxKernel {
 
   /** exit_mmap, then iput of the files the address space mapped. */
   private releaseMm(mm: MemoryMap): void {
+    this.iputMapped(this.releaseAreas(mm));
+  }
+
+  /** exit_mmap; returns the files the address space mapped, for {@link iputMapped} once it is gone. */
+  private releaseAreas(mm: MemoryMap): Set<Inode | null> {
     const mapped = new Set(mm.areas.map((area) => area.inode));
     this.mm.release(mm);
+    return mapped;
+  }
+
+  private iputMapped(mapped: Set<Inode | null>): void {
     for (const inode of mapped) if (inode !== null) this.iput(inode);
   }
 
@@ -861,11 +870,13 @@ export class LinuxKernel {
     if (!this.mm.poke(mm, esp, table)) return this.abandon(mm);
     // exec_mmap: exit_mmap of the old space while it is still live (on native Linux a CR3 reload
     // per area), then clear_page_tables' flush_tlb_mm; here the switch to the new directory is
-    // that last flush (2.0 keeps the directory, the model gives the image a new one)
+    // that last flush (2.0 keeps the directory, the model gives the image a new one). The files
+    // are put once the freed directory is no longer CR3.
     const old = task.mm;
-    if (old !== null) this.releaseMm(old);
+    const mapped = old === null ? null : this.releaseAreas(old);
     task.mm = mm;
     this.substrate.addressSpaceReplaced(task);
+    if (mapped !== null) this.iputMapped(mapped);
     task.program = layout.program;
     task.comm = argv[0]?.split('/').pop() ?? layout.program;
     task.regs.esp = esp;
