@@ -547,13 +547,34 @@ export class MemoryManager {
   }
 
   /**
+   * [start, end) of `area` goes as do_munmap and exit_mmap take it: first the area's unmap
+   * operation, which for a MAP_SHARED file area is filemap_unmap's filemap_sync(MS_ASYNC): each
+   * written page cleaned (pte_mkclean, then flush_tlb_page) and a flush_tlb_range at its end;
+   * then zap_page_range ({@link unmapRange}). The sync's page-table walk is not charged, and the
+   * written pages go to write-back (see unmapRange) where 2.0 writes them at once.
+   */
+  private unmapArea(mm: MemoryMap, area: VmArea, start: number, end: number, eachPage: boolean): void {
+    if ((area.flags & VM_SHARED) !== 0 && area.inode !== null) {
+      const memory = this.cpu.memory;
+      for (let address = start; address < end; address += PAGE_SIZE) {
+        const pde = memory.read32(mm.pgd + (address >>> 22) * 4);
+        if ((pde & PG_PRESENT) === 0) continue;
+        const pte = memory.read32(((pde & FRAME_MASK) >>> 0) + ((address >>> 12) & 0x3ff) * 4);
+        if ((pte & (PG_PRESENT | PG_WRITABLE)) === (PG_PRESENT | PG_WRITABLE)) this.substrate.flushTlbPage(mm, address);
+      }
+      this.substrate.flushTlbRange(mm, start, end);
+    }
+    this.unmapRange(mm, start, end, eachPage);
+  }
+
+  /**
    * exit_mmap + free_page_tables: releases every user page, page table and the directory. Each
    * area's zap_page_range ends in flush_tlb_range, which flushes only while `mm` is live: at exec
    * (exec_mmap), not at exit (exit_mm has switched to swapper_pg_dir first).
    */
   release(mm: MemoryMap): void {
     this.run('exitPerVma', mm.areas.length);
-    for (const area of mm.areas) this.unmapRange(mm, area.start, area.end, false);
+    for (const area of mm.areas) this.unmapArea(mm, area, area.start, area.end, false);
     for (const area of mm.areas) this.freeVma(area);
     mm.areas.length = 0;
     this.substrate.addressSpaceChanged(mm);
@@ -745,8 +766,8 @@ export class MemoryManager {
     this.run('munmapBase');
     if ((start & 0xfff) !== 0 || length <= 0 || start + length > TASK_SIZE) return -22;
     const end = start + roundUp(length);
-    const keep = this.splitAreas(mm, start, end, (_area, from, to) => {
-      this.unmapRange(mm, from, to, true);
+    const keep = this.splitAreas(mm, start, end, (area, from, to) => {
+      this.unmapArea(mm, area, from, to, true);
       return null;
     });
     for (const area of keep) mm.insert(area);

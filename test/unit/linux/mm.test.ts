@@ -5,6 +5,7 @@ import { KernelCode } from '../../../engine/linux/core/kernelCode';
 import { linuxParameters } from '../../../engine/linux/core/linuxParameters';
 import { MemoryManager, VM_MAY, VM_READ, VM_WRITE, type MemoryMap } from '../../../engine/linux/core/mm';
 import type { Substrate } from '../../../engine/linux/core/substrate';
+import { Inode } from '../../../engine/linux/core/vfs';
 import { PG_PRESENT, PG_WRITABLE } from '../../../engine/machine/paging';
 
 /** A fake substrate over a bare-metal machine whose first 32 MB are mapped 1:1 (kernel = physical). */
@@ -114,6 +115,21 @@ describe('Linux memory manager (mm/)', () => {
     state.calls.length = 0;
     mm.setBrk(space, 0x08100000);
     assert.deepEqual(state.calls, ['pageChanged 0x8101000', 'flushTlbRange 0x8100000-0x8102000']);
+  });
+
+  it('munmap of a MAP_SHARED file area syncs it first: flush_tlb_page per written page and flush_tlb_range, then the zap', () => {
+    const state = setup();
+    const { mm } = state;
+    const space = mm.newAddressSpace()!;
+    const file = new Inode(5, 'file', 0o644);
+    const at = mm.mmap(space, 0, 2 * 4096, VM_MAY | VM_READ | VM_WRITE, true, false, file, 0);
+    assert.equal(mm.handleFault(space, at, true), 'ok');
+    assert.equal(mm.handleFault(space, at + 4096, false), 'ok');
+    const hex = (n: number): string => `0x${n.toString(16)}`;
+    const range = `flushTlbRange ${hex(at)}-${hex(at + 2 * 4096)}`;
+    state.calls.length = 0;
+    assert.equal(mm.munmap(space, at, 2 * 4096), 0);
+    assert.deepEqual(state.calls, [`flushTlbPage ${hex(at)}`, range, `pageChanged ${hex(at)}`, `pageChanged ${hex(at + 4096)}`, range]);
   });
 
   it('a write fault on a present page flushes it with flush_tlb_page (handle_pte_fault, do_wp_page); an anonymous no-page fault does not', () => {
