@@ -548,13 +548,14 @@ export class MemoryManager {
 
   /**
    * [start, end) of `area` goes as do_munmap and exit_mmap take it: first the area's unmap
-   * operation, which for a MAP_SHARED file area is filemap_unmap's filemap_sync(MS_ASYNC): each
-   * written page cleaned (pte_mkclean, then flush_tlb_page) and a flush_tlb_range at its end;
-   * then zap_page_range ({@link unmapRange}). The sync's page-table walk is not charged, and the
+   * operation, which for a writable MAP_SHARED file area (generic_file_mmap's file_shared_mmap:
+   * VM_SHARED and VM_MAYWRITE) is filemap_unmap's filemap_sync(MS_ASYNC): each written page
+   * cleaned (pte_mkclean, then flush_tlb_page) and a flush_tlb_range at its end; then
+   * zap_page_range ({@link unmapRange}). The sync's page-table walk is not charged, and the
    * written pages go to write-back (see unmapRange) where 2.0 writes them at once.
    */
   private unmapArea(mm: MemoryMap, area: VmArea, start: number, end: number, eachPage: boolean): void {
-    if ((area.flags & VM_SHARED) !== 0 && area.inode !== null) {
+    if ((area.flags & (VM_SHARED | VM_MAYWRITE)) === (VM_SHARED | VM_MAYWRITE) && area.inode !== null) {
       const memory = this.cpu.memory;
       for (let address = start; address < end; address += PAGE_SIZE) {
         const pde = memory.read32(mm.pgd + (address >>> 22) * 4);
