@@ -740,6 +740,7 @@ export class LinuxKernel {
     return mapped;
   }
 
+  /** iput of each file a released address space mapped. */
   private iputMapped(mapped: Set<Inode | null>): void {
     for (const inode of mapped) if (inode !== null) this.iput(inode);
   }
