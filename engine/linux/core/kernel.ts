@@ -469,6 +469,8 @@ export class LinuxKernel {
     this.run('exitBase');
     for (let fd = 0; fd < task.files.length; fd++) this.closeFd(task, fd);
     const mm = task.mm;
+    // exit_mm: flush_tlb_mm, then SET_PAGE_DIR to swapper_pg_dir; exit_mmap follows
+    if (mm !== null) this.substrate.flushTlbMm(mm);
     task.mm = null;
     this.substrate.addressSpaceReplaced(task);
     if (mm !== null) this.releaseMm(mm);
@@ -728,8 +730,18 @@ export class LinuxKernel {
 
   /** exit_mmap, then iput of the files the address space mapped. */
   private releaseMm(mm: MemoryMap): void {
+    this.iputMapped(this.releaseAreas(mm));
+  }
+
+  /** exit_mmap; returns the files the address space mapped, for {@link iputMapped} once it is gone. */
+  private releaseAreas(mm: MemoryMap): Set<Inode | null> {
     const mapped = new Set(mm.areas.map((area) => area.inode));
     this.mm.release(mm);
+    return mapped;
+  }
+
+  /** iput of each file a released address space mapped. */
+  private iputMapped(mapped: Set<Inode | null>): void {
     for (const inode of mapped) if (inode !== null) this.iput(inode);
   }
 
@@ -857,10 +869,15 @@ export class LinuxKernel {
     const table = new Uint8Array(words.length * 4);
     words.forEach((w, i) => new DataView(table.buffer).setUint32(i * 4, w >>> 0, true));
     if (!this.mm.poke(mm, esp, table)) return this.abandon(mm);
+    // exec_mmap: exit_mmap of the old space while it is still live (on native Linux a CR3 reload
+    // per area), then clear_page_tables' flush_tlb_mm; here the switch to the new directory is
+    // that last flush (2.0 keeps the directory, the model gives the image a new one). The files
+    // are put once the freed directory is no longer CR3.
     const old = task.mm;
+    const mapped = old === null ? null : this.releaseAreas(old);
     task.mm = mm;
     this.substrate.addressSpaceReplaced(task);
-    if (old !== null) this.releaseMm(old);
+    if (mapped !== null) this.iputMapped(mapped);
     task.program = layout.program;
     task.comm = argv[0]?.split('/').pop() ?? layout.program;
     task.regs.esp = esp;

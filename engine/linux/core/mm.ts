@@ -291,7 +291,7 @@ export class MemoryManager {
     if (at < 0) return false;
     const old = this.readEntry(at);
     this.writeEntry(at, makePte(frame, PG_USER | (writable ? PG_WRITABLE : 0)));
-    if ((old & PG_PRESENT) !== 0) this.substrate.pageChanged(mm, address);
+    if ((old & PG_PRESENT) !== 0) this.pageChanged(mm, address);
     else mm.rss++;
     this.substrate.pageMapped(mm, address, writable);
     return true;
@@ -329,7 +329,14 @@ export class MemoryManager {
       }
       return this.noPage(mm, area, page, write) ? 'ok' : 'oom';
     }
-    if (!write || (pte & PG_WRITABLE) !== 0) return 'ok'; // spurious (another path mapped it)
+    // handle_pte_fault: pte_mkyoung, then pte_mkdirty for a write to a writable page, each
+    // followed by flush_tlb_page
+    this.substrate.flushTlbPage(mm, page);
+    if (!write) return 'ok'; // spurious (another path mapped it)
+    if ((pte & PG_WRITABLE) !== 0) {
+      this.substrate.flushTlbPage(mm, page);
+      return 'ok';
+    }
     return this.wpPage(mm, area, page, at, pte) ? 'ok' : 'oom';
   }
 
@@ -393,7 +400,7 @@ export class MemoryManager {
     const sharedFile = (area.flags & VM_SHARED) !== 0 && area.inode !== null;
     if (sharedFile || (old !== this.zeroPage && this.count[old >>> 12] === 1 && !this.isPageCache(area, old))) {
       this.writeEntry(at, (pte | PG_WRITABLE | PG_DIRTY) >>> 0);
-      this.substrate.pageChanged(mm, page);
+      this.pageChanged(mm, page);
       this.substrate.pageMapped(mm, page, true);
       if (sharedFile) this.sharedPageDirtied(area.inode!, (area.offset + (page - area.start)) / PAGE_SIZE);
       return true;
@@ -403,13 +410,19 @@ export class MemoryManager {
     if (old !== this.zeroPage) this.copyPage(old, frame);
     this.writeEntry(at, makePte(frame, PG_USER | PG_WRITABLE | PG_DIRTY));
     this.put(old);
-    this.substrate.pageChanged(mm, page);
+    this.pageChanged(mm, page);
     this.substrate.pageMapped(mm, page, true);
     return true;
   }
 
   private isPageCache(area: VmArea, frame: number): boolean {
     return area.inode !== null && area.inode.pages.includes(frame);
+  }
+
+  /** A fault handler changed the present PTE of `page`: the substrate's mirror, then flush_tlb_page. */
+  private pageChanged(mm: MemoryMap, page: number): void {
+    this.substrate.pageChanged(mm, page);
+    this.substrate.flushTlbPage(mm, page);
   }
 
   /** True if [address, address+length) lies in areas allowing the access (verify_area). */
@@ -437,7 +450,9 @@ export class MemoryManager {
   /**
    * copy_mm/dup_mmap/copy_page_range: a new address space with the same areas, its page tables
    * copied PTE by PTE; private writable pages are write-protected in both for copy-on-write and
-   * their reference counts raised. Returns null when memory runs out.
+   * their reference counts raised. As copy_page_range, each area ends with flush_tlb_range of the
+   * parent and of the child (on native Linux a CR3 reload per area, the parent being live).
+   * Returns null when memory runs out.
    */
   fork(parent: MemoryMap): MemoryMap | null {
     const child = this.newAddressSpace();
@@ -472,6 +487,8 @@ export class MemoryManager {
           }
           const to = this.pteAddress(child, address, true);
           if (to < 0) {
+            this.copiedRange(parent, child, area);
+            this.substrate.addressSpaceChanged(parent);
             this.release(child);
             return null;
           }
@@ -480,13 +497,24 @@ export class MemoryManager {
           child.rss++;
         }
       }
+      this.copiedRange(parent, child, area);
     }
     this.substrate.addressSpaceChanged(parent);
     return child;
   }
 
-  /** Unmaps [start, end) of `mm`: zap_page_range (pages put, PTEs cleared). */
-  unmapRange(mm: MemoryMap, start: number, end: number, flush: boolean): void {
+  /** The end of copy_page_range: "the src ptes get c-o-w treatment, so they change too". */
+  private copiedRange(parent: MemoryMap, child: MemoryMap, area: VmArea): void {
+    this.substrate.flushTlbRange(parent, area.start, area.end);
+    this.substrate.flushTlbRange(child, area.start, area.end);
+  }
+
+  /**
+   * Unmaps [start, end) of `mm`: zap_page_range (pages put, PTEs cleared, then flush_tlb_range).
+   * `eachPage`: report each cleared PTE with {@link Substrate.pageChanged} (false when the caller
+   * reports the whole space with addressSpaceChanged).
+   */
+  unmapRange(mm: MemoryMap, start: number, end: number, eachPage: boolean): void {
     for (let address = start; address < end; ) {
       const pde = this.readEntry(mm.pgd + (address >>> 22) * 4);
       const tableEnd = Math.min(end, ((address >>> 22) + 1) * 0x400000);
@@ -510,17 +538,44 @@ export class MemoryManager {
         if (cached !== null) this.sharedPageDirtied(cached.inode, cached.index);
         this.put((pte & FRAME_MASK) >>> 0);
         mm.rss--;
-        if (flush) this.substrate.pageChanged(mm, address);
+        if (eachPage) this.substrate.pageChanged(mm, address);
       }
       // zap_pte_range walks every slot of a present table in the range
       if (empty > 0) this.run('zapPteNone', empty);
     }
+    this.substrate.flushTlbRange(mm, start, end);
   }
 
-  /** exit_mmap + free_page_tables: releases every user page, page table and the directory. */
+  /**
+   * [start, end) of `area` goes as do_munmap and exit_mmap take it: first the area's unmap
+   * operation, which for a writable MAP_SHARED file area (generic_file_mmap's file_shared_mmap:
+   * VM_SHARED and VM_MAYWRITE) is filemap_unmap's filemap_sync(MS_ASYNC): each written page
+   * cleaned (pte_mkclean, then flush_tlb_page) and a flush_tlb_range at its end; then
+   * zap_page_range ({@link unmapRange}). The sync's page-table walk is not charged, and the
+   * written pages go to write-back (see unmapRange) where 2.0 writes them at once.
+   */
+  private unmapArea(mm: MemoryMap, area: VmArea, start: number, end: number, eachPage: boolean): void {
+    if ((area.flags & (VM_SHARED | VM_MAYWRITE)) === (VM_SHARED | VM_MAYWRITE) && area.inode !== null) {
+      const memory = this.cpu.memory;
+      for (let address = start; address < end; address += PAGE_SIZE) {
+        const pde = memory.read32(mm.pgd + (address >>> 22) * 4);
+        if ((pde & PG_PRESENT) === 0) continue;
+        const pte = memory.read32(((pde & FRAME_MASK) >>> 0) + ((address >>> 12) & 0x3ff) * 4);
+        if ((pte & (PG_PRESENT | PG_WRITABLE)) === (PG_PRESENT | PG_WRITABLE)) this.substrate.flushTlbPage(mm, address);
+      }
+      this.substrate.flushTlbRange(mm, start, end);
+    }
+    this.unmapRange(mm, start, end, eachPage);
+  }
+
+  /**
+   * exit_mmap + free_page_tables: releases every user page, page table and the directory. Each
+   * area's zap_page_range ends in flush_tlb_range, which flushes only while `mm` is live: at exec
+   * (exec_mmap), not at exit (exit_mm has switched to swapper_pg_dir first).
+   */
   release(mm: MemoryMap): void {
     this.run('exitPerVma', mm.areas.length);
-    for (const area of mm.areas) this.unmapRange(mm, area.start, area.end, false);
+    for (const area of mm.areas) this.unmapArea(mm, area, area.start, area.end, false);
     for (const area of mm.areas) this.freeVma(area);
     mm.areas.length = 0;
     this.substrate.addressSpaceChanged(mm);
@@ -672,7 +727,10 @@ export class MemoryManager {
     return 0;
   }
 
-  /** change_protection: each present PTE of [start, end) loses write access, keeps user access iff `user`. */
+  /**
+   * change_protection: each present PTE of [start, end) loses write access, keeps user access iff
+   * `user`; then one flush_tlb_range.
+   */
   private changeProtection(mm: MemoryMap, start: number, end: number, user: boolean): void {
     for (let address = start; address < end; address += PAGE_SIZE) {
       const at = this.pteAddress(mm, address, false);
@@ -683,6 +741,7 @@ export class MemoryManager {
       this.writeEntry(at, ((pte & ~(PG_WRITABLE | PG_USER)) | (user ? PG_USER : 0)) >>> 0);
       this.substrate.pageChanged(mm, address);
     }
+    this.substrate.flushTlbRange(mm, start, end);
   }
 
   /**
@@ -708,8 +767,8 @@ export class MemoryManager {
     this.run('munmapBase');
     if ((start & 0xfff) !== 0 || length <= 0 || start + length > TASK_SIZE) return -22;
     const end = start + roundUp(length);
-    const keep = this.splitAreas(mm, start, end, (_area, from, to) => {
-      this.unmapRange(mm, from, to, true);
+    const keep = this.splitAreas(mm, start, end, (area, from, to) => {
+      this.unmapArea(mm, area, from, to, true);
       return null;
     });
     for (const area of keep) mm.insert(area);

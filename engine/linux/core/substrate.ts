@@ -101,13 +101,42 @@ export interface Substrate {
   initPageDirectory(pgd: number): void;
   /**
    * The personality changed or removed a present PTE of `mm` at `address` (COW write-protect,
-   * unmap, page freed): make the hardware forget the old translation. Native: `invlpg` when `mm`
-   * is the live address space. L4Linux: `fpage_unmap` of the page from the task. Adding a PTE
-   * where none was present needs no call (it is picked up on the next fault).
+   * unmap, page freed, protection change): a substrate that keeps its own copy of the user
+   * translations makes it agree. Native: nothing (the hardware walks Linux's tables; its TLB is
+   * the flush primitives' business). L4Linux: `fpage_unmap` of the page from the task. MkLinux: a
+   * memory_object_lock_request flush of the page. Adding a PTE where none was present needs no
+   * call (it is picked up on the next fault). The personality also calls the 2.0 flush primitive
+   * ({@link flushTlbPage}, or {@link flushTlbRange} after a loop) where 2.0 does.
    */
   pageChanged(mm: MemoryMap, address: number): void;
-  /** Many PTEs of `mm` changed (fork's write-protection, munmap, exit): flush the whole space. */
+  /**
+   * Many PTEs of `mm` changed at once (fork's write-protection, exit): as {@link pageChanged} for
+   * the whole space (L4Linux: every page the task holds is reconciled; MkLinux: every page its
+   * memory object holds is rechecked). Native: nothing.
+   */
   addressSpaceChanged(mm: MemoryMap): void;
+  /**
+   * Linux 2.0's `flush_tlb_page(vma, address)` (include/asm-i386/pgtable.h, uniprocessor): called
+   * after a fault handler changed one present PTE (do_wp_page). Native: `invlpg` of the page when
+   * `mm` is the live address space (`vma->vm_mm == current->mm`), nothing otherwise. L4Linux and
+   * MkLinux: nothing (see {@link flushTlbRange}).
+   */
+  flushTlbPage(mm: MemoryMap, address: number): void;
+  /**
+   * Linux 2.0's `flush_tlb_range(mm, start, end)`: called once after a loop over the PTEs of
+   * [start, end) (zap_page_range for munmap and brk, change_protection for mprotect,
+   * copy_page_range for each area at fork, for the parent and the child). Native: on the
+   * Pentium it is `__flush_tlb()`, a CR3 reload that drops the whole TLB (no global pages),
+   * when `mm` is the live address space; nothing otherwise. L4Linux: nothing (the server has no
+   * TLB to flush; L4 flushes what `fpage_unmap` removes). MkLinux: nothing (osfmach3/pgtable.h
+   * defines every flush_tlb_* empty).
+   */
+  flushTlbRange(mm: MemoryMap, start: number, end: number): void;
+  /**
+   * Linux 2.0's `flush_tlb_mm(mm)` (exit_mm before the switch to swapper_pg_dir): as
+   * {@link flushTlbRange} for the whole space.
+   */
+  flushTlbMm(mm: MemoryMap): void;
   /**
    * The page at user `address` of `mm` was just made present by a fault: on native Linux nothing
    * to do (the hardware walks Linux's tables); on L4Linux map the page to the task (the reply

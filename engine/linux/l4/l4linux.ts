@@ -707,6 +707,18 @@ export class L4Linux implements Substrate {
     for (const unmap of process.mappings.reconcileAll((va) => this.logicalPte(mm, va))) this.unmaps.add(unmap);
   }
 
+  flushTlbPage(_mm: MemoryMap, _address: number): void {
+    // the server has no TLB to flush: L4 flushes what the fpage_unmap of pageChanged removes
+  }
+
+  flushTlbRange(_mm: MemoryMap, _start: number, _end: number): void {
+    // as flushTlbPage
+  }
+
+  flushTlbMm(_mm: MemoryMap): void {
+    // as flushTlbPage
+  }
+
   pageMapped(_mm: MemoryMap, _address: number, _writable: boolean): void {
     // the map item goes with the reply to the page fault (see pageFault)
   }

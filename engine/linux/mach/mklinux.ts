@@ -336,6 +336,19 @@ export class MkLinux implements Substrate {
     else process.flushes.push({ offset: page, size: PAGE_SIZE });
   }
 
+  flushTlbPage(_mm: MemoryMap, _address: number): void {
+    // MkLinux's include/osfmach3/pgtable.h defines every flush_tlb_* empty: Mach's pmaps follow the
+    // memory_object_lock_request flushes of pageChanged
+  }
+
+  flushTlbRange(_mm: MemoryMap, _start: number, _end: number): void {
+    // as flushTlbPage
+  }
+
+  flushTlbMm(_mm: MemoryMap): void {
+    // as flushTlbPage
+  }
+
   pageMapped(_mm: MemoryMap, _address: number, _writable: boolean): void {
     // the page reaches the process when Mach asks the pager for it
   }

@@ -183,11 +183,26 @@ export class NativeLinux implements Substrate {
     return (this.cpu.cr3 & 0xfffff000) >>> 0 === mm.pgd;
   }
 
-  pageChanged(mm: MemoryMap, address: number): void {
+  pageChanged(_mm: MemoryMap, _address: number): void {
+    // the hardware walks Linux's own tables; the TLB is flushed by the flush_tlb_* primitives
+  }
+
+  addressSpaceChanged(_mm: MemoryMap): void {
+    // as pageChanged
+  }
+
+  /** flush_tlb_page: `__flush_tlb_one`, an INVLPG (the kernel is built for the Pentium, not CONFIG_M386). */
+  flushTlbPage(mm: MemoryMap, address: number): void {
     if (this.isLive(mm)) this.cpu.invalidatePage(address, this.kernelCategory);
   }
 
-  addressSpaceChanged(mm: MemoryMap): void {
+  /** flush_tlb_range: `__flush_tlb()`, CR3 read and written back; the whole TLB goes (the P54C has no global pages). */
+  flushTlbRange(mm: MemoryMap, _start: number, _end: number): void {
+    this.flushTlbMm(mm);
+  }
+
+  /** flush_tlb_mm: `__flush_tlb()` as {@link flushTlbRange}. */
+  flushTlbMm(mm: MemoryMap): void {
     if (this.isLive(mm)) this.cpu.loadCr3(mm.pgd, this.kernelCategory);
   }
 

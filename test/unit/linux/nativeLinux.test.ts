@@ -4,6 +4,26 @@ import { PG_LARGE, PG_PRESENT, PG_WRITABLE } from '../../../engine/machine/pagin
 import { encodeUtf8 } from '../../../engine/base/text';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 import { between, runGuest } from '../../../engine/bench/linux/linuxHarness';
+import { CAT, type Cpu } from '../../../engine/machine/cpu';
+import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../engine/linux/core/syscalls';
+
+/** Writes a private page, forks a child that pauses (marks 'fork' and 'forked' with the page's address), kills and reaps it. */
+const forkProbe: GuestProgram = {
+  name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
+  *main(libc) {
+    const page = yield* libc.malloc(4096);
+    yield* libc.store(page, encodeUtf8('x'));
+    libc.mark('fork', page);
+    const child = yield* libc.fork(function* (c) {
+      yield* c.pause();
+      return 0;
+    });
+    libc.mark('forked', page);
+    yield* libc.kill(child, 9);
+    yield* libc.waitpid(child);
+    return 0;
+  },
+};
 
 describe('native Linux 2.0 substrate', () => {
   it('composes getpid from its primitives: 82 cycles of int/iret apart, about 223 in all', () => {
@@ -43,23 +63,9 @@ describe('native Linux 2.0 substrate', () => {
 
   it('fork copies page tables PTE by PTE and write-protects private pages for copy-on-write', () => {
     let checked = false;
-    const probe: GuestProgram = {
-      name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
-      *main(libc) {
-        const page = yield* libc.malloc(4096);
-        yield* libc.store(page, encodeUtf8('x'));
-        const child = yield* libc.fork(function* (c) {
-          yield* c.pause();
-          return 0;
-        });
-        libc.mark('forked', page);
-        yield* libc.kill(child, 9);
-        yield* libc.waitpid(child);
-        return 0;
-      },
-    };
-    const system = bootLinux({ programs: [probe], initArgs: ['sh', '-c', 'probe'] });
-    system.runtime.onMark = (_label, page) => {
+    const system = bootLinux({ programs: [forkProbe], initArgs: ['sh', '-c', 'probe'] });
+    system.runtime.onMark = (label, page) => {
+      if (label !== 'forked') return;
       const tasks = [...system.kernel.tasks.values()].filter((t) => t.program === 'probe');
       assert.equal(tasks.length, 2);
       const ptes = tasks.map((t) => system.kernel.mm.pte(t.mm!, page));
@@ -73,6 +79,76 @@ describe('native Linux 2.0 substrate', () => {
     };
     assert.equal(system.run(133e6 * 10), 'halted');
     assert.equal(system.exitStatus, 0);
+    assert.ok(checked);
+  });
+
+  /** Counts the kernel's CR3 reloads (flush_tlb_range/mm) and INVLPGs (flush_tlb_page) from now on. */
+  function countFlushes(cpu: Cpu): { reloads: number[]; invlpgs: number } {
+    const counts = { reloads: [] as number[], invlpgs: 0 };
+    const loadCr3 = cpu.loadCr3.bind(cpu);
+    const invalidatePage = cpu.invalidatePage.bind(cpu);
+    cpu.loadCr3 = (directory: number, category?: number) => {
+      if (category === CAT.kernel) counts.reloads.push(directory);
+      loadCr3(directory, category);
+    };
+    cpu.invalidatePage = (linear: number, category?: number) => {
+      counts.invlpgs++;
+      invalidatePage(linear, category);
+    };
+    return counts;
+  }
+
+  it('munmap and mprotect of the live space reload CR3 once (flush_tlb_range), with no INVLPG per page', () => {
+    const pages = 8;
+    const seen: Record<string, { reloads: number; invlpgs: number }> = {};
+    const probe: GuestProgram = {
+      name: 'probe', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
+      *main(libc) {
+        const at = yield* libc.mmap(0, pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        for (let page = 0; page < pages; page++) yield* libc.store(at + page * 4096, encodeUtf8('x'));
+        libc.mark('start', 0);
+        yield* libc.mprotect(at, pages * 4096, PROT_READ);
+        libc.mark('mprotect', 0);
+        yield* libc.munmap(at, pages * 4096);
+        libc.mark('munmap', 0);
+        return 0;
+      },
+    };
+    const system = bootLinux({ programs: [probe], initArgs: ['sh', '-c', 'probe'] });
+    const counts = countFlushes(system.machine.cpu);
+    let mark = { reloads: 0, invlpgs: 0 };
+    system.runtime.onMark = (label) => {
+      const now = { reloads: counts.reloads.length, invlpgs: counts.invlpgs };
+      if (label !== 'start') seen[label] = { reloads: now.reloads - mark.reloads, invlpgs: now.invlpgs - mark.invlpgs };
+      mark = now;
+    };
+    assert.equal(system.run(133e6 * 10), 'halted');
+    assert.deepEqual(seen, { mprotect: { reloads: 1, invlpgs: 0 }, munmap: { reloads: 1, invlpgs: 0 } });
+  });
+
+  it('fork reloads CR3 once per area of the parent (copy_page_range); a space that is not live is not flushed', () => {
+    let checked = false;
+    const system = bootLinux({ programs: [forkProbe], initArgs: ['sh', '-c', 'probe'] });
+    const cpu = system.machine.cpu;
+    const counts = countFlushes(cpu);
+    let before = 0;
+    system.runtime.onMark = (label, page) => {
+      if (label === 'fork') {
+        before = counts.reloads.length;
+        return;
+      }
+      const [parent, child] = [...system.kernel.tasks.values()].filter((t) => t.program === 'probe');
+      const reloads = counts.reloads.slice(before);
+      assert.equal(reloads.length, parent.mm!.areas.length, `${reloads.length} reloads for ${parent.mm!.areas.length} areas`);
+      assert.ok(reloads.every((directory) => directory === parent.mm!.pgd), 'only the parent (live) is flushed');
+      // mprotect and munmap of the child's page from the parent's context: the child's space is not live
+      const [reloadsBefore, invlpgsBefore] = [counts.reloads.length, counts.invlpgs];
+      assert.equal(system.kernel.mm.mprotect(child.mm!, page & ~0xfff, 4096, PROT_READ), 0);
+      assert.equal(system.kernel.mm.munmap(child.mm!, page & ~0xfff, 4096), 0);
+      assert.deepEqual([counts.reloads.length, counts.invlpgs], [reloadsBefore, invlpgsBefore]);
+      checked = true;
+    };
+    assert.equal(system.run(133e6 * 10), 'halted');
     assert.ok(checked);
   });
 
