@@ -33,7 +33,7 @@ function* fail(libc: Libc, what: string, result: number): Operation<number> {
 
 /**
  * lmbench's killem(): the partners of lat_pipe, lat_ctx and the lat_udp/lat_tcp/lat_rpc servers
- * loop until they are killed, and the parent kills them (SIGTERM) and waits only after its stop
+ * loop, and the bw_pipe and bw_tcp writers wait, until they are killed, and the parent kills them (SIGTERM) and waits only after its stop
  * mark, so no partner's exit, wait or teardown falls inside the timed window, whatever the loop
  * length and however the scheduler orders the last messages.
  */
@@ -105,7 +105,8 @@ function* touchPages(libc: Libc, buffer: number, length: number): Operation<void
 /**
  * bw_pipe TOTAL CHUNK: the child writes TOTAL bytes in CHUNK writes from the buffer it shares
  * copy-on-write with the parent (it only reads it); the parent reads them into the same buffer,
- * so its first read breaks COW, as in lmbench's bw_pipe.
+ * so its first read breaks COW, as in lmbench's bw_pipe. The writer then waits to be killed after
+ * the stop mark, as lmbench's later writer does (1.x's writer exited, which could be timed).
  */
 const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operation<number> {
   const total = Number(argv[1] ?? String(1 << 20));
@@ -121,6 +122,7 @@ const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operatio
       if (n <= 0) return 1;
       sent += n;
     }
+    yield* c.pause();
     return 0;
   });
   if (child < 0) return yield* fail(libc, 'fork', child);
@@ -140,7 +142,7 @@ const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operatio
     received += n;
   }
   libc.mark('stop', received - measuredFrom);
-  yield* libc.waitpid(child);
+  yield* killPartners(libc, [child]);
   return 0;
 });
 
@@ -379,7 +381,11 @@ const latNet = bench('lat_net', function* (libc: Libc, argv: string[]): Operatio
   return yield* roundTrips(libc, argv[1], Number(argv[2] ?? '200'), Number(argv[3] ?? '20'));
 });
 
-/** bw_tcp TOTAL CHUNK: the client writes TOTAL bytes over loopback TCP; the server reads them. */
+/**
+ * bw_tcp TOTAL CHUNK: the client writes TOTAL bytes over loopback TCP; the server reads them and
+ * stops its clock at the last byte (lmbench 1.x's absorb(): `while (nbytes > 0 && read ...)`),
+ * not at the end of file, while the writer waits to be killed, so its close and exit are not timed.
+ */
 const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<number> {
   const total = Number(argv[1] ?? String(1 << 20));
   const chunk = Number(argv[2] ?? String(64 * KB));
@@ -396,7 +402,7 @@ const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<
       if (n <= 0) return 2;
       sent += n;
     }
-    yield* c.close(fd);
+    yield* c.pause();
     return 0;
   });
   if (child < 0) return yield* fail(libc, 'fork', child);
@@ -410,15 +416,14 @@ const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<
   }
   libc.mark('start');
   const from = received;
-  for (;;) {
+  while (received < total) {
     const n = yield* libc.read(fd, buffer, chunk);
-    if (n < 0) return 1;
-    if (n === 0) break;
+    if (n <= 0) return 1;
     received += n;
   }
   libc.mark('stop', received - from);
-  yield* libc.waitpid(child);
-  return received === total ? 0 : 3;
+  yield* killPartners(libc, [child]);
+  return 0;
 });
 
 export const BENCH_PROGRAMS: readonly GuestProgram[] = [latSyscall, latPipe, bwPipe, latProc, latCtx, mkfile, bwFileRead, bwMmapRead, latMmap, latNet, bwTcp, ...COMPILE_PROGRAMS, ...AIM_PROGRAMS, ...VM_PROGRAMS];

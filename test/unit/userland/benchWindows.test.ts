@@ -23,12 +23,14 @@ function cyclesPerSwitch(command: string): number {
 }
 
 describe('lmbench timed windows (native Linux)', () => {
-  it('every partner is still alive at the stop mark: lat_ctx, lat_pipe and lat_net kill and reap them after it', () => {
+  it('every partner is still alive at the stop mark: lat_ctx, lat_pipe, lat_net, bw_pipe and bw_tcp kill and reap them after it', () => {
     assert.equal(aliveAtStop('lat_ctx 2 50 5', 'lat_ctx'), 2);
     assert.equal(aliveAtStop('lat_ctx 8 20 5', 'lat_ctx'), 8);
     assert.equal(aliveAtStop('lat_pipe 50 5', 'lat_pipe'), 2);
     assert.equal(aliveAtStop('lat_net tcp 20 5', 'lat_net'), 2);
     assert.equal(aliveAtStop('lat_net rpc-udp 20 5', 'lat_net'), 2);
+    assert.equal(aliveAtStop(`bw_pipe ${1 << 20} 65536`, 'bw_pipe'), 2);
+    assert.equal(aliveAtStop(`bw_tcp ${1 << 20} 65536`, 'bw_tcp'), 2);
   });
 
   // The lengths share 2.0's scheduler mode: the woken partner does not preempt the writer
