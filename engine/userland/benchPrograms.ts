@@ -1,6 +1,6 @@
 import { ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
 import type { Operation } from '../machine/executionContext';
-import { MAP_SHARED, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, PROT_READ, SOCK_DGRAM, SOCK_STREAM } from '../linux/core/syscalls';
+import { MAP_SHARED, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, PROT_READ, SIG, SOCK_DGRAM, SOCK_STREAM } from '../linux/core/syscalls';
 import type { Libc } from './libc';
 import { USER_COSTS } from './userParameters';
 import type { GuestProgram } from './runtime';
@@ -31,6 +31,17 @@ function* fail(libc: Libc, what: string, result: number): Operation<number> {
   return 1;
 }
 
+/**
+ * lmbench's killem(): the partners of lat_pipe, lat_ctx and the lat_udp/lat_tcp/lat_rpc servers
+ * loop, and the bw_pipe and bw_tcp writers wait, until they are killed, and the parent kills them (SIGTERM) and waits only after its stop
+ * mark, so no partner's exit, wait or teardown falls inside the timed window, whatever the loop
+ * length and however the scheduler orders the last messages.
+ */
+function* killPartners(libc: Libc, pids: readonly number[]): Operation<void> {
+  for (const pid of pids) yield* libc.kill(pid, SIG.SIGTERM);
+  for (const pid of pids) yield* libc.waitpid(pid);
+}
+
 /** lat_syscall getpid|write N WARM: a null system call (getpid) or a 1-byte write to /dev/null. */
 const latSyscall = bench('lat_syscall', function* (libc: Libc, argv: string[]): Operation<number> {
   const mode = argv[1];
@@ -54,7 +65,7 @@ const latSyscall = bench('lat_syscall', function* (libc: Libc, argv: string[]): 
   return 0;
 });
 
-/** lat_pipe N WARM: one byte back and forth between two processes through two pipes. */
+/** lat_pipe N WARM: one byte back and forth between two processes through two pipes; the child echoes until killed. */
 const latPipe = bench('lat_pipe', function* (libc: Libc, argv: string[]): Operation<number> {
   const n = Number(argv[1] ?? '1000');
   const warm = Number(argv[2] ?? '100');
@@ -64,12 +75,11 @@ const latPipe = bench('lat_pipe', function* (libc: Libc, argv: string[]): Operat
   const byte = yield* libc.malloc(16);
   yield* libc.touch(byte, 4, ACCESS_WRITE);
   const child = yield* libc.fork(function* (c: Libc): Operation<number> {
-    for (let i = 0; i < n + warm; i++) {
+    for (;;) {
       if ((yield* c.read(toChildRead, byte, 1)) !== 1) return 1;
       if ((yield* c.write(toParentWrite, byte, 1)) !== 1) return 1;
       c.spend(LOOP * c.cpu.p.instruction);
     }
-    return 0;
   });
   if (child < 0) return yield* fail(libc, 'fork', child);
   const round = function* (): Operation<boolean> {
@@ -83,7 +93,7 @@ const latPipe = bench('lat_pipe', function* (libc: Libc, argv: string[]): Operat
     libc.spend(LOOP * libc.cpu.p.instruction);
   }
   libc.mark('stop', n);
-  yield* libc.waitpid(child);
+  yield* killPartners(libc, [child]);
   return 0;
 });
 
@@ -95,7 +105,8 @@ function* touchPages(libc: Libc, buffer: number, length: number): Operation<void
 /**
  * bw_pipe TOTAL CHUNK: the child writes TOTAL bytes in CHUNK writes from the buffer it shares
  * copy-on-write with the parent (it only reads it); the parent reads them into the same buffer,
- * so its first read breaks COW, as in lmbench's bw_pipe.
+ * so its first read breaks COW, as in lmbench's bw_pipe. The writer then waits to be killed after
+ * the stop mark, as lmbench's later writer does (1.x's writer exited, which could be timed).
  */
 const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operation<number> {
   const total = Number(argv[1] ?? String(1 << 20));
@@ -111,6 +122,7 @@ const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operatio
       if (n <= 0) return 1;
       sent += n;
     }
+    yield* c.pause();
     return 0;
   });
   if (child < 0) return yield* fail(libc, 'fork', child);
@@ -130,7 +142,7 @@ const bwPipe = bench('bw_pipe', function* (libc: Libc, argv: string[]): Operatio
     received += n;
   }
   libc.mark('stop', received - measuredFrom);
-  yield* libc.waitpid(child);
+  yield* killPartners(libc, [child]);
   return 0;
 });
 
@@ -161,7 +173,8 @@ const latProc = bench('lat_proc', function* (libc: Libc, argv: string[]): Operat
 /**
  * lat_ctx PROCS N WARM: a token passed around a ring of PROCS processes through pipes, 0 KB of
  * data per process. Like lmbench, the harness subtracts the cost of the pipe read+write
- * measured in one process (marks 'overhead-start'/'overhead-stop').
+ * measured in one process (marks 'overhead-start'/'overhead-stop'). The ring members pass the
+ * token on until killed after the stop mark (lmbench's doit() and killem()).
  */
 const latCtx = bench('lat_ctx', function* (libc: Libc, argv: string[]): Operation<number> {
   const procs = Number(argv[1] ?? '2');
@@ -188,31 +201,29 @@ const latCtx = bench('lat_ctx', function* (libc: Libc, argv: string[]): Operatio
   yield* libc.close(ow);
   const pipes: Array<[number, number]> = [];
   for (let i = 0; i < procs; i++) pipes.push(yield* libc.pipe());
-  const rounds = n + warm;
   const children: number[] = [];
   for (let index = 1; index < procs; index++) {
     const [readEnd] = pipes[index - 1];
     const [, writeEnd] = pipes[index];
     const pid = yield* libc.fork(function* (c: Libc): Operation<number> {
-      for (let i = 0; i < rounds; i++) {
+      for (;;) {
         if ((yield* c.read(readEnd, token, size)) !== size) return 1;
         if ((yield* c.write(writeEnd, token, size)) !== size) return 1;
         c.spend(LOOP * c.cpu.p.instruction);
       }
-      return 0;
     });
     children.push(pid);
   }
   const [, firstWrite] = pipes[0];
   const [lastRead] = pipes[procs - 1];
-  for (let i = 0; i < rounds; i++) {
+  for (let i = 0; i < n + warm; i++) {
     if (i === warm) libc.mark('start');
     if ((yield* libc.write(firstWrite, token, size)) !== size) return 1;
     if ((yield* libc.read(lastRead, token, size)) !== size) return 1;
     libc.spend(LOOP * libc.cpu.p.instruction);
   }
   libc.mark('stop', n * procs);
-  for (const pid of children) yield* libc.waitpid(pid);
+  yield* killPartners(libc, children);
   return 0;
 });
 
@@ -302,7 +313,8 @@ const XACT_VERS = 1;
 /**
  * lat_udp|lat_tcp|lat_rpc: request/response over loopback (mode: udp, tcp, rpc-udp, rpc-tcp).
  * udp/tcp send a 4-byte word each way; rpc-* make null Sun RPC calls (sunrpc.ts: XDR-encoded
- * call and reply, the client and svc_run select()ing before each receive).
+ * call and reply, the client and svc_run select()ing before each receive). The server answers
+ * until killed after the stop mark, as lmbench's servers run until told to go away.
  */
 function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operation<number> {
   const rpc = mode.startsWith('rpc');
@@ -317,12 +329,11 @@ function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operati
   const bound = yield* libc.bind(server, port);
   if (bound < 0) return yield* fail(libc, 'bind', bound);
   if (stream) yield* libc.listen(server);
-  const total = n + warm;
   const child = yield* libc.fork(function* (c: Libc): Operation<number> {
     const fd = stream ? yield* c.accept(server) : server;
     if (fd < 0) return 1;
     const transport = { fd, stream, port: 0 };
-    for (let i = 0; i < total; i++) {
+    for (;;) {
       if (rpc) {
         if ((yield* serveOne(c, transport, buffer, XACT_PROG, XACT_VERS)) < 0) return 2;
       } else if (stream) {
@@ -334,7 +345,6 @@ function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operati
         if ((yield* c.sendto(fd, buffer, reply, from)) !== reply) return 3;
       }
     }
-    return 0;
   });
   if (child < 0) return yield* fail(libc, 'fork', child);
   const client = yield* libc.socket(stream ? SOCK_STREAM : SOCK_DGRAM);
@@ -346,7 +356,7 @@ function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operati
   }
   const handle = rpc ? yield* RpcClient.create(libc, { fd: client, stream, port }, XACT_PROG, XACT_VERS) : null;
   if (typeof handle === 'number') return yield* fail(libc, 'clnt_create', handle);
-  for (let i = 0; i < total; i++) {
+  for (let i = 0; i < n + warm; i++) {
     if (i === warm) libc.mark('start');
     if (handle !== null) {
       const status = yield* handle.call(NULLPROC);
@@ -362,8 +372,8 @@ function* roundTrips(libc: Libc, mode: string, n: number, warm: number): Operati
     libc.spend(LOOP * libc.cpu.p.instruction);
   }
   libc.mark('stop', n);
-  const [, status] = yield* libc.waitpid(child);
-  return status === 0 ? 0 : 6;
+  yield* killPartners(libc, [child]);
+  return 0;
 }
 
 /** lat_net udp|tcp|rpc-udp|rpc-tcp N WARM. */
@@ -371,7 +381,11 @@ const latNet = bench('lat_net', function* (libc: Libc, argv: string[]): Operatio
   return yield* roundTrips(libc, argv[1], Number(argv[2] ?? '200'), Number(argv[3] ?? '20'));
 });
 
-/** bw_tcp TOTAL CHUNK: the client writes TOTAL bytes over loopback TCP; the server reads them. */
+/**
+ * bw_tcp TOTAL CHUNK: the client writes TOTAL bytes over loopback TCP; the server reads them and
+ * stops its clock at the last byte (lmbench 1.x's absorb(): `while (nbytes > 0 && read ...)`),
+ * not at the end of file, while the writer waits to be killed, so its close and exit are not timed.
+ */
 const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<number> {
   const total = Number(argv[1] ?? String(1 << 20));
   const chunk = Number(argv[2] ?? String(64 * KB));
@@ -388,7 +402,7 @@ const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<
       if (n <= 0) return 2;
       sent += n;
     }
-    yield* c.close(fd);
+    yield* c.pause();
     return 0;
   });
   if (child < 0) return yield* fail(libc, 'fork', child);
@@ -402,15 +416,14 @@ const bwTcp = bench('bw_tcp', function* (libc: Libc, argv: string[]): Operation<
   }
   libc.mark('start');
   const from = received;
-  for (;;) {
+  while (received < total) {
     const n = yield* libc.read(fd, buffer, chunk);
-    if (n < 0) return 1;
-    if (n === 0) break;
+    if (n <= 0) return 1;
     received += n;
   }
   libc.mark('stop', received - from);
-  yield* libc.waitpid(child);
-  return received === total ? 0 : 3;
+  yield* killPartners(libc, [child]);
+  return 0;
 });
 
 export const BENCH_PROGRAMS: readonly GuestProgram[] = [latSyscall, latPipe, bwPipe, latProc, latCtx, mkfile, bwFileRead, bwMmapRead, latMmap, latNet, bwTcp, ...COMPILE_PROGRAMS, ...AIM_PROGRAMS, ...VM_PROGRAMS];
