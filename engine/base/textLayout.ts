@@ -4,7 +4,8 @@
  * engine/linux/core/kernelTextLayout.ts): object files end to end in link order, each as large as
  * its source gives, and each path's code divided between the functions its row names, each share
  * at its function's place in its own file. The kernels keep their own link orders, parameters and
- * what the sources leave open (drawn for OSF MK, fixed for Linux); the shared steps are here.
+ * what the sources leave open (drawn for OSF MK; for Linux, fixed unless a what-if draws another
+ * build); the shared steps are here.
  */
 
 /** One object file of a link: its source file(s) and their lengths in characters. */
@@ -42,6 +43,13 @@ export function apportion(lines: number, weights: readonly number[]): number[] {
   const left = lines - shares.reduce((sum, n) => sum + n, 0);
   for (let k = 0; k < left; k++) shares[order[k].i]++;
   return shares;
+}
+
+/** FNV-1a hash of a file name: mixed with a link-map seed, the file's own generator (a change to one file's draws moves no other file's). */
+export function nameHash(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
 }
 
 /** Text bytes of `chars` characters of source, its first `headerChars` (copyright block, includes) not counted. */

@@ -1,7 +1,7 @@
 import { CODE_LINE_BYTES_PER_INSTRUCTION, splitIntoRuns, wholeLineBytes } from '../base/codeLayout';
 import { defineParameters, ParameterTable, type ParameterOverrides } from '../base/parameters';
 import { SeededRandom } from '../base/random';
-import { apportion, placeRuns, sourceTextBytes as textBytes } from '../base/textLayout';
+import { apportion, nameHash, placeRuns, sourceTextBytes as textBytes } from '../base/textLayout';
 import { FUNCTION_OFFSETS, KERNEL_LINK_ORDER, PATH_FUNCTIONS, SOURCE_HEADER_CHARS } from './kernelTextLayout';
 import type { CodePath } from '../machine/cpu';
 import type { CycleCategory } from '../base/cycleCategory';
@@ -430,13 +430,6 @@ function codeRuns(p: MachParameters, name: MachPathName, source: string, line: n
 
 /** An object file as {@link layoutMachPaths} links it: where its text starts and how many bytes it has. */
 export interface LinkedText { readonly file: string; readonly address: number; readonly bytes: number }
-
-/** FNV-1a hash of a file name: its own draws of the link map (see {@link layoutMachPaths}). */
-function nameHash(name: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
 
 /** Text bytes of `chars` characters of source (its copyright and history block not counted). */
 function sourceTextBytes(p: MachParameters, chars: number, assembly: boolean): number {

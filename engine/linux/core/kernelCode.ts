@@ -1,9 +1,10 @@
 import type { Cpu } from '../../machine/cpu';
 import type { BranchSites } from '../../machine/btb';
 import { wholeLineBytes } from '../../base/codeLayout';
-import { apportion, placeRuns, sourceTextBytes } from '../../base/textLayout';
+import { SeededRandom } from '../../base/random';
+import { apportion, nameHash, placeRuns, sourceTextBytes, type LinkedObject } from '../../base/textLayout';
 import { FUNCTION_OFFSETS, LINUX_LINK_ORDER, LINUX_SOURCE_HEADER_CHARS, PATH_FUNCTIONS } from './kernelTextLayout';
-import { LINUX_PARAMETERS, linuxParameters, type LinuxParameters } from './linuxParameters';
+import { LINUX_PARAMETERS, type LinuxParameters } from './linuxParameters';
 
 export type LinuxPath = keyof typeof LINUX_PARAMETERS;
 
@@ -19,8 +20,30 @@ const ASSEMBLY_PATHS: ReadonlySet<LinuxPath> = new Set<LinuxPath>(['switchTo', '
  */
 const MAX_PATH_BYTES = 2048;
 
-/** An object file of the Linux text as {@link layoutLinuxText} links it: its offset from the text base and its bytes. */
-export interface LinuxObject { readonly file: string; readonly offset: number; readonly bytes: number }
+/**
+ * An object file of the Linux text as {@link layoutLinuxText} links it: its offset from the text
+ * base, its bytes and the factor its main source's size was drawn with (1 unless `linkMapSeed`
+ * draws another build).
+ */
+export interface LinuxObject { readonly file: string; readonly offset: number; readonly bytes: number; readonly scale: number }
+
+/** Relative uncertainty of the size of an object whose source length was read (`textBytesPerSourceChar`'s ±30 % per file). */
+const READ_SIZE_SPREAD = 0.3;
+/** Relative uncertainty of the size of an object whose length was recalled, or of assembly (`assemblyTextBytesPerSourceChar`'s ±50 %). */
+const ESTIMATED_SIZE_SPREAD = 0.5;
+
+/**
+ * The factor each source of `object` is sized with in the build `seed` stands for: 1 for seed 0
+ * (the sizes as derived), else drawn uniformly within the object's uncertainty from the object's
+ * own generator (the seed mixed with its name, as layoutMachPaths draws).
+ */
+function sizeFactors(seed: number, object: LinkedObject): number[] {
+  const chars = object.chars ?? [];
+  if (seed === 0) return chars.map(() => 1);
+  const random = new SeededRandom(seed ^ nameHash(object.file));
+  const spread = object.assembly === true || 'estimated' in object ? ESTIMATED_SIZE_SPREAD : READ_SIZE_SPREAD;
+  return chars.map(() => 1 + spread * (2 * random.next() - 1));
+}
 
 /** Where a path's code lies: its runs of whole lines, each at its function's place (offsets from the text base). */
 type PathRuns = ReadonlyArray<{ readonly offset: number; readonly bytes: number }>;
@@ -49,7 +72,9 @@ function linuxSourceBytes(p: LinuxParameters, chars: number, assembly: boolean):
  * rows that name one function run the same code (kmalloc's fast path for fork, mmap and a UDP
  * send alike) and share its place; a row that is its own section of a function
  * (`schedule#goodness`) has a place of its own behind the function's others. Places never
- * overlap, and a file its places overfill grows. Deterministic: nothing is drawn.
+ * overlap, and a file its places overfill grows. With `linkMapSeed` 0 nothing is drawn; another
+ * seed lays out another plausible build, each source's size scaled by a factor drawn within its
+ * uncertainty ({@link sizeFactors}), its functions' places with it.
  */
 export function layoutLinuxText(p: LinuxParameters): { paths: ReadonlyMap<LinuxPath, PathRuns>; objects: LinuxObject[]; textBytes: number } {
   const line = 32;
@@ -71,19 +96,20 @@ export function layoutLinuxText(p: LinuxParameters): { paths: ReadonlyMap<LinuxP
   let offset = 0;
   for (const object of LINUX_LINK_ORDER) {
     const assembly = object.assembly === true;
-    const size = Math.round((object.chars ?? []).reduce((sum, chars) => sum + linuxSourceBytes(p, chars, assembly), 0));
+    const factors = sizeFactors(p.linkMapSeed, object);
+    const size = Math.round((object.chars ?? []).reduce((sum, chars, i) => sum + linuxSourceBytes(p, chars, assembly) * factors[i], 0));
     const runs = runsByFile.get(object.file) ?? [];
     runsByFile.delete(object.file);
     const start = runs.length === 0 ? offset : Math.ceil(offset / line) * line;
     const functionChars = FUNCTION_OFFSETS[object.file] ?? {};
     const targets = runs.map((run) => {
       const chars = run.fn === undefined ? undefined : functionChars[functionOf(run.fn)];
-      return chars === undefined ? 0 : linuxSourceBytes(p, chars, assembly);
+      return chars === undefined ? 0 : linuxSourceBytes(p, chars, assembly) * factors[0];
     });
     const { offsets, end } = placeRuns(runs.map((run) => run.bytes), targets, line, runs.map((run) => run.fn));
     runs.forEach((run, i) => (paths.get(run.name) ?? paths.set(run.name, []).get(run.name)!).push({ part: run.part, offset: start + offsets[i], bytes: run.bytes }));
     const bytes = Math.max(size, end);
-    objects.push({ file: object.file, offset: start, bytes });
+    objects.push({ file: object.file, offset: start, bytes, scale: factors[0] ?? 1 });
     offset = start + bytes;
   }
   if (runsByFile.size > 0) throw new Error(`Linux paths in files outside the link order: ${[...runsByFile.keys()].join(', ')}`);
@@ -92,31 +118,39 @@ export function layoutLinuxText(p: LinuxParameters): { paths: ReadonlyMap<LinuxP
   return { paths, objects, textBytes: offset };
 }
 
-const DEFAULT_TEXT = layoutLinuxText(linuxParameters().values);
+/** The layouts of the parameter tables booted so far: a substrate and its kernel lay out the same table more than once. */
+const LAYOUTS = new WeakMap<LinuxParameters, ReturnType<typeof layoutLinuxText>>();
+
+/** {@link layoutLinuxText} of `p`, laid out once per parameter table. */
+function linuxText(p: LinuxParameters): ReturnType<typeof layoutLinuxText> {
+  return LAYOUTS.get(p) ?? LAYOUTS.set(p, layoutLinuxText(p)).get(p)!;
+}
 
 /**
- * Offset of each object file in the kernel text (from the start of the image at 1 MB) with the
- * default parameters: where code outside the personality's paths (entry.S, schedule(), a
- * substrate's glue) finds its object by name.
+ * Offset of each object file in the kernel text that `p` lays out (from the start of the image):
+ * where code outside the personality's paths (entry.S, schedule(), a substrate's glue) finds its
+ * object by name, in the build the system was booted with.
  */
-export const KERNEL_TEXT_LAYOUT: Readonly<Record<string, number>> = Object.fromEntries(DEFAULT_TEXT.objects.map((object) => [object.file, object.offset]));
+export function kernelTextLayout(p: LinuxParameters): Readonly<Record<string, number>> {
+  return Object.fromEntries(linuxText(p).objects.map((object) => [object.file, object.offset]));
+}
 
 /**
  * Throws a clear error when the kernel text that `p` lays out outgrows the `bytes` a substrate
  * reserved for it at `where` (a what-if of the object sizes, say): it would overlap what follows.
  */
 export function checkTextFits(p: LinuxParameters, bytes: number, where: string): void {
-  const { textBytes } = layoutLinuxText(p);
-  if (textBytes > bytes) throw new RangeError(`the Linux kernel text (${Math.ceil(textBytes / 1024)} KB with these parameters) does not fit the ${bytes / 1024} KB ${where} reserves for it`);
+  const { textBytes } = linuxText(p);
+  if (textBytes > bytes) throw new RangeError(`the Linux kernel text (${Math.ceil(textBytes / 1024)} KB with these parameters, linkMapSeed ${p.linkMapSeed}) does not fit the ${bytes / 1024} KB ${where} reserves for it`);
 }
 
-/** Offset in the kernel text (default parameters) of function `fn` of object `file`, or of the object when the function's place was not read. */
-export function kernelFunctionOffset(file: string, fn: string): number {
-  const object = LINUX_LINK_ORDER.find((o) => o.file === file);
-  if (object === undefined) throw new Error(`${file} is not in the Linux link order`);
+/** Offset in the kernel text that `p` lays out of function `fn` of object `file`, or of the object when the function's place was not read. */
+export function kernelFunctionOffset(p: LinuxParameters, file: string, fn: string): number {
+  const source = LINUX_LINK_ORDER.find((o) => o.file === file);
+  const object = linuxText(p).objects.find((o) => o.file === file);
+  if (source === undefined || object === undefined) throw new Error(`${file} is not in the Linux link order`);
   const chars = FUNCTION_OFFSETS[file]?.[functionOf(fn)];
-  const p = linuxParameters().values;
-  return KERNEL_TEXT_LAYOUT[file] + (chars === undefined ? 0 : Math.floor(linuxSourceBytes(p, chars, object.assembly === true) / 32) * 32);
+  return object.offset + (chars === undefined ? 0 : Math.floor((linuxSourceBytes(p, chars, source.assembly === true) * object.scale) / 32) * 32);
 }
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */
@@ -161,7 +195,7 @@ export class KernelCode {
   private readonly paths = new Map<string, { cycles: number; runs: { address: number; bytes: number }[]; sites: BranchSites | null }>();
 
   constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number) {
-    const layout = layoutLinuxText(p);
+    const layout = linuxText(p);
     for (const name of Object.keys(LINUX_PARAMETERS) as LinuxPath[]) {
       if (LINUX_PARAMETERS[name].unit !== 'instructions') continue;
       const flags = FLAG_OPS[name];

@@ -4,7 +4,7 @@ import type { L4Parameters } from '../../l4/l4Parameters';
 import type { LinuxParameters } from '../core/linuxParameters';
 import type { NativeParameters } from '../native/nativeParameters';
 import type { L4LinuxParameters } from './l4linuxParameters';
-import { EMULATION_LIBRARY, SERVER_IMAGE } from './layout';
+import { EMULATION_LIBRARY, serverGlueAddress } from './layout';
 
 /** A block of L4Linux's own code: where it starts (a user or a server-physical address) and its bytes (whole lines). */
 export interface CodeBlock {
@@ -32,7 +32,7 @@ export interface L4LinuxCode {
   readonly trampoline: CodeBlock;
   /** The signal thread's loop: receive the server's message, `lthread_ex_regs` the main thread. */
   readonly signalThread: CodeBlock;
-  /** The server glue with the entry.S code it kept (server-physical address): see {@link SERVER_IMAGE}.glue. */
+  /** The server glue with the entry.S code it kept (server-physical address): see {@link serverGlueAddress}. */
   readonly dispatch: CodeBlock;
 }
 
@@ -94,9 +94,9 @@ export function dispatchCycles(n: L4LinuxParameters, native: NativeParameters, i
  *   register save and restore would be assembly, which makes its footprint an upper bound).
  * - The server glue (receive loop, sender → task, coroutine switch: C with inline assembly, at the C
  *   density) with its non-PIC `l4_ipc_reply_and_wait` binding and the entry.S code it kept (hand
- *   assembly) sits at {@link SERVER_IMAGE}.glue, in entry.S's place in the link.
+ *   assembly) sits at {@link serverGlueAddress}, in entry.S's place in the link of the booted build.
  */
-export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linux: Pick<LinuxParameters, 'codeLineBytesPerInstruction' | 'codeBytesPerInstruction'>, l4: L4Parameters, lineBytes: number): L4LinuxCode {
+export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linux: LinuxParameters, l4: L4Parameters, lineBytes: number): L4LinuxCode {
   const c = linux.codeLineBytesPerInstruction;
   const asm = linux.codeBytesPerInstruction;
   const call = bindingInstructions(l4, 'call', true);
@@ -109,6 +109,6 @@ export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linu
   if (used > EMULATION_LIBRARY.bytes) throw new RangeError(`the emulation library's code (${used} B at these code densities) does not fit the ${EMULATION_LIBRARY.bytes}-B page the server maps into every process`);
   const entry = keptEntryInstructions(native);
   const reply = bindingInstructions(l4, 'replyAndWait', false);
-  const dispatch = { address: SERVER_IMAGE.glue, bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps + IPC_REGISTER_LOADS) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
+  const dispatch = { address: serverGlueAddress(linux), bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps + IPC_REGISTER_LOADS) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
   return { stub, trampoline, signalThread, dispatch };
 }

@@ -1,5 +1,6 @@
 import { SIGMA0_MEMORY_PHYSICAL } from '../../l4/kernelLayout';
-import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
+import { kernelTextLayout } from '../core/kernelCode';
+import type { LinuxParameters } from '../core/linuxParameters';
 
 /**
  * The object of the 2.0 link whose place the server glue takes. The server image is the Linux
@@ -14,27 +15,26 @@ import { KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
  */
 export const GLUE_OBJECT = 'arch/i386/kernel/entry.S';
 
-/** Offset of {@link GLUE_OBJECT} in the kernel text, from the personality's link layout. */
-function glueOffset(): number {
-  const offset = KERNEL_TEXT_LAYOUT[GLUE_OBJECT];
+/**
+ * The server's glue: its receive loop, sender → task, the coroutine switch, with the entry.S work
+ * it kept, in {@link GLUE_OBJECT}'s place of the text the personality's parameters `linux` lay out
+ * (the build the server was booted with; its size: glueCode.ts).
+ */
+export function serverGlueAddress(linux: LinuxParameters): number {
+  const offset = kernelTextLayout(linux)[GLUE_OBJECT];
   if (offset === undefined) throw new Error(`the kernel text layout has no ${GLUE_OBJECT}: the L4Linux server glue has no place`);
-  return offset;
+  return SERVER_IMAGE.text + offset;
 }
 
 /**
  * Where L4Linux keeps things. The server's space maps the memory sigma0 gives it one to one
  * (server virtual = physical, SOSP'97 §4); the server image (the Linux text with the server's own
- * glue in it, the emulation-library page it maps into processes, its data) sits at the start of
- * that memory, and Linux allocates its pages after it.
+ * glue in it: {@link serverGlueAddress}; the emulation-library page it maps into processes, its
+ * data) sits at the start of that memory, and Linux allocates its pages after it.
  */
 export const SERVER_IMAGE = {
-  /** The Linux personality's text (KERNEL_TEXT_LAYOUT offsets are relative to it). */
+  /** The Linux personality's text (kernelTextLayout offsets are relative to it). */
   text: SIGMA0_MEMORY_PHYSICAL,
-  /**
-   * The server's glue: its receive loop, sender → task, the coroutine switch, with the entry.S
-   * work it kept, in {@link GLUE_OBJECT}'s place of the text (its size: glueCode.ts).
-   */
-  glue: SIGMA0_MEMORY_PHYSICAL + glueOffset(),
   /** The emulation library and signal-thread code (one page after the text, mapped read-only into processes). */
   emulation: SIGMA0_MEMORY_PHYSICAL + 0x78000,
   /** sys_call_table and the server's globals. */

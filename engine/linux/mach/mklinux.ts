@@ -13,7 +13,7 @@ import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
 import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
-import { checkTextFits, KERNEL_TEXT_LAYOUT } from '../core/kernelCode';
+import { checkTextFits, kernelTextLayout } from '../core/kernelCode';
 import { LinuxKernel } from '../core/kernel';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -144,7 +144,8 @@ export class MkLinux implements Substrate {
     this.mach = new MachKernel(machine, { parameters: options.mach, reservedBytes: reserved });
     const k = this.mach;
     this.regionStart = k.reservedStart;
-    checkTextFits(linuxParameters(options.linux).values, SERVER_TEXT_BYTES, "MkLinux's server");
+    const linux = linuxParameters(options.linux).values;
+    checkTextFits(linux, SERVER_TEXT_BYTES, "MkLinux's server");
     this.memoryStart = this.regionStart + SERVER_TEXT_BYTES;
     this.memoryEnd = memoryBytes;
     this.serverTask = k.createTask('linux-server', colocated);
@@ -159,7 +160,7 @@ export class MkLinux implements Substrate {
     }
     this.kernelTextBase = this.kernelLinear(this.regionStart);
     const m = machine.parameters;
-    const text = this.kernelTextBase + KERNEL_TEXT_LAYOUT['arch/i386/kernel/entry.S']; // arch/osfmach3 glue where native links entry.S
+    const text = this.kernelTextBase + kernelTextLayout(linux)['arch/i386/kernel/entry.S']; // arch/osfmach3 glue where native links entry.S (in the booted build)
     const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
     const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
     // co-located with activations: catch_exception_raise_state called by thread migration on the saved state in place

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { bareMetalMachine } from '../../../engine/bench/bareMetal';
 import { l4Parameters } from '../../../engine/l4/l4Parameters';
 import { CAT } from '../../../engine/machine/cpu';
-import { KernelCode, KERNEL_TEXT_LAYOUT, type LinuxPath } from '../../../engine/linux/core/kernelCode';
+import { KernelCode, kernelTextLayout, type LinuxPath } from '../../../engine/linux/core/kernelCode';
 import { LINUX_PARAMETERS, linuxParameters } from '../../../engine/linux/core/linuxParameters';
 import { bindingInstructions, dispatchCycles, IPC_REGISTER_LOADS, l4linuxCode, type CodeBlock } from '../../../engine/linux/l4/glueCode';
 import { l4linuxParameters } from '../../../engine/linux/l4/l4linuxParameters';
@@ -66,12 +66,20 @@ describe('L4Linux code layout (glueCode)', () => {
   });
 
   it("puts the server glue in entry.S's place of the server's text, inside that object, before the emulation page", () => {
-    const offset = KERNEL_TEXT_LAYOUT[GLUE_OBJECT];
+    const objects = kernelTextLayout(linux);
+    const offset = objects[GLUE_OBJECT];
     assert.equal(code.dispatch.address, SERVER_IMAGE.text + offset);
-    const next = Math.min(...Object.values(KERNEL_TEXT_LAYOUT).filter((at) => at > offset));
+    const next = Math.min(...Object.values(objects).filter((at) => at > offset));
     assert.ok(code.dispatch.address + code.dispatch.bytes <= SERVER_IMAGE.text + next, 'the glue fits the object it replaces');
     assert.ok(code.dispatch.address + code.dispatch.bytes <= SERVER_IMAGE.emulation && SERVER_IMAGE.emulation + EMULATION_LIBRARY.bytes <= SERVER_IMAGE.data);
     assert.ok(SERVER_IMAGE.data < SERVER_IMAGE.end);
+  });
+
+  it("follows the build the server was booted with (linux.linkMapSeed): the glue moves with entry.S's place", () => {
+    const other = linuxParameters({ linkMapSeed: 7 }).values;
+    const moved = l4linuxCode(n, native, other, l4, 32);
+    assert.equal(moved.dispatch.address, SERVER_IMAGE.text + kernelTextLayout(other)[GLUE_OBJECT]);
+    assert.notEqual(moved.dispatch.address, code.dispatch.address);
   });
 
   it('shares its place with no path of the Linux personality', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CAT } from '../../../engine/machine/cpu';
 import { bareMetalMachine } from '../../../engine/bench/bareMetal';
-import { checkTextFits, KernelCode, KERNEL_TEXT_LAYOUT, kernelFunctionOffset, layoutLinuxText } from '../../../engine/linux/core/kernelCode';
+import { checkTextFits, KernelCode, kernelFunctionOffset, kernelTextLayout, layoutLinuxText } from '../../../engine/linux/core/kernelCode';
 import { FUNCTION_OFFSETS, LINUX_LINK_ORDER, LINUX_SOURCE_HEADER_CHARS, PATH_FUNCTIONS } from '../../../engine/linux/core/kernelTextLayout';
 import { LINUX_PARAMETERS, linuxParameters, type LinuxOverrides } from '../../../engine/linux/core/linuxParameters';
 
@@ -58,10 +58,10 @@ describe('Linux personality code layout (KernelCode, kernelTextLayout.ts)', () =
   });
 
   it('puts each share at its function\'s place in its own file: a UDP send runs in udp.c, ip_output.c, dev.c, skbuff.c ...', () => {
-    const sched = KERNEL_TEXT_LAYOUT['kernel/sched.c'];
+    const sched = kernelTextLayout(p)['kernel/sched.c'];
     const at = (chars: number): number => sched + Math.floor(((chars - LINUX_SOURCE_HEADER_CHARS) * p.textBytesPerSourceChar) / 32) * 32;
     assert.equal(run('scheduleBase')[0].address - 0x100000, at(FUNCTION_OFFSETS['kernel/sched.c'].schedule));
-    assert.equal(run('scheduleBase')[0].address - 0x100000, kernelFunctionOffset('kernel/sched.c', 'schedule'));
+    assert.equal(run('scheduleBase')[0].address - 0x100000, kernelFunctionOffset(p, 'kernel/sched.c', 'schedule'));
     // sys_getpid's place follows do_timer's code, which reaches past it: at most a few lines later
     const getpid = run('sysGetpid')[0].address - 0x100000 - at(FUNCTION_OFFSETS['kernel/sched.c'].sys_getpid);
     assert.ok(getpid >= 0 && getpid <= 64, `${getpid}`);
@@ -82,7 +82,8 @@ describe('Linux personality code layout (KernelCode, kernelTextLayout.ts)', () =
       }
     }
     // kmalloc's fast path is one place, whichever path calls it
-    const kmalloc = new Set(['forkPerVma', 'mmapBase', 'udpSend'].map((name) => layout.paths.get(name as never)!.find((r) => r.offset >= KERNEL_TEXT_LAYOUT['mm/kmalloc.c'] && r.offset < KERNEL_TEXT_LAYOUT['mm/vmalloc.c'])!.offset));
+    const objects = kernelTextLayout(p);
+    const kmalloc = new Set(['forkPerVma', 'mmapBase', 'udpSend'].map((name) => layout.paths.get(name as never)!.find((r) => r.offset >= objects['mm/kmalloc.c'] && r.offset < objects['mm/vmalloc.c'])!.offset));
     assert.equal(kmalloc.size, 1);
   });
 
@@ -94,7 +95,7 @@ describe('Linux personality code layout (KernelCode, kernelTextLayout.ts)', () =
     for (const runs of layout.paths.values()) {
       for (const r of runs) assert.ok(layout.objects.some((o) => r.offset >= o.offset && r.offset + r.bytes <= o.offset + o.bytes), `${r.offset}`);
     }
-    // a 1996 2.0 kernel of this configuration: a few hundred KB of text, inside the 448 KB L4Linux's server image gives it (SERVER_IMAGE.glue)
+    // a 1996 2.0 kernel of this configuration: a few hundred KB of text, inside the 480 KB L4Linux's server image gives it (up to SERVER_IMAGE.emulation)
     assert.ok(layout.textBytes > 300 * 1024 && layout.textBytes < 0x70000, `${layout.textBytes} B`);
     // the paths fit their files: a file grows by at most a few hundred bytes
     for (const object of layout.objects) {
@@ -112,5 +113,66 @@ describe('Linux personality code layout (KernelCode, kernelTextLayout.ts)', () =
     const p = linuxParameters().values;
     assert.doesNotThrow(() => checkTextFits(p, 480 * 1024, "L4Linux's server image"));
     assert.throws(() => checkTextFits(linuxParameters({ textBytesPerSourceChar: 0.4 }).values, 512 * 1024, "MkLinux's server"), /does not fit the 512 KB MkLinux's server reserves/);
+  });
+});
+
+describe('Linux text what-if: another plausible build (linux.linkMapSeed)', () => {
+  const derived = layoutLinuxText(linuxParameters().values);
+  const build = (seed: number): ReturnType<typeof layoutLinuxText> => layoutLinuxText(linuxParameters({ linkMapSeed: seed }).values);
+
+  it('seed 0 is the layout of the sizes as derived: every object at scale 1, sized from its source', () => {
+    const p = linuxParameters().values;
+    assert.equal(p.linkMapSeed, 0);
+    for (const object of derived.objects) assert.equal(object.scale, 1, object.file);
+    const sched = LINUX_LINK_ORDER.find((o) => o.file === 'kernel/sched.c')!;
+    const object = derived.objects.find((o) => o.file === sched.file)!;
+    assert.ok(object.bytes >= Math.round((sched.chars![0] - LINUX_SOURCE_HEADER_CHARS) * p.textBytesPerSourceChar));
+  });
+
+  it('is deterministic per seed, and another seed is another build, each object within its uncertainty', () => {
+    assert.deepEqual(build(5), build(5));
+    assert.notDeepEqual(build(5).objects, derived.objects);
+    assert.notDeepEqual(build(5).objects, build(6).objects);
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      for (const object of build(seed).objects) {
+        const source = LINUX_LINK_ORDER.find((o) => o.file === object.file)!;
+        const spread = source.assembly === true || 'estimated' in source ? 0.5 : 0.3;
+        assert.ok(object.scale >= 1 - spread && object.scale <= 1 + spread, `${object.file}: ${object.scale}`);
+      }
+    }
+  });
+
+  it('moves the functions with their object: schedule() lies at its scaled place in sched.c', () => {
+    const p = linuxParameters({ linkMapSeed: 3 }).values;
+    const layout = layoutLinuxText(p);
+    const sched = layout.objects.find((o) => o.file === 'kernel/sched.c')!;
+    const chars = FUNCTION_OFFSETS['kernel/sched.c'].schedule;
+    const expected = sched.offset + Math.floor(((chars - LINUX_SOURCE_HEADER_CHARS) * p.textBytesPerSourceChar * sched.scale) / 32) * 32;
+    assert.equal(kernelFunctionOffset(p, 'kernel/sched.c', 'schedule'), expected);
+    assert.equal(layout.paths.get('scheduleBase')![0].offset, expected);
+    assert.equal(kernelTextLayout(p)['arch/i386/kernel/entry.S'], layout.objects.find((o) => o.file === 'arch/i386/kernel/entry.S')!.offset);
+  });
+
+  it('never overlaps two distinct pieces of code nor two objects, in any build', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]) {
+      const layout = build(seed);
+      layout.objects.forEach((object, i) => {
+        if (i > 0) assert.ok(object.offset >= layout.objects[i - 1].offset + layout.objects[i - 1].bytes, `${seed}: ${object.file}`);
+      });
+      const runs = [...layout.paths.values()].flat().sort((a, b) => a.offset - b.offset);
+      for (let i = 0; i < runs.length; i++) {
+        for (let j = i + 1; j < runs.length && runs[j].offset < runs[i].offset + runs[i].bytes; j++) assert.equal(runs[j].offset, runs[i].offset, `${seed}: ${runs[i].offset}`);
+      }
+    }
+  });
+
+  it('the text-fit check refuses an overgrown draw, naming the seed', () => {
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+    const larger = seeds.find((seed) => build(seed).textBytes > derived.textBytes)!;
+    const room = Math.ceil(derived.textBytes / 1024) * 1024;
+    const p = linuxParameters({ linkMapSeed: larger }).values;
+    assert.ok(build(larger).textBytes > room, 'a draw larger than the derived text by more than the rounding');
+    assert.doesNotThrow(() => checkTextFits(linuxParameters().values, room, "L4Linux's server image"));
+    assert.throws(() => checkTextFits(p, room, "L4Linux's server image"), new RegExp(`linkMapSeed ${larger}\\) does not fit the ${room / 1024} KB L4Linux's server image reserves`));
   });
 });
