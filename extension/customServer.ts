@@ -46,6 +46,8 @@ export function locateInStack(stack: string, fileName: string): { line: number; 
 export class CustomServers implements vscode.Disposable {
   private readonly output = vscode.window.createOutputChannel('L4 Lab: Custom Server');
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('l4lab');
+  /** The runs under way, from the moment the command starts (opening and checking the file) to their end. */
+  private readonly active = new Set<AbortController>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -90,8 +92,29 @@ export class CustomServers implements vscode.Disposable {
     return target;
   }
 
+  /**
+   * Stops every custom-server run, also one still being prepared (its file opened and checked
+   * before the engine has it), which then never starts; returns how many were stopped.
+   */
+  stop(): number {
+    const count = this.active.size;
+    for (const abort of this.active) abort.abort();
+    return count;
+  }
+
   /** Runs (or benchmarks) the custom server in `uri`, default the active editor's file. */
   async run(action: 'run' | 'benchmark', uri?: vscode.Uri, signal?: AbortSignal): Promise<CustomRunOutcome> {
+    const abort = new AbortController();
+    signal?.addEventListener('abort', () => abort.abort(), { once: true });
+    this.active.add(abort);
+    try {
+      return await this.runOnce(action, abort, uri);
+    } finally {
+      this.active.delete(abort);
+    }
+  }
+
+  private async runOnce(action: 'run' | 'benchmark', abort: AbortController, uri?: vscode.Uri): Promise<CustomRunOutcome> {
     const refuse = (message: string): CustomRunOutcome => {
       void vscode.window.showErrorMessage(`L4 Lab: ${message}`);
       return { status: 'refused', message, output: '', results: [] };
@@ -119,9 +142,7 @@ export class CustomServers implements vscode.Disposable {
       const report = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `L4 Lab: ${action === 'run' ? 'running' : 'benchmarking'} ${name}`, cancellable: true },
         (_progress, cancellation) => {
-          const abort = new AbortController();
           cancellation.onCancellationRequested(() => abort.abort());
-          signal?.addEventListener('abort', () => abort.abort(), { once: true });
           return this.engine.request(
             { type: 'custom.run', fileName, source: document.getText(), action, ...runSettings() },
             { signal: abort.signal, idleTimeoutMs: watchdogMilliseconds(), onOutput: text => this.output.append(text) },

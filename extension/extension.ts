@@ -100,7 +100,8 @@ export function activate(context: vscode.ExtensionContext): L4LabApi {
 
   const stop = (): number => {
     const run = lab.stop();
-    const stopped = Math.max(engine.stopAll(), run ? 1 : 0);
+    const custom = customServers.stop();
+    const stopped = Math.max(engine.stopAll(), run ? 1 : 0, custom);
     void vscode.window.setStatusBarMessage(stopped > 0 ? 'L4 Lab: simulation stopped' : 'L4 Lab: nothing is running', 3000);
     return stopped;
   };

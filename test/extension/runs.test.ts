@@ -155,6 +155,20 @@ describe('benchmark runs', function () {
     assert.match(state.notes.join('\n'), /reproduce the paper was cancelled/);
   });
 
+  it('stops a custom server run that is still being prepared: it never starts', async () => {
+    // Stop pressed while the command still opens and checks the file (before the engine has the
+    // run) used to find nothing running, and the run then started and spun on.
+    const file = path.join(workspace(), 'spin-early.ts');
+    fs.writeFileSync(file, 'let spins = 0;\nfor (;;) {\n  spins++;\n}\n');
+    const running = vscode.commands.executeCommand<{ status: string }>('l4lab.runCustomServer', vscode.Uri.file(file));
+    const stopped = await vscode.commands.executeCommand<number>('l4lab.stop');
+    assert.equal(stopped, 1);
+    const outcome = await running;
+    assert.equal(outcome.status, 'cancelled');
+    const description = await vscode.commands.executeCommand<{ clockMHz: number }>('l4lab.showMachine');
+    assert.equal(description.clockMHz, 133);
+  });
+
   it('stops a long run when asked, and the engine answers again afterwards', async () => {
     // A custom server that never returns: the longest run there is. Stop must end it.
     const file = path.join(workspace(), 'spin.ts');
