@@ -33,9 +33,9 @@ function* fail(libc: Libc, what: string, result: number): Operation<number> {
 
 /**
  * lmbench's killem(): the partners of lat_pipe, lat_ctx and the lat_udp/lat_tcp/lat_rpc servers
- * loop, and the bw_pipe and bw_tcp writers wait, until they are killed, and the parent kills them (SIGTERM) and waits only after its stop
- * mark, so no partner's exit, wait or teardown falls inside the timed window, whatever the loop
- * length and however the scheduler orders the last messages.
+ * loop, and the bw_pipe and bw_tcp writers wait, until they are killed; the parent kills them
+ * (SIGTERM) and waits only after its stop mark, so no partner's exit, wait or teardown falls inside
+ * the timed window, whatever the loop length and however the scheduler orders the last messages.
  */
 function* killPartners(libc: Libc, pids: readonly number[]): Operation<void> {
   for (const pid of pids) yield* libc.kill(pid, SIG.SIGTERM);

@@ -144,13 +144,31 @@ export function checkTextFits(p: LinuxParameters, bytes: number, where: string):
   if (textBytes > bytes) throw new RangeError(`the Linux kernel text (${Math.ceil(textBytes / 1024)} KB with these parameters, linkMapSeed ${p.linkMapSeed}) does not fit the ${bytes / 1024} KB ${where} reserves for it`);
 }
 
+/**
+ * The object of the system-call entry, arch/i386/kernel/entry.S: where native Linux's entry code
+ * lies, and the place L4Linux's and MkLinux's servers give their glue, which replaces it in their
+ * links (arch/l4, arch/osfmach3).
+ */
+export const ENTRY_OBJECT = 'arch/i386/kernel/entry.S';
+
+/** Object `file` as the kernel text that `p` lays out links it (the build the system was booted with). */
+function linkedObject(p: LinuxParameters, file: string): LinuxObject {
+  const object = linuxText(p).objects.find((o) => o.file === file);
+  if (object === undefined) throw new Error(`${file} is not in the Linux link order`);
+  return object;
+}
+
+/** Offset of object `file` in the kernel text that `p` lays out. */
+export function kernelObjectOffset(p: LinuxParameters, file: string): number {
+  return linkedObject(p, file).offset;
+}
+
 /** Offset in the kernel text that `p` lays out of function `fn` of object `file`, or of the object when the function's place was not read. */
 export function kernelFunctionOffset(p: LinuxParameters, file: string, fn: string): number {
-  const source = LINUX_LINK_ORDER.find((o) => o.file === file);
-  const object = linuxText(p).objects.find((o) => o.file === file);
-  if (source === undefined || object === undefined) throw new Error(`${file} is not in the Linux link order`);
+  const object = linkedObject(p, file);
+  const assembly = LINUX_LINK_ORDER.find((o) => o.file === file)?.assembly === true;
   const chars = FUNCTION_OFFSETS[file]?.[functionOf(fn)];
-  return object.offset + (chars === undefined ? 0 : Math.floor((linuxSourceBytes(p, chars, source.assembly === true) * object.scale) / 32) * 32);
+  return object.offset + (chars === undefined ? 0 : Math.floor((linuxSourceBytes(p, chars, assembly) * object.scale) / 32) * 32);
 }
 
 /** Flag instructions (pushf/popf/cli/sti) of a path, charged at the machine's cliSti each. */

@@ -1,5 +1,5 @@
 import { SIGMA0_MEMORY_PHYSICAL } from '../../l4/kernelLayout';
-import { kernelTextLayout } from '../core/kernelCode';
+import { ENTRY_OBJECT, kernelObjectOffset } from '../core/kernelCode';
 import type { LinuxParameters } from '../core/linuxParameters';
 
 /**
@@ -13,7 +13,7 @@ import type { LinuxParameters } from '../core/linuxParameters';
  * other arch objects (signal.c, traps, mm/fault.c) keep theirs, as the personality's paths there
  * are the ones the server runs.
  */
-export const GLUE_OBJECT = 'arch/i386/kernel/entry.S';
+export const GLUE_OBJECT = ENTRY_OBJECT;
 
 /**
  * The server's glue: its receive loop, sender → task, the coroutine switch, with the entry.S work
@@ -21,9 +21,7 @@ export const GLUE_OBJECT = 'arch/i386/kernel/entry.S';
  * (the build the server was booted with; its size: glueCode.ts).
  */
 export function serverGlueAddress(linux: LinuxParameters): number {
-  const offset = kernelTextLayout(linux)[GLUE_OBJECT];
-  if (offset === undefined) throw new Error(`the kernel text layout has no ${GLUE_OBJECT}: the L4Linux server glue has no place`);
-  return SERVER_IMAGE.text + offset;
+  return SERVER_IMAGE.text + kernelObjectOffset(linux, GLUE_OBJECT);
 }
 
 /**

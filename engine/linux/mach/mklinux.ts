@@ -13,7 +13,7 @@ import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
 import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
-import { checkTextFits, kernelTextLayout } from '../core/kernelCode';
+import { checkTextFits, ENTRY_OBJECT, kernelObjectOffset } from '../core/kernelCode';
 import { LinuxKernel } from '../core/kernel';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -160,7 +160,7 @@ export class MkLinux implements Substrate {
     }
     this.kernelTextBase = this.kernelLinear(this.regionStart);
     const m = machine.parameters;
-    const text = this.kernelTextBase + kernelTextLayout(linux)['arch/i386/kernel/entry.S']; // arch/osfmach3 glue where native links entry.S (in the booted build)
+    const text = this.kernelTextBase + kernelObjectOffset(linux, ENTRY_OBJECT); // arch/osfmach3 glue where native links entry.S (in the booted build)
     const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
     const mutexCycles = p.mutexSimple * m.instruction + p.mutexLocked * m.aluRegMem;
     // co-located with activations: catch_exception_raise_state called by thread migration on the saved state in place

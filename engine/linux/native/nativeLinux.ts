@@ -7,7 +7,7 @@ import type { Machine } from '../../machine/machine';
 import { makeLargePde, makePde, makePte, PG_WRITABLE } from '../../machine/paging';
 import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
-import { kernelFunctionOffset, kernelTextLayout } from '../core/kernelCode';
+import { ENTRY_OBJECT, kernelFunctionOffset, kernelObjectOffset } from '../core/kernelCode';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
@@ -103,12 +103,11 @@ export class NativeLinux implements Substrate {
     const path = (name: string, cycles: number, category: CodePath['category'], offset: number, bytes: number, source: string): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
     // entry.S and irq.c where the link of the booted build puts them (kernelTextLayout.ts); the places within them are estimates
     const linux = linuxParameters(options.linux).values;
-    const layout = kernelTextLayout(linux);
-    const entry = layout['arch/i386/kernel/entry.S'];
+    const entry = kernelObjectOffset(linux, ENTRY_OBJECT);
     this.entryPath = path('system_call', (n.saveAllSimple + n.systemCallSimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad + n.systemCallMemoryOps * m.aluRegMem + n.systemCallDebugReads * m.movDebugRegister, 'kernel', entry, n.systemCallCodeBytes, 'entry.S SAVE_ALL + system_call');
     this.retPath = path('ret_from_sys_call', n.retFromSysCallSimple * m.instruction + n.retFromSysCallMemoryOps * m.aluRegMem + n.retFromSysCallSti * m.cliSti, 'kernel', entry + 0xa0, n.retCodeBytes / 2, 'entry.S ret_from_sys_call');
     this.restorePath = path('RESTORE_ALL', n.restoreAllSimple * m.instruction + n.restoreAllMemoryOps * m.aluRegMem + n.restoreAllSegmentPops * m.segmentLoad + n.restoreAllDebugWrites * m.movDebugRegister, 'kernel', entry + 0xe0, n.retCodeBytes / 2, 'entry.S RESTORE_ALL');
-    this.irqPath = path('IRQ', (n.saveAllSimple + n.irqEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', layout['arch/i386/kernel/irq.c'], 192, 'irq.c fast IRQ + do_IRQ');
+    this.irqPath = path('IRQ', (n.saveAllSimple + n.irqEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', kernelObjectOffset(linux, 'arch/i386/kernel/irq.c'), 192, 'irq.c fast IRQ + do_IRQ');
     this.faultPath = path('page_fault', (n.saveAllSimple + n.faultEntrySimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad, 'kernel', entry + 0x300, 128, 'entry.S page_fault + error_code');
     const scheduleAt = kernelFunctionOffset(linux, 'kernel/sched.c', 'schedule');
     const scheduleHead = n.scheduleCodeBytes - n.scheduleTailCodeBytes;
