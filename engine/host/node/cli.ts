@@ -249,7 +249,8 @@ async function reproduceCommand(args: ParsedArguments): Promise<void> {
   for (const system of systems ?? []) if (!isSystemId(system)) throw new UsageError(`unknown system '${system}'`);
   const started = Date.now();
   const tty = process.stderr.isTTY === true && !json;
-  let lastLabel = '';
+  // without a terminal (a log, CI) each suite and system is announced once, however the workers interleave
+  const announced = new Set<string>();
   const workers = args.flags.get('workers')?.at(-1);
   const whatIf = whatIfFrom(args);
   const reproduction = await reproduceInParallel({
@@ -260,9 +261,10 @@ async function reproduceCommand(args: ParsedArguments): Promise<void> {
     systems: systems as SystemId[] | undefined,
     progress: (suite, fraction, label) => {
       if (json) return;
+      const key = `${suite}: ${label.split(':')[0]}`;
       if (tty) process.stderr.write(`\r${suite.padEnd(18)} ${progressBar(fraction)} ${label.padEnd(40).slice(0, 40)}`);
-      else if (`${suite}:${label.split(':')[0]}` !== lastLabel) process.stderr.write(`[reproduce] ${suite}: ${label.split(':')[0]}\n`);
-      lastLabel = `${suite}:${label.split(':')[0]}`;
+      else if (!announced.has(key)) process.stderr.write(`[reproduce] ${key}\n`);
+      announced.add(key);
       if (tty && fraction >= 1) process.stderr.write('\n');
     },
   });
