@@ -11,14 +11,18 @@ const PAGE = 4096;
 export const APPEL_PAGES = 100;
 
 /**
- * vm_trap N: Appel and Li's TRAP on Linux (SOSP'97 Table 5): N pages of a shared file mapping
- * are mapped read-only; each is written once; the SIGSEGV handler marks its start ('hI', after
- * the write's 'wI'), then write-enables the page with mprotect, and the write completes.
+ * vm_trap N WARM: Appel and Li's TRAP on Linux (SOSP'97 Table 5): WARM + N pages of a shared
+ * file mapping are mapped read-only; each is written once; the SIGSEGV handler write-enables the
+ * page with mprotect, and the write completes. The first WARM traps warm the signal path up (the
+ * first one costs about ten times a warm one: its code, the handler's frame and the page tables
+ * come from memory); for the N after them the write marks 'wI' and the handler its start 'hI'.
  */
 const vmTrap: GuestProgram = {
   name: 'vm_trap', textBytes: 32 * 1024, dataBytes: 4096, bssBytes: 8192, startup: { textPages: 4, dataPages: 1, bssPages: 1 },
   main: function* (libc: Libc, argv: string[]): Operation<number> {
-    const pages = Number(argv[1] ?? '100');
+    const timed = Number(argv[1] ?? '100');
+    const warm = Number(argv[2] ?? '0');
+    const pages = warm + timed;
     const path = '/tmp/vmtrap';
     const buffer = yield* libc.malloc(PAGE);
     if ((yield* writeFile(libc, path, buffer, pages * PAGE)) < 0) return 1;
@@ -29,26 +33,27 @@ const vmTrap: GuestProgram = {
     let current = 0;
     let failed = false;
     const handler = function* (h: Libc): Activity {
-      h.mark(`h${current}`);
+      if (current >= warm) h.mark(`h${current - warm}`);
       failed = failed || (yield* h.mprotect(region + current * PAGE, PAGE, PROT_READ | PROT_WRITE)) !== 0;
     };
     yield* libc.signal(SIG.SIGSEGV, handler);
     for (current = 0; current < pages && !failed; current++) {
-      libc.mark(`w${current}`);
+      if (current >= warm) libc.mark(`w${current - warm}`);
       yield* libc.touch(region + current * PAGE, 4, ACCESS_WRITE);
     }
-    libc.mark('stop', pages);
+    libc.mark('stop', timed);
     return failed ? 1 : 0;
   },
 };
 
 /**
- * vm_appel 1|2 ROUNDS SEED: Appel and Li's APPEL1 and APPEL2 over {@link APPEL_PAGES} pages of
+ * vm_appel 1|2 ROUNDS SEED WARM: Appel and Li's APPEL1 and APPEL2 over {@link APPEL_PAGES} pages of
  * anonymous memory, all resident and protected read-only by mprotect first. APPEL1: ROUNDS writes
  * to random protected pages; the SIGSEGV handler unprotects the faulting page and protects the
  * one it unprotected before. APPEL2: ROUNDS times, protect all pages with one mprotect, then
- * write each once in random order; the handler unprotects the page. Marks 'start' and 'stop'
- * (value: the faults handled).
+ * write each once in random order; the handler unprotects the page. WARM rounds run first,
+ * untimed, to warm the signal and mprotect paths up; then marks 'start' and 'stop' (value: the
+ * faults handled in the ROUNDS timed rounds).
  */
 const vmAppel: GuestProgram = {
   name: 'vm_appel', textBytes: 32 * 1024, dataBytes: 4096, bssBytes: 8192, startup: { textPages: 4, dataPages: 1, bssPages: 1 },
@@ -56,6 +61,7 @@ const vmAppel: GuestProgram = {
     const variant = Number(argv[1] ?? '1');
     const rounds = Number(argv[2] ?? '100');
     const random = new SeededRandom(Number(argv[3] ?? '1991'));
+    const warm = Number(argv[4] ?? '0');
     const bytes = APPEL_PAGES * PAGE;
     const region = yield* libc.mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region < 0) return 1;
@@ -72,8 +78,11 @@ const vmAppel: GuestProgram = {
     yield* libc.signal(SIG.SIGSEGV, handler);
     const order = Array.from({ length: APPEL_PAGES }, (_, i) => i);
     let faults = 0;
-    libc.mark('start');
-    for (let round = 0; round < rounds && !failed; round++) {
+    for (let round = 0; round < warm + rounds && !failed; round++) {
+      if (round === warm) {
+        libc.mark('start');
+        faults = 0;
+      }
       if (variant === 1) {
         current = random.nextU32() % APPEL_PAGES;
         if (current === unprotected) current = (current + 1) % APPEL_PAGES;
