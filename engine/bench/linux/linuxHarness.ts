@@ -47,6 +47,15 @@ export function runGuest(
   return { marks, clockMHz: booted.machine.parameters.clockMHz, output: booted.machine.console.output() };
 }
 
+/**
+ * Bytes bw_pipe moves in a quick run. Native Linux starts in one of 2.0's two scheduler modes for
+ * a pipe (every switch a sleep) and after about 80 ms of the transfer settles in the other (a
+ * wake-up preempts the waker when its counter leads by more than 3; half the switches need no
+ * sleep): 43.7 MB/s before, 45.8 after. 4 MB (90 ms) measured the first, 44.0 MB/s against the
+ * full run's 45.7; 16 MB gives 45.4. The other systems move by less than 0.3 %.
+ */
+export const QUICK_BW_PIPE_BYTES = 16 << 20;
+
 /** Cycles and per-category breakdown between two marks, divided by `per`. */
 export function between(run: GuestRun, from: string, to: string, per: number): { cycles: number; breakdown: CycleBreakdown } {
   const a = run.marks.get(from);

@@ -2,7 +2,7 @@ import type { CycleBreakdown } from '../../base/cycleCategory';
 import type { ResultRecord, ResultUnit, SystemId } from '../records';
 import { paperValue } from '../reference';
 import { registerSuitePart, type SuiteOptions } from '../suiteRegistry';
-import { linuxSuiteSystems, between, megabytesPerSecond, round, runGuest, type GuestRun } from './linuxHarness';
+import { linuxSuiteSystems, between, megabytesPerSecond, QUICK_BW_PIPE_BYTES, round, runGuest, type GuestRun } from './linuxHarness';
 
 interface Measured {
   readonly value: number;
@@ -72,7 +72,7 @@ const LMBENCH: Spec[] = [
   { id: 'lat.tcp', unit: 'us', command: (f) => `lat_net tcp ${f ? 5000 : 300} 20`, measure: latency },
   { id: 'lat.rpc-udp', unit: 'us', command: (f) => `lat_net rpc-udp ${f ? 5000 : 300} 20`, measure: latency },
   { id: 'lat.rpc-tcp', unit: 'us', command: (f) => `lat_net rpc-tcp ${f ? 5000 : 300} 20`, measure: latency },
-  { id: 'bw.pipe', unit: 'MB/s', command: (f) => `bw_pipe ${f ? 50 * MB : 4 * MB} 65536`, measure: bandwidth(65536) },
+  { id: 'bw.pipe', unit: 'MB/s', command: (f) => `bw_pipe ${f ? 50 * MB : QUICK_BW_PIPE_BYTES} 65536`, measure: bandwidth(65536) },
   { id: 'bw.tcp', unit: 'MB/s', command: (f) => `bw_tcp ${f ? 50 * MB : 4 * MB} 65536`, measure: bandwidth(65536) },
   { id: 'bw.file-reread', unit: 'MB/s', command: (f) => `bw_file_rd /tmp/readfile ${f ? 4 : 2}`, files: { '/tmp/readfile': 0 }, measure: bandwidth(65536) },
   { id: 'bw.mmap-reread', unit: 'MB/s', command: (f) => `bw_mmap_rd /tmp/readfile ${0} ${f ? 4 : 2}`, files: { '/tmp/readfile': 0 }, measure: bandwidth(65536) },
