@@ -111,7 +111,7 @@ export class LinuxKernel {
     this.parameterRows = table.rows();
     this.instructionCycles = substrate.cpu.p.instruction;
     this.category = substrate.kernelCategory;
-    this.code = new KernelCode(substrate.cpu, this.p, substrate.kernelTextBase, this.category);
+    this.code = new KernelCode(substrate.cpu, this.p, substrate.kernelTextBase, this.category, substrate.linuxBuild);
     this.mm = new MemoryManager(substrate, this.p, this.code);
     this.scratch = this.mm.allocate(false);
     // kernel/sched.c's static data in the image (init_task, kstat): a page of its own

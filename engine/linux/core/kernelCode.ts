@@ -203,6 +203,21 @@ const RMW_OPS: Partial<Record<LinuxPath, LinuxPath>> = {
 };
 
 /**
+ * How a substrate's build of the personality differs from native Linux 2.0's compiled paths: its
+ * `cli()`, `sti()`, `save_flags()` and `restore_flags()` may compile to nothing
+ * (`interruptFlags: false`; each path's flag instructions then cost nothing), and some paths may
+ * be other code (`paths`: instruction and read-modify-write counts replacing the row's, at the
+ * row's place in the text).
+ */
+export interface LinuxBuild {
+  readonly interruptFlags: boolean;
+  readonly paths?: Partial<Record<LinuxPath, { readonly instructions: number; readonly rmw: number }>>;
+}
+
+/** Native Linux 2.0's build: every path as its row counts it. */
+export const NATIVE_LINUX_BUILD: LinuxBuild = { interruptFlags: true };
+
+/**
  * The personality's code paths as code in memory: each path of {@link LINUX_PARAMETERS} is the runs
  * {@link layoutLinuxText} gives it in the kernel text at `textBase` (its share in each function it
  * runs in), so running it fetches its code through the I-TLB and the 8 KB I-cache: a path costs
@@ -212,18 +227,21 @@ export class KernelCode {
   /** Per path: instruction cycles (with its flag and read-modify-write instructions), its runs of code, the branch sites of its first run; looked up by name once. */
   private readonly paths = new Map<string, { cycles: number; runs: { address: number; bytes: number }[]; sites: BranchSites | null }>();
 
-  constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number) {
+  constructor(private readonly cpu: Cpu, p: LinuxParameters, textBase: number, private readonly category: number, build: LinuxBuild = NATIVE_LINUX_BUILD) {
     const layout = linuxText(p);
     for (const name of Object.keys(LINUX_PARAMETERS) as LinuxPath[]) {
       if (LINUX_PARAMETERS[name].unit !== 'instructions') continue;
       const flags = FLAG_OPS[name];
       const rmw = RMW_OPS[name];
-      const flagOps = flags !== undefined ? p[flags] : 0;
-      const cycles = p[name] * cpu.p.instruction + flagOps * cpu.p.cliSti + (rmw !== undefined ? p[rmw] * cpu.p.aluRegMem : 0);
+      const own = build.paths?.[name];
+      const instructions = own?.instructions ?? p[name];
+      const flagOps = flags !== undefined && build.interruptFlags ? p[flags] : 0;
+      const rmwOps = own?.rmw ?? (rmw !== undefined ? p[rmw] : 0);
+      const cycles = instructions * cpu.p.instruction + flagOps * cpu.p.cliSti + rmwOps * cpu.p.aluRegMem;
       const runs = (layout.paths.get(name) ?? []).map((run) => ({ address: textBase + run.offset, bytes: run.bytes }));
       const path = { cycles, runs, sites: null as BranchSites | null };
       // taken branches are a share of instructions, not of cycles: a 7-cycle CLI or a 3-cycle RMW is one instruction
-      if (runs.length > 0) path.sites = cpu.branchSitesOf(path, p[name] + flagOps);
+      if (runs.length > 0) path.sites = cpu.branchSitesOf(path, instructions + flagOps);
       this.paths.set(name, path);
     }
   }

@@ -1,6 +1,7 @@
 import type { Activity, Operation } from '../../machine/executionContext';
 import type { Cpu } from '../../machine/cpu';
 import type { Machine } from '../../machine/machine';
+import type { LinuxBuild } from './kernelCode';
 import type { MemoryMap } from './mm';
 import type { Task } from './task';
 
@@ -80,6 +81,12 @@ export interface Substrate {
   readonly kernelCategory: number;
   /** Linear address of the personality's code (so paths have an I-cache/I-TLB footprint). */
   readonly kernelTextBase: number;
+  /**
+   * Where this substrate's build of the personality compiles differently from native Linux 2.0
+   * (absent: as native, flag instructions included; L4Linux keeps them, SOSP'97 §4: "Linux's
+   * interrupt disabling is kept unchanged").
+   */
+  readonly linuxBuild?: LinuxBuild;
 
   // ---- memory ------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
 import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
-import { checkTextFits, ENTRY_OBJECT, kernelObjectOffset } from '../core/kernelCode';
+import { checkTextFits, ENTRY_OBJECT, kernelObjectOffset, type LinuxBuild } from '../core/kernelCode';
 import { LinuxKernel } from '../core/kernel';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
@@ -102,6 +102,13 @@ export class MkLinux implements Substrate {
   readonly parameterRows: ParameterRow[];
   readonly kernelCategory = CAT.linuxServer;
   readonly kernelTextBase: number;
+  /**
+   * MkLinux's build of Linux: include/osfmach3/system.h makes cli(), sti(), save_flags() and
+   * restore_flags() empty (the uniproc master lock serializes the server's threads instead), and
+   * kernel/sched.c's schedule() and wake_up_process() leave the run queue to Mach
+   * (`scheduleSimple`, `wakeUpPerWaiterSimple`; read in slp/osfmk-mklinux).
+   */
+  readonly linuxBuild: LinuxBuild;
   readonly memoryStart: number;
   readonly memoryEnd: number;
   haltedWith: number | null = null;
@@ -159,6 +166,10 @@ export class MkLinux implements Substrate {
       this.cpu.loadCr3(this.serverTask.map.pmap.directory);
     }
     this.kernelTextBase = this.kernelLinear(this.regionStart);
+    this.linuxBuild = {
+      interruptFlags: false,
+      paths: { scheduleBase: { instructions: p.scheduleSimple, rmw: 2 }, wakeUpPerWaiter: { instructions: p.wakeUpPerWaiterSimple, rmw: 0 } },
+    };
     const m = machine.parameters;
     const text = this.kernelTextBase + kernelObjectOffset(linux, ENTRY_OBJECT); // arch/osfmach3 glue where native links entry.S (in the booted build)
     const path = (name: string, cycles: number, offset: number, bytes: number, source: string, category: CodePath['category'] = 'linuxServer'): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
@@ -877,10 +888,10 @@ export class MkLinux implements Substrate {
   *schedule(task: Task): Activity {
     const kernel = this.kernel;
     const process = task.substrateData as MkLinuxProcess;
+    // CONFIG_OSFMACH3's schedule(): need_resched = 0 and the state tests, no goodness loop and no
+    // counter recalculation (Mach picks the next thread)
     kernel.run('scheduleBase');
-    kernel.scheduler.pickNext(task);
-    kernel.run('goodnessPerTask', kernel.scheduler.lastScanned);
-    if (kernel.scheduler.lastRecalculated > 0) kernel.run('recalculatePerTask', kernel.scheduler.lastRecalculated);
+    kernel.scheduler.needResched = false;
     yield* this.sendFlushes(process);
     if (task.state === 'running') yield* this.lock.yieldLock(process.actor);
     else yield* this.lock.sleep(process.actor);
