@@ -681,10 +681,11 @@ export class MkLinux implements Substrate {
   }
 
   /**
-   * Boots: the clock and the two interrupt threads, then the scheduler (init's threads are already
-   * runnable). Every server thread starts at the server task's BASEPRI_SERVER (server_thread_init's
-   * task_set_policy); the clock thread keeps it (jiffies_thread sets none), the device reply and
-   * console input threads raise theirs with server_thread_priorities.
+   * Boots: the clock, notify and two interrupt threads, then the scheduler (init's threads are
+   * already runnable). Every server thread starts at the server task's BASEPRI_SERVER
+   * (server_thread_init's task_set_policy); the clock and notify threads keep it (jiffies_thread
+   * and osfmach3_notify_thread set none), the device reply and console input threads raise theirs
+   * with server_thread_priorities.
    */
   start(_init: Task): void {
     const k = this.mach;
