@@ -29,7 +29,7 @@ export const MACH_ROUTINES = {
   machPortAllocate: defineRoutine({ name: 'mach_port_allocate', id: MSG_ID.machPortAllocate, request: ['int'], reply: ['int'] }),
   machPortDeallocate: defineRoutine({ name: 'mach_port_deallocate', id: MSG_ID.machPortDeallocate, request: ['int'], reply: [] }),
   machPortMoveMember: defineRoutine({ name: 'mach_port_move_member', id: MSG_ID.machPortMoveMember, request: ['int', 'int'], reply: [] }),
-  machPortRequestNotification: defineRoutine({ name: 'mach_port_request_notification', id: MSG_ID.machPortRequestNotification, request: ['int', 'int', 'makeSendOnce'], reply: ['int'] }),
+  machPortRequestNotification: defineRoutine({ name: 'mach_port_request_notification', id: MSG_ID.machPortRequestNotification, request: ['int', 'int', 'int', 'makeSendOnce'], reply: ['moveSendOnce'] }),
   machPortDestroy: defineRoutine({ name: 'mach_port_destroy', id: MSG_ID.machPortDestroy, request: ['int'], reply: [] }),
   machPortInsertSend: defineRoutine({ name: 'mach_port_insert_right(MAKE_SEND)', id: MSG_ID.machPortInsertRight, request: ['int', 'makeSend'], reply: [] }),
   machPortInsertCopySend: defineRoutine({ name: 'mach_port_insert_right(COPY_SEND)', id: MSG_ID.machPortInsertRight, request: ['int', 'copySend'], reply: [] }),
@@ -47,6 +47,8 @@ export const MACH_ROUTINES = {
   threadCreate: defineRoutine({ name: 'thread_create', id: MSG_ID.threadCreate, request: ['int', 'int'], reply: ['moveSend'] }),
   threadResume: defineRoutine({ name: 'thread_resume', id: MSG_ID.threadResume, request: [], reply: [] }),
   threadSetState: defineRoutine({ name: 'thread_set_state', id: MSG_ID.threadSetState, request: ['int', 'threadState'], reply: [] }),
+  /** thread_set_policy(thread, pset, policy, base, limit): a one-word base (base_priority) and limit (max_priority), as POLICY_TIMESHARE's. */
+  threadSetPolicy: defineRoutine({ name: 'thread_set_policy', id: MSG_ID.threadSetPolicy, request: ['copySend', 'int', 'int', 'int'], reply: [] }),
   threadSuspend: defineRoutine({ name: 'thread_suspend', id: MSG_ID.threadSuspend, request: [], reply: [] }),
   threadAbort: defineRoutine({ name: 'thread_abort', id: MSG_ID.threadAbort, request: [], reply: [] }),
   threadTerminate: defineRoutine({ name: 'thread_terminate', id: MSG_ID.threadTerminate, request: [], reply: [] }),
@@ -423,15 +425,17 @@ export class MachGuest {
   }
 
   /**
-   * mach_port_request_notification(task, name, MACH_NOTIFY_DEAD_NAME, notify): a dead-name
+   * mach_port_request_notification(task, name, MACH_NOTIFY_DEAD_NAME, 1, notify): a dead-name
    * notification (id 0110, carrying `name`) will arrive on our receive right `notify` when the
    * port `name` denotes dies; a port-deleted notification (id 0101) if we deallocate `name` first.
+   * The send-once right of a request it replaces comes back in {@link out} (0: none).
    */
   *machPortRequestDeadName(task: number, name: number, notify: number): Operation<number> {
     const v = this.values;
     v[0] = name;
     v[1] = 0o110;
-    v[2] = notify;
+    v[2] = 1;
+    v[3] = notify;
     return yield* this.call(MACH_ROUTINES.machPortRequestNotification, task, v);
   }
 

@@ -18,12 +18,15 @@ import {
   MSG_ID,
   MSG_TYPE,
   MSG_TYPE_PORT_SEND,
+  MSG_TYPE_PORT_SEND_ONCE,
   msghBits,
+  POLICY,
   typeDescriptor,
 } from './machConstants';
 import type { MachKernel } from './machKernel';
 import type { KernelObject, Port } from './port';
 import type { Task } from './task';
+import { RUN_QUEUES } from './machScheduler';
 import { THREAD_STATE_WORDS } from './mig';
 import { setThreadState, type Thread } from './thread';
 import type { VmMapCopy } from './vmMap';
@@ -331,14 +334,22 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
     *run(task, args, reply) {
       const name = args.int();
       const variant = args.int();
+      args.int(); // sync: a dead name is notified at once either way here
       const notify = args.port();
       if (!args.ok) return MIG.TYPE_ERROR;
-      reply.int(0); // previous request: none is kept in this model
-      if (variant !== MACH_NOTIFY.DEAD_NAME || notify === null) return KERN.INVALID_VALUE;
-      args.take(notify);
-      const result = k.requestDeadName(task, name, notify);
-      if (result !== KERN.SUCCESS) k.msg.sendOnceDestroyed(notify);
-      return result;
+      if (notify !== null) args.take(notify);
+      if (variant !== MACH_NOTIFY.DEAD_NAME) {
+        if (notify !== null) k.msg.sendOnceDestroyed(notify);
+        return KERN.INVALID_VALUE;
+      }
+      const { result, previous } = k.requestDeadName(task, name, notify);
+      if (result !== KERN.SUCCESS) {
+        if (notify !== null) k.msg.sendOnceDestroyed(notify);
+        return result;
+      }
+      // the replaced request's send-once right goes back to the caller (out previous)
+      reply.port(previous, MSG_TYPE_PORT_SEND_ONCE);
+      return KERN.SUCCESS;
     },
   });
   routines.set(MSG_ID.machPortInsertRight, {
@@ -534,6 +545,29 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
       k.execute(k.paths.threadSetState);
       k.memory.touchWrite(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, state);
+      return KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.threadSetPolicy, {
+    replyBytes: 0,
+    *run(thread, args) {
+      const pset = args.port();
+      const policy = args.int();
+      const base = args.int();
+      const limit = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      // the stub's convert_port_to_pset: only the default processor set's control port
+      if (pset !== k.defaultPset) return KERN.INVALID_ARGUMENT;
+      if (policy !== POLICY.TIMESHARE && policy !== POLICY.RR && policy !== POLICY.FIFO) return KERN.INVALID_POLICY;
+      if (base < 0 || base >= RUN_QUEUES || limit < 0 || limit >= RUN_QUEUES) return KERN.INVALID_ARGUMENT;
+      // kern/thread.c thread_set_policy: thread_max_priority_locked, thread_priority_locked and
+      // thread_policy_common, each under its own splsched/splx
+      k.execute(k.paths.threadSetPolicy);
+      for (let pair = 0; pair < 3; pair++) k.scheduler.splPair();
+      k.memory.touchUpdate(thread.address, 16);
+      // thread_priority_locked refuses a base above the limit it has just set (0 is the highest)
+      if (base < limit) return KERN.FAILURE;
+      k.scheduler.setPriority(thread, base);
       return KERN.SUCCESS;
     },
   });

@@ -105,6 +105,10 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
   machineSwitchAct: [f(PCB, 'machine_switch_act')],
   threadGetState: [f(ACT, 'thread_getstatus', 48), f(PCB, 'act_machine_get_state', 39)],
   threadSetState: [f(ACT, 'thread_setstatus', 48), f(PCB, 'act_machine_set_state', 58)],
+  threadSetPolicy: [
+    f('kern/thread.c', 'thread_set_policy', 50), f(ACT, 'act_lock_thread', 30), f('kern/thread.c', 'thread_max_priority_locked', 23),
+    f('kern/thread.c', 'thread_priority_locked', 35), f(SCHED, 'compute_priority', 24), f(SCHED, 'set_pri', 27), f('kern/thread.c', 'thread_policy_common', 31),
+  ],
   threadSelfTrap: [f('kern/ipc_tt.c', 'thread_self_trap', 17), f('kern/ipc_tt.c', 'retrieve_act_self_fast', 13), f('ipc/ipc_port.c', undefined, 21)],
   replyPortTrap: [f('ipc/ipc_port.c', undefined)],
   entryLookup: [f('ipc/ipc_entry.c', 'ipc_entry_lookup')],

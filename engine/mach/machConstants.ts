@@ -28,6 +28,8 @@ export const KERN = {
   UREFS_OVERFLOW: 19,
   INVALID_CAPABILITY: 20,
   RIGHT_EXISTS: 21,
+  /** thread_set_policy with a policy the kernel does not implement (OSF MK mach/kern_return.h). */
+  INVALID_POLICY: 28,
   /** thread_depress_abort of a thread whose priority is not depressed (OSF MK mach/kern_return.h). */
   NOT_DEPRESSED: 36,
 } as const;
@@ -164,6 +166,9 @@ export const MACH_TRAP = {
   threadDepressAbort: -76,
 } as const;
 
+/** Scheduling policies (OSF MK mach/policy.h): POLICY_TIMESHARE, POLICY_RR, POLICY_FIFO. */
+export const POLICY = { TIMESHARE: 1, RR: 2, FIFO: 4 } as const;
+
 /** thread_switch options (OSF MK mach/thread_switch.h). */
 export const SWITCH_OPTION = { NONE: 0, DEPRESS: 1, WAIT: 2, IDLE: 3 } as const;
 
@@ -231,6 +236,8 @@ export const MSG_ID = {
   machPortRequestNotification: 3213,
   machPortInsertRight: 3214,
   machPortExtractRight: 3215,
+  /** OSF MK's thread_set_policy (mach/thread_act.defs, subsystem 3600; its position in the subsystem an estimate). */
+  threadSetPolicy: 3616,
 } as const;
 
 export const MIG_REPLY_OFFSET = 100;

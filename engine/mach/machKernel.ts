@@ -112,6 +112,11 @@ export class MachKernel {
   readonly reader: KernelMessageReader;
   readonly writer: KernelMessageWriter;
   readonly devices: DeviceService;
+  /**
+   * The default processor set's control port (kern/processor.c default_pset, its pset_self port):
+   * thread_set_policy's processor-set argument. The set has no routines of its own here.
+   */
+  readonly defaultPset: Port;
   readonly kernelPmapDirectory = KERNEL_DIRECTORY;
   readonly kernelTask: Task;
   readonly tasks: Task[] = [];
@@ -215,6 +220,8 @@ export class MachKernel {
     const idle = this.newThread(this.kernelTask, 'idle', 31);
     idle.context = new ExecutionContext('mach.idle', () => this.scheduler.idleLoop(), idle);
     this.scheduler.idle = idle;
+    this.defaultPset = this.newPort();
+    this.defaultPset.kobject = new KernelObjectServer(this, 'processorSet', null, new Map());
     this.installIdt();
     this.tracePoints = {
       send: machine.trace.point('mach.msg.send', 'a message copied in by mach_msg: task, destination port, msgh_id, size'),
@@ -888,24 +895,30 @@ export class MachKernel {
   }
 
   /**
-   * mach_port_request_notification(task, name, MACH_NOTIFY_DEAD_NAME, notify): when the port that
-   * `name` denotes dies, a dead-name notification carrying `name` goes through the send-once
-   * right `notify` (at once if `name` already is a dead name). Deallocating the name first sends
-   * a port-deleted notification instead.
+   * mach_port_request_notification(task, name, MACH_NOTIFY_DEAD_NAME, sync, notify)
+   * (ipc/ipc_right.c ipc_right_dnrequest): when the port that `name` denotes dies, a dead-name
+   * notification carrying `name` goes through the send-once right `notify` (at once if `name`
+   * already is a dead name). Deallocating the name first sends a port-deleted notification
+   * instead. A request already registered for the name is replaced and its send-once right given
+   * back as `previous`; a null `notify` only cancels (what MkLinux's osfmach3_notify_deregister
+   * does before the process's task and thread go).
    */
-  requestDeadName(task: Task, name: number, notify: Port): number {
+  requestDeadName(task: Task, name: number, notify: Port | null): { readonly result: number; readonly previous: Port | null } {
     const space = task.space;
     const index = space.lookup(name);
-    if (index < 0) return KERN.INVALID_NAME;
+    if (index < 0) return { result: KERN.INVALID_NAME, previous: null };
     checkDead(space, index);
     const type = space.typeOf(index);
     if ((type & TYPE_DEAD_NAME) !== 0) {
-      this.msg.notify(notify, MACH_NOTIFY.DEAD_NAME, name);
-      return KERN.SUCCESS;
+      if (notify !== null) this.msg.notify(notify, MACH_NOTIFY.DEAD_NAME, name);
+      return { result: KERN.SUCCESS, previous: null };
     }
-    if ((type & (TYPE_SEND | TYPE_SEND_ONCE)) === 0) return KERN.INVALID_RIGHT;
-    space.objectOf(index)!.deadNameRequests.push({ space, name, notify });
-    return KERN.SUCCESS;
+    if ((type & (TYPE_SEND | TYPE_SEND_ONCE)) === 0) return { result: KERN.INVALID_RIGHT, previous: null };
+    const requests = space.objectOf(index)!.deadNameRequests;
+    const at = requests.findIndex((request) => request.space === space && request.name === name);
+    const previous = at < 0 ? null : requests.splice(at, 1)[0].notify;
+    if (notify !== null) requests.push({ space, name, notify });
+    return { result: KERN.SUCCESS, previous };
   }
 
   /** The name `name` of `space` no longer denotes `port`: its dead-name request becomes a port-deleted notification. */

@@ -165,6 +165,24 @@ export class MachScheduler {
     k.execute(k.paths.lldt);
   }
 
+  /**
+   * set_pri (kern/sched_prim.c) as thread_set_policy's compute_priority calls it: the thread's
+   * priority becomes `priority`; a thread on a run queue moves to that priority's queue, and a
+   * running thread that no longer deserves the CPU is preempted at its next AST. Charged by the
+   * caller's path (`threadSetPolicy`).
+   */
+  setPriority(thread: Thread, priority: number): void {
+    const queue = this.queues[thread.priority];
+    const index = queue.indexOf(thread);
+    if (index >= 0) queue.splice(index, 1);
+    thread.priority = priority;
+    if (index >= 0) {
+      this.queues[priority].push(thread);
+      if (priority < this.lowHint) this.lowHint = priority;
+    }
+    if (thread === this.current && this.runnableAbove(priority)) this.astPending = true;
+  }
+
   /** Removes a runnable thread from its queue (for suspension or termination). */
   remove(thread: Thread): void {
     const queue = this.queues[thread.priority];

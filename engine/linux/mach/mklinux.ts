@@ -6,8 +6,9 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
+import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, POLICY, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
+import { RUN_QUEUES } from '../../mach/machScheduler';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
@@ -38,6 +39,11 @@ const SERVER_MEMORY_BASE = 0x10000000;
 export const SERVER_TEXT_BYTES = 512 * 1024;
 /** Mach's thread stacks live below 0xB0000000 (engine/mach STACK_REGION): Linux memory is not mapped there. */
 const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
+/** Linux 2.0's DEF_PRIORITY (include/linux/sched.h: 20 * HZ / 100 ticks), a new process's priority. */
+const DEF_PRIORITY = 20;
+/** OSF MK kern/sched.h BASEPRI_MINPRI (MINPRI = DEPRESSPRI = NRQS − 2): the user range of osfmach3_set_priority ends one above it. */
+const BASEPRI_MINPRI = RUN_QUEUES - 2;
+
 /**
  * Pages of a server thread's stack region it touches, each at its first use: the stack top and
  * the two MIG buffers (request and scratch). They are committed from Mach's free frames when the
@@ -127,6 +133,11 @@ export class MkLinux implements Substrate {
   private readonly reaped = new Map<MkLinuxProcess, MkLinuxProcess[]>();
   /** The server's name for its own task port (the target of its mach_port_* RPCs). */
   private readonly serverSelfName: number;
+  /** The server's send right to the default processor set (MkLinux's default_processor_set: thread_set_policy's argument). */
+  private readonly psetName: number;
+  /** The receive right of osfmach3_notify_port, where the notify thread takes the kernel's notifications. */
+  private readonly notifyName: number;
+  private readonly notifyPath: CodePath;
   private readonly demuxPath: CodePath;
   private readonly walkPath: CodePath;
   private readonly pagerPath: CodePath;
@@ -184,6 +195,7 @@ export class MkLinux implements Substrate {
     this.interruptPath = path('mklinux.interrupt', p.interruptSimple * m.instruction, p.serverCodeBytes + 288, 192, 'server clock/interrupt thread');
     this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 992, 224, 'condition_signal, mutex_unlock_solid, cthread_wakeup');
     this.blockPath = path('mklinux.block', p.blockSimple * m.instruction, p.serverCodeBytes + 1216, 288, 'condition_wait / mutex_lock_real, cthread_block_wired');
+    this.notifyPath = path('mklinux.notify', p.notifySimple * m.instruction, p.serverCodeBytes + 1888, 192, 'osfmach3_notify_thread: notify_server and its loop');
     this.lock = new ServerLock(this.parking(), () => this.cpu.charge(mutexCycles / 2, CAT.linuxServer));
     this.userMemory = colocated
       ? null
@@ -195,6 +207,10 @@ export class MkLinux implements Substrate {
         });
     this.calls = new KernelCalls(k, colocated, this.serverTask);
     this.serverSelfName = k.grantKernelPort(this.serverTask, this.serverTask.selfPort);
+    // server initialization, by kernel calls: the default processor set's port and
+    // osfmach3_notify_init's notify port (its MAKE_SEND right, unused here, is not made)
+    this.psetName = k.grantKernelPort(this.serverTask, k.defaultPset);
+    this.notifyName = k.allocateReceiveRight(this.serverTask);
     this.userEntry = k.registerEntryPoint((_guest, pid) => this.userSide(this.byPid.get(pid)!));
     this.requests = colocated ? new ColocatedRequests(this, p.useActivations === 1) : null;
     this.pager = colocated ? new ColocatedPager(this) : null;
@@ -400,14 +416,50 @@ export class MkLinux implements Substrate {
     const process = this.buildProcess(task, machTask, k.grantKernelPort(this.serverTask, machTask.selfPort), userThread, k.grantKernelPort(this.serverTask, userThread.selfPort));
     process.requestPort.sendRights++;
     machTask.exceptionPort = process.requestPort;
+    // copy_thread's osfmach3_set_priority and osfmach3_notify_register, as kernel calls at boot
+    k.scheduler.setPriority(userThread, this.machPriority(task));
+    const notify = this.portOf(this.notifyName);
+    for (const name of [process.taskName, process.threadName]) {
+      notify.sendOnceRights++;
+      k.requestDeadName(this.serverTask, name, notify);
+    }
     k.resume(userThread);
     return 0;
   }
 
   /**
+   * osfmach3_set_priority's Mach priority for a SCHED_OTHER process: Linux's priority, clamped
+   * to [linux_min_pri, linux_max_pri] as sys_setpriority computes them from DEF_PRIORITY (0 and
+   * 40), mapped linearly onto [BASEPRI_USER, BASEPRI_MINPRI − 1] = [12, 29]: DEF_PRIORITY gives 20.
+   */
+  private machPriority(task: Task): number {
+    const linuxMax = Math.trunc((20 * DEF_PRIORITY + 10) / 20) + DEF_PRIORITY;
+    const linuxMin = 2 * DEF_PRIORITY - linuxMax;
+    const priority = Math.min(linuxMax, Math.max(linuxMin, task.priority));
+    const user = this.mach.p.defaultPriority;
+    return Math.trunc(((priority - linuxMin) * (BASEPRI_MINPRI - 1 - user)) / (linuxMax - linuxMin)) + user;
+  }
+
+  /**
+   * mach_port_request_notification(mach_task_self(), name, MACH_NOTIFY_DEAD_NAME, 1, notify,
+   * MAKE_SEND_ONCE) by the server thread `thread` (notify 0: MACH_PORT_NULL, a cancellation),
+   * then mach_port_deallocate of the send-once right of the request it replaced, if one came
+   * back: osfmach3_notify_register's and osfmach3_notify_deregister's pair of RPCs per port.
+   */
+  private *requestDeadName(guest: MachGuest | null, thread: Thread, name: number, notify: number): Activity {
+    const calls = this.calls;
+    const result = yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortRequestNotification, this.serverSelfName, [name, MACH_NOTIFY.DEAD_NAME, 1, notify]);
+    const previous = calls.out[0];
+    if (result === KERN.SUCCESS && previous !== 0) yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDeallocate, this.serverSelfName, [previous]);
+  }
+
+  /**
    * MkLinux's copy_thread and osfmach3_fork_resume, by the parent's server thread `by`, as MIG
    * RPCs to the kernel (co-located: short-circuited into calls): task_create on the parent's
-   * task port, thread_create in the child, thread_set_state (the parent's state, EAX = 0: fork's
+   * task port, thread_create in the child, thread_set_policy (osfmach3_set_priority: POLICY_TIMESHARE
+   * at the mapped Linux priority, limit BASEPRI_USER), two mach_port_request_notification for
+   * dead-name notifications of the task and thread ports on the server's notify port
+   * (osfmach3_notify_register), thread_set_state (the parent's state, EAX = 0: fork's
    * result in the child), task_set_exception_port to the child's trap port
    * (osfmach3_trap_setup_task) and thread_resume. The child's address space is its own memory
    * object (inherit_memory FALSE: the model pages every process from Linux's tables).
@@ -458,6 +510,9 @@ export class MkLinux implements Substrate {
       check('thread_create', threaded);
       const userThread = k.threadOf(this.portOf(threadName))!;
       const process = this.buildProcess(task, machTask, taskName, userThread, threadName);
+      check('thread_set_policy', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadSetPolicy, threadName, [this.psetName, POLICY.TIMESHARE, this.machPriority(task), k.p.defaultPriority]));
+      yield* this.requestDeadName(guest, thread, taskName, this.notifyName);
+      yield* this.requestDeadName(guest, thread, threadName, this.notifyName);
       const state = new Uint32Array(THREAD_STATE_WORDS);
       getThreadState(by.userThread, USER_CS, USER_DS, state);
       state[STATE_INDEX.eax] = 0;
@@ -563,6 +618,8 @@ export class MkLinux implements Substrate {
 
   /**
    * The process was reaped. Its Mach side goes as in MkLinux's osfmach3_cleanup_task:
+   * osfmach3_notify_deregister (the two dead-name requests cancelled, their send-once rights
+   * deallocated: each comes back to the notify thread as a send-once notification),
    * task_terminate and mach_port_destroy of the task and thread ports, RPCs made here by the
    * reaping process's server thread before its wait4 returns (see {@link terminateReaped}).
    */
@@ -587,6 +644,8 @@ export class MkLinux implements Substrate {
     const guest = this.actorGuest(by);
     const thread = by.actor.thread;
     for (const process of processes) {
+      yield* this.requestDeadName(guest, thread, process.taskName, 0);
+      yield* this.requestDeadName(guest, thread, process.threadName, 0);
       yield* this.calls.rpc(guest, thread, MACH_ROUTINES.taskTerminate, process.taskName, []);
       yield* this.calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.taskName]);
       yield* this.calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.threadName]);
@@ -622,14 +681,16 @@ export class MkLinux implements Substrate {
   }
 
   /**
-   * Boots: the clock and the two interrupt threads, then the scheduler (init's threads are already
-   * runnable). Every server thread starts at the server task's BASEPRI_SERVER (server_thread_init's
-   * task_set_policy); the clock thread keeps it (jiffies_thread sets none), the device reply and
-   * console input threads raise theirs with server_thread_priorities.
+   * Boots: the clock, notify and two interrupt threads, then the scheduler (init's threads are
+   * already runnable). Every server thread starts at the server task's BASEPRI_SERVER
+   * (server_thread_init's task_set_policy); the clock and notify threads keep it (jiffies_thread
+   * and osfmach3_notify_thread set none), the device reply and console input threads raise theirs
+   * with server_thread_priorities.
    */
   start(_init: Task): void {
     const k = this.mach;
     k.resume(k.createThread(this.serverTask, 'linux.clock', (guest) => this.clockThread(guest)));
+    k.resume(k.createThread(this.serverTask, 'linux.notify', (guest) => this.notifyThread(guest)));
     this.startInterruptThread('linux.deviceReply', this.machine.disk.irq, k.p.serverPriority + this.p.deviceReplyPriorityOffset);
     this.startInterruptThread('linux.consoleInput', this.machine.console.irq, k.p.serverPriority + this.p.consoleInputPriorityOffset);
     k.boot();
@@ -858,6 +919,25 @@ export class MkLinux implements Substrate {
       yield* this.lock.acquire(actor);
       this.cpu.execute(this.interruptPath);
       this.kernel.timerTick();
+      yield* this.lock.release(actor);
+    }
+  }
+
+  /**
+   * MkLinux's osfmach3_notify_thread (osfmach3/server/serv_notify.c): receives the kernel's
+   * notifications on osfmach3_notify_port outside the master lock and runs notify_server under
+   * it. What arrives here is the send-once notification of each right osfmach3_notify_deregister
+   * deallocates (do_mach_notify_send_once does nothing; two per reaped process) and, for a task
+   * that died with its requests still registered, dead-name notifications (do_mach_notify_dead_name
+   * finds no Linux process left for the name); none carries a reply port, so none is answered.
+   */
+  private *notifyThread(guest: MachGuest): Activity {
+    const actor: MkActor = { thread: guest.thread, task: null, guest, threadName: yield* guest.machThreadSelf(), undepress: false, depressing: false };
+    for (;;) {
+      if ((yield* guest.machMsg(guest.messageBuffer, MACH_RCV_MSG, 0, 64, this.notifyName)) !== KERN.SUCCESS) return;
+      yield* guest.readMessage([]);
+      yield* this.lock.acquire(actor);
+      this.cpu.execute(this.notifyPath);
       yield* this.lock.release(actor);
     }
   }

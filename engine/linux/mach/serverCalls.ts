@@ -37,7 +37,8 @@ export class KernelCalls {
 
   /**
    * The MIG RPC `routine` to the kernel object the server names `name` (a task or thread port),
-   * with `args` ('makeSend' arguments are names of the server's receive rights), by the server
+   * with `args` ('makeSend' and 'makeSendOnce' arguments are names of the server's receive
+   * rights, 'copySend' ones of its send rights; 0 is MACH_PORT_NULL), by the server
    * thread `thread`. User-mode: the MIG stub's mach_msg(SEND|RCV) on its reply port. Co-located:
    * the request kmsg, with a send-once right to the thread's reply port, is served in the calling
    * thread and its reply taken back at once (no trap, no queue, no switch), the out rights copied
@@ -67,9 +68,12 @@ export class KernelCalls {
         writer.words(values.subarray(at, at + THREAD_STATE_WORDS));
         at += THREAD_STATE_WORDS;
       } else {
+        // MACH_PORT_NULL (name 0) travels as a null port
         const right = space.objectOf(space.lookup(args[at++]));
-        if (right !== undefined) right.sendRights++;
-        writer.port(right ?? null, MSG_TYPE_PORT_SEND);
+        const sendOnce = argument === 'makeSendOnce';
+        if (right !== undefined && sendOnce) right.sendOnceRights++;
+        else if (right !== undefined) right.sendRights++;
+        writer.port(right ?? null, sendOnce ? MSG_TYPE_PORT_SEND_ONCE : MSG_TYPE_PORT_SEND);
       }
     }
     k.execute(k.paths.kobjectServer);
@@ -84,7 +88,8 @@ export class KernelCalls {
         continue;
       }
       const right = reader.port();
-      this.out[i] = right === null || reader.take(right) < 0 ? 0 : copyout(k, space, right, MSG_TYPE_PORT_SEND);
+      const transit = right === null ? -1 : reader.take(right);
+      this.out[i] = right === null || transit < 0 ? 0 : copyout(k, space, right, transit);
     }
     k.msg.consumeReceived(reply);
     return retCode;
