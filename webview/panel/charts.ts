@@ -17,9 +17,42 @@ export function seriesColour(index: number): string {
   return cssVariable(PALETTE[index % PALETTE.length], FALLBACK[index % FALLBACK.length]);
 }
 
+/** Diagonal stripes of `colour` on a faint ground of it: how a colour is told apart the second time round. */
+function hatched(colour: string): CanvasPattern | string {
+  const tile = document.createElement('canvas');
+  tile.width = 8;
+  tile.height = 8;
+  const context = tile.getContext('2d');
+  if (!context) return colour;
+  context.fillStyle = colour;
+  context.globalAlpha = 0.3;
+  context.fillRect(0, 0, 8, 8);
+  context.globalAlpha = 1;
+  context.strokeStyle = colour;
+  context.lineWidth = 2.5;
+  context.beginPath();
+  for (const offset of [-8, 0, 8]) {
+    context.moveTo(offset, 8);
+    context.lineTo(offset + 8, 0);
+  }
+  context.stroke();
+  return context.createPattern(tile, 'repeat') ?? colour;
+}
+
+/**
+ * The fill of the n-th series: the theme's chart colours, solid for the first round of the
+ * palette and striped for the next, so that up to twice as many series stay distinct.
+ */
+function seriesFill(index: number): CanvasPattern | string {
+  const colour = seriesColour(index);
+  return Math.floor(index / PALETTE.length) % 2 === 0 ? colour : hatched(colour);
+}
+
 export interface BarSeries {
   label: string;
   values: Array<number | null>;
+  /** A fixed place in the palette (a cycle category keeps its colour in every chart); else the series' position. */
+  colourIndex?: number;
 }
 
 const live = new Set<Chart>();
@@ -49,7 +82,7 @@ export function barChart(options: { title: string; labels: string[]; series: Bar
     type: 'bar',
     data: {
       labels: options.labels,
-      datasets: options.series.map((series, index) => ({ label: series.label, data: series.values, backgroundColor: seriesColour(index), borderColor: seriesColour(index), borderWidth: 1 })),
+      datasets: options.series.map((series, index) => ({ label: series.label, data: series.values, backgroundColor: seriesFill(series.colourIndex ?? index), borderColor: seriesColour(series.colourIndex ?? index), borderWidth: 1 })),
     },
     options: {
       indexAxis: options.horizontal ? 'y' : 'x',

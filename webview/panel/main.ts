@@ -159,6 +159,12 @@ function machineView(current: PanelState): HTMLElement[] {
   return parts;
 }
 
+/**
+ * Each cycle category's place in the chart palette, the same in every chart: the categories that
+ * are often large come first and get solid colours, the rest get the same colours striped.
+ */
+const COLOUR_ORDER = ['kernel', 'user', 'kernelEntry', 'tlbRefill', 'cacheMiss', 'linuxServer', 'machIpc', 'ipc', 'addressSpaceSwitch', 'branchMiss', 'copy', 'emulation', 'device', 'idle'];
+
 /** "Where the cycles went" for the selected record: one stacked bar by attribution category. */
 function cyclesView(current: PanelState): HTMLElement {
   const section = element('section', { class: 'cycles', 'aria-label': 'Where the cycles went' });
@@ -177,11 +183,13 @@ function cyclesView(current: PanelState): HTMLElement {
     section.append(empty('This result has no cycle breakdown.'));
     return section;
   }
+  const categoryOrder = [...COLOUR_ORDER, ...Object.keys(current.categoryLabels).filter(category => !COLOUR_ORDER.includes(category))];
+  const colourPlace = (category: string): number | undefined => (categoryOrder.includes(category) ? categoryOrder.indexOf(category) : undefined);
   section.append(
     barChart({
       title: 'cycles by category',
       labels: [systemLabel(record.system)],
-      series: categories.map(([category, cycles]) => ({ label: current.categoryLabels[category] ?? category, values: [cycles] })),
+      series: categories.map(([category, cycles]) => ({ label: current.categoryLabels[category] ?? category, values: [cycles], colourIndex: colourPlace(category) })),
       stacked: true,
       horizontal: true,
       axisLabel: 'cycles per operation',
