@@ -58,7 +58,7 @@ export function slowdown(record: PanelRecord, linux: PanelRecord | undefined): n
  * SOSP'97 Figure 6: for each benchmark, each system's slowdown relative to native Linux; one
  * series per system other than Linux (none without Linux results to normalize by).
  */
-export function figure6(records: readonly PanelRecord[]): { benchmarks: string[]; series: Array<{ label: string; values: Array<number | null> }> } {
+export function figure6(records: readonly PanelRecord[]): { benchmarks: string[]; series: Array<{ label: string; values: Array<number | null>; colourIndex: number }> } {
   const benchmarks = [...new Set(records.map(record => record.benchmark))];
   if (!records.some(record => record.system === 'linux')) return { benchmarks, series: [] };
   const systems = [...new Set(records.map(record => record.system))].filter(system => system !== 'linux').sort(bySystem);
@@ -67,6 +67,8 @@ export function figure6(records: readonly PanelRecord[]): { benchmarks: string[]
     benchmarks,
     series: systems.map(system => ({
       label: systemLabel(system),
+      // a system keeps its colour whichever others were run (native Linux is the baseline, not a series)
+      colourIndex: rank(system) - 1,
       values: benchmarks.map(benchmark => {
         const record = find(system, benchmark);
         return record ? slowdown(record, find('linux', benchmark)) : null;

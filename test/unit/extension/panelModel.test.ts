@@ -15,13 +15,13 @@ describe('panel model', () => {
     assert.equal(slowdown(record('l4linux', 'bw', 'MB/s', 20), undefined), null);
   });
 
-  it('builds one Figure 6 series per non-Linux system, in the paper\'s order', () => {
+  it('builds one Figure 6 series per non-Linux system, in the paper\'s order, each in its own colour', () => {
     const records = [record('mklinux-user', 'lat', 'us', 8), record('linux', 'lat', 'us', 2), record('l4linux', 'lat', 'us', 3), record('linux', 'bw', 'MB/s', 40), record('l4linux', 'bw', 'MB/s', 20)];
     const { benchmarks, series } = figure6(records);
     assert.deepEqual(benchmarks, ['lat', 'bw']);
     assert.deepEqual(series, [
-      { label: 'L4Linux', values: [1.5, 2] },
-      { label: 'MkLinux (user)', values: [4, null] },
+      { label: 'L4Linux', colourIndex: 0, values: [1.5, 2] },
+      { label: 'MkLinux (user)', colourIndex: 3, values: [4, null] },
     ]);
     assert.deepEqual(figure6([record('l4linux', 'lat', 'us', 3)]).series, []);
   });
