@@ -129,8 +129,6 @@ export class MkLinux implements Substrate {
   private readonly forked = new Map<MkLinuxProcess, Task[]>();
   /** The entry point (thread_create) of a process's user thread. */
   private readonly userEntry: number;
-  /** Processes reaped by a process (wait4), whose Mach task its server thread terminates before wait4 returns. */
-  private readonly reaped = new Map<MkLinuxProcess, MkLinuxProcess[]>();
   /** The server's name for its own task port (the target of its mach_port_* RPCs). */
   private readonly serverSelfName: number;
   /** The server's send right to the default processor set (MkLinux's default_processor_set: thread_set_policy's argument). */
@@ -617,11 +615,9 @@ export class MkLinux implements Substrate {
   }
 
   /**
-   * The process was reaped. Its Mach side goes as in MkLinux's osfmach3_cleanup_task:
-   * osfmach3_notify_deregister (the two dead-name requests cancelled, their send-once rights
-   * deallocated: each comes back to the notify thread as a send-once notification),
-   * task_terminate and mach_port_destroy of the task and thread ports, RPCs made here by the
-   * reaping process's server thread before its wait4 returns (see {@link terminateReaped}).
+   * The process was reaped (wait4; MkLinux's release()): its Mach task, task and thread ports are
+   * already gone (see {@link terminateTask}, run by its own server thread at do_exit), so what is
+   * left is what the server built for it, given back by kernel calls ({@link releaseProcess}).
    */
   destroyTask(task: Task): void {
     const process = task.substrateData as MkLinuxProcess | undefined;
@@ -631,32 +627,39 @@ export class MkLinux implements Substrate {
     if (process.userMemory !== null) this.userMemory!.forget(process.userMemory);
     for (const [mm, p] of this.processes) if (p === process) this.processes.delete(mm);
     task.substrateData = undefined;
-    const reaper = this.lock.holder?.task?.substrateData as MkLinuxProcess | undefined;
-    if (reaper !== undefined) this.reaped.set(reaper, [...(this.reaped.get(reaper) ?? []), process]);
-    else this.releaseProcess(process);
+    this.releaseProcess(process);
   }
 
-  /** osfmach3_cleanup_task's RPCs for the processes `by` reaped, then the rest of their Mach side. */
-  private *terminateReaped(by: MkLinuxProcess): Activity {
-    const processes = this.reaped.get(by);
-    if (processes === undefined) return;
-    this.reaped.delete(by);
-    const guest = this.actorGuest(by);
-    const thread = by.actor.thread;
-    for (const process of processes) {
-      yield* this.requestDeadName(guest, thread, process.taskName, 0);
-      yield* this.requestDeadName(guest, thread, process.threadName, 0);
-      yield* this.calls.rpc(guest, thread, MACH_ROUTINES.taskTerminate, process.taskName, []);
-      yield* this.calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.taskName]);
-      yield* this.calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.threadName]);
-      this.releaseProcess(process);
-    }
+  /**
+   * MkLinux's osfmach3_terminate_task → osfmach3_cleanup_task (the osfmach3 arch kernel/process.c),
+   * run by do_exit in the dying process's own server thread (ASSERT(current == tsk)), before the
+   * thread goes back to ux_server_loop: osfmach3_notify_deregister (the two dead-name requests
+   * cancelled, each send-once right that comes back deallocated, and so sent to the notify thread
+   * as a send-once notification), task_terminate, mach_port_destroy of the task port, then of
+   * the thread port, all MIG RPCs (co-located: short-circuited). Its zombie keeps only Linux's
+   * task_struct until the parent's wait4. Not made: osfmach3_update_task_info's task_info and
+   * thread_info before task_terminate, and osfmach3_trap_terminate_task's and the reply port's
+   * mach_port_destroy (kernel calls at the reap, in {@link releaseProcess}).
+   */
+  private *terminateTask(process: MkLinuxProcess): Activity {
+    if (!process.machTask.active) return;
+    const guest = this.actorGuest(process);
+    const thread = process.actor.thread;
+    const calls = this.calls;
+    yield* this.requestDeadName(guest, thread, process.taskName, 0);
+    yield* this.requestDeadName(guest, thread, process.threadName, 0);
+    yield* calls.rpc(guest, thread, MACH_ROUTINES.taskTerminate, process.taskName, []);
+    yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.taskName]);
+    yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.threadName]);
   }
 
   /** What the server built for a process, given back: its task (if still alive), threads, ports and names. */
   private releaseProcess(process: MkLinuxProcess): void {
     const k = this.mach;
     k.terminateTask(process.machTask);
+    // co-located, the user thread itself ran task_terminate at do_exit (as the server's thread):
+    // still current then, it was left to stop on its way out and is reaped now
+    if (process.userThread.state !== 'halted') k.terminateThread(process.userThread);
     // the co-located server's reply right of its last, never-answered call (exit, a fatal
     // signal): destroyed, as the user-mode server deallocates its name (below)
     if (process.pendingReply !== null) k.msg.destroyRight(process.pendingReply.port, process.pendingReply.type);
@@ -820,7 +823,6 @@ export class MkLinux implements Substrate {
    */
   private *returnToUser(process: MkLinuxProcess): Operation<number> {
     const forkFailed = yield* this.createForked(process);
-    yield* this.terminateReaped(process);
     // MkLinux's ret_from_sys_call (arch/osfmach3_i386/server/trap.c, catch_exception_raise_state)
     // runs the bottom halves and do_signal but never tests need_resched, which nothing sets under
     // CONFIG_OSFMACH3 anyway (kernel/sched.c: wake_up_process is osfmach3_setrun, and
@@ -973,6 +975,8 @@ export class MkLinux implements Substrate {
     kernel.run('scheduleBase');
     kernel.scheduler.needResched = false;
     yield* this.sendFlushes(process);
+    // do_exit's last schedule(): MkLinux calls osfmach3_terminate_task here instead
+    if (task.state === 'zombie') yield* this.terminateTask(process);
     if (task.state === 'running') yield* this.lock.yieldLock(process.actor);
     else yield* this.lock.sleep(process.actor);
     if (task.state === 'zombie') throw new Error(`zombie ${task.pid} resumed`);
