@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { MkLinux } from '../../../engine/linux/mach/mklinux';
 import { bootLinuxSystem } from '../../../engine/linux/systems';
+import { MACH_PORT_TYPE_RECEIVE, MACH_PORT_TYPE_SEND } from '../../../engine/mach/machConstants';
 import type { Port } from '../../../engine/mach/port';
 import type { Thread } from '../../../engine/mach/thread';
 import type { GuestProgram } from '../../../engine/userland/runtime';
@@ -89,6 +90,22 @@ describe("MkLinux's exit cleanup (osfmach3_terminate_task at do_exit)", () => {
       mklinux = system.substrate as unknown as MkLinux;
       assert.equal(system.run(133_000_000 * 5), 'halted');
       assert.deepEqual(seen, ['alive true', 'zombie false true true true true', `reaped true ${5 << 8} false`]);
+    });
+  }
+});
+
+describe("MkLinux's notify port (osfmach3_notify_init)", () => {
+  for (const name of ['mklinux-user', 'mklinux-kernel']) {
+    it(`${name}: the server holds the receive right and one send right (MAKE_SEND) under one name`, () => {
+      const system = bootLinuxSystem(name, { programs: [], initArgs: ['sh', '-c', 'true'] });
+      const mklinux = system.substrate as unknown as { notifyName: number; serverTask: { space: { lookup(n: number): number; typeOf(i: number): number; urefsOf(i: number): number } }; portOf(n: number): Port };
+      const space = mklinux.serverTask.space;
+      const index = space.lookup(mklinux.notifyName);
+      assert.ok(index >= 0);
+      assert.equal(space.typeOf(index), MACH_PORT_TYPE_RECEIVE | MACH_PORT_TYPE_SEND);
+      assert.equal(space.urefsOf(index), 1);
+      const port = mklinux.portOf(mklinux.notifyName);
+      assert.equal(port.makeSendCount, 1);
     });
   }
 });
