@@ -6,7 +6,8 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, MSG_TYPE_PORT_SEND, POLICY, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
+import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, MSG_TYPE, MSG_TYPE_PORT_SEND, POLICY, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
+import { takeRight } from '../../mach/ipcRight';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import { RUN_QUEUES } from '../../mach/machScheduler';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
@@ -211,9 +212,7 @@ export class MkLinux implements Substrate {
     // here, the requests make send-once rights)
     this.psetName = k.grantKernelPort(this.serverTask, k.defaultPset);
     this.notifyName = k.allocateReceiveRight(this.serverTask);
-    const notifyPort = this.portOf(this.notifyName);
-    notifyPort.makeSendCount++;
-    notifyPort.sendRights++;
+    const notifyPort = takeRight(k, this.serverTask.space, this.notifyName, MSG_TYPE.MAKE_SEND);
     if (k.insertRight(this.serverTask, this.notifyName, notifyPort, MSG_TYPE_PORT_SEND) !== KERN.SUCCESS) throw new Error('MkLinux osfmach3_notify_init: mach_port_insert_right(MAKE_SEND) failed');
     this.userEntry = k.registerEntryPoint((_guest, pid) => this.userSide(this.byPid.get(pid)!));
     this.requests = colocated ? new ColocatedRequests(this, p.useActivations === 1) : null;
