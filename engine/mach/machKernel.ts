@@ -142,6 +142,8 @@ export class MachKernel {
   private readonly pageWaiters: Thread[] = [];
   /** Per task, user stack addresses of exited threads for the next {@link createThread} (cthreads' stack list). */
   private readonly freedStacks = new WeakMap<Task, number[]>();
+  /** Whether the Mach library's text is mapped in the kernel map (with the first kernel-loaded task). */
+  private kernelLibmach = false;
   private readonly taskRoutines: Map<number, { replyBytes: number; run: KernelRoutine<Task> }>;
   private readonly threadRoutines: Map<number, { replyBytes: number; run: KernelRoutine<Thread> }>;
   private nextPortId = 1;
@@ -295,17 +297,25 @@ export class MachKernel {
     return this.memory.frames.freeFrames >= this.memory.withheld + (what === 'task' ? TASK_CREATE_FRAMES : THREAD_CREATE_FRAMES);
   }
 
-  /** task_create: an empty task with its own pmap (or the kernel's, if `colocated`). */
+  /**
+   * task_create: an empty task with its own map and pmap, with the Mach library's text mapped.
+   * A `colocated` task is kernel_task_create's kernel-loaded task (OSF MK kern/task.c): its map
+   * is the kernel's map (map_size 0: new_task->map = kernel_map), so it shares the kernel pmap,
+   * and what it vm_allocates on its own task port is allocated there, apart from what any other
+   * kernel-loaded task has. The library's text (a kernel-loaded image carries libmach, whose MIG
+   * stubs its threads run) is entered in the kernel map with the first kernel-loaded task.
+   */
   createTask(name: string, colocated: boolean): Task {
     const address = this.taskZone.allocate();
     const space = new IpcSpace(this.spaceZone.allocate(), this.memory, this.kalloc, this.p, (a) => this.ports.get(a), (a) => this.portSets.get(a), name);
-    const pmap = colocated && this.tasks.length > 0 ? this.kernelTask.map.pmap : new Pmap(this.memory, KERNEL_DIRECTORY);
-    const map = new VmMap(this, pmap, USER_MIN, USER_MAX);
+    const kernelLoaded = colocated && this.tasks.length > 0;
+    const map = kernelLoaded ? this.kernelTask.map : new VmMap(this, new Pmap(this.memory, KERNEL_DIRECTORY), USER_MIN, USER_MAX);
     const task = new Task(this.tasks.length, name, address, space, map, colocated);
-    if (!colocated) {
+    if (!colocated || (kernelLoaded && !this.kernelLibmach)) {
       this.libmach.references++;
       map.enter(LIBMACH_BASE, LIBMACH_BYTES, false, this.libmach, 0, 5, 5, false);
       map.inherit(LIBMACH_BASE, LIBMACH_BYTES, 0);
+      if (kernelLoaded) this.kernelLibmach = true;
     }
     task.selfPort = this.newPort();
     task.selfPort.kobject = new KernelObjectServer(this, 'task', task, this.taskRoutines);
@@ -477,6 +487,7 @@ export class MachKernel {
     if (!task.active) return;
     task.active = false;
     const current = this.scheduler.current;
+    const stacks = task.threads.filter((thread) => thread.stackTop !== 0).map((thread) => thread.stackTop);
     for (const thread of task.threads.splice(0)) {
       thread.suspendCount = Number.POSITIVE_INFINITY;
       if (thread.state === 'runnable') this.scheduler.remove(thread);
@@ -523,7 +534,13 @@ export class MachKernel {
     }
     space.destroy();
     this.spaceZone.release(space.header);
-    task.map.remove(USER_MIN, USER_MAX - USER_MIN);
+    if (task.map === this.kernelTask.map) {
+      // a kernel-loaded task's map is the kernel's: only its threads' stacks go (what it
+      // vm_allocated is kernel memory, and stays)
+      for (const top of stacks) task.map.remove(top - STACK_BYTES, STACK_BYTES);
+    } else {
+      task.map.remove(USER_MIN, USER_MAX - USER_MIN);
+    }
     if (task.map.pmap !== this.kernelTask.map.pmap) {
       if (task.map.pmap.active) this.cpu.loadCr3(KERNEL_DIRECTORY);
       task.map.pmap.destroy();

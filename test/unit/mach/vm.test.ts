@@ -115,6 +115,80 @@ describe('mach VM: allocate, deallocate, protect', () => {
   });
 });
 
+describe('mach VM: a co-located (kernel-loaded) task on itself', () => {
+  // kernel_task_create (OSF MK kern/task.c): a kernel-loaded task's map is the kernel's map, so
+  // its vm_* calls on its own task port allocate, protect and free in the kernel map
+  it('vm_allocate, vm_protect, vm_inherit, vm_read, mach_port_allocate and vm_deallocate on its own task port return, in the kernel map', () => {
+    const { kernel } = bootMach();
+    const log: number[] = [];
+    const thread = kernel.startTask('inkernel', function* (g) {
+      const self = yield* g.machTaskSelf();
+      log.push(yield* g.vmAllocate(self, 0, 2 * PAGE, true));
+      const address = g.out[0];
+      yield* g.write32(address + PAGE + 4, 0xfeed);
+      log.push(yield* g.read32(address + PAGE + 4));
+      log.push(yield* g.vmProtect(self, address, PAGE, false, VM_PROT.READ));
+      log.push(yield* g.vmInherit(self, address, 2 * PAGE, 2));
+      // an out-of-line reply is copied out into the same (kernel) map
+      log.push(yield* g.vmRead(self, address + PAGE, PAGE));
+      log.push(yield* g.read32(g.out[0] + 4), g.out[0] === address ? 0 : 1);
+      log.push(yield* g.machPortAllocate(self));
+      log.push(yield* g.vmDeallocate(self, address, 2 * PAGE));
+      log.push(yield* g.vmProtect(self, address, PAGE, false, VM_PROT.READ));
+      log.push(-1);
+    }, { colocated: true });
+    runToIdle(kernel);
+    assert.deepEqual(log, [KERN.SUCCESS, 0xfeed, KERN.SUCCESS, KERN.SUCCESS, KERN.SUCCESS, 0xfeed, 1, KERN.SUCCESS, KERN.SUCCESS, KERN.INVALID_ADDRESS, -1]);
+    assert.ok(thread.task.map === kernel.kernelTask.map, 'the kernel\'s map');
+    assert.equal(kernel.exceptions.raised, 0);
+    assert.equal(kernel.kmsgs.live, 0);
+  });
+
+  it('gives two co-located tasks disjoint memory in the pmap they share', () => {
+    const { kernel } = bootMach();
+    const seen: number[][] = [];
+    for (const value of [0x1111, 0x2222]) {
+      kernel.startTask(`inkernel${value}`, function* (g) {
+        const self = yield* g.machTaskSelf();
+        yield* g.vmAllocate(self, 0, PAGE, true);
+        const address = g.out[0];
+        yield* g.write32(address, value);
+        yield* g.swtch(); // the other task allocates and writes meanwhile
+        seen.push([value, yield* g.read32(address)]);
+      }, { colocated: true });
+    }
+    runToIdle(kernel);
+    assert.deepEqual(seen.sort((a, b) => a[0] - b[0]), [[0x1111, 0x1111], [0x2222, 0x2222]]);
+  });
+
+  it('a kernel-loaded task that terminates takes its stacks out of the kernel map and leaves the rest', () => {
+    const { kernel } = bootMach();
+    const log: number[] = [];
+    let keeperAddress = 0;
+    const keeper = kernel.startTask('keeper', function* (g) {
+      const self = yield* g.machTaskSelf();
+      yield* g.vmAllocate(self, 0, PAGE, true);
+      keeperAddress = g.out[0];
+      yield* g.write32(keeperAddress, 0xabc);
+      yield* g.swtch();
+      yield* g.swtch();
+      log.push(yield* g.read32(keeperAddress));
+    }, { colocated: true });
+    const dying = kernel.startTask('dying', function* (g) {
+      const self = yield* g.machTaskSelf();
+      yield* g.vmAllocate(self, 0, PAGE, true);
+      yield* g.taskTerminate(self);
+      log.push(-1);
+    }, { colocated: true });
+    const stack = dying.stackTop - 4;
+    runToIdle(kernel);
+    assert.deepEqual(log, [0xabc]);
+    assert.equal(kernel.kernelTask.map.lookup(stack), null, 'the dead task\'s stack is unmapped');
+    assert.ok(kernel.kernelTask.map.lookup(keeperAddress) !== null);
+    assert.ok(keeper.task.map === dying.task.map);
+  });
+});
+
 describe('mach VM: out-of-line data by virtual copy', () => {
   it('shares the pages copy-on-write: both sides see the data, and writes stay private', () => {
     const { kernel } = bootMach();
