@@ -20,7 +20,7 @@ import {
   MSG_TYPE,
 } from './machConstants';
 import type { MachKernel } from './machKernel';
-import { argumentBytes, defineRoutine, marshal, unmarshal, valuesOf, type MigArgument, type MigRoutine } from './mig';
+import { argumentBytes, defineRoutine, marshal, unmarshal, valueCount, type MigArgument, type MigRoutine } from './mig';
 import { REG, type Thread } from './thread';
 import { wholeLineBytes } from '../base/codeLayout';
 
@@ -46,6 +46,8 @@ export const MACH_ROUTINES = {
   taskTerminate: defineRoutine({ name: 'task_terminate', id: MSG_ID.taskTerminate, request: [], reply: [] }),
   threadCreate: defineRoutine({ name: 'thread_create', id: MSG_ID.threadCreate, request: ['int', 'int'], reply: ['moveSend'] }),
   threadResume: defineRoutine({ name: 'thread_resume', id: MSG_ID.threadResume, request: [], reply: [] }),
+  /** thread_get_state(thread, flavor): the thread's i386_SAVED_STATE in the reply. */
+  threadGetState: defineRoutine({ name: 'thread_get_state', id: MSG_ID.threadGetState, request: ['int'], reply: ['threadState'] }),
   threadSetState: defineRoutine({ name: 'thread_set_state', id: MSG_ID.threadSetState, request: ['int', 'threadState'], reply: [] }),
   /** thread_set_policy(thread, pset, policy, base, limit): a one-word base (base_priority) and limit (max_priority), as POLICY_TIMESHARE's. */
   threadSetPolicy: defineRoutine({ name: 'thread_set_policy', id: MSG_ID.threadSetPolicy, request: ['copySend', 'int', 'int', 'int'], reply: [] }),
@@ -397,8 +399,7 @@ export class MachGuest {
         replySize = 0;
         continue;
       }
-      let count = 0;
-      for (const argument of handler.routine.reply) count += valuesOf(argument);
+      const count = valueCount(handler.routine.reply);
       replySize = yield* this.buildReply(retCode, retCode === KERN.SUCCESS ? handler.routine.reply : [], retCode === KERN.SUCCESS ? reply.subarray(0, count) : []);
     }
   }
@@ -564,6 +565,12 @@ export class MachGuest {
   /** thread_resume(thread). */
   *threadResume(thread: number): Operation<number> {
     return yield* this.call(MACH_ROUTINES.threadResume, thread, this.values);
+  }
+
+  /** thread_get_state(thread, flavor): the state's THREAD_STATE_WORDS words in out[0..]. */
+  *threadGetState(thread: number, flavor: number): Operation<number> {
+    this.values[0] = flavor;
+    return yield* this.call(MACH_ROUTINES.threadGetState, thread, this.values);
   }
 
   /** thread_suspend(thread): a thread suspending itself stops when it leaves the kernel. */

@@ -22,14 +22,18 @@ import {
   msghBits,
   POLICY,
   typeDescriptor,
+  USER_CS,
+  USER_DS,
 } from './machConstants';
 import type { MachKernel } from './machKernel';
 import type { KernelObject, Port } from './port';
 import type { Task } from './task';
 import { RUN_QUEUES } from './machScheduler';
-import { THREAD_STATE_WORDS } from './mig';
-import { setThreadState, type Thread } from './thread';
-import type { VmMapCopy } from './vmMap';
+import { THREAD_STATE_WORDS, type MigArgument } from './mig';
+import { copyout } from './ipcRight';
+import type { IpcSpace } from './ipcSpace';
+import { getThreadState, setThreadState, type Thread } from './thread';
+import type { VmMap, VmMapCopy } from './vmMap';
 
 const isInteger = (name: number) => name === MSG_TYPE.INTEGER_32;
 const anyType = () => true;
@@ -156,6 +160,45 @@ export class KernelMessageReader {
     const regions = this.kmsg!.regions;
     const index = regions.findIndex((r) => r.copy === copy);
     if (index >= 0) regions.splice(index, 1);
+  }
+
+  /**
+   * The next items as the MIG arguments `args` declare them, into `out` from `at`, laid out as
+   * mig.ts {@link unmarshal} lays out a user stub's: an int or a right's name one value, an
+   * out-of-line region its address and size, a thread state THREAD_STATE_WORDS values. What a
+   * receive's ipc_kmsg_copyout_body does for a user stub is done here for a kernel-side receiver:
+   * each right is claimed and copied out into `space` (0 if it is null or dead), each region
+   * claimed and copied out into `map` (address 0 if there is no room). Returns the number of
+   * values, or MIG_TYPE_ERROR if an item does not match.
+   */
+  values(args: readonly MigArgument[], out: Int32Array, space: IpcSpace, map: VmMap, at = 0): number {
+    const k = this.k;
+    let o = at;
+    for (const argument of args) {
+      if (argument === 'int') out[o++] = this.int();
+      else if (argument === 'threadState') {
+        if (!this.words(out.subarray(o, o + THREAD_STATE_WORDS), THREAD_STATE_WORDS)) return MIG.TYPE_ERROR;
+        o += THREAD_STATE_WORDS;
+      } else if (argument === 'ool') {
+        const copy = this.region();
+        if (copy === null) {
+          out[o++] = 0;
+          out[o++] = 0;
+          continue;
+        }
+        this.takeRegion(copy);
+        const address = map.copyout(copy);
+        if (address < 0) k.deallocateCopy(copy);
+        out[o++] = address < 0 ? 0 : address;
+        out[o++] = copy.size;
+      } else {
+        const right = this.port();
+        const transit = right === null ? -1 : this.take(right);
+        out[o++] = right === null || transit < 0 ? 0 : copyout(k, space, right, transit);
+      }
+      if (!this.ok) return MIG.TYPE_ERROR;
+    }
+    return o - at;
   }
 }
 
@@ -545,6 +588,21 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
       k.execute(k.paths.threadSetState);
       k.memory.touchWrite(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
       setThreadState(thread, state);
+      return KERN.SUCCESS;
+    },
+  });
+  const current = new Uint32Array(THREAD_STATE_WORDS);
+  routines.set(MSG_ID.threadGetState, {
+    replyBytes: 4 + 4 * THREAD_STATE_WORDS,
+    *run(thread, args, reply) {
+      const flavor = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (flavor !== I386_SAVED_STATE) return KERN.INVALID_ARGUMENT;
+      // thread_getstatus: the thread's PCB into the reply
+      k.execute(k.paths.threadGetState);
+      k.memory.touch(thread.savedStateAddress, 4 * THREAD_STATE_WORDS);
+      getThreadState(thread, USER_CS, USER_DS, current);
+      reply.words(current);
       return KERN.SUCCESS;
     },
   });

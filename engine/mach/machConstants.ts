@@ -202,6 +202,8 @@ export const MSG_ID = {
   /** thread_set_state (mach.defs; numbering an estimate: this model's 2017 is task_set_exception_port). */
   threadSetState: 2020,
   threadSetExceptionPort: 2018,
+  /** thread_get_state (mach.defs, just before thread_set_state; numbering an estimate). */
+  threadGetState: 2019,
   vmAllocate: 2021,
   vmDeallocate: 2022,
   vmProtect: 2023,

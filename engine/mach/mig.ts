@@ -41,7 +41,7 @@ export interface MigRoutine {
   readonly name: string;
   readonly id: number;
   readonly request: readonly MigArgument[];
-  /** Out arguments after RetCode ('int' or a port disposition the server sends). */
+  /** Out arguments after RetCode (any kind: an int, a port disposition the server sends, 'ool', 'threadState'). */
   readonly reply: readonly MigArgument[];
   /** A simpleroutine: no reply expected. */
   readonly oneWay?: boolean;
@@ -65,6 +65,13 @@ const DISPOSITION: Record<Exclude<MigArgument, 'int' | 'ool' | 'threadState'>, n
 export function valuesOf(argument: MigArgument): number {
   if (argument === 'threadState') return THREAD_STATE_WORDS;
   return argument === 'ool' ? 2 : 1;
+}
+
+/** Values consumed by all of `args` (as {@link unmarshal} fills them in). */
+export function valueCount(args: readonly MigArgument[]): number {
+  let count = 0;
+  for (const argument of args) count += valuesOf(argument);
+  return count;
 }
 
 /** Bytes of the marshalled arguments. */

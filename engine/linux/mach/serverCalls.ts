@@ -1,10 +1,9 @@
 import type { Operation } from '../../machine/executionContext';
 import type { MachGuest } from '../../mach/guestApi';
 import { KernelMessageReader, KernelMessageWriter } from '../../mach/ipcKobject';
-import { copyout } from '../../mach/ipcRight';
-import { KERN, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from '../../mach/machConstants';
+import { KERN, MIG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from '../../mach/machConstants';
 import type { MachKernel } from '../../mach/machKernel';
-import { argumentBytes, defineRoutine, THREAD_STATE_WORDS, type MigRoutine } from '../../mach/mig';
+import { argumentBytes, defineRoutine, THREAD_STATE_WORDS, valueCount, type MigRoutine } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import type { Thread } from '../../mach/thread';
@@ -28,7 +27,7 @@ export class KernelCalls {
   private readonly reader: KernelMessageReader;
   private readonly values = new Int32Array(8 + THREAD_STATE_WORDS);
   /** The out arguments of the last {@link rpc} (a port's name in the server for a port). */
-  readonly out = new Int32Array(4);
+  readonly out = new Int32Array(4 + THREAD_STATE_WORDS);
 
   constructor(private readonly k: MachKernel, private readonly colocated: boolean, private readonly server: MachTask) {
     this.writer = new KernelMessageWriter(k);
@@ -50,7 +49,7 @@ export class KernelCalls {
     for (let i = 0; i < args.length; i++) values[i] = args[i];
     if (!this.colocated && guest !== null) {
       const result = yield* guest.call(routine, name, values);
-      for (let i = 0; i < routine.reply.length; i++) this.out[i] = guest.out[i];
+      this.out.set(guest.out.subarray(0, valueCount(routine.reply)));
       return result;
     }
     const k = this.k;
@@ -81,16 +80,9 @@ export class KernelCalls {
     if (reply === null) return KERN.FAILURE;
     const reader = this.reader;
     reader.begin(reply);
-    const retCode = reader.int();
-    for (let i = 0; i < routine.reply.length && retCode === KERN.SUCCESS; i++) {
-      if (routine.reply[i] === 'int') {
-        this.out[i] = reader.int();
-        continue;
-      }
-      const right = reader.port();
-      const transit = right === null ? -1 : reader.take(right);
-      this.out[i] = right === null || transit < 0 ? 0 : copyout(k, space, right, transit);
-    }
+    let retCode = reader.int();
+    // the out arguments of every kind, as the user stub's receive and unmarshal would give them
+    if (retCode === KERN.SUCCESS && reader.values(routine.reply, this.out, space, this.server.map) < 0) retCode = MIG.TYPE_ERROR;
     k.msg.consumeReceived(reply);
     return retCode;
   }
@@ -114,3 +106,4 @@ export class KernelCalls {
     return 0;
   }
 }
+
