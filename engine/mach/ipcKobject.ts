@@ -181,16 +181,11 @@ export class KernelMessageReader {
         o += THREAD_STATE_WORDS;
       } else if (argument === 'ool') {
         const copy = this.region();
-        if (copy === null) {
-          out[o++] = 0;
-          out[o++] = 0;
-          continue;
-        }
-        this.takeRegion(copy);
-        const address = map.copyout(copy);
-        if (address < 0) k.deallocateCopy(copy);
+        if (copy !== null) this.takeRegion(copy);
+        const address = copy === null ? -1 : map.copyout(copy);
+        if (copy !== null && address < 0) k.deallocateCopy(copy);
         out[o++] = address < 0 ? 0 : address;
-        out[o++] = copy.size;
+        out[o++] = copy === null ? 0 : copy.size;
       } else {
         const right = this.port();
         const transit = right === null ? -1 : this.take(right);

@@ -1,9 +1,9 @@
 import type { Operation } from '../../machine/executionContext';
 import type { MachGuest } from '../../mach/guestApi';
 import { KernelMessageReader, KernelMessageWriter } from '../../mach/ipcKobject';
-import { KERN, MIG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from '../../mach/machConstants';
+import { KERN, MACH_MSG, MIG, MSG_HEADER_BYTES, MSG_ID, MSG_TYPE_PORT_SEND, MSG_TYPE_PORT_SEND_ONCE } from '../../mach/machConstants';
 import type { MachKernel } from '../../mach/machKernel';
-import { argumentBytes, defineRoutine, THREAD_STATE_WORDS, valueCount, type MigRoutine } from '../../mach/mig';
+import { argumentBytes, defineRoutine, THREAD_STATE_WORDS, valueCount, valuesOf, type MigRoutine } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
 import type { Thread } from '../../mach/thread';
@@ -37,12 +37,14 @@ export class KernelCalls {
   /**
    * The MIG RPC `routine` to the kernel object the server names `name` (a task or thread port),
    * with `args` ('makeSend' and 'makeSendOnce' arguments are names of the server's receive
-   * rights, 'copySend' ones of its send rights; 0 is MACH_PORT_NULL), by the server
+   * rights, 'copySend' ones of its send rights; 0 is MACH_PORT_NULL; an 'ool' argument is an
+   * address and a size in the server's map), by the server
    * thread `thread`. User-mode: the MIG stub's mach_msg(SEND|RCV) on its reply port. Co-located:
    * the request kmsg, with a send-once right to the thread's reply port, is served in the calling
    * thread and its reply taken back at once (no trap, no queue, no switch), the out rights copied
-   * out into the server's name space as the stub's receive would. Returns the RetCode (or a
-   * mach_msg error); out arguments in {@link out}.
+   * out into the server's name space and regions into its map as the stub's receive would.
+   * Returns the RetCode (or a mach_msg error); out arguments in {@link out}, laid out as the
+   * user stub's (mig.ts unmarshal).
    */
   *rpc(guest: MachGuest | null, thread: Thread, routine: MigRoutine, name: number, args: ArrayLike<number>): Operation<number> {
     const values = this.values;
@@ -57,15 +59,25 @@ export class KernelCalls {
     const port = space.objectOf(space.lookup(name));
     if (port === undefined || !port.active || port.kobject === null) return KERN.INVALID_ARGUMENT;
     const writer = this.writer;
+    // an out-of-line argument must be mapped readable in the server (mach_msg's copyin check)
+    let at = 0;
+    for (const argument of routine.request) {
+      if (argument === 'ool' && !this.server.map.canCopyin(values[at], values[at + 1])) return MACH_MSG.SEND_INVALID_MEMORY;
+      at += valuesOf(argument);
+    }
+    if (writer.begin(port, MSG_TYPE_PORT_SEND, routine.id, MSG_HEADER_BYTES + argumentBytes(routine.request), thread.replyPort, MSG_TYPE_PORT_SEND_ONCE) === null) return KERN.RESOURCE_SHORTAGE;
     port.sendRights++;
     thread.replyPort.sendOnceRights++;
-    if (writer.begin(port, MSG_TYPE_PORT_SEND, routine.id, MSG_HEADER_BYTES + argumentBytes(routine.request), thread.replyPort, MSG_TYPE_PORT_SEND_ONCE) === null) return KERN.RESOURCE_SHORTAGE;
-    let at = 0;
+    at = 0;
     for (const argument of routine.request) {
       if (argument === 'int') writer.int(args[at++]);
       else if (argument === 'threadState') {
         writer.words(values.subarray(at, at + THREAD_STATE_WORDS));
         at += THREAD_STATE_WORDS;
+      } else if (argument === 'ool') {
+        // vm_map_copyin of the server's range (address, size), as a user stub's send does
+        writer.region(this.server.map.copyin(values[at], values[at + 1], false)!);
+        at += 2;
       } else {
         // MACH_PORT_NULL (name 0) travels as a null port
         const right = space.objectOf(space.lookup(args[at++]));

@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { KernelCalls } from '../../../engine/linux/mach/serverCalls';
 import { MACH_ROUTINES } from '../../../engine/mach/guestApi';
-import { I386_SAVED_STATE, KERN, USER_CS, USER_DS } from '../../../engine/mach/machConstants';
+import { I386_SAVED_STATE, KERN, MACH_MSG, USER_CS, USER_DS } from '../../../engine/mach/machConstants';
 import { THREAD_STATE_WORDS } from '../../../engine/mach/mig';
 import { REG } from '../../../engine/mach/thread';
 import { bootMach, runToIdle } from './fixtures';
+
+const PAGE = 4096;
 
 /**
  * KernelCalls.rpc, the Linux server's MIG RPCs to kernel objects: by mach_msg from a user-mode
@@ -44,5 +46,49 @@ describe('Linux server kernel calls (KernelCalls.rpc)', () => {
   it('thread_get_state of an unknown flavor fails the same way co-located and user-mode', () => {
     assert.equal(getState(false, 99).result, KERN.INVALID_ARGUMENT);
     assert.equal(getState(true, 99).result, KERN.INVALID_ARGUMENT);
+  });
+
+  it('vm_read: the out-of-line reply is copied out into the server\'s map, with the same data and size co-located and user-mode', () => {
+    const read = (colocated: boolean) => {
+      const { kernel } = bootMach();
+      const server = kernel.createTask('server', colocated);
+      const calls = new KernelCalls(kernel, colocated, server);
+      const seen: number[] = [];
+      kernel.resume(kernel.createThread(server, 'server', function* (g) {
+        const self = yield* g.machTaskSelf();
+        yield* g.vmAllocate(self, 0, 2 * PAGE, true);
+        const source = g.out[0];
+        yield* g.write32(source + PAGE + 8, 0x5eed);
+        seen.push(yield* calls.rpc(colocated ? null : g, g.thread, MACH_ROUTINES.vmRead, self, [source + PAGE, PAGE]));
+        const [copy, size] = [calls.out[0], calls.out[1]];
+        seen.push(size, copy !== 0 && copy !== source + PAGE ? 1 : 0, yield* g.read32(copy + 8));
+      }));
+      runToIdle(kernel);
+      return seen;
+    };
+    assert.deepEqual(read(false), [KERN.SUCCESS, PAGE, 1, 0x5eed]);
+    assert.deepEqual(read(true), read(false));
+  });
+
+  it('vm_write: an out-of-line request argument is copied in from the server\'s map the same way co-located and user-mode', () => {
+    const write = (colocated: boolean) => {
+      const { kernel } = bootMach();
+      const server = kernel.createTask('server', colocated);
+      const calls = new KernelCalls(kernel, colocated, server);
+      const seen: number[] = [];
+      kernel.resume(kernel.createThread(server, 'server', function* (g) {
+        const self = yield* g.machTaskSelf();
+        yield* g.vmAllocate(self, 0, 2 * PAGE, true);
+        const [data, target] = [g.out[0], g.out[0] + PAGE];
+        yield* g.write32(data + 12, 0xda7a);
+        seen.push(yield* calls.rpc(colocated ? null : g, g.thread, MACH_ROUTINES.vmWrite, self, [target, data, PAGE]));
+        seen.push(yield* g.read32(target + 12));
+        seen.push(yield* calls.rpc(colocated ? null : g, g.thread, MACH_ROUTINES.vmWrite, self, [target, 0x7000_0000, PAGE]));
+      }));
+      runToIdle(kernel);
+      return seen;
+    };
+    assert.deepEqual(write(false), [KERN.SUCCESS, 0xda7a, MACH_MSG.SEND_INVALID_MEMORY]);
+    assert.deepEqual(write(true), write(false));
   });
 });
