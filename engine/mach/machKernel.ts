@@ -799,6 +799,12 @@ export class MachKernel {
   private *clockInterrupt(): Activity {
     const cpu = this.cpu;
     const wasUser = cpu.cpl === 3;
+    const interrupted = this.scheduler.current;
+    if (interrupted !== null) {
+      // hardclock's STAT_TIME accounting (no instructions counted for it: part of clockInterrupt)
+      if (wasUser) interrupted.userTicks++;
+      else interrupted.systemTicks++;
+    }
     this.interruptGate(wasUser, MACH_VECTOR.clock);
     this.execute(this.paths.interruptEntry);
     this.scheduler.splChange(true); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)
