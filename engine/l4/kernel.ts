@@ -97,6 +97,12 @@ export class L4Kernel {
   readonly io: IoSpace;
   readonly smallSpaces = new SmallSpaces();
   readonly interrupts = new Interrupts();
+  /**
+   * The thread the last clock tick (IRQ 0) interrupted (null: the idle loop), and whether it was
+   * in user mode: read by a user-level kernel's timer thread for its per-process accounting (as
+   * L4Linux's do_timer decides between user and system time). Written at the tick, costs nothing.
+   */
+  tickInterrupted: { readonly thread: Thread | null; readonly userMode: boolean } = { thread: null, userMode: false };
   readonly ipc: Ipc;
   readonly bootLog: string[] = [];
   /** Unhandled exceptions, killed tasks: one line each. */
@@ -763,6 +769,7 @@ export class L4Kernel {
     machine.pic.endOfInterrupt(irq);
     let preempt = false;
     if (irq === 0) {
+      this.tickInterrupted = { thread: interrupted, userMode: fromUser };
       cpu.execute(this.paths.timer);
       if (interrupted !== null && --interrupted.sliceLeft <= 0) {
         interrupted.sliceLeft = interrupted.timeSlice;

@@ -240,7 +240,7 @@ export class L4Linux implements Substrate {
     }
     this.serverLog.push(`Linux server: ${(pages * 4) >> 10} MB from sigma0 mapped 1:1 (0x${SIGMA0_MEMORY_PHYSICAL.toString(16)}-0x${(this.memoryEnd - 1).toString(16)}); logical page tables beside L4's`);
     const kernelThreads: Array<[number, (l4: L4Api) => Activity, number]> = [
-      [SERVER_THREAD.timer, (l4) => this.topHalf(l4, 0, () => this.kernel.timerTick()), this.n.interruptPriority],
+      [SERVER_THREAD.timer, (l4) => this.topHalf(l4, 0, () => this.timerTick()), this.n.interruptPriority],
       [SERVER_THREAD.console, (l4) => this.topHalf(l4, 1, () => this.consoleInput()), this.n.interruptPriority],
       [SERVER_THREAD.disk, (l4) => this.topHalf(l4, 14, () => this.kernel.disk.interrupt()), this.n.interruptPriority],
       [SERVER_THREAD.bottomHalf, (l4) => this.bottomHalf(l4), this.n.bottomHalfPriority],
@@ -273,6 +273,29 @@ export class L4Linux implements Substrate {
       this.cpu.charge(this.n.interruptThreadSimple * this.cpu.p.instruction, CAT.linuxServer);
       if (this.serverHasWork()) yield* l4.ipcSend(this.serverId, MESSAGE.wakeUp, 0);
     }
+  }
+
+  /**
+   * The timer top half's do_timer. update_process_times charges the tick to the process that was
+   * running when it came: user time if L4 interrupted one of the process's own threads (its code,
+   * the emulation library or trampoline in its task), system time if it interrupted the server
+   * thread on that process's coroutine (serving its call or fault); none for the server's receive
+   * loop, the interrupt threads or idle. (Linux's `current` here, the coroutine being run, is not
+   * that process while it runs in its own task: the server then waits in its receive loop.)
+   */
+  private timerTick(): void {
+    const { thread, userMode } = this.l4.tickInterrupted;
+    let task: Task | null = null;
+    let user = false;
+    if (thread === this.serverThread) task = this.active?.task ?? null;
+    else if (thread !== null) {
+      const process = this.byL4Task.get(thread.task.number);
+      if (process !== undefined && process.task.state !== 'zombie') {
+        task = process.task;
+        user = userMode;
+      }
+    }
+    this.kernel.timerTick(task, user);
   }
 
   private consoleInput(): void {
