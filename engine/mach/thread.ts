@@ -89,6 +89,9 @@ export class Thread {
    */
   userTicks = 0;
   systemTicks = 0;
+  /** Cycles of the thread's last trap from user mode and last return to it (see userModeAt). */
+  kernelEnteredAt = 0;
+  kernelLeftAt = 0;
   /** Cycle at which the thread's time slice ends (set when it is switched in). */
   quantumEnd = 0;
   /** User address of the thread's stack top and of its MIG message buffer (inside the stack). */
