@@ -79,7 +79,7 @@ function nextCall(rng: SeededRandom, live: { fd: number; closed: number; pipeRea
   const badFd = () => (rng.below(3) === 0 ? live.closed : rng.pick(BAD_FDS));
   const kernelPointer = () => rng.pick(KERNEL_POINTERS);
   const length = () => rng.pick([1, 16, 4096, 0x10000, 0x7fffffff, 0xffffffff]);
-  switch (rng.below(22)) {
+  switch (rng.below(27)) {
     case 0: return { name: 'read(bad fd)', nr: NR.read, args: [badFd(), live.buffer, length()], expect: E.EBADF };
     case 1: return { name: 'write(bad fd)', nr: NR.write, args: [badFd(), live.buffer, length()], expect: E.EBADF };
     case 2: return { name: 'read(kernel pointer)', nr: NR.read, args: [live.fd, kernelPointer(), 1 + rng.below(4096)], expect: E.EFAULT };
@@ -102,6 +102,13 @@ function nextCall(rng: SeededRandom, live: { fd: number; closed: number; pipeRea
     case 18: return { name: 'unknown system call', nr: rng.pick([0, 200, 255, 256, 1000, 0xffffffff]), args: [rng.nextU32(), rng.nextU32(), rng.nextU32()], expect: E.ENOSYS };
     case 19: return { name: 'wait4(no child)', nr: NR.wait4, args: [rng.pick([0xffffffff, 30000]), live.buffer, 1, 0], expect: E.ECHILD };
     case 20: return { name: 'munmap(unaligned)', nr: NR.munmap, args: [live.buffer + 1 + rng.below(4095), 4096], expect: E.EINVAL };
+    // sys_times verify_area's a non-NULL buffer; sys_getrusage checks `who` before the buffer (not among
+    // the random calls below: a random pointer would let them overwrite the fuzzer's path strings)
+    case 21: return { name: 'times(kernel pointer)', nr: NR.times, args: [kernelPointer()], expect: E.EFAULT };
+    case 22: return { name: 'getrusage(bad who)', nr: NR.getrusage, args: [rng.pick([1, 2, 0xfffffffe, 0x80000000, ((rng.nextU32() | 2) & ~1) >>> 0]), rng.pick([live.buffer, kernelPointer()])], expect: E.EINVAL };
+    case 23: return { name: 'getrusage(kernel pointer)', nr: NR.getrusage, args: [rng.pick([0, 0xffffffff]), kernelPointer()], expect: E.EFAULT };
+    case 24: return { name: 'gettimeofday(kernel pointer)', nr: NR.gettimeofday, args: [kernelPointer(), rng.pick([0, live.buffer])], expect: E.EFAULT };
+    case 25: return { name: 'gettimeofday(timezone into kernel)', nr: NR.gettimeofday, args: [rng.pick([0, live.buffer]), kernelPointer()], expect: E.EFAULT };
     default: {
       // random number, random arguments: any result, but the engine must not throw
       // (no brk, nanosleep, alarm, unlink: they would free the fuzzer's buffer, sleep for random hours, kill the fuzzer or remove its paths)

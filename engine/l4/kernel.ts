@@ -41,6 +41,7 @@ import { MappingDatabase, type MappingHost, type MappingNode } from './mappingDa
 import { SmallSpaces } from './smallSpaces';
 import { Task, type SmallSpaceSlot } from './task';
 import { THREAD_STATE, WAKE, type ExceptionFrame, Thread } from './thread';
+import { RunHistory, userModeAt } from '../base/runHistory';
 import { formatId, isNilId, lthreadOf, MAX_TASKS, taskOf, THREAD_ID_HIGH, THREAD_ID_LOW, versionOf } from './threadId';
 import type { GuestEntry } from './guestApi';
 import { L4Api } from './guestApi';
@@ -97,6 +98,14 @@ export class L4Kernel {
   readonly io: IoSpace;
   readonly smallSpaces = new SmallSpaces();
   readonly interrupts = new Interrupts();
+  /**
+   * The thread the last clock tick (IRQ 0) interrupted (null: the idle loop), and whether it was
+   * in user mode: read by a user-level kernel's timer thread for its per-process accounting (as
+   * L4Linux's do_timer decides between user and system time). Written at the tick, costs nothing.
+   */
+  tickInterrupted: { readonly thread: Thread | null; readonly userMode: boolean; readonly at: number } = { thread: null, userMode: false, at: 0 };
+  /** The thread on the CPU (null: idle) since each recent switch, for {@link tickInterrupted}. */
+  private readonly running = new RunHistory<Thread | null>(null);
   readonly ipc: Ipc;
   readonly bootLog: string[] = [];
   /** Unhandled exceptions, killed tasks: one line each. */
@@ -469,6 +478,7 @@ export class L4Kernel {
     if (this.tracePoints.switch.enabled) this.tracePoints.switch.emit(this.machine.now, { from: this.current?.name ?? '', to: to.name, spaceSwitch: !to.task.small && this.cpu.cr3 !== to.task.pageDirectory });
     this.switchSpace(to);
     this.current = to;
+    this.running.record(this.cpu.now, to);
     this.cpu.current = to.context;
     // an interrupt that woke a thread out of HLT: the CPU runs again (the idle context stays
     // suspended in its handler until the next idle period)
@@ -490,6 +500,7 @@ export class L4Kernel {
     if (next !== null && next === this.current) return false;
     if (next === null) {
       this.current = null;
+      this.running.record(this.cpu.now, null);
       this.cpu.current = this.idle;
       return true;
     }
@@ -537,6 +548,7 @@ export class L4Kernel {
         continue;
       }
       this.current = null;
+      this.running.record(this.cpu.now, null);
       yield* this.cpu.halt();
     }
   }
@@ -547,6 +559,7 @@ export class L4Kernel {
   enterKernel(thread: Thread, vector: number): void {
     const cpu = this.cpu;
     cpu.gateFromUser(vector);
+    thread.kernelEnteredAt = cpu.now;
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     cpu.execute(this.paths.entry);
@@ -566,6 +579,7 @@ export class L4Kernel {
     const cpu = this.cpu;
     cpu.access(this.kernelFrame(thread), this.p.kernelFrameBytes, ACCESS_READ, false);
     cpu.iretToUser();
+    thread.kernelLeftAt = cpu.now;
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;
   }
@@ -763,6 +777,11 @@ export class L4Kernel {
     machine.pic.endOfInterrupt(irq);
     let preempt = false;
     if (irq === 0) {
+      // the thread that ran when the tick became due (the model lets it in at the next kernel
+      // exit, perhaps after switches), in the mode it was in then
+      const at = machine.pit.lastTickAt;
+      const sampled = this.running.valueAt(at);
+      this.tickInterrupted = { thread: sampled, userMode: sampled !== null && userModeAt(sampled, at), at };
       cpu.execute(this.paths.timer);
       if (interrupted !== null && --interrupted.sliceLeft <= 0) {
         interrupted.sliceLeft = interrupted.timeSlice;

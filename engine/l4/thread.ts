@@ -51,6 +51,9 @@ export class Thread {
   idLow: number;
   idHigh: number;
   priority: number;
+  /** Cycles of the thread's last kernel entry from user mode and last return to it (see userModeAt). */
+  kernelEnteredAt = 0;
+  kernelLeftAt = 0;
   /** Time slice in PIT ticks, and what is left of it. */
   timeSlice: number;
   sliceLeft: number;

@@ -44,6 +44,14 @@ export const MACH_ROUTINES = {
   vmRemap: defineRoutine({ name: 'vm_remap', id: MSG_ID.vmRemap, request: ['int', 'int', 'int', 'copySend', 'int', 'int', 'int'], reply: ['int', 'int', 'int'] }),
   taskCreate: defineRoutine({ name: 'task_create', id: MSG_ID.taskCreate, request: ['int'], reply: ['moveSend'] }),
   taskTerminate: defineRoutine({ name: 'task_terminate', id: MSG_ID.taskTerminate, request: [], reply: [] }),
+  /**
+   * task_info(task, TASK_BASIC_INFO, count): suspend_count, virtual_size, resident_size, user_time
+   * and system_time (seconds, microseconds) of its terminated threads, policy. MIG returns the
+   * info as one inline array; here each word is an item of its own (8 bytes, not 4).
+   */
+  taskInfo: defineRoutine({ name: 'task_info', id: MSG_ID.taskInfo, request: ['int', 'int'], reply: ['int', 'int', 'int', 'int', 'int', 'int', 'int', 'int'] }),
+  /** thread_info(thread, THREAD_BASIC_INFO, count): user_time, system_time (seconds, microseconds), cpu_usage, policy, run_state, flags, suspend_count, sleep_time (as taskInfo, word by word). */
+  threadInfo: defineRoutine({ name: 'thread_info', id: MSG_ID.threadInfo, request: ['int', 'int'], reply: ['int', 'int', 'int', 'int', 'int', 'int', 'int', 'int', 'int', 'int'] }),
   threadCreate: defineRoutine({ name: 'thread_create', id: MSG_ID.threadCreate, request: ['int', 'int'], reply: ['moveSend'] }),
   threadResume: defineRoutine({ name: 'thread_resume', id: MSG_ID.threadResume, request: [], reply: [] }),
   /** thread_get_state(thread, flavor): the thread's i386_SAVED_STATE in the reply. */

@@ -21,6 +21,10 @@ import {
   MSG_TYPE_PORT_SEND_ONCE,
   msghBits,
   POLICY,
+  TASK_BASIC_INFO,
+  TASK_BASIC_INFO_COUNT,
+  THREAD_BASIC_INFO,
+  THREAD_BASIC_INFO_COUNT,
   typeDescriptor,
   USER_CS,
   USER_DS,
@@ -519,6 +523,21 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       return KERN.SUCCESS;
     },
   });
+  routines.set(MSG_ID.taskInfo, {
+    replyBytes: 8 * TASK_BASIC_INFO_COUNT,
+    *run(task, args, reply) {
+      const flavor = args.int();
+      const count = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (!task.active) return KERN.INVALID_TASK;
+      if (flavor !== TASK_BASIC_INFO || count < TASK_BASIC_INFO_COUNT) return KERN.INVALID_ARGUMENT;
+      // task_info's body is not charged (the kernel-object dispatch and the message are). The
+      // times are those of the task's terminated threads, which no model task keeps: 0.
+      const virtualSize = task.map.entries.reduce((sum, entry) => sum + (entry.end - entry.start), 0);
+      for (const word of [0, virtualSize, 0, 0, 0, 0, 0, POLICY.TIMESHARE]) reply.int(word);
+      return KERN.SUCCESS;
+    },
+  });
   routines.set(MSG_ID.taskTerminate, {
     replyBytes: 0,
     *run(task) {
@@ -621,6 +640,23 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
       // thread_priority_locked refuses a base above the limit it has just set (0 is the highest)
       if (base < limit) return KERN.FAILURE;
       k.scheduler.setPriority(thread, base);
+      return KERN.SUCCESS;
+    },
+  });
+  routines.set(MSG_ID.threadInfo, {
+    replyBytes: 8 * THREAD_BASIC_INFO_COUNT,
+    *run(thread, args, reply) {
+      const flavor = args.int();
+      const count = args.int();
+      if (!args.ok) return MIG.TYPE_ERROR;
+      if (flavor !== THREAD_BASIC_INFO || count < THREAD_BASIC_INFO_COUNT) return KERN.INVALID_ARGUMENT;
+      // thread_read_times of the thread's STAT_TIME timers (Thread.userTicks, systemTicks); the
+      // body is not charged (the kernel-object dispatch and the message are)
+      const hz = k.machine.parameters.hz;
+      const usecPerTick = 1_000_000 / hz;
+      const time = (ticks: number): number[] => [Math.floor(ticks / hz), (ticks % hz) * usecPerTick];
+      const runState = thread.state === 'running' || thread.state === 'runnable' ? 1 : 3; // TH_STATE_RUNNING, TH_STATE_WAITING
+      for (const word of [...time(thread.userTicks), ...time(thread.systemTicks), 0, POLICY.TIMESHARE, runState, 0, thread.suspendCount, 0]) reply.int(word);
       return KERN.SUCCESS;
     },
   });

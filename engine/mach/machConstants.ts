@@ -169,6 +169,12 @@ export const MACH_TRAP = {
 /** Scheduling policies (OSF MK mach/policy.h): POLICY_TIMESHARE, POLICY_RR, POLICY_FIFO. */
 export const POLICY = { TIMESHARE: 1, RR: 2, FIFO: 4 } as const;
 
+/** task_info and thread_info flavors (mach/task_info.h, mach/thread_info.h) and their counts in words. */
+export const TASK_BASIC_INFO = 1;
+export const TASK_BASIC_INFO_COUNT = 8;
+export const THREAD_BASIC_INFO = 1;
+export const THREAD_BASIC_INFO_COUNT = 10;
+
 /** thread_switch options (OSF MK mach/thread_switch.h). */
 export const SWITCH_OPTION = { NONE: 0, DEPRESS: 1, WAIT: 2, IDLE: 3 } as const;
 
@@ -193,6 +199,9 @@ export const I386_SAVED_STATE = 8;
 export const MSG_ID = {
   taskCreate: 2007,
   taskTerminate: 2008,
+  /** task_info and thread_info (mach.defs; numbering an estimate, in gaps of this model's ids). */
+  taskInfo: 2010,
+  threadInfo: 2016,
   threadCreate: 2011,
   threadSuspend: 2012,
   threadResume: 2013,

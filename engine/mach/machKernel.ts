@@ -1,3 +1,4 @@
+import { userModeAt } from '../base/runHistory';
 import { FrameAllocator, PAGE_SIZE } from '../base/frameAllocator';
 import { PAGE_FAULT_USER, PAGE_FAULT_WRITE, VECTOR, type MachineFault } from '../base/result';
 import { ACCESS_READ, CAT, type Cpu, type RunOutcome } from '../machine/cpu';
@@ -461,6 +462,7 @@ export class MachKernel {
   private *threadBody(thread: Thread, body: GuestBody): Activity {
     // thread_bootstrap_return: the new thread leaves the kernel into user mode
     this.cpu.iretToUser();
+    thread.kernelLeftAt = this.cpu.now;
     this.cpu.cpl = 3;
     this.cpu.interruptsEnabled = true;
     yield* body(new MachGuest(this, thread));
@@ -573,6 +575,7 @@ export class MachKernel {
   private enter(thread: Thread, vector: number, path: MachPath): void {
     const cpu = this.cpu;
     cpu.gateFromUser(vector);
+    thread.kernelEnteredAt = cpu.now;
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     this.execute(path);
@@ -586,6 +589,7 @@ export class MachKernel {
     this.memory.touch(thread.kernelStack + PAGE_SIZE - this.p.kernelStackBytes, this.p.kernelStackBytes);
     this.memory.touch(thread.address + TRAP_FRAME_OFFSET, TRAP_FRAME_BYTES);
     cpu.iretToUser();
+    thread.kernelLeftAt = cpu.now;
     cpu.cpl = 3;
     cpu.interruptsEnabled = true;
   }
@@ -794,6 +798,7 @@ export class MachKernel {
     }
     const cpu = this.cpu;
     cpu.gateFromUser(fault.vector);
+    thread.kernelEnteredAt = cpu.now;
     cpu.cpl = 0;
     cpu.interruptsEnabled = false;
     this.execute(this.paths.exceptionEntry);
@@ -816,6 +821,15 @@ export class MachKernel {
   private *clockInterrupt(): Activity {
     const cpu = this.cpu;
     const wasUser = cpu.cpl === 3;
+    // hardclock's STAT_TIME accounting (no instructions counted for it: part of clockInterrupt),
+    // for the thread that ran when the tick became due, in the mode it was in then: the model
+    // takes the interrupt at the next exit to user mode, perhaps after switches
+    const at = this.machine.pit.lastTickAt;
+    const sampled = this.scheduler.running.valueAt(at);
+    if (sampled !== null) {
+      if (userModeAt(sampled, at)) sampled.userTicks++;
+      else sampled.systemTicks++;
+    }
     this.interruptGate(wasUser, MACH_VECTOR.clock);
     this.execute(this.paths.interruptEntry);
     this.scheduler.splChange(true); // raise to the clock's IPL (i386/interrupt.S → set_spl_noi)

@@ -1,3 +1,4 @@
+import { RunHistory } from '../base/runHistory';
 import { CAT } from '../machine/cpu';
 import type { Activity } from '../machine/executionContext';
 import type { MachKernel } from './machKernel';
@@ -18,6 +19,8 @@ const DEPRESS_QUEUE = RUN_QUEUES - 2;
  * The run-queue header lives in kernel memory at `address`.
  */
 export class MachScheduler {
+  /** The thread on the CPU since each recent switch: what a clock tick samples (see MachKernel's clockInterrupt). */
+  readonly running = new RunHistory<Thread | null>(null);
   readonly queues: Thread[][] = Array.from({ length: RUN_QUEUES }, () => []);
   private runnable = 0;
   private lowHint = RUN_QUEUES;
@@ -261,6 +264,7 @@ export class MachScheduler {
     next.state = 'running';
     next.quantumEnd = k.cpu.now + this.quantumCycles;
     this.current = next;
+    this.running.record(k.cpu.now, next);
     this.switches++;
     k.cpu.current = next.context;
   }

@@ -82,6 +82,16 @@ export class Thread {
   replyPort!: Port;
   /** Name of the thread's MIG reply port in its task's space (0 until mig_get_reply_port). */
   migReplyName = 0;
+  /**
+   * The thread's timers as Mach 3 keeps them with statistical timing (STAT_TIME, kern/mach_clock.c
+   * hardclock): each clock tick is charged to the running thread, to its user timer if the tick
+   * interrupted user mode, else to its system timer. In ticks; thread_info reports them.
+   */
+  userTicks = 0;
+  systemTicks = 0;
+  /** Cycles of the thread's last trap from user mode and last return to it (see userModeAt). */
+  kernelEnteredAt = 0;
+  kernelLeftAt = 0;
   /** Cycle at which the thread's time slice ends (set when it is switched in). */
   quantumEnd = 0;
   /** User address of the thread's stack top and of its MIG message buffer (inside the stack). */

@@ -19,6 +19,11 @@ export class Pit {
     this.periodCycles = (clockHz * this.reload) / inputHz;
   }
 
+  /** Cycle of the last tick fired (the start of the current period): what a tick's handler samples. */
+  get lastTickAt(): number {
+    return this.startCycle + Math.round(this.ticks * this.periodCycles);
+  }
+
   get running(): boolean {
     return this.event !== null;
   }

@@ -14,9 +14,30 @@ export class ExecTransfer extends Error {
 }
 
 /** A guest function run in a child after fork (the child's "return 0" path). */
+/** Offset in the C library's scratch buffer of the struct tms, rusage or timeval of times, getrusage and gettimeofday (72 bytes). */
+const TIME_BLOCK = 3700;
+
 export type ChildBody = (libc: Libc) => Operation<number>;
 /** A guest signal handler. */
 export type SignalHandler = (libc: Libc, signal: number) => Activity;
+
+/** struct tms (include/linux/times.h): CPU time in clock ticks (HZ = 100). */
+export interface ProcessTimes {
+  readonly utime: number;
+  readonly stime: number;
+  /** Of the children already waited for (and theirs). */
+  readonly cutime: number;
+  readonly cstime: number;
+}
+
+/** The fields of struct rusage (include/linux/resource.h) Linux 2.0 fills; times in microseconds. */
+export interface ResourceUsage {
+  readonly utimeUs: number;
+  readonly stimeUs: number;
+  readonly minorFaults: number;
+  readonly majorFaults: number;
+  readonly swaps: number;
+}
 
 /** What the parent's C library hands to its forked child (copied address-space state). */
 export interface ForkedEntry {
@@ -279,6 +300,42 @@ export class Libc {
 
   getppid(): Operation<number> {
     return this.syscall(NR.getppid);
+  }
+
+  /** time(2): seconds since the epoch (the model's clock starts at 0 at boot), or -errno. */
+  time(): Operation<number> {
+    return this.syscall(NR.time, 0);
+  }
+
+  /** times(2): [clock ticks since boot, or -errno; the process's and its children's times]. */
+  *times(): Operation<[number, ProcessTimes]> {
+    const buffer = this.state.scratch + TIME_BLOCK;
+    const result = yield* this.syscall(NR.times, buffer);
+    if (result < 0 && result > -4096) return [result, { utime: 0, stime: 0, cutime: 0, cstime: 0 }];
+    const bytes = yield* this.load(buffer, 16);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    return [result, { utime: view.getInt32(0, true), stime: view.getInt32(4, true), cutime: view.getInt32(8, true), cstime: view.getInt32(12, true) }];
+  }
+
+  /** getrusage(2) of RUSAGE_SELF (0) or RUSAGE_CHILDREN (-1): [0 or -errno, the usage]. */
+  *getrusage(who: number): Operation<[number, ResourceUsage]> {
+    const buffer = this.state.scratch + TIME_BLOCK;
+    const result = yield* this.syscall(NR.getrusage, who >>> 0, buffer);
+    if (result < 0) return [result, { utimeUs: 0, stimeUs: 0, minorFaults: 0, majorFaults: 0, swaps: 0 }];
+    const bytes = yield* this.load(buffer, 72);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const word = (index: number): number => view.getInt32(index * 4, true);
+    return [result, { utimeUs: word(0) * 1_000_000 + word(1), stimeUs: word(2) * 1_000_000 + word(3), minorFaults: word(8), majorFaults: word(9), swaps: word(10) }];
+  }
+
+  /** gettimeofday(2): [0 or -errno, seconds, microseconds] (no timezone asked for). */
+  *gettimeofday(): Operation<[number, number, number]> {
+    const buffer = this.state.scratch + TIME_BLOCK;
+    const result = yield* this.syscall(NR.gettimeofday, buffer, 0);
+    if (result < 0) return [result, 0, 0];
+    const bytes = yield* this.load(buffer, 8);
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    return [result, view.getInt32(0, true), view.getInt32(4, true)];
   }
 
   /** sync(2): every dirty block to the disk, waiting for it. */

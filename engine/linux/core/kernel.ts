@@ -10,7 +10,7 @@ import { LinuxScheduler } from './sched';
 import type { Substrate, UserRuntime } from './substrate';
 import {
   MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
-  PROT_EXEC, PROT_READ, PROT_WRITE, SIG, SIG_DFL, SIG_IGN, TIOCGPGRP, TIOCSPGRP, WNOHANG,
+  PROT_EXEC, PROT_READ, PROT_WRITE, RUSAGE_BOTH, RUSAGE_CHILDREN, RUSAGE_SELF, SIG, SIG_DFL, SIG_IGN, TIOCGPGRP, TIOCSPGRP, WNOHANG,
 } from './syscalls';
 import { Task, WaitQueue } from './task';
 import { Tty } from './tty';
@@ -58,6 +58,15 @@ const SETUP_FRAME_BYTES = 256;
 /** struct sigcontext_struct of 2.0: the 22 dwords sys_sigreturn verifies and copies in. */
 const SIGCONTEXT_BYTES = 88;
 const HZ = 100;
+/** xtime's advance per tick in µs (kernel/sched.c of 2.0: `tick = (1000000 + HZ/2) / HZ`). */
+const TICK_USEC = 10_000;
+/** struct tms of 2.0 (include/linux/times.h): four clock_t. */
+const TMS_BYTES = 16;
+/** struct timeval and struct timezone of 2.0 (include/linux/time.h): two longs, two ints. */
+const TIMEVAL_BYTES = 8;
+const TIMEZONE_BYTES = 8;
+/** struct rusage of 2.0 (include/linux/resource.h): ru_utime, ru_stime, then 14 longs. */
+const RUSAGE_BYTES = 72;
 
 /**
  * The Linux 2.0 personality: processes, signals, memory, files, pipes and the tty, written once
@@ -85,6 +94,11 @@ export class LinuxKernel {
   /** Memory traffic of the wait queues and the run queue (kernel/sched.c). */
   readonly waits: WaitFootprint;
   jiffies = 0;
+  /**
+   * Cycle at which the last timer tick was handled: where do_gettimeofday's offset into the
+   * current tick counts from (do_fast_gettimeoffset: the TSC read by the timer interrupt).
+   */
+  private lastTickCycle = 0;
   /** Cycles charged per instruction of a personality path. */
   private readonly instructionCycles: number;
   private readonly category: number;
@@ -357,9 +371,19 @@ export class LinuxKernel {
     this.timeouts.delete(task);
   }
 
-  /** The timer interrupt's work (do_timer): jiffies, alarms, timeouts, the time slice. */
-  timerTick(): void {
+  /**
+   * The timer interrupt's work (do_timer): jiffies, alarms, timeouts, the time slice, and
+   * update_process_times' accounting: the tick goes to `interrupted` (the task that was running
+   * when the tick came; null: idle, or a substrate that keeps no such count), to its user time
+   * if the tick interrupted it in user mode (2.0: `user_mode(regs)`), else to its system time.
+   */
+  timerTick(interrupted: Task | null = null, userMode = false): void {
     this.jiffies++;
+    this.lastTickCycle = this.substrate.now;
+    if (interrupted !== null) {
+      if (userMode) interrupted.utime++;
+      else interrupted.stime++;
+    }
     this.run('timerTick');
     this.writeBack.tick();
     for (const task of this.sleepingTimed) {
@@ -495,7 +519,14 @@ export class LinuxKernel {
 
   private reap(task: Task): void {
     const parent = task.parent;
-    if (parent !== null) parent.children.splice(parent.children.indexOf(task), 1);
+    if (parent !== null) {
+      parent.children.splice(parent.children.indexOf(task), 1);
+      // sys_wait4's TASK_ZOMBIE case (cutime, cstime) and release() (cmin_flt, cmaj_flt) of 2.0
+      parent.cutime += task.utime + task.cutime;
+      parent.cstime += task.stime + task.cstime;
+      parent.cminFlt += task.minFlt + task.cminFlt;
+      parent.cmajFlt += task.majFlt + task.cmajFlt;
+    }
     this.tasks.delete(task.pid);
     this.taskTable.release(task);
     this.scheduler.remove(task);
@@ -876,6 +907,7 @@ export class LinuxKernel {
     const old = task.mm;
     const mapped = old === null ? null : this.releaseAreas(old);
     task.mm = mm;
+    mm.faultCounter = task;
     this.substrate.addressSpaceReplaced(task);
     if (mapped !== null) this.iputMapped(mapped);
     task.program = layout.program;
@@ -951,7 +983,10 @@ export class LinuxKernel {
       return this.closeFd(task, fd) ? 0 : -E.EBADF;
     });
     this.slow(NR.waitpid, (task, pid, status, options) => this.sysWait4(task, pid | 0, status, options));
-    this.slow(NR.wait4, (task, pid, status, options) => this.sysWait4(task, pid | 0, status, options));
+    this.slow(NR.wait4, (task, pid, status, options, usage) => this.sysWait4(task, pid | 0, status, options, usage));
+    this.slow(NR.times, (task, buffer) => this.sysTimes(task, buffer));
+    this.slow(NR.getrusage, (task, who, usage) => this.sysGetrusage(task, who | 0, usage));
+    this.slow(NR.gettimeofday, (task, tv, tz) => this.sysGettimeofday(task, tv, tz));
     this.slow(NR.unlink, (task, path) => this.sysUnlink(task, path));
     this.slow(NR.execve, (task, path, argv) => this.sysExecve(task, path, argv));
     this.slow(NR.chdir, (task, path) => this.sysChdir(task, path));
@@ -998,6 +1033,7 @@ export class LinuxKernel {
       return -E.ENOMEM;
     }
     child.mm = mm;
+    mm.faultCounter = child;
     child.program = task.program;
     child.pgrp = task.pgrp;
     child.blocked = task.blocked;
@@ -1079,8 +1115,10 @@ export class LinuxKernel {
     return fd;
   }
 
-  private *sysWait4(task: Task, pid: number, statusAddress: number, options: number): Operation<number> {
+  private *sysWait4(task: Task, pid: number, statusAddress: number, options: number, usage = 0): Operation<number> {
     this.run('waitBase');
+    // 2.0's sys_wait4: verify_area of a struct rusage first, if one is asked for
+    if (usage !== 0 && !this.verifyArea(task, usage, RUSAGE_BYTES, true)) return -E.EFAULT;
     for (;;) {
       let found = false;
       for (const child of task.children) {
@@ -1092,6 +1130,10 @@ export class LinuxKernel {
           if (written < 0) return written;
         }
         const childPid = child.pid;
+        if (usage !== 0) {
+          const written = yield* this.writeRusage(task, child, RUSAGE_BOTH, usage);
+          if (written < 0) return written;
+        }
         this.reap(child);
         return childPid;
       }
@@ -1100,6 +1142,87 @@ export class LinuxKernel {
       if (task.hasPendingSignal()) return -E.ERESTARTSYS;
       yield* this.sleepOn(task, task.childExit);
     }
+  }
+
+  /**
+   * sys_times (kernel/sys.c of 2.0): the caller's and its reaped children's times in clock ticks
+   * into a struct tms, if `buffer` is not NULL (verify_area first); returns jiffies.
+   */
+  private *sysTimes(task: Task, buffer: number): Operation<number> {
+    this.run('sysTimes');
+    if (buffer !== 0) {
+      if (!this.verifyArea(task, buffer, TMS_BYTES, true)) return -E.EFAULT;
+      yield* this.updateTaskTimes(task);
+      const written = yield* this.writeUserWords(task, buffer, [task.utime, task.stime, task.cutime, task.cstime]);
+      if (written < 0) return written;
+    }
+    return this.jiffies;
+  }
+
+  /** sys_getrusage (kernel/sys.c of 2.0): RUSAGE_SELF or RUSAGE_CHILDREN, anything else EINVAL. */
+  private *sysGetrusage(task: Task, who: number, usage: number): Operation<number> {
+    this.run('sysGetrusage');
+    if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN) return -E.EINVAL;
+    if (!this.verifyArea(task, usage, RUSAGE_BYTES, true)) return -E.EFAULT;
+    const written = yield* this.writeRusage(task, task, who, usage);
+    return written < 0 ? written : 0;
+  }
+
+  /**
+   * getrusage(p, who, ru) of 2.0: a zeroed struct rusage with the times as timevals (CT_TO_SECS,
+   * CT_TO_USECS) and the fault counts, of `p` (RUSAGE_SELF), its reaped children
+   * (RUSAGE_CHILDREN) or both (wait4's RUSAGE_BOTH), copied to `usage` in `task`'s space. 2.0
+   * fills ru_nswap too; without swapping it stays 0, as do the fields 2.0 never fills.
+   */
+  private *writeRusage(task: Task, p: Task, who: number, usage: number): Operation<number> {
+    this.run('getrusage');
+    yield* this.updateTaskTimes(p);
+    const self = who !== RUSAGE_CHILDREN;
+    const children = who !== RUSAGE_SELF;
+    const utime = (self ? p.utime : 0) + (children ? p.cutime : 0);
+    const stime = (self ? p.stime : 0) + (children ? p.cstime : 0);
+    const minFlt = (self ? p.minFlt : 0) + (children ? p.cminFlt : 0);
+    const majFlt = (self ? p.majFlt : 0) + (children ? p.cmajFlt : 0);
+    const words = new Array<number>(RUSAGE_BYTES / 4).fill(0);
+    const usecPerTick = 1_000_000 / HZ;
+    words[0] = Math.floor(utime / HZ);
+    words[1] = (utime % HZ) * usecPerTick;
+    words[2] = Math.floor(stime / HZ);
+    words[3] = (stime % HZ) * usecPerTick;
+    // ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, then ru_minflt, ru_majflt, ru_nswap
+    words[8] = minFlt;
+    words[9] = majFlt;
+    return yield* this.writeUserWords(task, usage, words);
+  }
+
+  /** MkLinux's osfmach3_update_task_info before the times are read; nothing elsewhere (the tick keeps them). */
+  private *updateTaskTimes(task: Task): Activity {
+    if (this.substrate.updateTaskTimes !== undefined) yield* this.substrate.updateTaskTimes(task);
+  }
+
+  /**
+   * sys_gettimeofday (kernel/time.c of 2.0): for a non-NULL `tv`, verify_area, then
+   * do_gettimeofday: xtime (jiffies' seconds and microseconds) plus the time since the last tick
+   * (do_fast_gettimeoffset on a Pentium: the TSC since the timer interrupt, kept below one tick
+   * so that the time never runs backwards when a tick is handled late); for a non-NULL `tz`,
+   * verify_area and sys_tz (zero: no timezone was ever set).
+   */
+  private *sysGettimeofday(task: Task, tv: number, tz: number): Operation<number> {
+    this.run('sysGettimeofday');
+    if (tv !== 0) {
+      if (!this.verifyArea(task, tv, TIMEVAL_BYTES, true)) return -E.EFAULT;
+      this.run('doGettimeofday');
+      const cycles = this.substrate.now - this.lastTickCycle;
+      const offset = Math.min(TICK_USEC - 1, Math.floor(cycles / this.substrate.machine.parameters.clockMHz));
+      const written = yield* this.writeUserWords(task, tv, [Math.floor(this.jiffies / HZ), (this.jiffies % HZ) * TICK_USEC + offset]);
+      if (written < 0) return written;
+    }
+    if (tz !== 0) {
+      if (!this.verifyArea(task, tz, TIMEZONE_BYTES, true)) return -E.EFAULT;
+      const written = yield* this.writeUserWords(task, tz, [0, 0]);
+      if (written < 0) return written;
+    }
+    return 0;
   }
 
   private *sysUnlink(task: Task, pathAddress: number): Operation<number> {

@@ -3,7 +3,7 @@ import type { BranchSites } from '../../machine/btb';
 import { wholeLineBytes } from '../../base/codeLayout';
 import { SeededRandom } from '../../base/random';
 import { apportion, nameHash, placeRuns, sourceTextBytes, type LinkedObject } from '../../base/textLayout';
-import { FUNCTION_OFFSETS, LINUX_LINK_ORDER, LINUX_SOURCE_HEADER_CHARS, PATH_FUNCTIONS } from './kernelTextLayout';
+import { FUNCTION_OFFSETS, LINUX_LINK_ORDER, LINUX_SOURCE_HEADER_CHARS, PATH_FUNCTIONS, UNALIGNED_OBJECTS } from './kernelTextLayout';
 import { LINUX_PARAMETERS, type LinuxParameters } from './linuxParameters';
 
 export type LinuxPath = keyof typeof LINUX_PARAMETERS;
@@ -100,7 +100,7 @@ export function layoutLinuxText(p: LinuxParameters): { paths: ReadonlyMap<LinuxP
     const size = Math.round((object.chars ?? []).reduce((sum, chars, i) => sum + linuxSourceBytes(p, chars, assembly) * factors[i], 0));
     const runs = runsByFile.get(object.file) ?? [];
     runsByFile.delete(object.file);
-    const start = runs.length === 0 ? offset : Math.ceil(offset / line) * line;
+    const start = runs.length === 0 || UNALIGNED_OBJECTS.has(object.file) ? offset : Math.ceil(offset / line) * line;
     const functionChars = FUNCTION_OFFSETS[object.file] ?? {};
     const targets = runs.map((run) => {
       const chars = run.fn === undefined ? undefined : functionChars[functionOf(run.fn)];

@@ -63,6 +63,12 @@ export class MemoryMap {
   rss = 0;
   /** Physical address of the kmalloc'd `struct mm_struct` (cache footprint of find_vma), or 0. */
   structPhysical = 0;
+  /**
+   * The task whose fault counts this space's faults go to (2.0 counts `tsk->min_flt`/`maj_flt` of
+   * the faulting task; here one task per space): set when the space becomes the task's, so the
+   * argument pages exec writes before (put_dirty_page, no fault in 2.0) are not counted.
+   */
+  faultCounter: FaultCounter | null = null;
 
   constructor(readonly pgd: number) {}
 
@@ -344,6 +350,8 @@ export class MemoryManager {
   private noPage(mm: MemoryMap, area: VmArea, page: number, write: boolean): boolean {
     if (area.inode !== null) {
       const index = (area.offset + (page - area.start)) / PAGE_SIZE;
+      // do_no_page: ++tsk->maj_flt for every page vm_ops->nopage gives, in the page cache or not
+      if (mm.faultCounter !== null) mm.faultCounter.majFlt++;
       if ((area.flags & VM_SHARED) !== 0) {
         this.run('faultFilePage');
         return this.sharedNoPage(mm, area.inode, index, page, write);
@@ -370,6 +378,7 @@ export class MemoryManager {
     this.run('faultAnonPage');
     const frame = this.allocate(true);
     if (frame < 0) return false;
+    if (mm.faultCounter !== null) mm.faultCounter.minFlt++; // do_no_page's anonymous_page: tsk->min_flt++
     return this.setPte(mm, page, frame, true);
   }
 
@@ -396,6 +405,7 @@ export class MemoryManager {
    */
   private wpPage(mm: MemoryMap, area: VmArea, page: number, at: number, pte: number): boolean {
     this.run('faultWpPage');
+    if (mm.faultCounter !== null) mm.faultCounter.minFlt++; // do_wp_page: tsk->min_flt++ before the copy test
     const old = (pte & FRAME_MASK) >>> 0;
     const sharedFile = (area.flags & VM_SHARED) !== 0 && area.inode !== null;
     if (sharedFile || (old !== this.zeroPage && this.count[old >>> 12] === 1 && !this.isPageCache(area, old))) {
@@ -800,6 +810,12 @@ export class MemoryManager {
 
 /** Outcome of a page fault: resolved, a SIGSEGV, out of memory, or a page-cache read needed first. */
 export type FaultResult = 'ok' | 'segv' | 'oom' | 'io';
+
+/** Where a space's page faults are counted (a task's min_flt and maj_flt). */
+export interface FaultCounter {
+  minFlt: number;
+  majFlt: number;
+}
 
 export function roundUp(bytes: number): number {
   return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;

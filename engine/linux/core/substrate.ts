@@ -187,6 +187,12 @@ export interface Substrate {
    * the server, user threads being scheduled by L4.
    */
   schedule(task: Task): Activity;
+  /**
+   * MkLinux's osfmach3_update_task_info (sys_times and getrusage call it before reading the
+   * times): `task.utime`/`stime` from Mach's task_info and thread_info. Absent where the timer
+   * tick keeps them (native Linux, L4Linux).
+   */
+  updateTaskTimes?(task: Task): Activity;
   /** The task now in the kernel (`current`), or null when idle. */
   readonly current: Task | null;
 

@@ -19,7 +19,7 @@ const TABLE = [
   [64, 'getppid', 0], [65, 'getpgrp', 0], [67, 'sigaction', 3], [90, 'mmap', 1], [91, 'munmap', 2],
   [106, 'stat', 2], [108, 'fstat', 2], [114, 'wait4', 4], [119, 'sigreturn', 1], [126, 'sigprocmask', 3],
   [102, 'socketcall', 2], [141, 'getdents', 3], [142, '_newselect', 5], [162, 'nanosleep', 2], [36, 'sync', 0], [118, 'fsync', 1],
-  [125, 'mprotect', 3],
+  [125, 'mprotect', 3], [43, 'times', 1], [77, 'getrusage', 2], [78, 'gettimeofday', 2],
 ] as const;
 
 export const SYSCALLS: readonly SyscallSpec[] = TABLE.map(([nr, name, args]) => ({ nr, name, args }));
@@ -83,6 +83,11 @@ export const SOCK_DGRAM = 2;
 /** tty ioctls (include/asm-i386/ioctls.h): argument is a pid_t pointer. */
 export const TIOCGPGRP = 0x540f;
 export const TIOCSPGRP = 0x5410;
+
+/** getrusage(2) `who` (include/linux/resource.h); RUSAGE_BOTH is the kernel's own, for wait4. */
+export const RUSAGE_SELF = 0;
+export const RUSAGE_CHILDREN = -1;
+export const RUSAGE_BOTH = -2;
 
 /** wait4 options. */
 export const WNOHANG = 1;

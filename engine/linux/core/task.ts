@@ -81,6 +81,20 @@ export class Task {
   startTime = 0;
   /** Pending alarm tick, or 0. */
   alarmAt = 0;
+  /**
+   * Accounting of 2.0's task_struct (include/linux/sched.h), in clock ticks (HZ = 100): user and
+   * system time charged by the timer tick (update_process_times; MkLinux: from Mach's thread_info,
+   * see Substrate.updateTaskTimes), and the children's, added when the parent reaps them (sys_wait4).
+   */
+  utime = 0;
+  stime = 0;
+  cutime = 0;
+  cstime = 0;
+  /** Page faults (mm/memory.c of 2.0): minor (do_wp_page, an anonymous page written), major (nopage of a file page); the children's at release(). */
+  minFlt = 0;
+  majFlt = 0;
+  cminFlt = 0;
+  cmajFlt = 0;
 
   constructor(readonly pid: number, public parent: Task | null, cwd: Inode, priority: number, comm: string) {
     this.priority = priority;

@@ -1,4 +1,5 @@
 import type { ParameterRow } from '../../base/parameters';
+import { RunHistory } from '../../base/runHistory';
 import { decodeUtf8 } from '../../base/text';
 import { ACCESS_READ, ACCESS_WRITE, CAT, type CodePath, type Cpu } from '../../machine/cpu';
 import { ExecutionContext, type Activity, type Operation } from '../../machine/executionContext';
@@ -125,6 +126,8 @@ export class L4Linux implements Substrate {
   private dispatcher: ExecutionContext | null = null;
   private booted = false;
   private active: LinuxProcess | null = null;
+  /** {@link active} since each recent coroutine switch: whom the server was serving when a tick became due. */
+  private readonly serving = new RunHistory<LinuxProcess | null>(null);
   private readonly byL4Task = new Map<number, LinuxProcess>();
   private readonly byMm = new Map<MemoryMap, LinuxProcess>();
   private readonly unmaps = new UnmapQueue();
@@ -240,7 +243,7 @@ export class L4Linux implements Substrate {
     }
     this.serverLog.push(`Linux server: ${(pages * 4) >> 10} MB from sigma0 mapped 1:1 (0x${SIGMA0_MEMORY_PHYSICAL.toString(16)}-0x${(this.memoryEnd - 1).toString(16)}); logical page tables beside L4's`);
     const kernelThreads: Array<[number, (l4: L4Api) => Activity, number]> = [
-      [SERVER_THREAD.timer, (l4) => this.topHalf(l4, 0, () => this.kernel.timerTick()), this.n.interruptPriority],
+      [SERVER_THREAD.timer, (l4) => this.topHalf(l4, 0, () => this.timerTick()), this.n.interruptPriority],
       [SERVER_THREAD.console, (l4) => this.topHalf(l4, 1, () => this.consoleInput()), this.n.interruptPriority],
       [SERVER_THREAD.disk, (l4) => this.topHalf(l4, 14, () => this.kernel.disk.interrupt()), this.n.interruptPriority],
       [SERVER_THREAD.bottomHalf, (l4) => this.bottomHalf(l4), this.n.bottomHalfPriority],
@@ -273,6 +276,30 @@ export class L4Linux implements Substrate {
       this.cpu.charge(this.n.interruptThreadSimple * this.cpu.p.instruction, CAT.linuxServer);
       if (this.serverHasWork()) yield* l4.ipcSend(this.serverId, MESSAGE.wakeUp, 0);
     }
+  }
+
+  /**
+   * The timer top half's do_timer. update_process_times charges the tick to the process that was
+   * running when it came (L4's `tickInterrupted`): user time if it was one of the process's own
+   * threads in user mode (its code, the emulation library or trampoline in its task), system
+   * time if it was in L4's kernel (its IPC) or if the server thread was on that process's
+   * coroutine (serving its call or fault); none for the server's receive loop, the interrupt
+   * threads or idle. (Linux's `current` here, the coroutine being run, is not that process while
+   * it runs in its own task: the server then waits in its receive loop.)
+   */
+  private timerTick(): void {
+    const { thread, userMode, at } = this.l4.tickInterrupted;
+    let task: Task | null = null;
+    let user = false;
+    if (thread === this.serverThread) task = this.serving.valueAt(at)?.task ?? null;
+    else if (thread !== null) {
+      const process = this.byL4Task.get(thread.task.number);
+      if (process !== undefined && process.task.state !== 'zombie') {
+        task = process.task;
+        user = userMode;
+      }
+    }
+    this.kernel.timerTick(task, user);
   }
 
   private consoleInput(): void {
@@ -435,6 +462,7 @@ export class L4Linux implements Substrate {
    */
   private resume(process: LinuxProcess): void {
     this.active = process;
+    this.serving.record(this.cpu.now, process);
     this.serverThread.context = process.coroutine;
     this.cpu.current = process.coroutine!;
   }
@@ -442,6 +470,7 @@ export class L4Linux implements Substrate {
   /** Coroutine switch back to the receive loop, up to the caller's `yield` (as {@link resume}). */
   private toDispatcher(): void {
     this.active = null;
+    this.serving.record(this.cpu.now, null);
     this.serverThread.context = this.dispatcher;
     this.cpu.current = this.dispatcher;
   }

@@ -6,7 +6,7 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, MSG_TYPE, MSG_TYPE_PORT_SEND, POLICY, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
+import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, TASK_BASIC_INFO, TASK_BASIC_INFO_COUNT, THREAD_BASIC_INFO, THREAD_BASIC_INFO_COUNT, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, MSG_TYPE, MSG_TYPE_PORT_SEND, POLICY, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
 import { takeRight } from '../../mach/ipcRight';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import { RUN_QUEUES } from '../../mach/machScheduler';
@@ -643,11 +643,15 @@ export class MkLinux implements Substrate {
    * as a send-once notification), task_terminate, mach_port_destroy of the task port, then of
    * the thread port, all MIG RPCs (co-located: short-circuited). Its zombie keeps only Linux's
    * task_struct until the parent's wait4. Not made: osfmach3_update_task_info's task_info and
-   * thread_info before task_terminate, and osfmach3_trap_terminate_task's and the reply port's
+   * thread_info before task_terminate (the times they would return are taken, for the parent's
+   * wait4, without the calls), and osfmach3_trap_terminate_task's and the reply port's
    * mach_port_destroy (kernel calls at the reap, in {@link releaseProcess}).
    */
   private *terminateTask(process: MkLinuxProcess): Activity {
     if (!process.machTask.active) return;
+    // osfmach3_update_task_info "for the last time", so that the parent's wait4 adds the final
+    // times: the values its thread_info would return, read without making the calls (see above)
+    this.takeThreadTimes(process.task, process.userThread.userTicks, process.userThread.systemTicks);
     const guest = this.actorGuest(process);
     const thread = process.actor.thread;
     const calls = this.calls;
@@ -656,6 +660,37 @@ export class MkLinux implements Substrate {
     yield* calls.rpc(guest, thread, MACH_ROUTINES.taskTerminate, process.taskName, []);
     yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.taskName]);
     yield* calls.rpc(guest, thread, MACH_ROUTINES.machPortDestroy, this.serverSelfName, [process.threadName]);
+  }
+
+  /**
+   * MkLinux's osfmach3_update_task_info (osfmach3 kernel/process.c), which sys_times and
+   * getrusage call before they read the times: task_info(TASK_BASIC_INFO) of the process's Mach
+   * task, then (osfmach3_update_thread_info) thread_info(THREAD_BASIC_INFO) of its thread, MIG
+   * RPCs by the server thread running the call (co-located: kernel calls), and utime/stime from
+   * the thread's user and system time. Under CONFIG_OSFMACH3 the Linux tick charges no process
+   * (Mach decides who runs): these are Mach's own timers, the time the process's thread ran in
+   * user mode and in the Mach kernel; what the server's threads do for it is the server's time.
+   * Not done: task_info's resident and virtual sizes into mm->rss and swap_cnt (the
+   * personality's rss stays its own count). A process whose Mach task is gone (a zombie
+   * waited for) keeps the times read at its exit.
+   */
+  *updateTaskTimes(task: Task): Activity {
+    const process = task.substrateData as MkLinuxProcess | undefined;
+    const actor = this.lock.holder as MkActor | null;
+    if (process === undefined || actor === null || !process.machTask.active) return;
+    const calls = this.calls;
+    if ((yield* calls.rpc(actor.guest, actor.thread, MACH_ROUTINES.taskInfo, process.taskName, [TASK_BASIC_INFO, TASK_BASIC_INFO_COUNT])) !== KERN.SUCCESS) return;
+    if ((yield* calls.rpc(actor.guest, actor.thread, MACH_ROUTINES.threadInfo, process.threadName, [THREAD_BASIC_INFO, THREAD_BASIC_INFO_COUNT])) !== KERN.SUCCESS) return;
+    const out = calls.out;
+    task.utime = clockTicks(out[0], out[1]);
+    task.stime = clockTicks(out[2], out[3]);
+  }
+
+  /** The times thread_info would return for Mach timers of `userTicks` and `systemTicks` clock interrupts, in Linux's clock ticks. */
+  private takeThreadTimes(task: Task, userTicks: number, systemTicks: number): void {
+    const hz = this.machine.parameters.hz;
+    task.utime = clockTicks(Math.floor(userTicks / hz), ((userTicks % hz) * 1_000_000) / hz);
+    task.stime = clockTicks(Math.floor(systemTicks / hz), ((systemTicks % hz) * 1_000_000) / hz);
   }
 
   /** What the server built for a process, given back: its task (if still alive), threads, ports and names. */
@@ -925,6 +960,8 @@ export class MkLinux implements Substrate {
       yield* guest.machMsg(guest.messageBuffer, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 64, port, tickMs);
       yield* this.lock.acquire(actor);
       this.cpu.execute(this.interruptPath);
+      // no process is charged (update_process_times under CONFIG_OSFMACH3): a process's times
+      // are its Mach thread's, read by updateTaskTimes
       this.kernel.timerTick();
       yield* this.lock.release(actor);
     }
@@ -1006,3 +1043,11 @@ export const EXCEPTION_STATE_REPLY = ['int', 'threadState'] as const;
 const STATE_INDEX = { edi: 4, esi: 5, ebx: 8, edx: 9, ecx: 10, eax: 11 } as const;
 /** memory_object_init: control port, page size (the interrupt notification is its tail: one int). */
 const PAGER_INIT = ['moveSend', 'int'] as const;
+
+/** Linux's HZ (include/asm-i386/param.h). */
+const LINUX_HZ = 100;
+
+/** osfmach3_update_thread_info: a Mach time_value (seconds, microseconds) in clock ticks, `seconds * HZ + (microseconds * HZ) / TIME_MICROS_MAX`. */
+function clockTicks(seconds: number, microseconds: number): number {
+  return seconds * LINUX_HZ + Math.floor((microseconds * LINUX_HZ) / 1_000_000);
+}

@@ -27,7 +27,7 @@ export class KernelCalls {
   private readonly reader: KernelMessageReader;
   private readonly values = new Int32Array(8 + THREAD_STATE_WORDS);
   /** The out arguments of the last {@link rpc} (a port's name in the server for a port). */
-  readonly out = new Int32Array(4 + THREAD_STATE_WORDS);
+  readonly out = new Int32Array(Math.max(16, 4 + THREAD_STATE_WORDS));
 
   constructor(private readonly k: MachKernel, private readonly colocated: boolean, private readonly server: MachTask) {
     this.writer = new KernelMessageWriter(k);

@@ -500,7 +500,8 @@ export class NativeLinux implements Substrate {
 
   private *timerInterrupt(): Activity {
     const fromUser = this.interruptEntry(0);
-    this.kernel.timerTick();
+    // update_process_times: the tick is current's, user time if it interrupted user mode
+    this.kernel.timerTick(this.currentTask, fromUser);
     yield* this.interruptExit(fromUser);
   }
 

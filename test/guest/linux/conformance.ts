@@ -7,7 +7,7 @@
 import { decodeUtf8, encodeUtf8 } from '../../../engine/base/text';
 import type { Operation } from '../../../engine/machine/executionContext';
 import * as E from '../../../engine/linux/core/errno';
-import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, PROT_READ, PROT_WRITE, SIG, SOCK_DGRAM, SOCK_STREAM } from '../../../engine/linux/core/syscalls';
+import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, NR, RUSAGE_CHILDREN, RUSAGE_SELF, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, PROT_READ, PROT_WRITE, SIG, SOCK_DGRAM, SOCK_STREAM } from '../../../engine/linux/core/syscalls';
 import type { Libc } from '../../../engine/userland/libc';
 import { NULLPROC, RPC_SERVER_BUFFER, RpcClient, serveOne } from '../../../engine/userland/sunrpc';
 import type { GuestProgram } from '../../../engine/userland/runtime';
@@ -432,8 +432,110 @@ const rpc = program('t_rpc', function* (libc) {
   return failed === 0 ? 0 : 1;
 });
 
+/**
+ * times, getrusage, gettimeofday: only relations are checked (the ticks themselves differ from
+ * system to system): CPU time grows over a busy loop, the children's times arrive at wait,
+ * faults are counted, gettimeofday runs forward and agrees with time(), and bad arguments get
+ * Linux 2.0's EINVAL and EFAULT.
+ */
+const times = program('t_times', function* (libc) {
+  const busyMs = (ms: number) => libc.compute(ms * 133_000);
+  const cases: Array<[string, number, number]> = [];
+  const holds = (what: string, ok: boolean) => cases.push([what, ok ? 1 : 0, 1]);
+  const [r0, t0] = yield* libc.times();
+  const [g0, sec0, usec0] = yield* libc.gettimeofday();
+  const now = yield* libc.time();
+  holds('gettimeofday succeeds', g0 === 0);
+  holds('gettimeofday agrees with time() to a second', Math.abs(sec0 - now) <= 1 && usec0 >= 0 && usec0 < 1_000_000);
+  yield* busyMs(100);
+  const [r1, t1] = yield* libc.times();
+  const [, sec1, usec1] = yield* libc.gettimeofday();
+  const elapsedUs = (sec1 - sec0) * 1_000_000 + (usec1 - usec0);
+  holds('times() counts ticks forward', r0 >= 0 && r1 - r0 >= 3);
+  holds('a 100 ms busy loop adds CPU time', t1.utime + t1.stime - (t0.utime + t0.stime) >= 5);
+  holds('the busy loop is user time', t1.utime - t0.utime >= 5);
+  // xtime advances by the clock ticks Linux has taken (on MkLinux fewer than the loop's 10: its
+  // clock thread's Mach timeouts), and gettimeofday with it
+  holds('gettimeofday advances with the clock ticks', elapsedUs > 0 && Math.abs(elapsedUs - (r1 - r0) * 10_000) <= 20_000);
+  let previous = sec1 * 1_000_000 + usec1;
+  let monotonic = true;
+  for (let i = 0; i < 40; i++) {
+    yield* busyMs(1);
+    const [, s, us] = yield* libc.gettimeofday();
+    const at = s * 1_000_000 + us;
+    if (at < previous || us < 0 || us >= 1_000_000) monotonic = false;
+    previous = at;
+  }
+  holds('gettimeofday never runs backwards', monotonic);
+  // a loop of system calls is mostly system time: the kernel's, the server's serving it, or
+  // (MkLinux) the process's thread in Mach's exception RPCs
+  const devNull = yield* libc.open('/dev/null', O_WRONLY);
+  const block = yield* libc.malloc(4096);
+  const [, beforeCalls] = yield* libc.times();
+  for (let i = 0; i < 20_000; i++) yield* libc.write(devNull, block, 4096);
+  const [, afterCalls] = yield* libc.times();
+  holds('a system-call loop adds system time', afterCalls.stime - beforeCalls.stime >= 2);
+  // faults: fresh pages written are minor faults; the program's text came from its file (major)
+  const [u0, self0] = yield* libc.getrusage(RUSAGE_SELF);
+  const pages = yield* libc.malloc(8 * 4096);
+  for (let i = 0; i < 8; i++) yield* libc.storeWords(pages + i * 4096, [i]);
+  const [, self1] = yield* libc.getrusage(RUSAGE_SELF);
+  holds('getrusage(RUSAGE_SELF) succeeds', u0 === 0);
+  holds('getrusage: CPU time of the busy loops', self1.utimeUs + self1.stimeUs >= 100_000);
+  holds('getrusage: the written pages are minor faults', self1.minorFaults - self0.minorFaults >= 8);
+  holds('getrusage: the text pages were major faults', self1.majorFaults > 0);
+  // a child's times and faults reach the parent when it is waited for
+  const [, before] = yield* libc.getrusage(RUSAGE_CHILDREN);
+  const child = yield* libc.fork(function* (c) {
+    const area = yield* c.malloc(4 * 4096);
+    for (let i = 0; i < 4; i++) yield* c.storeWords(area + i * 4096, [i]);
+    yield* c.compute(60 * 133_000);
+    return 0;
+  });
+  const [, childTimesBefore] = yield* libc.times();
+  const [waited] = yield* libc.waitpid(child);
+  const [, after] = yield* libc.getrusage(RUSAGE_CHILDREN);
+  const [, childTimes] = yield* libc.times();
+  holds('waitpid reaps the child', waited === child);
+  holds('children: no time before the wait', childTimesBefore.cutime + childTimesBefore.cstime === t1.cutime + t1.cstime);
+  holds('children: the child\'s CPU time after the wait', childTimes.cutime + childTimes.cstime - (childTimesBefore.cutime + childTimesBefore.cstime) >= 3);
+  holds('children: getrusage sees it too', after.utimeUs + after.stimeUs - (before.utimeUs + before.stimeUs) >= 30_000);
+  holds('children: its faults', after.minorFaults - before.minorFaults >= 4);
+  // wait4 with a struct rusage: the child's own usage
+  const usage = yield* libc.malloc(72);
+  const second = yield* libc.fork(function* (c) {
+    yield* c.compute(40 * 133_000);
+    return 0;
+  });
+  const status = yield* libc.malloc(4);
+  const reaped = yield* libc.syscall(NR.wait4, second, status, 0, usage);
+  // ru_utime and ru_stime: seconds, microseconds each
+  const [utimeSec, utimeUsec, stimeSec, stimeUsec] = [0, 4, 8, 12].map((offset) => offset + usage);
+  let waitedUs = 0;
+  for (const [sec, usec] of [[utimeSec, utimeUsec], [stimeSec, stimeUsec]]) waitedUs += (yield* libc.loadWord(sec)) * 1_000_000 + (yield* libc.loadWord(usec));
+  holds('wait4 fills the child\'s rusage', reaped === second && waitedUs >= 20_000);
+  // NULL where 2.0 allows it; EINVAL and EFAULT where it does not
+  const kernel = 0xc0001000;
+  cases.push(
+    ['times(NULL)', (yield* libc.syscall(NR.times, 0)) >= 0 ? 0 : 1, 0],
+    ['gettimeofday(NULL, NULL)', yield* libc.syscall(NR.gettimeofday, 0, 0), 0],
+    ['gettimeofday with a timezone', yield* libc.syscall(NR.gettimeofday, usage, usage + 8), 0],
+    ['the timezone is zero', (yield* libc.loadWord(usage + 8)) + (yield* libc.loadWord(usage + 12)), 0],
+    ['getrusage of a bad who', yield* libc.syscall(NR.getrusage, 5, usage), -E.EINVAL],
+    ['getrusage of RUSAGE_BOTH (the kernel\'s own)', yield* libc.syscall(NR.getrusage, -2 >>> 0, usage), -E.EINVAL],
+    ['getrusage of a bad who into kernel space', yield* libc.syscall(NR.getrusage, 1, kernel), -E.EINVAL],
+    ['getrusage into an unmapped address', yield* libc.syscall(NR.getrusage, RUSAGE_SELF, 0x10), -E.EFAULT],
+    ['getrusage(NULL)', yield* libc.syscall(NR.getrusage, RUSAGE_CHILDREN >>> 0, 0), -E.EFAULT],
+    ['times into kernel space', yield* libc.syscall(NR.times, kernel), -E.EFAULT],
+    ['gettimeofday into kernel space', yield* libc.syscall(NR.gettimeofday, kernel, 0), -E.EFAULT],
+    ['gettimeofday\'s timezone into an unmapped address', yield* libc.syscall(NR.gettimeofday, usage, 0x10), -E.EFAULT],
+    ['wait4 with a bad rusage', yield* libc.syscall(NR.wait4, -1 >>> 0, 0, 0, kernel), -E.EFAULT],
+  );
+  return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
+});
+
 /** The conformance programs, by name. */
-export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc];
+export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc, times];
 
 /** A booted system as the runner needs it: install programs, run a command, get status and output. */
 export interface SystemUnderTest {

@@ -12,7 +12,7 @@ const COMMANDS: readonly string[] = [
   'echo hello world; cat /etc/motd /etc/passwd; ls /bin; hello',
   'false',
   'cat /no/such/file; kill 4242; echo one two > /tmp/f; cat /tmp/f; wc /tmp/f; rm /tmp/f; cat /tmp/f',
-  't_forkexec; t_cow; t_pipes; t_signals; t_files; t_mmap; t_errors',
+  't_forkexec; t_cow; t_pipes; t_signals; t_files; t_mmap; t_errors; t_times',
 ];
 
 function run(host: LinuxHostFactory, command: string): { status: number | null; output: string } {

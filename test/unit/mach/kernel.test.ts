@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { KernelObjectServer } from '../../../engine/mach/ipcKobject';
-import { EXC, I386_SAVED_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE, SWITCH_OPTION } from '../../../engine/mach/machConstants';
+import { EXC, I386_SAVED_STATE, KERN, MACH_MSG, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MACH_SEND_MSG, MSG_ID, MSG_TYPE, SWITCH_OPTION, TASK_BASIC_INFO, TASK_BASIC_INFO_COUNT, THREAD_BASIC_INFO, THREAD_BASIC_INFO_COUNT } from '../../../engine/mach/machConstants';
+import { MACH_ROUTINES } from '../../../engine/mach/guestApi';
 import { TYPE_DEAD_NAME } from '../../../engine/mach/ipcSpace';
 import { defineRoutine, THREAD_STATE_WORDS } from '../../../engine/mach/mig';
 import { REG, SAVED_STATE_ARGV_STATUS } from '../../../engine/mach/thread';
@@ -60,6 +61,31 @@ describe('mach kernel: boot, scheduler, hooks', () => {
     }
     runToIdle(kernel);
     assert.deepEqual(order, [5, 12, 20]);
+  });
+
+  it('charges each clock tick to the interrupted thread\'s user or system timer, which thread_info and task_info report', () => {
+    const { kernel, machine } = bootMach();
+    kernel.startClock();
+    const results: number[][] = [];
+    start(kernel, 'timed', function* (g) {
+      yield* g.compute(machine.microsecondsToCycles(100_000)); // 100 ms in user mode: 10 ticks
+      const self = yield* g.machThreadSelf();
+      const kr = yield* g.call(MACH_ROUTINES.threadInfo, self, [THREAD_BASIC_INFO, THREAD_BASIC_INFO_COUNT]);
+      results.push([kr, ...Array.from(g.out.subarray(0, 4))]);
+      results.push([yield* g.call(MACH_ROUTINES.threadInfo, self, [99, THREAD_BASIC_INFO_COUNT])]);
+      const task = yield* g.machTaskSelf();
+      results.push([yield* g.call(MACH_ROUTINES.taskInfo, task, [TASK_BASIC_INFO, TASK_BASIC_INFO_COUNT]), g.out[1]]);
+    });
+    kernel.run(() => results.length === 3);
+    machine.pit.stop();
+    const [[kr, userSeconds, userMicroseconds, systemSeconds, systemMicroseconds], [badFlavor], [taskKr, virtualSize]] = results;
+    assert.equal(kr, KERN.SUCCESS);
+    const userUs = userSeconds * 1_000_000 + userMicroseconds;
+    assert.ok(userUs >= 90_000 && userUs <= 110_000, `user time ${userUs} µs`);
+    assert.ok(systemSeconds * 1_000_000 + systemMicroseconds < userUs, 'the busy loop is user time');
+    assert.equal(badFlavor, KERN.INVALID_ARGUMENT);
+    assert.equal(taskKr, KERN.SUCCESS);
+    assert.ok(virtualSize > 0);
   });
 
   it('creates tasks and threads through MIG calls on kernel ports (task_create, thread_create, thread_resume)', () => {
