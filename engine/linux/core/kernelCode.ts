@@ -12,13 +12,26 @@ export type LinuxPath = keyof typeof LINUX_PARAMETERS;
 const ASSEMBLY_PATHS: ReadonlySet<LinuxPath> = new Set<LinuxPath>(['switchTo', 'zeroPagePerDword', 'checksumPerDword']);
 
 /**
- * The largest footprint of one path (a quarter of the 8 KB L1-I). The counts of the largest paths
- * (forkBase, exitBase, execBase, tcpAck) include their loops' iterations, which fetch no new code,
- * so their count × `codeLineBytesPerInstruction` overstates their code (forkBase: 3,480 × 4.63 B =
- * 16 KB, where a traced sys_fork touches 125 lines = 4 KB); the cap understates the largest ones
- * instead (a traced sys_execve touches 396 lines = 12.7 KB).
+ * The rows of a path's code footprint, for the paths whose row counts loop iterations or repeated
+ * calls of one function (fork's copy_files over 256 slots, exec's three do_mmaps): the code such a
+ * path fetches is its instructions counted once per pass, as `codeLineBytesPerInstruction` was
+ * measured (each executed instruction counted once, a loop body one pass), while its cycles stay
+ * its full count. Every other path is straight-line code, and its code is its count.
  */
-const MAX_PATH_BYTES = 2048;
+const CODE_INSTRUCTIONS: Partial<Record<LinuxPath, LinuxPath>> = {
+  forkBase: 'forkCodeInstructions', exitBase: 'exitCodeInstructions', execBase: 'execCodeInstructions',
+  munmapBase: 'munmapCodeInstructions', brkShrink: 'brkShrinkCodeInstructions',
+};
+
+/**
+ * Instructions of path `name` that its code holds: its one-pass count ({@link CODE_INSTRUCTIONS}),
+ * or its count for straight-line code; never more than its count (a what-if that lowers the count
+ * below the one-pass figure shrinks the code with it).
+ */
+export function codeInstructions(p: LinuxParameters, name: LinuxPath): number {
+  const code = CODE_INSTRUCTIONS[name];
+  return code === undefined ? p[name] : Math.min(p[name], p[code]);
+}
 
 /**
  * An object file of the Linux text as {@link layoutLinuxText} links it: its offset from the text
@@ -63,9 +76,10 @@ function linuxSourceBytes(p: LinuxParameters, chars: number, assembly: boolean):
  * Lays the personality's paths out in its kernel text as Linux 2.0's link does
  * (kernelTextLayout.ts): object file after object file in link order (`LINUX_LINK_ORDER`), each of
  * the text size its source gives (characters past the header × `textBytesPerSourceChar`, or
- * `assemblyTextBytesPerSourceChar` for assembly). A path's code is its instruction count ×
+ * `assemblyTextBytesPerSourceChar` for assembly). A path's code is its instructions counted once
+ * per pass ({@link codeInstructions}: a loop body once, a function it calls several times once) ×
  * `codeLineBytesPerInstruction` in whole lines (× `codeBytesPerInstruction` for the assembly rows),
- * at most `MAX_PATH_BYTES`, divided between the functions its row names (`PATH_FUNCTIONS`, in
+ * divided between the functions its row names (`PATH_FUNCTIONS`, in
  * proportion to the instructions the row gives each), each share one run at its function's place
  * in its own file: the text bytes of the source before the function's definition
  * (`FUNCTION_OFFSETS`); a function whose place was not read lies from the start of its file. The
@@ -84,7 +98,7 @@ export function layoutLinuxText(p: LinuxParameters): { paths: ReadonlyMap<LinuxP
     const parts = PATH_FUNCTIONS[name];
     if (parts === undefined) throw new Error(`${name} has no functions in PATH_FUNCTIONS`);
     const bytesPerInstruction = ASSEMBLY_PATHS.has(name) ? p.codeBytesPerInstruction : p.codeLineBytesPerInstruction;
-    const lines = Math.min(MAX_PATH_BYTES, wholeLineBytes(p[name] * bytesPerInstruction, line)) / line;
+    const lines = wholeLineBytes(codeInstructions(p, name) * bytesPerInstruction, line) / line;
     apportion(lines, parts.map((part) => part.instructions)).forEach((partLines, i) => {
       if (partLines === 0) return;
       const runs = runsByFile.get(parts[i].file) ?? runsByFile.set(parts[i].file, []).get(parts[i].file)!;

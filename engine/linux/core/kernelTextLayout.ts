@@ -39,8 +39,11 @@ import { pathFunction as f, type LinkedObject, type PathFunction } from '../../b
  *   page-table and zero pages (`.org 0x1000` to `0x6000`) are data the model keeps elsewhere
  *   (nativeLinux.ts SWAPPER_PG_DIR) and not counted; a whole-page shift moves no I-cache set.
  * - **Functions**: `PATH_FUNCTIONS` divides each row between the functions its source string names,
- *   with the instructions it gives each (a loop's function weighed by one pass of the loop, as
- *   `codeLineBytesPerInstruction` counts a loop body once: copy_files' 2,560 over 256 slots is 10);
+ *   with the instructions it gives each: one pass of the path, as its code holds it (a loop's
+ *   function weighed by one pass of the loop and a function called several times by one call, as
+ *   `codeLineBytesPerInstruction` counts each executed instruction once: copy_files' 2,560 over 256
+ *   slots is 10, fork's five kmallocs one; for the rows that count loops or repeats these add up to
+ *   their one-pass rows, `forkCodeInstructions` and the like, within what the row leaves unnamed);
  *   where a row gives one count for several functions, the split is a reading of the source
  *   (estimate). The rows that name one function run the same code there and share its place
  *   (kmalloc for fork, mmap and a UDP send); a row that is a section of its own (the goodness loop
@@ -209,7 +212,7 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
   zapPteNone: [f(MEM, 'zap_page_range#none')],
   freePageTablesPerPde: [f(MEM, 'free_page_tables')],
   forkBase: [
-    f(FORK, 'copy_files', 10), f(KMALLOC, 'kmalloc', 76), f(PROCESS, 'copy_thread', 211), f(FORK, 'do_fork', 205),
+    f(FORK, 'copy_files', 10), f(KMALLOC, 'kmalloc', 76), f(PROCESS, 'copy_thread', 83), f(FORK, 'do_fork', 205),
     f(FORK, 'copy_mm', 92), f(FORK, 'get_pid', 14), f(PROCESS, 'sys_fork', 8),
   ],
   forkPerVma: [f(KMALLOC, 'kmalloc', 60), f(FORK, 'dup_mmap', 43), f(MEM, 'copy_page_range', 115), f(MMAP, 'build_mmap_avl', 142)],
@@ -217,17 +220,23 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
   findEmptyProcessPerTask: [f(FORK, 'get_pid#task')],
   exitBase: [
     f(EXIT, 'do_exit', 153), f(EXIT, '__exit_files', 6), f(KMALLOC, 'kfree', 53), f(EXIT, 'exit_notify', 47),
-    f(INODE, 'iput', 34), f(MMAP, 'exit_mmap', 16),
+    f(INODE, 'iput', 17), f(MMAP, 'exit_mmap', 16),
   ],
   exitPerVma: [
     f(MMAP, 'exit_mmap#area', 28), f(MEM, 'zap_page_range', 56), f(MMAP, 'remove_shared_vm_struct', 12), f(INODE, 'iput', 9),
     f(KMALLOC, 'kfree', 50), f(MEM, 'free_page_tables', 11),
   ],
   waitBase: [f(EXIT, 'sys_wait4', 105), f(EXIT, 'release', 50), f(KMALLOC, 'kfree', 56)],
+  // one pass of each (execCodeInstructions): do_mmap as mmapBase's functions of a fixed mapping (no get_unmapped_area),
+  // read_exec's file read as generic_file_read's call and page (fileReadCall, fileReadBase), so they share those places;
+  // the 456 the row's string leaves unnamed (7,800 against its parts' 7,338, less one pass) in the ELF loader (estimate)
   execBase: [
-    f(EXEC, 'flush_old_exec', 140), f(MMAP, 'do_mmap', 590), f(EXEC, 'read_exec', 438), f('fs/binfmt_elf.c', 'do_load_elf_binary', 404),
-    f(EXEC, 'copy_strings', 322), f(KMALLOC, 'kmalloc', 110), f(EXEC, 'setup_arg_pages', 353), f(ALLOC, '__get_free_pages', 101),
-    f(EXEC, 'do_execve', 224), f(OPEN, undefined, 215),
+    f(EXEC, 'flush_old_exec', 140), f(MMAP, 'do_mmap', 168), f(MMAP, 'merge_segments', 99), f(MMAP, 'do_munmap', 90),
+    f(MMAP, 'avl_insert', 68), f(MMAP, 'avl_rebalance', 73), f(FILEMAP, 'generic_file_mmap', 38), f(EXEC, 'read_exec', 56),
+    f(FILEMAP, 'generic_file_read', 65), f(FILEMAP, 'generic_file_read#page', 98), f('fs/binfmt_elf.c', 'do_load_elf_binary', 404),
+    f(EXEC, 'copy_strings', 107), f(KMALLOC, 'kmalloc', 60), f(KMALLOC, 'kfree', 50), f(EXEC, 'setup_arg_pages', 198),
+    f(ALLOC, '__get_free_pages', 71), f(ALLOC, 'free_pages', 77), f(EXEC, 'do_execve', 100), f(OPEN, undefined, 215),
+    f('fs/binfmt_elf.c', undefined, 456),
   ],
   execPerArgByte: [f(EXEC, 'copy_strings#byte', 3), f('fs/binfmt_elf.c', 'create_elf_tables#byte', 3)],
   pathComponent: [
@@ -252,7 +261,7 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
     f(MMAP, 'get_unmapped_area', 67), f(KMALLOC, 'kmalloc', 60), f(FILEMAP, 'generic_file_mmap', 38), f('arch/i386/kernel/sys_i386.c', 'old_mmap', 35),
   ],
   munmapBase: [
-    f(MMAP, 'do_munmap', 163), f(MMAP, 'avl_remove', 67), f(MMAP, 'avl_rebalance', 63), f(MEM, 'zap_page_range', 98), f(MMAP, 'unmap_fixup', 53),
+    f(MMAP, 'do_munmap', 163), f(MMAP, 'avl_remove', 67), f(MMAP, 'avl_rebalance', 63), f(MEM, 'zap_page_range', 49), f(MMAP, 'unmap_fixup', 53),
     f(KMALLOC, 'kfree', 50), f(INODE, 'iput', 17), f(MMAP, 'remove_shared_vm_struct', 14),
   ],
   brkBase: [f(MMAP, 'sys_brk')],
@@ -262,7 +271,7 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
   ],
   // "through do_munmap": munmapBase's functions behind sys_brk (estimate, as brkGrow's sys_brk)
   brkShrink: [
-    f(MMAP, 'sys_brk', 87), f(MMAP, 'do_munmap', 163), f(MMAP, 'avl_remove', 67), f(MMAP, 'avl_rebalance', 63), f(MEM, 'zap_page_range', 98),
+    f(MMAP, 'sys_brk', 87), f(MMAP, 'do_munmap', 163), f(MMAP, 'avl_remove', 67), f(MMAP, 'avl_rebalance', 63), f(MEM, 'zap_page_range', 49),
     f(MMAP, 'unmap_fixup', 53), f(KMALLOC, 'kfree', 50), f(INODE, 'iput', 17), f(MMAP, 'remove_shared_vm_struct', 14),
   ],
   signalSend: [f(EXIT, 'send_sig')],
@@ -288,16 +297,20 @@ export const PATH_FUNCTIONS: Readonly<Record<string, readonly PathFunction[]>> =
   tcpSendCall: [f(SOCKET, 'sock_write', 42), f(AF_INET, 'inet_sendmsg', 23), f(TCP, 'tcp_sendmsg', 46), f(TCP, 'do_tcp_sendmsg', 25)],
   tcpSend: [
     f(TCP, 'do_tcp_sendmsg#segment', 264), f(SKBUFF, 'alloc_skb', 54), f(KMALLOC, 'kmalloc', 60), f(IP_OUT, 'ip_build_header', 137),
-    f(TCP_OUT, 'tcp_send_skb', 259), f(IP_OUT, 'ip_queue_xmit', 84), f(DEV, 'dev_queue_xmit', 61), f(LOOPBACK, 'loopback_xmit', 281),
+    f(TCP_OUT, 'tcp_send_skb', 259), f(IP_OUT, 'ip_queue_xmit', 84), f(DEV, 'dev_queue_xmit', 61),
+    // loopback_xmit's 281 with the functions it calls in their own files: udpSend's 163 (loopback_xmit, eth_type_trans, netif_rx)
+    // and 118 for skb_clone of the 160-byte struct and dev_kfree_skb of the original (a reading of the source, estimate)
+    f(LOOPBACK, 'loopback_xmit', 90), f(ETH, 'eth_type_trans', 30), f(DEV, 'netif_rx', 43), f(SKBUFF, 'skb_clone', 70), f(DEV, 'dev_kfree_skb', 48),
   ],
   tcpReceive: [f(DEV, 'net_bh', 49), f(IP_IN, 'ip_rcv', 115), f(TCP_IN, 'tcp_rcv', 183), f(TCP_IN, 'tcp_ack', 125), f(TCP_IN, 'tcp_data', 52), f(TCP_IN, 'tcp_queue', 142)],
   tcpAckedSkb: [f(TCP_IN, 'tcp_ack#acked', 66), f(SKBUFF, 'kfree_skb', 139), f(KMALLOC, 'kfree', 50)],
   tcpRecvCall: [f(SOCKET, 'sock_read', 43), f(AF_INET, 'inet_recvmsg', 24), f(TCP, 'tcp_recvmsg', 152)],
   tcpRecvWait: [f(TCP, 'tcp_recvmsg#wait')],
   tcpRecvSkb: [f(TCP, 'tcp_recvmsg#skb', 83), f(SKBUFF, 'kfree_skb', 81), f(KMALLOC, 'kfree', 50)],
+  // tcp_send_ack's 370 with the ip_build_header it calls at its place in ip_output.c (137, as tcpSend counts it)
   tcpAck: [
-    f(TCP_OUT, 'tcp_send_ack', 370), f(SKBUFF, 'alloc_skb', 54), f(KMALLOC, 'kmalloc', 60), f(IP_OUT, 'ip_queue_xmit', 72),
-    f(DEV, 'dev_queue_xmit', 61), f(LOOPBACK, 'loopback_xmit', 163), f(DEV, 'net_bh', 49), f(IP_IN, 'ip_rcv', 115),
+    f(TCP_OUT, 'tcp_send_ack', 233), f(IP_OUT, 'ip_build_header', 137), f(SKBUFF, 'alloc_skb', 54), f(KMALLOC, 'kmalloc', 60), f(IP_OUT, 'ip_queue_xmit', 72),
+    f(DEV, 'dev_queue_xmit', 61), f(LOOPBACK, 'loopback_xmit', 90), f(ETH, 'eth_type_trans', 30), f(DEV, 'netif_rx', 43), f(DEV, 'net_bh', 49), f(IP_IN, 'ip_rcv', 115),
     f(TCP_IN, 'tcp_rcv', 183), f(TCP_IN, 'tcp_ack', 125), f(TCP_IN, 'tcp_data', 145),
   ],
   checksumPerDword: [f(CHECKSUM, 'csum_partial_copy_fromuser#loop')],

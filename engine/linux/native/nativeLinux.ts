@@ -7,7 +7,7 @@ import type { Machine } from '../../machine/machine';
 import { makeLargePde, makePde, makePte, PG_WRITABLE } from '../../machine/paging';
 import { EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
-import { ENTRY_OBJECT, kernelFunctionOffset, kernelObjectOffset } from '../core/kernelCode';
+import { checkTextFits, ENTRY_OBJECT, kernelFunctionOffset, kernelObjectOffset } from '../core/kernelCode';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
@@ -103,6 +103,7 @@ export class NativeLinux implements Substrate {
     const path = (name: string, cycles: number, category: CodePath['category'], offset: number, bytes: number, source: string): CodePath => ({ name, cycles, category, address: text + offset, bytes, source });
     // entry.S and irq.c where the link of the booted build puts them (kernelTextLayout.ts); the places within them are estimates
     const linux = linuxParameters(options.linux).values;
+    checkTextFits(linux, KERNEL_DATA - KERNEL_PHYSICAL, "native Linux's image (its text, up to .data)");
     const entry = kernelObjectOffset(linux, ENTRY_OBJECT);
     this.entryPath = path('system_call', (n.saveAllSimple + n.systemCallSimple) * m.instruction + n.saveAllSegmentLoads * m.segmentLoad + n.systemCallMemoryOps * m.aluRegMem + n.systemCallDebugReads * m.movDebugRegister, 'kernel', entry, n.systemCallCodeBytes, 'entry.S SAVE_ALL + system_call');
     this.retPath = path('ret_from_sys_call', n.retFromSysCallSimple * m.instruction + n.retFromSysCallMemoryOps * m.aluRegMem + n.retFromSysCallSti * m.cliSti, 'kernel', entry + 0xa0, n.retCodeBytes / 2, 'entry.S ret_from_sys_call');

@@ -33,6 +33,10 @@ describe('native Linux 2.0 substrate', () => {
     assert.ok(cycles > 223 * 0.9 && cycles < 223 * 1.1, `getpid ${cycles} cycles`);
   });
 
+  it('refuses a kernel text that outgrows the 512 KB between the image\'s load address and its .data', () => {
+    assert.throws(() => bootLinux({ initArgs: ['sh', '-c', 'true'], linux: { textBytesPerSourceChar: 0.4 } }), /does not fit the 512 KB native Linux's image/);
+  });
+
   it('maps kernel memory with 4 MB pages on the Pentium (USE_PENTIUM_MM), with page tables without it', () => {
     for (const pentiumMm of [true, false]) {
       const system = bootLinux({ initArgs: ['sh', '-c', 'true'], native: { pentiumMm } });
