@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { KernelCalls } from '../../../engine/linux/mach/serverCalls';
-import { MACH_ROUTINES } from '../../../engine/mach/guestApi';
+import { MACH_ROUTINES, type MachGuest } from '../../../engine/mach/guestApi';
 import { I386_SAVED_STATE, KERN, MACH_MSG, USER_CS, USER_DS } from '../../../engine/mach/machConstants';
 import { THREAD_STATE_WORDS } from '../../../engine/mach/mig';
 import { REG } from '../../../engine/mach/thread';
@@ -30,6 +30,20 @@ function getState(colocated: boolean, flavor = I386_SAVED_STATE): { result: numb
   return seen;
 }
 
+/**
+ * Runs `body` in a server task (co-located or not) with its KernelCalls; returns what the body
+ * pushed onto `seen`.
+ */
+function inServer(colocated: boolean, body: (g: MachGuest, calls: KernelCalls, seen: number[]) => Generator<void, void, void>): number[] {
+  const { kernel } = bootMach();
+  const server = kernel.createTask('server', colocated);
+  const calls = new KernelCalls(kernel, colocated, server);
+  const seen: number[] = [];
+  kernel.resume(kernel.createThread(server, 'server', (g) => body(g, calls, seen)));
+  runToIdle(kernel);
+  return seen;
+}
+
 describe('Linux server kernel calls (KernelCalls.rpc)', () => {
   it('thread_get_state: the reply\'s thread state is the same co-located and user-mode', () => {
     const user = getState(false);
@@ -49,12 +63,7 @@ describe('Linux server kernel calls (KernelCalls.rpc)', () => {
   });
 
   it('vm_read: the out-of-line reply is copied out into the server\'s map, with the same data and size co-located and user-mode', () => {
-    const read = (colocated: boolean) => {
-      const { kernel } = bootMach();
-      const server = kernel.createTask('server', colocated);
-      const calls = new KernelCalls(kernel, colocated, server);
-      const seen: number[] = [];
-      kernel.resume(kernel.createThread(server, 'server', function* (g) {
+    const read = (colocated: boolean) => inServer(colocated, function* (g, calls, seen) {
         const self = yield* g.machTaskSelf();
         yield* g.vmAllocate(self, 0, 2 * PAGE, true);
         const source = g.out[0];
@@ -62,21 +71,13 @@ describe('Linux server kernel calls (KernelCalls.rpc)', () => {
         seen.push(yield* calls.rpc(colocated ? null : g, g.thread, MACH_ROUTINES.vmRead, self, [source + PAGE, PAGE]));
         const [copy, size] = [calls.out[0], calls.out[1]];
         seen.push(size, copy !== 0 && copy !== source + PAGE ? 1 : 0, yield* g.read32(copy + 8));
-      }));
-      runToIdle(kernel);
-      return seen;
-    };
+    });
     assert.deepEqual(read(false), [KERN.SUCCESS, PAGE, 1, 0x5eed]);
     assert.deepEqual(read(true), read(false));
   });
 
   it('vm_write: an out-of-line request argument is copied in from the server\'s map the same way co-located and user-mode', () => {
-    const write = (colocated: boolean) => {
-      const { kernel } = bootMach();
-      const server = kernel.createTask('server', colocated);
-      const calls = new KernelCalls(kernel, colocated, server);
-      const seen: number[] = [];
-      kernel.resume(kernel.createThread(server, 'server', function* (g) {
+    const write = (colocated: boolean) => inServer(colocated, function* (g, calls, seen) {
         const self = yield* g.machTaskSelf();
         yield* g.vmAllocate(self, 0, 2 * PAGE, true);
         const [data, target] = [g.out[0], g.out[0] + PAGE];
@@ -84,10 +85,7 @@ describe('Linux server kernel calls (KernelCalls.rpc)', () => {
         seen.push(yield* calls.rpc(colocated ? null : g, g.thread, MACH_ROUTINES.vmWrite, self, [target, data, PAGE]));
         seen.push(yield* g.read32(target + 12));
         seen.push(yield* calls.rpc(colocated ? null : g, g.thread, MACH_ROUTINES.vmWrite, self, [target, 0x7000_0000, PAGE]));
-      }));
-      runToIdle(kernel);
-      return seen;
-    };
+    });
     assert.deepEqual(write(false), [KERN.SUCCESS, 0xda7a, MACH_MSG.SEND_INVALID_MEMORY]);
     assert.deepEqual(write(true), write(false));
   });
