@@ -302,9 +302,12 @@ export class Libc {
     return this.syscall(NR.getppid);
   }
 
-  /** time(2): seconds since the epoch (the model's clock starts at 0 at boot), or -errno. */
-  time(): Operation<number> {
-    return this.syscall(NR.time, 0);
+  /**
+   * time(2): seconds since the epoch (the model's clock starts at 0 at boot), also stored at
+   * `tloc` when it is not 0, or -errno (-EFAULT for a `tloc` outside the process's memory).
+   */
+  time(tloc = 0): Operation<number> {
+    return this.syscall(NR.time, tloc);
   }
 
   /** times(2): [clock ticks since boot, or -errno; the process's and its children's times]. */

@@ -962,10 +962,7 @@ export class LinuxKernel {
       target.pgrp = pgid === 0 ? target.pid : pgid;
       return 0;
     });
-    this.fast(NR.time, (_task) => {
-      this.run('syscallBody');
-      return Math.floor(this.jiffies / HZ);
-    });
+    this.slow(NR.time, (task, tloc) => this.sysTime(task, tloc));
     this.fast(NR.alarm, (task, seconds) => {
       this.run('syscallBody');
       const left = task.alarmAt === 0 ? 0 : Math.ceil((task.alarmAt - this.jiffies) / HZ);
@@ -1142,6 +1139,21 @@ export class LinuxKernel {
       if (task.hasPendingSignal()) return -E.ERESTARTSYS;
       yield* this.sleepOn(task, task.childExit);
     }
+  }
+
+  /**
+   * sys_time (kernel/time.c of 2.0): CURRENT_TIME (xtime's seconds), also stored at `tloc` when it
+   * is not NULL (verify_area first, so a bad pointer is -EFAULT and nothing is written).
+   */
+  private *sysTime(task: Task, tloc: number): Operation<number> {
+    this.run('syscallBody');
+    const seconds = Math.floor(this.jiffies / HZ);
+    if (tloc !== 0) {
+      if (!this.verifyArea(task, tloc, 4, true)) return -E.EFAULT;
+      const written = yield* this.writeUserWords(task, tloc, [seconds]);
+      if (written < 0) return written;
+    }
+    return seconds;
   }
 
   /**

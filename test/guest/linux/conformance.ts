@@ -530,7 +530,12 @@ const times = program('t_times', function* (libc) {
     ['gettimeofday into kernel space', yield* libc.syscall(NR.gettimeofday, kernel, 0), -E.EFAULT],
     ['gettimeofday\'s timezone into an unmapped address', yield* libc.syscall(NR.gettimeofday, usage, 0x10), -E.EFAULT],
     ['wait4 with a bad rusage', yield* libc.syscall(NR.wait4, -1 >>> 0, 0, 0, kernel), -E.EFAULT],
+    ['time into kernel space', yield* libc.time(kernel), -E.EFAULT],
   );
+  // time(tloc) stores what it returns
+  yield* libc.storeWords(usage, [-1]);
+  const returned = yield* libc.time(usage);
+  holds('time(tloc) stores its result at tloc', returned >= 0 && (yield* libc.loadWord(usage)) === returned);
   return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
 });
 
