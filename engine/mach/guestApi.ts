@@ -249,6 +249,23 @@ export class MachGuest {
     return yield* this.trap(MACH_TRAP.threadSwitch);
   }
 
+  /**
+   * clock_sleep(clock, sleep_type, sleep_time, &wakeup_time) (OSF MK trap -62): sleeps until the
+   * clock reaches `seconds` + `nanoseconds` (TIME_ABSOLUTE) or that long from now
+   * (TIME_RELATIVE). Returns the KERN_* result; the clock's time at the wakeup (seconds,
+   * nanoseconds) is stored at `wakeupTime` unless the clock name or the sleep type was bad.
+   */
+  *clockSleep(clockName: number, type: number, seconds: number, nanoseconds: number, wakeupTime: number): Operation<number> {
+    const a = this.argumentView;
+    a.setUint32(0, clockName >>> 0, true);
+    a.setUint32(4, type >>> 0, true);
+    a.setUint32(8, seconds >>> 0, true);
+    a.setUint32(12, nanoseconds >>> 0, true);
+    a.setUint32(16, wakeupTime >>> 0, true);
+    yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 20);
+    return yield* this.trap(MACH_TRAP.clockSleep);
+  }
+
   /** thread_depress_abort(thread) in its trap form (OSF MK syscall_thread_depress_abort, -76). */
   *threadDepressAbort(threadName: number): Operation<number> {
     yield* this.write32(this.thread.registers[REG.ESP], threadName);

@@ -162,9 +162,15 @@ export const MACH_TRAP = {
   swtchPri: -59,
   swtch: -60,
   threadSwitch: -61,
+  /** OSF MK kern/syscall_sw.c: clock_sleep_trap(clock_name, sleep_type, sleep_sec, sleep_nsec, wakeup_time). */
+  clockSleep: -62,
   /** OSF MK kern/syscall_sw.c: syscall_thread_depress_abort (the trap form libmach's cthreads use). */
   threadDepressAbort: -76,
 } as const;
+
+/** clock_sleep's sleep types (OSF MK mach/clock_types.h); any other bit is KERN_INVALID_VALUE. */
+export const TIME_ABSOLUTE = 0;
+export const TIME_RELATIVE = 1;
 
 /** Scheduling policies (OSF MK mach/policy.h): POLICY_TIMESHARE, POLICY_RR, POLICY_FIFO. */
 export const POLICY = { TIMESHARE: 1, RR: 2, FIFO: 4 } as const;

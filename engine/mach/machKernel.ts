@@ -8,6 +8,7 @@ import { makePde, makePte, PG_WRITABLE } from '../machine/paging';
 import { ExceptionDelivery } from './exceptions';
 import { KernelMessageReader, KernelMessageWriter, KernelObjectServer, taskRoutines, threadRoutines, type KernelRoutine } from './ipcKobject';
 import { copyout, checkDead, releaseRight } from './ipcRight';
+import { RealtimeClock } from './clock';
 import { IpcSpace, TYPE_DEAD_NAME, TYPE_PORT_SET, TYPE_RECEIVE, TYPE_SEND, TYPE_SEND_ONCE } from './ipcSpace';
 import { Kalloc, KERNEL_BASE, kernelLinear, KernelMemory, physicalOf, Zone } from './kernelMemory';
 import { KmsgAllocator } from './kmsg';
@@ -105,6 +106,8 @@ export class MachKernel {
   readonly cpu: Cpu;
   readonly memory: KernelMemory;
   readonly kalloc: Kalloc;
+  /** The realtime clock (kern/clock.c): its port and clock_sleep's alarms. */
+  readonly clock: RealtimeClock;
   readonly kmsgs: KmsgAllocator;
   readonly scheduler: MachScheduler;
   readonly msg: MachMsg;
@@ -225,6 +228,7 @@ export class MachKernel {
     this.scheduler.idle = idle;
     this.defaultPset = this.newPort();
     this.defaultPset.kobject = new KernelObjectServer(this, 'processorSet', null, new Map());
+    this.clock = new RealtimeClock(this);
     this.installIdt();
     this.tracePoints = {
       send: machine.trace.point('mach.msg.send', 'a message copied in by mach_msg: task, destination port, msgh_id, size'),
@@ -377,9 +381,11 @@ export class MachKernel {
 
   /**
    * thread_abort: ends the wait of a thread blocked in mach_msg with MACH_SEND_INTERRUPTED or
-   * MACH_RCV_INTERRUPTED (a thread waiting for a pager or an exception reply is not aborted).
+   * MACH_RCV_INTERRUPTED, or in clock_sleep with KERN_ABORTED (a thread waiting for a pager or an
+   * exception reply is not aborted).
    */
   abort(thread: Thread): number {
+    if (thread.state === 'waiting' && this.clock.cancel(thread, true)) return KERN.SUCCESS;
     const queue = thread.waitPort;
     if (thread.state !== 'waiting' || queue === null) return KERN.SUCCESS;
     const r = queue.receivers.indexOf(thread);
@@ -503,6 +509,7 @@ export class MachKernel {
       if (thread.waitTimer !== null) this.cpu.scheduler.cancel(thread.waitTimer);
       thread.waitTimer = null;
       thread.waitPort = null;
+      this.clock.cancel(thread, false);
       this.destroyPort(thread.selfPort);
       this.destroyPort(thread.replyPort);
       // the running thread is reaped when it leaves the kernel (terminateSelf)
@@ -672,6 +679,9 @@ export class MachKernel {
         yield* this.scheduler.yieldCpu(thread);
         result = KERN.SUCCESS;
         break;
+      case MACH_TRAP.clockSleep:
+        result = this.copyinTrapArguments(thread, 5) ? yield* this.clockSleepTrap(thread) : KERN.INVALID_ADDRESS;
+        break;
       case MACH_TRAP.threadDepressAbort:
         result = this.copyinTrapArguments(thread, 1) ? this.depressAbort(thread.task.space, this.argumentView.getUint32(0, true)) : KERN.INVALID_ADDRESS;
         break;
@@ -685,6 +695,29 @@ export class MachKernel {
     }
     registers[REG.EAX] = result >>> 0;
     yield* this.returnFromTrap(thread);
+  }
+
+  /**
+   * clock_sleep_trap(clock_name, sleep_type, sleep_sec, sleep_nsec, wakeup_time) (OSF MK
+   * kern/clock.c), its arguments already copied in: port_name_to_clock (KERN_INVALID_ARGUMENT
+   * unless the name denotes a send right to a clock), the sleep, and unless the arguments were
+   * bad the wakeup time copied out as a tvalspec (a bad `wakeup_time` is ignored, as copyout's
+   * result is there).
+   */
+  private *clockSleepTrap(thread: Thread): Operation<number> {
+    const a = this.argumentView;
+    const [name, type, seconds, nanoseconds, wakeup] = [0, 4, 8, 12, 16].map((offset) => a.getUint32(offset, true));
+    this.execute(this.paths.entryLookup);
+    const index = thread.task.space.lookup(name);
+    const port = index < 0 ? undefined : thread.task.space.objectOf(index);
+    if (port === undefined || port.kobject?.kind !== 'clock') return KERN.INVALID_ARGUMENT;
+    this.memory.touch(port.address, this.p.portBytes);
+    const [result, time] = yield* this.clock.sleep(thread, type, seconds | 0, nanoseconds | 0);
+    const out = new DataView(this.argumentScratch.buffer, this.argumentScratch.byteOffset);
+    out.setUint32(0, Math.floor(time / 1e9), true);
+    out.setUint32(4, time % 1e9, true);
+    this.cpu.write(wakeup, this.argumentScratch, 0, 8, true);
+    return result;
   }
 
   /** Copies `words` trap arguments from the user stack (mach_trap_table's count); false on a bad address. */
@@ -836,6 +869,8 @@ export class MachKernel {
     this.execute(this.paths.clockInterrupt);
     this.machine.pic.endOfInterrupt(0);
     cpu.charge(this.p.eoiWrites * this.machine.parameters.isaIoAccess, CAT.device);
+    // rtclock_intr: the realtime clock's time, and clock_alarm_intr for the alarms now due
+    this.clock.tick();
     this.scheduler.splChange(true); // back to the interrupted IPL
     const thread = this.scheduler.current;
     if (wasUser && thread !== null && this.scheduler.quantumExpired(thread)) {

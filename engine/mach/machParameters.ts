@@ -134,6 +134,8 @@ export const MACH_PARAMETERS = defineParameters({
   pagerRequest: path(180, 'estimate [OSF vm/vm_fault.c + memory_object.c]: mark page busy/absent, build memory_object_data_request', 'data request to an external pager'),
   pagerSupply: path(200, 'estimate [OSF vm/memory_object.c memory_object_data_provided]: look up the object, allocate vm_page, insert in the hash, wake waiters', 'data supplied by an external pager'),
   deviceRequest: path(250, 'estimate [OSF device/ds_routines.c ds_device_read/write + io_req]: allocate io_req, map buffer, call the driver strategy', 'device request'),
+  clockSleep: path(314, `${OSF_COUNT}, counted by hand from the source (not compiled): clock_sleep_trap to an absolute time (MkLinux's jiffies_thread) in kern/clock.c (read): clock_sleep_trap (prologue and epilogue 10, the port_name_to_clock call and its result 4, swtime and temp 6, the clock_sleep call 6, the two rvalue tests 4, the c_gettime call through cl_ops 6, SUB_TVALSPEC 10, the copyout call 6 and locore.s copyout of the 2-word tvalspec 31 (as copyin in exceptionRaise), return 2: 85), rtclock_gettime (i386/rtclock.c, not read: the time copied under LOCK_RTC, estimated 15, called twice: 30), port_name_to_clock (kern/ipc_clock.c, not read: ip_active, IKOT_CLOCK and ip_kobject after the entry lookup, estimated 25), clock_sleep before its thread_block (prologue and epilogue 10, the CLOCK_NULL and c_setalrm tests 5, the c_gettime call 6, the CheckTime call 5 and its body for TIME_ABSOLUTE (prologue and epilogue 6, BAD_ALRMTYPE 3, BAD_TVALSPEC 6, the TIME_RELATIVE test 3, CMP_TVALSPEC 8, return 1: 27), the chkstat tests and rvalue 5, alrmfree popped 4, al_time and al_status 6, the PostAlarm call 4 and its body on a list with no earlier alarm (prologue and epilogue 8, alarm_time and alrm1 2, the loop test 3, the four links 4, the alrm2 test 2, the earliest test 3, the c_setalrm call 6 and rtclock_setalrm, not read, estimated 15: 43), the assert_wait call 4 and __assert_wait (kern/sched_prim.c, read, not counted: the wait hash, enqueue_tail, wait_event, TH_WAIT and sleep_stamp, estimated 30), the lock test 2, the thread_block call 3: 149) and after it (al_status test 3, *sleep_time 4, the alarm back on alrmfree 4, return 2: 13), and the calls of LOCK_CLOCK's splsched and splx before and after the block (12): 85 + 30 + 25 + 149 + 13 + 12 = 314. The two spl pairs are splTransition, thread_block and the switch their own paths, the entry lookup entryLookup. ${COMPLETE}`, 'clock_sleep trap: a sleep to an absolute time on the realtime clock'),
+  clockAlarmWakeup: path(118, `${OSF_COUNT}, counted by hand from kern/clock.c clock_alarm_intr (read), per expired clock_sleep alarm: the call from rtclock_intr 6, prologue and epilogue 10, clock_list[clock_id] 3, the loop load and test 3, alarm_time 1, CMP_TVALSPEC 8, the alarm unlinked 6, the ALARM_SLEEP test 3, al_next and al_status 3, temp2 2, the c_gettime call 6 and rtclock_gettime 15 (as in clockSleep), temp1 2, the thread_wakeup call 4 and thread_wakeup_prim (kern/sched_prim.c, read, not counted: the wait hash, the walk of the bucket to the thread, remqueue and enqueue on wake_queue, dequeue, reset_timeout_check, the state switch, wait_result and wait_event, estimated 36), the next loop test 3, the splx of LOCK_CLOCK 3, the c_setalrm test 4: 118. The woken thread's thread_setrun is threadSetrun. ${COMPLETE}`, 'clock_alarm_intr: one expired clock_sleep alarm woken'),
   clockInterrupt: path(80, 'estimate [OSF kern/mach_clock.c hardclock]: tick accounting, quantum check, timeout queue', 'clock interrupt body'),
 
   eoiWrites: { value: 2, unit: 'OUTB', min: 0, max: 4, provenance: 'R', source: 'OSF MK (slp/osfmk-mklinux) i386/AT386/interrupt.s int_ok: a non-specific EOI to the master 8259 and one to the slave for every interrupt, whichever PIC raised it; each OUTB costs the machine\'s isaIoAccess', description: '8259 EOI writes per hardware interrupt' },
@@ -313,6 +315,8 @@ const PATH_MODULE: Record<MachPathName, string> = {
   threadSetState: 'i386/pcb.c',
   threadSetPolicy: 'kern/thread.c',
   clockInterrupt: 'kern/mach_clock.c',
+  clockSleep: 'kern/clock.c',
+  clockAlarmWakeup: 'kern/clock.c',
   oolCopyin: 'vm/vm_map.c',
   oolCopyinPage: 'vm/vm_map.c',
   oolCopyout: 'vm/vm_map.c',
@@ -364,7 +368,7 @@ const NOT_COUNTED: ReadonlySet<MachPathName> = new Set<MachPathName>(['pageZero'
 const COMPLETE_COUNT: ReadonlySet<MachPathName> = new Set<MachPathName>([
   'threadBlock', 'threadSetrun', 'remRunq', 'switchContext', 'idleDispatch', 'idleThreadRun',
   'fastException', 'switchActIn', 'switchActOut', 'machineSwitchAct', 'exceptionReturnWrapper',
-  'threadDepress', 'threadDepressAbort', 'threadDepressSelfAbort',
+  'threadDepress', 'threadDepressAbort', 'threadDepressSelfAbort', 'clockSleep', 'clockAlarmWakeup',
   'trapEntry', 'trapArguments', 'trapArgumentWord', 'trapExit', 'syscallEntry', 'exceptionEntry', 'interruptEntry',
   'exceptionRaise', 'kmsgGetFromKernel', 'rpcFromKernel', 'threadGetState', 'threadSetState', 'threadSetPolicy', 'threadSelfTrap', 'pmapActivate', 'splTransition',
   'kobjectServer', 'migServerArgument',

@@ -7,12 +7,12 @@ import type { Thread } from './thread';
 /**
  * A kernel object that receives messages in the kernel (kern/ipc_kobject.c): task and thread
  * ports, memory-object control ports, device ports, the default processor set's control port,
- * and a co-located server's port. `serve`
+ * the realtime clock, and a co-located server's port. `serve`
  * runs in the sending thread's context, as ipc_kobject_server does, and returns the reply kmsg
  * (already addressed to the request's reply port) or null for a one-way message.
  */
 export interface KernelObject {
-  readonly kind: 'task' | 'thread' | 'memoryControl' | 'device' | 'colocated' | 'processorSet';
+  readonly kind: 'task' | 'thread' | 'memoryControl' | 'device' | 'colocated' | 'processorSet' | 'clock';
   serve(request: Kmsg, sender: Thread): Operation<Kmsg | null>;
   /**
    * The exception RPC subsystem of a server in a kernel-loaded space (mach_subsystem_create on

@@ -6,7 +6,7 @@ import type { Activity, Operation } from '../../machine/executionContext';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
-import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, TASK_BASIC_INFO, TASK_BASIC_INFO_COUNT, THREAD_BASIC_INFO, THREAD_BASIC_INFO_COUNT, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MACH_RCV_TIMEOUT, MSG_ID, MSG_TYPE, MSG_TYPE_PORT_SEND, POLICY, SWITCH_OPTION, USER_CS, USER_DS } from '../../mach/machConstants';
+import { EXC, HDR_ID, I386_SAVED_STATE, KERN, MACH_NOTIFY, TASK_BASIC_INFO, TASK_BASIC_INFO_COUNT, THREAD_BASIC_INFO, THREAD_BASIC_INFO_COUNT, MACH_PORT_TYPE_DEAD_NAME, MACH_PORT_TYPE_SEND, MACH_PORT_TYPE_SEND_ONCE, MACH_RCV_MSG, MSG_ID, MSG_TYPE, MSG_TYPE_PORT_SEND, POLICY, SWITCH_OPTION, TIME_ABSOLUTE, TIME_RELATIVE, USER_CS, USER_DS } from '../../mach/machConstants';
 import { takeRight } from '../../mach/ipcRight';
 import { MachKernel, type MachKernelOptions } from '../../mach/machKernel';
 import { RUN_QUEUES } from '../../mach/machScheduler';
@@ -97,7 +97,7 @@ export interface MkActor extends ServerActor {
  *   copies through the process's own address space (COPYIN/COPYOUT).
  * - One master lock serializes Linux code (Linux's `current` is its holder); a sleeping server
  *   thread parks (a mach_msg receive on its wait port, or thread_block co-located).
- * - The clock is a server thread that waits in mach_msg with a 10 ms timeout; device interrupts
+ * - The clock is a server thread that sleeps on Mach's realtime clock to each 10 ms mark; device interrupts
  *   (disk, console) are posted by the kernel as messages to the server's interrupt thread.
  */
 export class MkLinux implements Substrate {
@@ -134,6 +134,8 @@ export class MkLinux implements Substrate {
   private readonly serverSelfName: number;
   /** The server's send right to the default processor set (MkLinux's default_processor_set: thread_set_policy's argument). */
   private readonly psetName: number;
+  /** The server's send right to the realtime clock (jiffies_thread's rt_clock). */
+  private readonly clockName: number;
   /** The receive right of osfmach3_notify_port, where the notify thread takes the kernel's notifications. */
   private readonly notifyName: number;
   private readonly notifyPath: CodePath;
@@ -211,6 +213,9 @@ export class MkLinux implements Substrate {
     // then mach_port_insert_right(MAKE_SEND) under the same name; nothing sends with that right
     // here, the requests make send-once rights)
     this.psetName = k.grantKernelPort(this.serverTask, k.defaultPset);
+    // jiffies_thread's rt_clock: host_get_clock_service(REALTIME_CLOCK) answered by a send right
+    // to the clock port (the model has no host port: the right is granted as the pset's is)
+    this.clockName = k.grantKernelPort(this.serverTask, k.clock.port);
     this.notifyName = k.allocateReceiveRight(this.serverTask);
     const notifyPort = takeRight(k, this.serverTask.space, this.notifyName, MSG_TYPE.MAKE_SEND);
     if (k.insertRight(this.serverTask, this.notifyName, notifyPort, MSG_TYPE_PORT_SEND) !== KERN.SUCCESS) throw new Error('MkLinux osfmach3_notify_init: mach_port_insert_right(MAKE_SEND) failed');
@@ -951,13 +956,22 @@ export class MkLinux implements Substrate {
   }
 
 
-  /** The clock: a server thread waking every 10 ms (mach_msg receive timeout) to run do_timer. */
+  /**
+   * The clock (osfmach3/server/jiffies_thread.c): a server thread that sleeps on the realtime
+   * clock to the next 10 ms mark (clock_sleep, TIME_ABSOLUTE) and runs do_timer under the master
+   * lock. The marks are absolute, so a thread that ran late (a process computing until the
+   * clock interrupt preempted it) still takes one tick per 10 ms; the first mark is the clock's
+   * time when the thread starts (a zero relative sleep returns it).
+   */
   private *clockThread(guest: MachGuest): Activity {
     const actor: MkActor = { thread: guest.thread, task: null, guest, threadName: yield* guest.machThreadSelf(), undepress: false, depressing: false };
-    const port = yield* guest.machReplyPort();
-    const tickMs = 1000 / this.machine.parameters.hz;
+    const tickNs = 1e9 / this.machine.parameters.hz;
+    const wakeup = guest.messageBuffer;
+    if ((yield* guest.clockSleep(this.clockName, TIME_RELATIVE, 0, 0, wakeup)) !== KERN.SUCCESS) throw new Error('MkLinux jiffies_thread: clock_sleep on rt_clock failed');
+    let mark = (yield* guest.read32(wakeup)) * 1e9 + (yield* guest.read32(wakeup + 4));
     for (;;) {
-      yield* guest.machMsg(guest.messageBuffer, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 64, port, tickMs);
+      mark += tickNs;
+      yield* guest.clockSleep(this.clockName, TIME_ABSOLUTE, Math.floor(mark / 1e9), mark % 1e9, wakeup);
       yield* this.lock.acquire(actor);
       this.cpu.execute(this.interruptPath);
       // no process is charged (update_process_times under CONFIG_OSFMACH3): a process's times
