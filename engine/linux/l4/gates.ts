@@ -1,32 +1,18 @@
-import { ACCESS_FETCH, ACCESS_WRITE, CAT, type Cpu } from '../../machine/cpu';
+import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT, type Cpu } from '../../machine/cpu';
 import type { Activity, Operation } from '../../machine/executionContext';
 import type { CycleAccounting } from '../../base/cycleAccounting';
 import { TIMEOUT_NEVER, type ExceptionFrame, type IpcOptions, type IpcResult, type L4Api, type ThreadId } from '../../l4/guestApi';
 import { LINUX_SYSCALL_VECTOR } from '../../l4/kernel';
 import { EINTR } from '../core/errno';
 import type { SystemCallGate, UserRuntime } from '../core/substrate';
-import { SYSCALLS } from '../core/syscalls';
 import type { Task } from '../core/task';
 import type { L4LinuxCode } from './glueCode';
 import type { L4LinuxParameters } from './l4linuxParameters';
-import { MESSAGE, REPLY_HANDLERS, argumentBlock } from './layout';
+import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, STATE_WORDS } from './layout';
 import { LibraryCall, type LibraryExit } from './libraryCall';
 
 /** The library is part of the shared libc.so, so its IPC binding is the PIC variant. */
 const LIBRARY_BINDING: IpcOptions = Object.freeze({ positionIndependent: true });
-
-/**
- * Each call's argument count by number, -1 for none (the emulation library has one stub per call,
- * syscalls.ts table): an array, read on every system call, where a Map lookup costs several times more.
- */
-const ARGUMENT_COUNT = new Int8Array(Math.max(...SYSCALLS.map((spec) => spec.nr)) + 1).fill(-1);
-for (const spec of SYSCALLS) ARGUMENT_COUNT[spec.nr] = spec.args;
-
-/** The argument count of call `nr` (`fallback` for a number the table does not know). */
-function argumentCount(nr: number, fallback: number): number {
-  const count = nr >= 0 && nr < ARGUMENT_COUNT.length ? ARGUMENT_COUNT[nr] : -1;
-  return count >= 0 ? count : fallback;
-}
 
 /** The Figure 5 phases (SOSP'97), as reproduce.ts names them. */
 export const PHASE = {
@@ -70,26 +56,34 @@ function* fetchFaults(cpu: Cpu, address: number, bytes: number, done: number): A
   }
 }
 
-/** Stores little-endian words at user `address` (faults go to the pager). */
-function* storeUserWords(cpu: Cpu, address: number, words: readonly number[]): Activity {
-  const bytes = new Uint8Array(words.length * 4);
-  const view = new DataView(bytes.buffer);
-  words.forEach((word, i) => view.setUint32(i * 4, word >>> 0, true));
-  let done = 0;
-  for (let faults = 0; done < bytes.length; faults++) {
-    if (faults > 16) throw new Error(`emulation library: argument block at 0x${address.toString(16)} is never mapped`);
-    const linear = cpu.userLinear(address + done, bytes.length - done, ACCESS_WRITE);
-    if (linear >= 0) done += cpu.write(linear, bytes, done, bytes.length - done, true);
-    if (done < bytes.length) yield* cpu.raise(cpu.fault);
+/**
+ * Moves `bytes` between user `address` and `buffer` (a store with ACCESS_WRITE, a load with
+ * ACCESS_READ) without waiting: the bytes done, fewer when the page is not mapped as needed (the
+ * fault is in `cpu.fault`).
+ */
+function moveUserBytes(cpu: Cpu, address: number, buffer: Uint8Array, done: number, kind: typeof ACCESS_READ | typeof ACCESS_WRITE): number {
+  const linear = cpu.userLinear(address + done, buffer.length - done, kind);
+  if (linear < 0) return done;
+  return done + (kind === ACCESS_WRITE ? cpu.write(linear, buffer, done, buffer.length - done, true) : cpu.read(linear, buffer, done, buffer.length - done, true));
+}
+
+/** {@link moveUserBytes} to the end, taking the faults (they go to the pager). */
+function* moveUserBytesFaulting(cpu: Cpu, address: number, buffer: Uint8Array, done: number, kind: typeof ACCESS_READ | typeof ACCESS_WRITE): Activity {
+  for (let faults = 0; done < buffer.length; faults++) {
+    if (faults > 16) throw new Error(`emulation library: the shared page at 0x${address.toString(16)} is never mapped`);
+    yield* cpu.raise(cpu.fault);
+    done = moveUserBytes(cpu, address, buffer, done, kind);
   }
 }
 
 /**
  * The emulation library (SOSP'97 §4, the modified libc.so): mapped high into every process, it
- * "handles only communication with the Linux server". A system call enters the library, sends
- * the number and first argument in the registers of a short L4 IPC call to the server (further
- * arguments, as many as the call has, in an argument block the server copies in), receives the reply and leaves. Caught
- * signals whose frames the server pushed run before the call returns, as after native's iret.
+ * "handles only communication with the Linux server". A system call enters the library, saves
+ * its registers (the number and the five argument registers) in the page the process shares with
+ * the server ({@link EMULATION_LIBRARY}.state), sends a short L4 IPC call to the server, and after
+ * the reply restores the new state from that page (EAX: the result) and leaves, as L4Linux 2.2's
+ * emulation code did. Caught signals whose frames the server pushed run before the call returns,
+ * as after native's iret.
  */
 export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
   /** Set by the process's signal thread: enter Linux for signal delivery before the next call. */
@@ -105,6 +99,9 @@ export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
   readonly handler = (frame: ExceptionFrame): Activity => this.reflected(frame);
   /** This process's system call from its IPC on (reused by every call). */
   private readonly libraryCall = new LibraryCall(this);
+  /** The registers a call saves in, and restores from, the shared page (reused by every call). */
+  private readonly state = new Uint8Array(STATE_WORDS * 4);
+  private readonly stateView = new DataView(this.state.buffer);
 
   constructor(
     protected readonly context: EmulationContext,
@@ -159,25 +156,38 @@ export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
     cpu.charge(n.emulEnterSimple * m.instruction + n.emulEnterMemoryOps * m.aluRegMem, CAT.emulation);
     const stub = this.context.code.stub;
     const entering = fetchUserCode(cpu, stub.address, stub.enterBytes);
-    const count = argumentCount(nr, args.length);
-    if (entering !== null || count > 1 || this.libraryCall.busy) return this.emulateRest(entering, nr, args, count);
+    if (entering !== null || this.libraryCall.busy) return this.emulateRest(entering, nr, args);
+    const saved = this.saveState(nr, args);
+    if (saved < this.state.length) return this.emulateRest(null, nr, args, saved);
     accounting.setPhase(PHASE.send, cpu.scheduler.now);
-    return this.libraryCall.start(this.send(nr, args, count));
+    return this.libraryCall.start(this.send());
   }
 
-  /** {@link emulate} after its first fetch, as a generator: the fetch faulted, the call has an argument block, or the library call is in use. */
-  private *emulateRest(entering: Activity | null, nr: number, args: ReadonlyArray<number | undefined>, count: number): Operation<number> {
+  /**
+   * {@link emulate} as a generator: the code fetch faulted, the shared page is not mapped yet
+   * (`saved` bytes of the registers went in), or the library call is in use.
+   */
+  private *emulateRest(entering: Activity | null, nr: number, args: ReadonlyArray<number | undefined>, saved = -1): Operation<number> {
     const cpu = this.context.cpu;
     if (entering !== null) yield* entering;
-    if (count > 1) yield* storeUserWords(cpu, argumentBlock(this.task.regs.esp), args.slice(1, count).map((a) => a ?? 0));
+    if (saved < 0) saved = this.saveState(nr, args);
+    if (saved < this.state.length) yield* moveUserBytesFaulting(cpu, EMULATION_LIBRARY.state, this.state, saved, ACCESS_WRITE);
     this.context.accounting.setPhase(PHASE.send, cpu.scheduler.now);
-    const after = this.leaveLibrary(yield* this.send(nr, args, count));
+    const after = this.leaveLibrary(yield* this.send());
     return typeof after === 'number' ? after : yield* after;
   }
 
-  /** The IPC call to the server: the number and argument count, the first argument. */
-  private send(nr: number, args: ReadonlyArray<number | undefined>, count: number): Operation<IpcResult> {
-    return this.l4.ipcCall(this.context.server, MESSAGE.systemCall(nr, count), args[0] ?? 0, TIMEOUT_NEVER, LIBRARY_BINDING);
+  /** Stores the call's registers in the shared page: EAX (the number), EBX, ECX, EDX, ESI, EDI. Returns the bytes stored (fewer: a fault). */
+  private saveState(nr: number, args: ReadonlyArray<number | undefined>): number {
+    const view = this.stateView;
+    view.setUint32(0, nr >>> 0, true);
+    for (let i = 0; i < STATE_WORDS - 1; i++) view.setUint32(4 + 4 * i, (args[i] ?? 0) >>> 0, true);
+    return moveUserBytes(this.context.cpu, EMULATION_LIBRARY.state, this.state, 0, ACCESS_WRITE);
+  }
+
+  /** The IPC call to the server: a short message that says "system call"; the registers are in the shared page. */
+  private send(): Operation<IpcResult> {
+    return this.l4.ipcCall(this.context.server, MESSAGE.systemCall, 0, TIMEOUT_NEVER, LIBRARY_BINDING);
   }
 
   /** The library's way out after the server's reply: the call's result, or the rest as a generator when the code fetch faults or caught signals' handlers must run (also for the process's {@link LibraryCall}). */
@@ -188,16 +198,19 @@ export class EmulationLibraryGate implements SystemCallGate, LibraryExit {
     cpu.charge(n.emulLeaveSimple * m.instruction + n.emulLeaveMemoryOps * m.aluRegMem, CAT.emulation);
     const stub = this.context.code.stub;
     const leaving = fetchUserCode(cpu, stub.address + stub.enterBytes, stub.bytes - stub.enterBytes);
-    if (leaving !== null || (reply.w1 & REPLY_HANDLERS) !== 0) return this.leaveRest(leaving, reply);
+    // the new state from the shared page (not after an aborted IPC: the call did not happen)
+    const restored = reply.error !== 0 ? this.state.length : moveUserBytes(cpu, EMULATION_LIBRARY.state, this.state, 0, ACCESS_READ);
+    if (leaving !== null || restored < this.state.length || (reply.w1 & REPLY_HANDLERS) !== 0) return this.leaveRest(leaving, reply, restored);
     accounting.setPhase(null, cpu.scheduler.now);
-    return reply.error !== 0 ? -EINTR : reply.w0 | 0;
+    return reply.error !== 0 ? -EINTR : this.stateView.getInt32(0, true);
   }
 
-  /** {@link leaveLibrary} as a generator, after its first fetch. */
-  private *leaveRest(leaving: Activity | null, reply: IpcResult): Operation<number> {
+  /** {@link leaveLibrary} as a generator, after its first fetch and its first load of the new state (`restored` bytes). */
+  private *leaveRest(leaving: Activity | null, reply: IpcResult, restored: number): Operation<number> {
     if (leaving !== null) yield* leaving;
+    if (restored < this.state.length) yield* moveUserBytesFaulting(this.context.cpu, EMULATION_LIBRARY.state, this.state, restored, ACCESS_READ);
     this.context.accounting.setPhase(null, this.context.cpu.scheduler.now);
-    const result = reply.error !== 0 ? -EINTR : reply.w0 | 0;
+    const result = reply.error !== 0 ? -EINTR : this.stateView.getInt32(0, true);
     if ((reply.w1 & REPLY_HANDLERS) !== 0) yield* this.runHandlers();
     return result;
   }

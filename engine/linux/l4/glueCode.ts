@@ -109,6 +109,6 @@ export function l4linuxCode(n: L4LinuxParameters, native: NativeParameters, linu
   if (used > EMULATION_LIBRARY.bytes) throw new RangeError(`the emulation library's code (${used} B at these code densities) does not fit the ${EMULATION_LIBRARY.bytes}-B page the server maps into every process`);
   const entry = keptEntryInstructions(native);
   const reply = bindingInstructions(l4, 'replyAndWait', false);
-  const dispatch = { address: serverGlueAddress(linux), bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps + IPC_REGISTER_LOADS) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
+  const dispatch = { address: serverGlueAddress(linux), bytes: wholeLineBytes((n.serverGlueSimple + n.serverGlueMemoryOps + n.serverStateExtractSimple + n.serverStateWriteSimple + IPC_REGISTER_LOADS) * c + (entry.simple + entry.memoryOps + reply.before + reply.after) * asm, lineBytes) };
   return { stub, trampoline, signalThread, dispatch };
 }

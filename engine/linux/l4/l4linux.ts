@@ -15,7 +15,7 @@ import type { L4Overrides } from '../../l4/l4Parameters';
 import type { Thread } from '../../l4/thread';
 import { lthreadOf, MAX_TASKS, taskOf } from '../../l4/threadId';
 import { TIMEOUT } from '../../l4/timeout';
-import { EAGAIN, EFAULT, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
+import { EAGAIN, EFAULT, EINTR, ENOMEM, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { LinuxKernel } from '../core/kernel';
 import { checkTextFits } from '../core/kernelCode';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
@@ -29,7 +29,11 @@ import { EmulationLibraryGate, fetchUserCode, PHASE, TrampolineGate, type Emulat
 import { dispatchCycles, l4linuxCode, type L4LinuxCode } from './glueCode';
 import { UnmapQueue, UserSpaceMappings } from './hardwareMappings';
 import { l4linuxParameters, type L4LinuxOverrides, type L4LinuxParameters } from './l4linuxParameters';
-import { argumentBlock, EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, SIGNAL_IN_FAULT, USER_THREAD } from './layout';
+import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, SIGNAL_IN_FAULT, STATE_WORDS, USER_THREAD } from './layout';
+
+/** The shared page, and the structure's offset in it (layout.ts EMULATION_LIBRARY.state). */
+const STATE_PAGE = (EMULATION_LIBRARY.state & ~0xfff) >>> 0;
+const STATE_OFFSET = EMULATION_LIBRARY.state & 0xfff;
 import { softwareTranslate } from './softwareWalk';
 
 /** Reply with send timeout 0 (a client that went away must not block the server), receive never. */
@@ -92,6 +96,8 @@ interface LinuxProcess {
   faultUnanswered: boolean;
   /** The ids its threads' messages came from, by lthread (see senderId). */
   readonly senders: ThreadId[];
+  /** The server's page the process shares with it (EMULATION_LIBRARY.state): a call's registers. */
+  readonly stateFrame: number;
   /** For the host: a context that failed (see LinuxSystem). */
   context?: ExecutionContext;
 }
@@ -204,6 +210,9 @@ export class L4Linux implements Substrate {
    * {@link kernelLinear} as an int32, as the MMU takes addresses (see Cpu.access): a small
    * space lies above 2 GB, where a uint32 result would be a heap number allocated per call.
    */
+  /** A call's registers as {@link extractState} read them (reused). */
+  private readonly stateWords = new Uint32Array(STATE_WORDS);
+
   private serverLinear(physical: number): number {
     return ((this.serverThread.task.small?.base ?? 0) + physical) | 0;
   }
@@ -345,12 +354,14 @@ export class L4Linux implements Substrate {
       }
       while (this.replies.length > 1) {
         const reply = this.replies.shift()!;
+        if (reply.systemCall) this.writeResult(reply);
         this.replySent(reply, (yield* api.ipcSend(reply.to, reply.w0, reply.w1, REPLY_TIMEOUT, reply.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT)).error);
       }
       const last = this.replies.shift();
       let message: IpcResult;
       if (last === undefined) message = yield* api.ipcWait();
       else {
+        if (last.systemCall) this.writeResult(last);
         if (last.systemCall) accounting.setPhase(PHASE.reply, this.now);
         message = yield* api.ipcReplyAndWait(last.to, last.w0, last.w1, REPLY_TIMEOUT, last.send === SEND_SHORT_MAP ? REPLY_MAP : REPLY_SHORT);
         this.replySent(last, message.error);
@@ -361,13 +372,18 @@ export class L4Linux implements Substrate {
       const from = this.senderId(process, message.sourceLow, message.sourceHigh);
       if (MESSAGE.isSystemCall(message.w0)) {
         accounting.setPhase(PHASE.linux, this.now);
-        const quick = this.quickSystemCall(process, message.w0, message.w1, from);
+        const quick = this.quickSystemCall(process, from);
         if (quick === 'done') continue;
         if (quick === 'declined') process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
       } else if ((message.w0 & ~0xfff) >>> 0 === EMULATION_LIBRARY.code && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
         // the emulation library's page: the server's own, read-only, not in Linux's tables
         this.cpu.execute(this.dispatchPath);
         this.replies.push({ to: from, send: SEND_SHORT_MAP, w0: EMULATION_LIBRARY.code, w1: fpage(SERVER_IMAGE.emulation, 12, false), systemCall: false });
+        continue;
+      } else if ((message.w0 & ~0xfff) >>> 0 === STATE_PAGE && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
+        // the page the process shares with the server: the server's own, writable, not in Linux's tables
+        this.cpu.execute(this.dispatchPath);
+        this.replies.push({ to: from, send: SEND_SHORT_MAP, w0: STATE_PAGE, w1: fpage(process.stateFrame, 12, true), systemCall: false });
         continue;
       } else {
         process.request = { kind: 'pageFault', w0: message.w0, w1: message.w1, from };
@@ -523,9 +539,11 @@ export class L4Linux implements Substrate {
    * ('finish': resume it); 'done' when the reply is queued; 'declined' (nothing done) for a call
    * this path does not take.
    */
-  private quickSystemCall(process: LinuxProcess, w0: number, w1: number, from: ThreadId): 'done' | 'finish' | 'declined' {
-    const nr = MESSAGE.number(w0);
-    if (process.inKernel || MESSAGE.argumentCount(w0) > 1 || nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return 'declined';
+  private quickSystemCall(process: LinuxProcess, from: ThreadId): 'done' | 'finish' | 'declined' {
+    if (process.inKernel) return 'declined';
+    const state = this.extractState(process);
+    const nr = state[0];
+    if (nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return 'declined';
     const handler = this.kernel.handlers[nr];
     if (handler !== undefined && !handler.fast) return 'declined';
     const task = process.task;
@@ -533,7 +551,7 @@ export class L4Linux implements Substrate {
     this.active = process;
     this.enterLinux(process);
     this.readSystemCallTable(task, nr);
-    const result = handler === undefined ? -ENOSYS : handler.run(task, w1, 0, 0, 0, 0);
+    const result = handler === undefined ? -ENOSYS : handler.run(task, state[1], state[2], state[3], state[4], state[5]);
     if (this.kernel.scheduler.needResched || task.hasPendingSignal()) {
       process.request = { kind: 'finishSystemCall', w0: result, w1: 0, from };
       return 'finish';
@@ -556,21 +574,33 @@ export class L4Linux implements Substrate {
 
   private *systemCall(process: LinuxProcess, request: Request): Activity {
     const task = process.task;
-    const nr = MESSAGE.number(request.w0);
-    const count = MESSAGE.argumentCount(request.w0);
-    const args = [request.w1, 0, 0, 0, 0];
-    let result: number;
-    if (count > 1) {
-      const words = yield* this.kernel.readUserWords(task, argumentBlock(task.regs.esp), count - 1);
-      if (typeof words === 'number') result = words;
-      else {
-        words.forEach((word, i) => (args[i + 1] = word));
-        result = yield* this.invoke(task, nr, args);
-      }
-    } else {
-      result = yield* this.invoke(task, nr, args);
-    }
+    const state = this.extractState(process);
+    const result = yield* this.invoke(task, state[0], [state[1], state[2], state[3], state[4], state[5]]);
     yield* this.finishSystemCall(task, request.from, result);
+  }
+
+  /**
+   * The server extracts a call's registers from the page the process shares with it: through its
+   * one-to-one map of that page, without a software walk (the server allocated it), into the
+   * call's pt_regs. Returns them (EAX, EBX, ECX, EDX, ESI, EDI) in a reused array.
+   */
+  private extractState(process: LinuxProcess): Uint32Array {
+    const cpu = this.cpu;
+    cpu.charge(this.n.serverStateExtractSimple * cpu.p.instruction, CAT.linuxServer);
+    cpu.access(this.serverLinear(process.stateFrame + STATE_OFFSET), STATE_WORDS * 4, ACCESS_READ, false);
+    const state = this.stateWords;
+    for (let i = 0; i < STATE_WORDS; i++) state[i] = cpu.memory.read32(process.stateFrame + STATE_OFFSET + 4 * i);
+    return state;
+  }
+
+  /** The server writes a call's new state (the result, in EAX) into the shared page before it replies. */
+  private writeResult(reply: Reply): void {
+    const process = this.byL4Task.get(taskOf(reply.to.low));
+    if (process === undefined) return;
+    const cpu = this.cpu;
+    cpu.charge(this.n.serverStateWriteSimple * cpu.p.instruction, CAT.linuxServer);
+    cpu.access(this.serverLinear(process.stateFrame + STATE_OFFSET), 4, ACCESS_WRITE, false);
+    cpu.memory.write32(process.stateFrame + STATE_OFFSET, reply.w0 >>> 0);
   }
 
   /** The end of a system call: ret_from_sys_call, then the reply (queued for the receive loop). */
@@ -807,11 +837,11 @@ export class L4Linux implements Substrate {
   // ---- tasks and scheduling --------------------------------------------------------------------------
 
   createTask(task: Task): number {
-    let number = this.freeNumbers.shift() ?? this.refusedNumbers.shift();
-    if (number === undefined) {
-      if (this.nextNumber >= MAX_TASKS) return -EAGAIN;
-      number = this.nextNumber++;
-    }
+    if (this.freeNumbers.length === 0 && this.refusedNumbers.length === 0 && this.nextNumber >= MAX_TASKS) return -EAGAIN;
+    // the page the process shares with the server (__get_free_page; the library writes it before the server reads it)
+    const stateFrame = this.kernel.mm.allocate(false);
+    if (stateFrame < 0) return -ENOMEM;
+    const number = this.freeNumbers.shift() ?? this.refusedNumbers.shift() ?? this.nextNumber++;
     const version = (this.versions.get(number) ?? 0) + 1;
     this.versions.set(number, version);
     const process: LinuxProcess = {
@@ -827,6 +857,7 @@ export class L4Linux implements Substrate {
       notified: false,
       faultUnanswered: false,
       senders: [],
+      stateFrame,
     };
     process.coroutine = new ExecutionContext(`l4linux.${task.pid}`, () => this.coroutine(process), task);
     process.context = process.coroutine;
@@ -860,6 +891,7 @@ export class L4Linux implements Substrate {
   destroyTask(task: Task): void {
     const process = task.substrateData as LinuxProcess | undefined;
     if (process === undefined) return;
+    this.kernel.mm.put(process.stateFrame);
     if (!this.toDelete.includes(process) && this.byL4Task.get(process.number) === process) this.toDelete.push(process);
     this.freeNumbers.push(process.number);
     task.substrateData = undefined;

@@ -50,12 +50,28 @@ export const SERVER_IMAGE = {
 export const EMULATION_LIBRARY = {
   code: 0xb0000000,
   bytes: 0x1000,
+  /**
+   * The page after the code: the data structure the process shares with the server (a page of
+   * the server's own memory per process, mapped writable on its first fault). A system call's
+   * registers go there, not into the message: the library "saves all state in the shared data
+   * structure and sends an IPC to the Linux server. The Linux server can then extract the
+   * register values from the shared data structure. After replying to the IPC the emulation code
+   * restores the (new) state" (A. Lackorzynski on l4-hackers, 7 June 2005, of L4Linux 2.2 and
+   * 2.4-v2, the same group's L4Linux on the version 2 API; 1997's own protocol was not found).
+   * The structure's offset in the page is not known: at 0 it would share L1 set 0 with the hot
+   * lines of the TCBs (1 KB-aligned slots), and a warm getpid would miss there each call, which
+   * SOSP'97's footprint (45 lines, 9 % of L1) speaks against; most offsets share no set with the
+   * path's lines, 0x100 among them (README, Figure 5).
+   */
+  state: 0xb0001100,
 } as const;
 
-/** Where the emulation library puts arguments 2-5 of a call for the server to copy in: below the initial stack pointer. */
-export function argumentBlock(esp: number): number {
-  return ((esp - 256) & ~15) >>> 0;
-}
+/**
+ * The registers of a system call in the shared page ({@link EMULATION_LIBRARY}.state), one word
+ * each: EAX (the number; the server writes the result there), then EBX, ECX, EDX, ESI and EDI
+ * (the arguments, in Linux/i386's order).
+ */
+export const STATE_WORDS = 6;
 
 /** L4 threads of the server task (lthread numbers). */
 export const SERVER_THREAD = { server: 0, timer: 1, console: 2, disk: 3, bottomHalf: 4 } as const;
@@ -63,22 +79,15 @@ export const SERVER_THREAD = { server: 0, timer: 1, console: 2, disk: 3, bottomH
 export const USER_THREAD = { main: 0, signal: 1 } as const;
 
 /**
- * Words of the messages between processes and the server. A system call's first word has bit 0
- * set (a page-fault message from L4 never has: it carries a 4-byte aligned address with the
- * write bit in bit 1), the number in bits 8-15 and the argument count in bits 4-7.
+ * Words of the messages between processes and the server. A system call is a short IPC whose
+ * first word is {@link MESSAGE.systemCall} (bit 0 set: a page-fault message from L4 never has
+ * it, as it carries a 4-byte aligned address with the write bit in bit 1); its registers are in
+ * the shared page ({@link STATE_WORDS}).
  */
 export const MESSAGE = {
-  systemCall(nr: number, argumentCount: number): number {
-    return (((nr & 0xffff) << 8) | ((argumentCount & 0xf) << 4) | 1) >>> 0;
-  },
+  systemCall: 1,
   isSystemCall(w0: number): boolean {
     return (w0 & 1) !== 0;
-  },
-  number(w0: number): number {
-    return (w0 >>> 8) & 0xffff;
-  },
-  argumentCount(w0: number): number {
-    return (w0 >>> 4) & 0xf;
   },
   /** Not a Linux system call: the main thread enters Linux for signal delivery (signal thread). */
   signalEntry: 0xfff0,

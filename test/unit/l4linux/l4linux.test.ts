@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { LinuxSystem, nativeHost } from '../../../engine/linux/boot';
 import { L4Linux, l4linuxHost } from '../../../engine/linux/l4/l4linux';
 import { TASK_SIZE } from '../../../engine/linux/core/mm';
-import { SIG } from '../../../engine/linux/core/syscalls';
+import { O_WRONLY, SIG } from '../../../engine/linux/core/syscalls';
+import { EMULATION_LIBRARY } from '../../../engine/linux/l4/layout';
+import { ACCESS_WRITE } from '../../../engine/machine/cpu';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 import type { Libc } from '../../../engine/userland/libc';
 import type { Operation } from '../../../engine/machine/executionContext';
@@ -111,6 +113,61 @@ const userModeSignals: GuestProgram = {
     return 0;
   },
 };
+
+/**
+ * Reads the process's view of the page it shares with the server: the registers of its last
+ * system call, EAX (after the reply: the result), EBX, ECX, EDX, ESI, EDI.
+ */
+function* sharedState(libc: Libc): Operation<number[]> {
+  const words: number[] = [];
+  for (let i = 0; i < 6; i++) words.push(yield* libc.loadWord(EMULATION_LIBRARY.state + 4 * i));
+  return words;
+}
+
+const sharedPageProgram: GuestProgram = {
+  name: 'shared_state', textBytes: 16 * 1024, dataBytes: 4096, bssBytes: 8192,
+  *main(libc: Libc): Operation<number> {
+    const fail = function* (what: string): Operation<number> {
+      yield* libc.print(2, `FAIL: ${what}\n`);
+      return 1;
+    };
+    const fd = yield* libc.open('/dev/null', O_WRONLY);
+    const buffer = yield* libc.malloc(64);
+    const written = yield* libc.write(fd, buffer, 5);
+    const afterWrite = yield* sharedState(libc);
+    // the call's registers stayed where the library put them; EAX holds the server's result
+    if (written !== 5 || afterWrite.join() !== [5, fd, buffer, 5, 0, 0].join()) return yield* fail(`write: ${written}, ${afterWrite}`);
+    // an argument above 2 GB (a buffer on the stack) is an address, not a negative number
+    const onStack = libc.state.stack + 64;
+    yield* libc.touch(onStack, 4, ACCESS_WRITE);
+    if ((yield* libc.write(fd, onStack, 4)) !== 4) return yield* fail(`write from the stack at 0x${onStack.toString(16)}`);
+    // five arguments travel the same way (an unknown call: the server answers ENOSYS in EAX)
+    const unknown = yield* libc.syscall(250, 11, 22, 33, 44, 55);
+    const afterUnknown = yield* sharedState(libc);
+    if (unknown !== -38 || afterUnknown.join() !== [-38 >>> 0, 11, 22, 33, 44, 55].join()) return yield* fail(`five arguments: ${unknown}, ${afterUnknown}`);
+    const pid = yield* libc.getpid();
+    const child = yield* libc.fork(function* (c) {
+      // the child's page is its own: the parent's last call is not in it
+      const own = yield* c.getpid();
+      const state = yield* sharedState(c);
+      return own !== pid && state[0] === own ? 0 : 3;
+    });
+    const [reaped, status] = yield* libc.waitpid(child);
+    const mine = yield* sharedState(libc);
+    if (reaped !== child || status !== 0) return yield* fail(`child status ${status}`);
+    if (mine[0] !== child) return yield* fail(`parent's page after waitpid: ${mine}`);
+    return 0;
+  },
+};
+
+describe('L4Linux system calls through the page each process shares with the server (L4Linux 2.2\'s protocol)', () => {
+  for (const system of ['l4linux', 'l4linux-trampoline']) {
+    it(`carries a call's registers there and brings the result back in EAX; a forked child has its own page (${system})`, () => {
+      const run = runGuest(system, 'shared_state', {}, { programs: [sharedPageProgram] });
+      assert.equal(run.output.includes('FAIL'), false, run.output);
+    });
+  }
+});
 
 describe('L4Linux signals to processes in user mode', () => {
   for (const trampoline of [false, true]) {
