@@ -3,6 +3,7 @@ import type { ParameterRow } from '../../base/parameters';
 import { decodeUtf8 } from '../../base/text';
 import { CAT, type CodePath, type Cpu } from '../../machine/cpu';
 import type { Activity, Operation } from '../../machine/executionContext';
+import type { Counter } from '../../base/stats';
 import type { Machine } from '../../machine/machine';
 import { PG_PRESENT, PG_WRITABLE } from '../../machine/paging';
 import { MACH_ROUTINES, type MachGuest } from '../../mach/guestApi';
@@ -26,7 +27,7 @@ import { ColocatedPager, ColocatedRequests } from './colocated';
 import type { MkLinuxProcess } from './mklinuxProcess';
 import { mklinuxParameters, type MkLinuxOverrides, type MkLinuxParameters } from './mklinuxParameters';
 import { DATA_ERROR, DATA_SUPPLY, KernelCalls, LOCK_REQUEST } from './serverCalls';
-import { ServerLock, type Parking, type ServerActor } from './serverLock';
+import { Condition, ServerLock, type Parking, type ServerActor } from './serverLock';
 import { UserCopy, type PageResolution, type UserCopyHost } from './userCopy';
 import { UserMemoryCache } from './userMemory';
 
@@ -144,6 +145,12 @@ export class MkLinux implements Substrate {
   private readonly pagerPath: CodePath;
   private readonly interruptPath: CodePath;
   private readonly wakeupPath: CodePath;
+  /** do_bottom_half's dispatch in the idle task (cpu_idle). */
+  private readonly bottomHalfPath: CodePath;
+  /** osfmach3_idle_condition: the idle task sleeps on it between ticks. */
+  private readonly idleCondition = new Condition();
+  /** Rounds of the idle task's loop (stat mklinux.idle.wakeups). */
+  private readonly idleWakeups: Counter;
   private readonly blockPath: CodePath;
   private readonly requests: ColocatedRequests | null;
   private readonly pager: ColocatedPager | null;
@@ -194,6 +201,8 @@ export class MkLinux implements Substrate {
     this.walkPath = path('mklinux.softWalk', p.softWalkSimple * m.instruction, p.serverCodeBytes / 2 + 96, 32, 'software page-table walk');
     this.pagerPath = path('mklinux.pager', p.pagerSimple * m.instruction, p.serverCodeBytes, 288, 'server pager');
     this.interruptPath = path('mklinux.interrupt', p.interruptSimple * m.instruction, p.serverCodeBytes + 288, 192, 'server clock/interrupt thread');
+    this.idleWakeups = this.machine.stats.counter('mklinux.idle.wakeups', 'wake-ups', 'rounds of the Linux idle task (do_bottom_half, then condition_wait until the next tick)');
+    this.bottomHalfPath = path('mklinux.bottomHalf', p.bottomHalfSimple * m.instruction, p.serverCodeBytes + 2080, 64, 'cpu_idle: do_bottom_half\'s dispatch');
     this.wakeupPath = path('mklinux.wakeup', p.wakeupSimple * m.instruction, p.serverCodeBytes + 992, 224, 'condition_signal, mutex_unlock_solid, cthread_wakeup');
     this.blockPath = path('mklinux.block', p.blockSimple * m.instruction, p.serverCodeBytes + 1216, 288, 'condition_wait / mutex_lock_real, cthread_block_wired');
     this.notifyPath = path('mklinux.notify', p.notifySimple * m.instruction, p.serverCodeBytes + 1888, 192, 'osfmach3_notify_thread: notify_server and its loop');
@@ -738,6 +747,7 @@ export class MkLinux implements Substrate {
   start(_init: Task): void {
     const k = this.mach;
     k.resume(k.createThread(this.serverTask, 'linux.clock', (guest) => this.clockThread(guest)));
+    k.resume(k.createThread(this.serverTask, 'linux.idle', (guest) => this.idleThread(guest)));
     k.resume(k.createThread(this.serverTask, 'linux.notify', (guest) => this.notifyThread(guest)));
     this.startInterruptThread('linux.deviceReply', this.machine.disk.irq, k.p.serverPriority + this.p.deviceReplyPriorityOffset);
     this.startInterruptThread('linux.consoleInput', this.machine.console.irq, k.p.serverPriority + this.p.consoleInputPriorityOffset);
@@ -977,7 +987,27 @@ export class MkLinux implements Substrate {
       // no process is charged (update_process_times under CONFIG_OSFMACH3): a process's times
       // are its Mach thread's, read by updateTaskTimes
       this.kernel.timerTick();
+      // do_timer marked TIMER_BH: the idle task runs the bottom halves (condition_signal)
+      this.lock.signal(this.idleCondition);
       yield* this.lock.release(actor);
+    }
+  }
+
+  /**
+   * Linux's idle task in MkLinux (init/main.c cpu_idle under CONFIG_OSFMACH3): under the master
+   * lock it runs do_bottom_half, then sleeps in condition_wait(&osfmach3_idle_condition,
+   * &uniproc_mutex) until jiffies_thread signals that bottom halves are pending, which do_timer's
+   * TIMER_BH makes every tick. So each tick costs a wake-up (cthread_wakeup's
+   * thread_depress_abort), a switch to this thread, the lock, and its thread_switch back to sleep.
+   * timer_bh's own work is in the personality's timerTick, which the clock thread runs.
+   */
+  private *idleThread(guest: MachGuest): Activity {
+    const actor: MkActor = { thread: guest.thread, task: null, guest, threadName: yield* guest.machThreadSelf(), undepress: false, depressing: false };
+    yield* this.lock.acquire(actor);
+    for (;;) {
+      this.idleWakeups.value++;
+      this.cpu.execute(this.bottomHalfPath);
+      yield* this.lock.wait(actor, this.idleCondition);
     }
   }
 

@@ -36,6 +36,11 @@ export interface Parking {
  * the task's wait channel: the lock is released and the thread parks; wake_up_process's
  * condition_signal moves it onto the lock's queue, which it leaves like any waiter.
  */
+/** A cthreads condition used with the master lock (see {@link ServerLock.wait}). */
+export class Condition {
+  readonly waiters: ServerActor[] = [];
+}
+
 export class ServerLock {
   holder: ServerActor | null = null;
   private readonly waiting: ServerActor[] = [];
@@ -90,6 +95,28 @@ export class ServerLock {
     yield* this.release(actor);
     yield* this.parking.yieldCpu(actor);
     yield* this.acquire(actor);
+  }
+
+  /**
+   * condition_wait(condition, &uniproc_mutex) of a thread that is no Linux task (MkLinux's idle
+   * task on osfmach3_idle_condition): releases the lock, parks until {@link signal}, retakes it.
+   */
+  *wait(actor: ServerActor, condition: Condition): Activity {
+    yield* this.release(actor);
+    condition.waiters.push(actor);
+    yield* this.parking.park(actor);
+    yield* this.acquire(actor);
+  }
+
+  /**
+   * condition_signal(condition) under the lock: its first waiter joins the lock's queue, and the
+   * holder's release wakes it (cthread_wakeup). False if nobody waited.
+   */
+  signal(condition: Condition): boolean {
+    const waiter = condition.waiters.shift();
+    if (waiter === undefined) return false;
+    this.waiting.push(waiter);
+    return true;
   }
 
   /** The actor is gone (its task was reaped): it waits for nothing any more. */
