@@ -65,6 +65,8 @@ interface Request {
   readonly w0: number;
   readonly w1: number;
   readonly from: ThreadId;
+  /** `systemCall`: the registers the receive loop extracted from the shared page (EAX, EBX, ..., EDI). */
+  readonly registers?: readonly number[];
 }
 
 /** A queued reply of the server: to whom, the two words, map or not, and whether it ends a system call (Figure 5). */
@@ -372,9 +374,10 @@ export class L4Linux implements Substrate {
       const from = this.senderId(process, message.sourceLow, message.sourceHigh);
       if (MESSAGE.isSystemCall(message.w0)) {
         accounting.setPhase(PHASE.linux, this.now);
-        const quick = this.quickSystemCall(process, from);
+        const state = this.extractState(process);
+        const quick = this.quickSystemCall(process, state, from);
         if (quick === 'done') continue;
-        if (quick === 'declined') process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from };
+        if (quick === 'declined') process.request = { kind: 'systemCall', w0: message.w0, w1: message.w1, from, registers: Array.from(state) };
       } else if ((message.w0 & ~0xfff) >>> 0 === EMULATION_LIBRARY.code && lthreadOf(message.sourceLow) <= USER_THREAD.signal) {
         // the emulation library's page: the server's own, read-only, not in Linux's tables
         this.cpu.execute(this.dispatchPath);
@@ -532,16 +535,15 @@ export class L4Linux implements Substrate {
   }
 
   /**
-   * A system call whose handler never blocks (getpid...), with at most one argument, run by the
-   * receive loop itself: the same work in the same order as on the process's coroutine, minus the
+   * A system call whose handler never blocks (getpid...), its registers already extracted from the
+   * shared page (`state`), run by the receive loop itself: the same work in the same order as on the process's coroutine, minus the
    * two host coroutine switches, which cost no simulated time. When ret_from_sys_call has work
    * (a reschedule, a signal), the rest goes to the coroutine as a `finishSystemCall` request
    * ('finish': resume it); 'done' when the reply is queued; 'declined' (nothing done) for a call
    * this path does not take.
    */
-  private quickSystemCall(process: LinuxProcess, from: ThreadId): 'done' | 'finish' | 'declined' {
+  private quickSystemCall(process: LinuxProcess, state: Uint32Array, from: ThreadId): 'done' | 'finish' | 'declined' {
     if (process.inKernel) return 'declined';
-    const state = this.extractState(process);
     const nr = state[0];
     if (nr === MESSAGE.signalEntry || nr === MESSAGE.exception) return 'declined';
     const handler = this.kernel.handlers[nr];
@@ -574,8 +576,8 @@ export class L4Linux implements Substrate {
 
   private *systemCall(process: LinuxProcess, request: Request): Activity {
     const task = process.task;
-    const state = this.extractState(process);
-    const result = yield* this.invoke(task, state[0], [state[1], state[2], state[3], state[4], state[5]]);
+    const [nr, ...args] = request.registers!;
+    const result = yield* this.invoke(task, nr, args);
     yield* this.finishSystemCall(task, request.from, result);
   }
 
