@@ -206,22 +206,31 @@ export class MachGuest {
     return this.thread.registers[REG.EAX];
   }
 
+  /** Sets trap argument `index` (a word) for {@link trapWithArguments}. */
+  private argument(index: number, value: number): void {
+    this.argumentView.setUint32(4 * index, value >>> 0, true);
+  }
+
+  /** A trap whose first `words` arguments were set with {@link argument}: they go on the user stack, where the trap copies them in. */
+  private *trapWithArguments(trap: number, words: number): Operation<number> {
+    yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 4 * words);
+    return yield* this.trap(trap);
+  }
+
   /**
    * mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout, notify): the arguments go on
    * the user stack, the trap copies them in. `timeoutMs` is used with MACH_SEND_TIMEOUT /
    * MACH_RCV_TIMEOUT in `option`.
    */
   *machMsg(message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs = 0, notify = 0): Operation<number> {
-    const a = this.argumentView;
-    a.setUint32(0, message >>> 0, true);
-    a.setUint32(4, option >>> 0, true);
-    a.setUint32(8, sendSize >>> 0, true);
-    a.setUint32(12, receiveSize >>> 0, true);
-    a.setUint32(16, receiveName >>> 0, true);
-    a.setUint32(20, timeoutMs >>> 0, true);
-    a.setUint32(24, notify >>> 0, true);
-    yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 28);
-    return yield* this.trap(MACH_TRAP.msg);
+    this.argument(0, message);
+    this.argument(1, option);
+    this.argument(2, sendSize);
+    this.argument(3, receiveSize);
+    this.argument(4, receiveName);
+    this.argument(5, timeoutMs);
+    this.argument(6, notify);
+    return yield* this.trapWithArguments(MACH_TRAP.msg, 7);
   }
 
   /** mach_reply_port(): a new receive right. */
@@ -241,12 +250,10 @@ export class MachGuest {
 
   /** thread_switch(thread_name, option, option_time) (OSF MK trap -61): the arguments go on the user stack. */
   *threadSwitch(threadName: number, option: number, timeMs: number): Operation<number> {
-    const a = this.argumentView;
-    a.setUint32(0, threadName >>> 0, true);
-    a.setUint32(4, option >>> 0, true);
-    a.setUint32(8, timeMs >>> 0, true);
-    yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 12);
-    return yield* this.trap(MACH_TRAP.threadSwitch);
+    this.argument(0, threadName);
+    this.argument(1, option);
+    this.argument(2, timeMs);
+    return yield* this.trapWithArguments(MACH_TRAP.threadSwitch, 3);
   }
 
   /**
@@ -256,20 +263,18 @@ export class MachGuest {
    * nanoseconds) is stored at `wakeupTime` unless the clock name or the sleep type was bad.
    */
   *clockSleep(clockName: number, type: number, seconds: number, nanoseconds: number, wakeupTime: number): Operation<number> {
-    const a = this.argumentView;
-    a.setUint32(0, clockName >>> 0, true);
-    a.setUint32(4, type >>> 0, true);
-    a.setUint32(8, seconds >>> 0, true);
-    a.setUint32(12, nanoseconds >>> 0, true);
-    a.setUint32(16, wakeupTime >>> 0, true);
-    yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 20);
-    return yield* this.trap(MACH_TRAP.clockSleep);
+    this.argument(0, clockName);
+    this.argument(1, type);
+    this.argument(2, seconds);
+    this.argument(3, nanoseconds);
+    this.argument(4, wakeupTime);
+    return yield* this.trapWithArguments(MACH_TRAP.clockSleep, 5);
   }
 
   /** thread_depress_abort(thread) in its trap form (OSF MK syscall_thread_depress_abort, -76). */
   *threadDepressAbort(threadName: number): Operation<number> {
-    yield* this.write32(this.thread.registers[REG.ESP], threadName);
-    return yield* this.trap(MACH_TRAP.threadDepressAbort);
+    this.argument(0, threadName);
+    return yield* this.trapWithArguments(MACH_TRAP.threadDepressAbort, 1);
   }
 
   /** swtch(): yield the processor. */
