@@ -36,7 +36,7 @@ import { RUN_QUEUES } from './machScheduler';
 import { THREAD_STATE_WORDS, type MigArgument } from './mig';
 import { copyout } from './ipcRight';
 import type { IpcSpace } from './ipcSpace';
-import { getThreadState, setThreadState, type Thread } from './thread';
+import { getThreadState, setThreadState, timeValueOfTicks, type Thread } from './thread';
 import type { VmMap, VmMapCopy } from './vmMap';
 
 const isInteger = (name: number) => name === MSG_TYPE.INTEGER_32;
@@ -653,10 +653,8 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
       // thread_read_times of the thread's STAT_TIME timers (Thread.userTicks, systemTicks); the
       // body is not charged (the kernel-object dispatch and the message are)
       const hz = k.machine.parameters.hz;
-      const usecPerTick = 1_000_000 / hz;
-      const time = (ticks: number): number[] => [Math.floor(ticks / hz), (ticks % hz) * usecPerTick];
       const runState = thread.state === 'running' || thread.state === 'runnable' ? 1 : 3; // TH_STATE_RUNNING, TH_STATE_WAITING
-      for (const word of [...time(thread.userTicks), ...time(thread.systemTicks), 0, POLICY.TIMESHARE, runState, 0, thread.suspendCount, 0]) reply.int(word);
+      for (const word of [...timeValueOfTicks(thread.userTicks, hz), ...timeValueOfTicks(thread.systemTicks, hz), 0, POLICY.TIMESHARE, runState, 0, thread.suspendCount, 0]) reply.int(word);
       return KERN.SUCCESS;
     },
   });

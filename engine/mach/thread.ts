@@ -114,3 +114,11 @@ export class Thread {
     return this.address + SAVED_STATE_OFFSET;
   }
 }
+
+/**
+ * A timer of `ticks` clock interrupts at `hz` as the time_value_t thread_info reports it
+ * (thread_read_times): [seconds, microseconds].
+ */
+export function timeValueOfTicks(ticks: number, hz: number): [number, number] {
+  return [Math.floor(ticks / hz), ((ticks % hz) * 1_000_000) / hz];
+}

@@ -9,7 +9,7 @@ import { Pipe, PIPE_READ_OPS, PIPE_WRITE_OPS } from './pipe';
 import { LinuxScheduler } from './sched';
 import type { Substrate, UserRuntime } from './substrate';
 import {
-  MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
+  HZ, MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
   PROT_EXEC, PROT_READ, PROT_WRITE, RUSAGE_BOTH, RUSAGE_CHILDREN, RUSAGE_SELF, SIG, SIG_DFL, SIG_IGN, TIOCGPGRP, TIOCSPGRP, WNOHANG,
 } from './syscalls';
 import { Task, WaitQueue } from './task';
@@ -57,7 +57,6 @@ const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext
 const SETUP_FRAME_BYTES = 256;
 /** struct sigcontext_struct of 2.0: the 22 dwords sys_sigreturn verifies and copies in. */
 const SIGCONTEXT_BYTES = 88;
-const HZ = 100;
 /** xtime's advance per tick in µs (kernel/sched.c of 2.0: `tick = (1000000 + HZ/2) / HZ`). */
 const TICK_USEC = 10_000;
 /** struct tms of 2.0 (include/linux/times.h): four clock_t. */
@@ -1196,11 +1195,10 @@ export class LinuxKernel {
     const minFlt = (self ? p.minFlt : 0) + (children ? p.cminFlt : 0);
     const majFlt = (self ? p.majFlt : 0) + (children ? p.cmajFlt : 0);
     const words = new Array<number>(RUSAGE_BYTES / 4).fill(0);
-    const usecPerTick = 1_000_000 / HZ;
     words[0] = Math.floor(utime / HZ);
-    words[1] = (utime % HZ) * usecPerTick;
+    words[1] = (utime % HZ) * TICK_USEC;
     words[2] = Math.floor(stime / HZ);
-    words[3] = (stime % HZ) * usecPerTick;
+    words[3] = (stime % HZ) * TICK_USEC;
     // ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, then ru_minflt, ru_majflt, ru_nswap
     words[8] = minFlt;
     words[9] = majFlt;

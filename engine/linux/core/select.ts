@@ -2,6 +2,7 @@ import type { Operation } from '../../machine/executionContext';
 import * as E from './errno';
 import type { LinuxKernel } from './kernel';
 import type { Task, WaitQueue } from './task';
+import { HZ } from './syscalls';
 import type { OpenFile } from './vfs';
 
 /** What select asks of a file (SEL_IN, SEL_OUT, SEL_EX of include/linux/fs.h). */
@@ -15,7 +16,6 @@ export type SelectStatus = true | WaitQueue | null;
 
 /** The largest descriptor count select accepts (NR_OPEN of 2.0 is 256; fd_set holds 256 bits). */
 const FD_SETSIZE = 256;
-const HZ = 100;
 const TYPES: readonly SelectType[] = ['in', 'out', 'ex'];
 
 /** Asks one open file; files without a select operation are always ready (fs/select.c). */

@@ -36,6 +36,9 @@ export function syscallName(nr: number): string {
   return SYSCALLS.find((s) => s.nr === nr)?.name ?? `syscall${nr}`;
 }
 
+/** Clock ticks per second (include/asm-i386/param.h of 2.0): jiffies, clock_t and timeouts. */
+export const HZ = 100;
+
 /** Signal numbers of Linux/i386 (include/asm-i386/signal.h). */
 export const SIG = {
   SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,

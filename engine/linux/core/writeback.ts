@@ -3,10 +3,10 @@ import { ACCESS_WRITE } from '../../machine/cpu';
 import { BLOCK_SIZE, direntBytes, encodeInodeInto, type DiskFileSystem } from './diskFs';
 import type { LinuxKernel } from './kernel';
 import { PAGE_SIZE } from './mm';
+import { HZ } from './syscalls';
 import type { Task } from './task';
 import type { Inode } from './vfs';
 
-const HZ = 100;
 /** bdflush parameters of 2.0 (fs/buffer.c bdf_prm): data age 30 s, metadata age 5 s. */
 const AGE_BUFFER = 30 * HZ;
 const AGE_SUPER = 5 * HZ;

@@ -14,14 +14,14 @@ import { RUN_QUEUES } from '../../mach/machScheduler';
 import { THREAD_STATE_WORDS } from '../../mach/mig';
 import type { Port } from '../../mach/port';
 import type { Task as MachTask } from '../../mach/task';
-import { getThreadState, REG, SAVED_STATE_UESP, type Thread } from '../../mach/thread';
+import { getThreadState, REG, SAVED_STATE_UESP, timeValueOfTicks, type Thread } from '../../mach/thread';
 import { EAGAIN, EINTR, ENOSYS, ERESTARTSYS } from '../core/errno';
 import { checkTextFits, ENTRY_OBJECT, kernelObjectOffset, type LinuxBuild } from '../core/kernelCode';
 import { LinuxKernel } from '../core/kernel';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
-import { SIG } from '../core/syscalls';
+import { HZ, SIG } from '../core/syscalls';
 import type { Task } from '../core/task';
 import { ColocatedPager, ColocatedRequests } from './colocated';
 import type { MkLinuxProcess } from './mklinuxProcess';
@@ -703,8 +703,8 @@ export class MkLinux implements Substrate {
   /** The times thread_info would return for Mach timers of `userTicks` and `systemTicks` clock interrupts, in Linux's clock ticks. */
   private takeThreadTimes(task: Task, userTicks: number, systemTicks: number): void {
     const hz = this.machine.parameters.hz;
-    task.utime = clockTicks(Math.floor(userTicks / hz), ((userTicks % hz) * 1_000_000) / hz);
-    task.stime = clockTicks(Math.floor(systemTicks / hz), ((systemTicks % hz) * 1_000_000) / hz);
+    task.utime = clockTicks(...timeValueOfTicks(userTicks, hz));
+    task.stime = clockTicks(...timeValueOfTicks(systemTicks, hz));
   }
 
   /** What the server built for a process, given back: its task (if still alive), threads, ports and names. */
@@ -1088,10 +1088,7 @@ const STATE_INDEX = { edi: 4, esi: 5, ebx: 8, edx: 9, ecx: 10, eax: 11 } as cons
 /** memory_object_init: control port, page size (the interrupt notification is its tail: one int). */
 const PAGER_INIT = ['moveSend', 'int'] as const;
 
-/** Linux's HZ (include/asm-i386/param.h). */
-const LINUX_HZ = 100;
-
 /** osfmach3_update_thread_info: a Mach time_value (seconds, microseconds) in clock ticks, `seconds * HZ + (microseconds * HZ) / TIME_MICROS_MAX`. */
 function clockTicks(seconds: number, microseconds: number): number {
-  return seconds * LINUX_HZ + Math.floor((microseconds * LINUX_HZ) / 1_000_000);
+  return seconds * HZ + Math.floor((microseconds * HZ) / 1_000_000);
 }
