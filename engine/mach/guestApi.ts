@@ -260,7 +260,7 @@ export class MachGuest {
    * clock_sleep(clock, sleep_type, sleep_time, &wakeup_time) (OSF MK trap -62): sleeps until the
    * clock reaches `seconds` + `nanoseconds` (TIME_ABSOLUTE) or that long from now
    * (TIME_RELATIVE). Returns the KERN_* result; the clock's time at the wakeup (seconds,
-   * nanoseconds) is stored at `wakeupTime` unless the clock name or the sleep type was bad.
+   * nanoseconds) is stored at `wakeupTime` unless the clock name was bad (KERN_INVALID_ARGUMENT).
    */
   *clockSleep(clockName: number, type: number, seconds: number, nanoseconds: number, wakeupTime: number): Operation<number> {
     this.argument(0, clockName);

@@ -700,9 +700,9 @@ export class MachKernel {
   /**
    * clock_sleep_trap(clock_name, sleep_type, sleep_sec, sleep_nsec, wakeup_time) (OSF MK
    * kern/clock.c), its arguments already copied in: port_name_to_clock (KERN_INVALID_ARGUMENT
-   * unless the name denotes a send right to a clock), the sleep, and unless the arguments were
-   * bad the wakeup time copied out as a tvalspec (a bad `wakeup_time` is ignored, as copyout's
-   * result is there).
+   * unless the name denotes a send right to a clock), the sleep, and then the wakeup time copied
+   * out as a tvalspec, also after KERN_INVALID_VALUE as clock_sleep_trap does (a bad
+   * `wakeup_time` is ignored, as copyout's result is there).
    */
   private *clockSleepTrap(thread: Thread): Operation<number> {
     const a = this.argumentView;
@@ -713,9 +713,8 @@ export class MachKernel {
     if (port === undefined || port.kobject?.kind !== 'clock') return KERN.INVALID_ARGUMENT;
     this.memory.touch(port.address, this.p.portBytes);
     const [result, time] = yield* this.clock.sleep(thread, type, seconds | 0, nanoseconds | 0);
-    const out = new DataView(this.argumentScratch.buffer, this.argumentScratch.byteOffset);
-    out.setUint32(0, Math.floor(time / 1e9), true);
-    out.setUint32(4, time % 1e9, true);
+    a.setUint32(0, Math.floor(time / 1e9), true);
+    a.setUint32(4, time % 1e9, true);
     this.cpu.write(wakeup, this.argumentScratch, 0, 8, true);
     return result;
   }
