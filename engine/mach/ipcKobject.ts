@@ -516,7 +516,8 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
         reply.port(null, MSG_TYPE_PORT_SEND);
         return KERN.RESOURCE_SHORTAGE;
       }
-      const child = k.createTask(`task${k.tasks.length}`, false);
+      // the child of a Mach program is one too (the model's libmach: see MachKernel.createTask)
+      const child = k.createTask(`task${k.tasks.length}`, false, k.mapsLibmach(_task));
       if (inheritMemory) _task.map.fork(child.map);
       child.selfPort.sendRights++;
       reply.port(child.selfPort, MSG_TYPE_PORT_SEND);
@@ -552,8 +553,8 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const entry = args.int();
       const argument = args.int();
       if (!args.ok) return MIG.TYPE_ERROR;
-      const body = k.entryPoints.get(entry);
-      if (body === undefined) {
+      const point = k.entryPoints.get(entry);
+      if (point === undefined) {
         reply.port(null, MSG_TYPE_PORT_SEND);
         return KERN.INVALID_ARGUMENT;
       }
@@ -561,7 +562,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
         reply.port(null, MSG_TYPE_PORT_SEND);
         return KERN.RESOURCE_SHORTAGE;
       }
-      const thread = k.createThread(task, `${task.name}.t${task.threads.length}`, (guest) => body(guest, argument));
+      const thread = k.createThread(task, `${task.name}.t${task.threads.length}`, (guest) => point.body(guest, argument), undefined, point.userStack);
       thread.selfPort.sendRights++;
       reply.port(thread.selfPort, MSG_TYPE_PORT_SEND);
       return KERN.SUCCESS;

@@ -32,6 +32,13 @@ import type { TracePoint } from '../base/trace';
 /** The body of a guest thread: user code that calls the kernel through {@link MachGuest}. */
 export type GuestBody = (guest: MachGuest) => Activity;
 
+/** A guest entry point for thread_create (see {@link MachKernel.registerEntryPoint}). */
+export interface EntryPoint {
+  readonly body: (guest: MachGuest, argument: number) => Activity;
+  /** False: threads created there get no stack region (see {@link MachKernel.createThread}). */
+  readonly userStack: boolean;
+}
+
 /** IDT vectors the Mach kernel installs. */
 export const MACH_VECTOR = {
   /** Mach traps. OSF MK/i386 enters them through the `lcall $7,0` call gate; this model uses an interrupt gate. */
@@ -127,7 +134,7 @@ export class MachKernel {
   /** The shared text object of the user-level Mach library. */
   readonly libmach: VmObject;
   /** Guest entry points by number, for thread_create (a stand-in for user code addresses). */
-  readonly entryPoints = new Map<number, (guest: MachGuest, argument: number) => Activity>();
+  readonly entryPoints = new Map<number, EntryPoint>();
 
   readonly portZone: Zone;
   readonly mapEntryZone: Zone;
@@ -303,20 +310,23 @@ export class MachKernel {
   }
 
   /**
-   * task_create: an empty task with its own map and pmap, with the Mach library's text mapped.
-   * A `colocated` task is kernel_task_create's kernel-loaded task (OSF MK kern/task.c): its map
+   * task_create: an empty task with its own map and pmap, with the Mach library's text mapped
+   * unless `libmach` is false. OSF MK's task_create maps nothing; libmach is the model's stand-in
+   * for the library a Mach program is linked with (its guests' MIG stubs and mach_msg stub run
+   * there), so a task whose program is not a Mach program (a MkLinux process: Linux's own binary,
+   * no emulator) is made without it. A `colocated` task is kernel_task_create's kernel-loaded task (OSF MK kern/task.c): its map
    * is the kernel's map (map_size 0: new_task->map = kernel_map), so it shares the kernel pmap,
    * and what it vm_allocates on its own task port is allocated there, apart from what any other
    * kernel-loaded task has. The library's text (a kernel-loaded image carries libmach, whose MIG
    * stubs its threads run) is entered in the kernel map with the first kernel-loaded task.
    */
-  createTask(name: string, colocated: boolean): Task {
+  createTask(name: string, colocated: boolean, libmach = true): Task {
     const address = this.taskZone.allocate();
     const space = new IpcSpace(this.spaceZone.allocate(), this.memory, this.kalloc, this.p, (a) => this.ports.get(a), (a) => this.portSets.get(a), name);
     const kernelLoaded = colocated && this.tasks.length > 0;
     const map = kernelLoaded ? this.kernelTask.map : new VmMap(this, new Pmap(this.memory, KERNEL_DIRECTORY), USER_MIN, USER_MAX);
     const task = new Task(this.tasks.length, name, address, space, map, colocated);
-    if (!colocated || (kernelLoaded && !this.kernelLibmach)) {
+    if ((!colocated && libmach) || (kernelLoaded && !this.kernelLibmach)) {
       this.libmach.references++;
       map.enter(LIBMACH_BASE, LIBMACH_BYTES, false, this.libmach, 0, 5, 5, false);
       map.inherit(LIBMACH_BASE, LIBMACH_BYTES, 0);
@@ -340,18 +350,23 @@ export class MachKernel {
 
   /**
    * thread_create + initial state: a suspended thread of `task` that will run `body` in user mode
-   * on its own 64 KB user stack. Resume it with {@link resume} (or thread_resume). Unless given
-   * one, it starts at its task's base priority: the one task_set_policy set, else BASEPRI_USER.
+   * on its own 64 KB user stack (allocated in the task as cthreads' stack allocator does), or,
+   * with `userStack` false, on whatever stack its body sets up (a MkLinux process's thread runs
+   * Linux's program on the stack Linux's exec built, and its task has no Mach stack region).
+   * Resume it with {@link resume} (or thread_resume). Unless given one, it starts at its task's
+   * base priority: the one task_set_policy set, else BASEPRI_USER.
    */
-  createThread(task: Task, name: string, body: GuestBody, priority = task.policyPriority ?? this.p.defaultPriority): Thread {
+  createThread(task: Task, name: string, body: GuestBody, priority = task.policyPriority ?? this.p.defaultPriority, userStack = true): Thread {
     const thread = this.newThread(task, name, priority);
-    // the thread library hands out the stack address its last exited thread left, if any
-    const hint = this.freedStacks.get(task)?.pop() ?? STACK_REGION - STACK_BYTES * (this.nextThreadId + 1);
-    const stack = task.map.enter(hint, STACK_BYTES, true, null, 0, 3, 7, false);
-    if (stack.result !== KERN.SUCCESS) throw new Error(`no room for a stack in ${task.name}`);
-    thread.stackTop = stack.address + STACK_BYTES;
-    thread.messageBuffer = stack.address;
-    thread.registers[REG.ESP] = thread.stackTop - 64;
+    if (userStack) {
+      // the thread library hands out the stack address its last exited thread left, if any
+      const hint = this.freedStacks.get(task)?.pop() ?? STACK_REGION - STACK_BYTES * (this.nextThreadId + 1);
+      const stack = task.map.enter(hint, STACK_BYTES, true, null, 0, 3, 7, false);
+      if (stack.result !== KERN.SUCCESS) throw new Error(`no room for a stack in ${task.name}`);
+      thread.stackTop = stack.address + STACK_BYTES;
+      thread.messageBuffer = stack.address;
+      thread.registers[REG.ESP] = thread.stackTop - 64;
+    }
     thread.context = new ExecutionContext(name, () => this.threadBody(thread, body), thread);
     task.threads.push(thread);
     return thread;
@@ -458,11 +473,19 @@ export class MachKernel {
     return thread;
   }
 
-  /** Registers a guest entry point for thread_create; returns its number. */
-  registerEntryPoint(body: (guest: MachGuest, argument: number) => Activity): number {
+  /**
+   * Registers a guest entry point for thread_create; returns its number. A thread created at an
+   * entry point with `userStack` false gets no stack region ({@link createThread}).
+   */
+  registerEntryPoint(body: (guest: MachGuest, argument: number) => Activity, userStack = true): number {
     const entry = 0x1000 + this.entryPoints.size;
-    this.entryPoints.set(entry, body);
+    this.entryPoints.set(entry, { body, userStack });
     return entry;
+  }
+
+  /** True if `task` maps the Mach library's text (see {@link createTask}). */
+  mapsLibmach(task: Task): boolean {
+    return task.map.entries.some((entry) => entry.object === this.libmach);
   }
 
   private *threadBody(thread: Thread, body: GuestBody): Activity {

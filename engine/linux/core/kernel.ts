@@ -4,7 +4,7 @@ import { decodeUtf8, encodeUtf8 } from '../../base/text';
 import * as E from './errno';
 import { KernelCode, type LinuxPath } from './kernelCode';
 import { linuxParameters, type LinuxOverrides, type LinuxParameters } from './linuxParameters';
-import { MemoryManager, PAGE_SIZE, TASK_SIZE, VM_EXEC, VM_MAY, VM_MAYWRITE, VM_READ, VM_WRITE, type ImageLayout, type MemoryMap } from './mm';
+import { MemoryManager, PAGE_SIZE, VM_EXEC, VM_MAY, VM_MAYWRITE, VM_READ, VM_WRITE, type ImageLayout, type MemoryMap } from './mm';
 import { Pipe, PIPE_READ_OPS, PIPE_WRITE_OPS } from './pipe';
 import { LinuxScheduler } from './sched';
 import type { Substrate, UserRuntime } from './substrate';
@@ -467,7 +467,7 @@ export class LinuxKernel {
         return;
       }
       this.run('signalFrame');
-      const frame = TASK_SIZE - 0x18000 - task.handlers.length * 128;
+      const frame = this.substrate.taskSize - 0x18000 - task.handlers.length * 128;
       // setup_frame's verify_area of the 64-word frame
       if (!this.verifyArea(task, frame, SETUP_FRAME_BYTES, true)) {
         yield* this.doExit(task, SIG.SIGSEGV);
@@ -887,7 +887,7 @@ export class LinuxKernel {
     const stringBytes = strings.reduce((n, s) => n + s.length, 0);
     this.run('execBase');
     this.run('execPerArgByte', stringBytes);
-    let at = TASK_SIZE - 4 - stringBytes;
+    let at = this.substrate.taskSize - 4 - stringBytes;
     const pointers: number[] = [];
     for (const s of strings) {
       if (!this.mm.poke(mm, at, s)) return this.abandon(mm);
@@ -895,7 +895,7 @@ export class LinuxKernel {
       at += s.length;
     }
     const words = [argv.length, ...pointers, 0, 0];
-    const esp = (((TASK_SIZE - 4 - stringBytes) & ~3) >>> 0) - words.length * 4;
+    const esp = (((this.substrate.taskSize - 4 - stringBytes) & ~3) >>> 0) - words.length * 4;
     const table = new Uint8Array(words.length * 4);
     words.forEach((w, i) => new DataView(table.buffer).setUint32(i * 4, w >>> 0, true));
     if (!this.mm.poke(mm, esp, table)) return this.abandon(mm);

@@ -10,10 +10,19 @@ import { PageCache } from './pageCache';
 import { EACCES, EINVAL, ENOMEM } from './errno';
 
 export const PAGE_SIZE = 4096;
-/** TASK_SIZE = PAGE_OFFSET: user space is the low 3 GB (include/asm-i386/processor.h). */
+/**
+ * i386's TASK_SIZE = PAGE_OFFSET: user space is the low 3 GB (include/asm-i386/processor.h).
+ * It is an architecture's constant, so each substrate says its own ({@link Substrate.taskSize}):
+ * native Linux and MkLinux use this one, L4Linux keeps the top of it for itself.
+ */
 export const TASK_SIZE = 0xc0000000;
-/** TASK_UNMAPPED_BASE = TASK_SIZE / 3: where mmap places mappings without a hint. */
-export const TASK_UNMAPPED_BASE = 0x40000000;
+/**
+ * TASK_UNMAPPED_BASE = TASK_SIZE / 3 (include/asm-i386/processor.h), where mmap starts looking
+ * for room when given no address; get_unmapped_area (mm/mmap.c) page-aligns it.
+ */
+export function taskUnmappedBase(taskSize: number): number {
+  return Math.ceil(taskSize / 3 / PAGE_SIZE) * PAGE_SIZE;
+}
 /** The ELF text base of i386 executables. */
 export const TEXT_BASE = 0x08048000;
 /** Stack rlimit: how far the stack area may grow down (8 MB). */
@@ -121,6 +130,8 @@ export class MemoryManager {
   readonly minFreePages: number;
   private readonly cpu: Cpu;
   private readonly category: number;
+  /** The substrate's TASK_SIZE: user addresses are below it. */
+  private readonly taskSize: number;
   /** kmalloc's 128-byte class: mm_structs and vm_area_structs (~60 bytes + the 8-byte block header). */
   private readonly kmalloc128: KmallocClass;
   /** The vm_area_struct of each area reached by find_vma. */
@@ -131,6 +142,7 @@ export class MemoryManager {
   constructor(private readonly substrate: Substrate, private readonly p: LinuxParameters, private readonly code: KernelCode) {
     this.cpu = substrate.cpu;
     this.category = substrate.kernelCategory;
+    this.taskSize = substrate.taskSize;
     const first = Math.ceil(substrate.memoryStart / PAGE_SIZE);
     const last = Math.floor(substrate.memoryEnd / PAGE_SIZE);
     this.frames = new FrameAllocator(first, last - first);
@@ -311,7 +323,7 @@ export class MemoryManager {
    */
   handleFault(mm: MemoryMap, address: number, write: boolean): FaultResult {
     this.run('pageFault');
-    if (address >= TASK_SIZE) return 'segv';
+    if (address >= this.taskSize) return 'segv';
     this.findVmaFootprint(mm, address);
     const area = mm.findAbove(address);
     if (area === undefined) return 'segv';
@@ -439,7 +451,7 @@ export class MemoryManager {
   verify(mm: MemoryMap, address: number, length: number, write: boolean): boolean {
     if (length === 0) return true;
     this.run('verifyArea');
-    if (address < 0 || address + length > TASK_SIZE || address + length < address) return false;
+    if (address < 0 || address + length > this.taskSize || address + length < address) return false;
     this.findVmaFootprint(mm, address);
     let at = address;
     const end = address + length;
@@ -589,8 +601,8 @@ export class MemoryManager {
     for (const area of mm.areas) this.freeVma(area);
     mm.areas.length = 0;
     this.substrate.addressSpaceChanged(mm);
-    this.run('freePageTablesPerPde', TASK_SIZE >>> 22);
-    for (let index = 0; index < TASK_SIZE >>> 22; index++) {
+    this.run('freePageTablesPerPde', this.taskSize >>> 22);
+    for (let index = 0; index < this.taskSize >>> 22; index++) {
       const pde = this.cpu.memory.read32(mm.pgd + index * 4);
       if ((pde & PG_PRESENT) !== 0) {
         this.cpu.memory.write32(mm.pgd + index * 4, 0);
@@ -604,7 +616,7 @@ export class MemoryManager {
 
   /**
    * The image of a guest binary (binfmt): text mapped read-only from the file, data private from
-   * the file, bss and heap anonymous, a stack area below TASK_SIZE. Nothing is paged in yet.
+   * the file, bss and heap anonymous, a stack area below the substrate's TASK_SIZE. Nothing is paged in yet.
    */
   mapImage(mm: MemoryMap, inode: Inode, layout: ImageLayout): void {
     const textEnd = TEXT_BASE + roundUp(layout.textBytes);
@@ -615,8 +627,8 @@ export class MemoryManager {
     if (layout.bssBytes > 0) mm.insert({ start: dataEnd, end: bssEnd, flags: VM_MAY | VM_READ | VM_WRITE, inode: null, offset: 0, name: 'bss' });
     mm.startBrk = bssEnd;
     mm.brk = bssEnd;
-    mm.insert({ start: TASK_SIZE - INITIAL_STACK, end: TASK_SIZE, flags: VM_MAY | VM_READ | VM_WRITE | VM_GROWSDOWN, inode: null, offset: 0, name: 'stack' });
-    mm.startStack = TASK_SIZE;
+    mm.insert({ start: this.taskSize - INITIAL_STACK, end: this.taskSize, flags: VM_MAY | VM_READ | VM_WRITE | VM_GROWSDOWN, inode: null, offset: 0, name: 'stack' });
+    mm.startStack = this.taskSize;
   }
 
   /**
@@ -686,7 +698,7 @@ export class MemoryManager {
     const size = roundUp(length);
     let start = (address & ~0xfff) >>> 0;
     if (fixed) {
-      if ((address & 0xfff) !== 0 || start + size > TASK_SIZE) return -22;
+      if ((address & 0xfff) !== 0 || start + size > this.taskSize) return -22;
       this.munmap(mm, start, size);
     } else {
       start = this.unmappedArea(mm, size);
@@ -697,13 +709,13 @@ export class MemoryManager {
   }
 
   private unmappedArea(mm: MemoryMap, size: number): number {
-    let candidate = TASK_UNMAPPED_BASE;
+    let candidate = taskUnmappedBase(this.taskSize);
     for (const area of mm.areas) {
       if (area.end <= candidate) continue;
       if (area.start >= candidate + size) break;
       candidate = area.end;
     }
-    return candidate + size <= TASK_SIZE - STACK_LIMIT ? candidate : -1;
+    return candidate + size <= this.taskSize - STACK_LIMIT ? candidate : -1;
   }
 
   /**
@@ -775,7 +787,7 @@ export class MemoryManager {
   /** do_munmap: splits or removes the areas overlapping [start, start+length). */
   munmap(mm: MemoryMap, start: number, length: number): number {
     this.run('munmapBase');
-    if ((start & 0xfff) !== 0 || length <= 0 || start + length > TASK_SIZE) return -22;
+    if ((start & 0xfff) !== 0 || length <= 0 || start + length > this.taskSize) return -22;
     const end = start + roundUp(length);
     const keep = this.splitAreas(mm, start, end, (area, from, to) => {
       this.unmapArea(mm, area, from, to, true);

@@ -99,6 +99,13 @@ export interface Substrate {
   /** First and last+1 physical address of the memory Linux may allocate pages from. */
   readonly memoryStart: number;
   readonly memoryEnd: number;
+  /**
+   * TASK_SIZE, an architecture's constant (include/asm/processor.h): user addresses are below it,
+   * the stack starts at it, mmap's default search starts at a third of it. i386's 3 GB natively and
+   * on MkLinux; L4Linux keeps the top 4 MB below 3 GB for its emulation library and the page each
+   * process shares with the server (engine/linux/l4/layout.ts).
+   */
+  readonly taskSize: number;
 
   /**
    * A new page directory was allocated (zeroed) at `pgd`: add what every directory needs (native:

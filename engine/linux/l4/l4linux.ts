@@ -20,7 +20,7 @@ import { LinuxKernel } from '../core/kernel';
 import { checkTextFits } from '../core/kernelCode';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { nativeParameters, type NativeOverrides } from '../native/nativeParameters';
-import { TASK_SIZE, type MemoryMap } from '../core/mm';
+import type { MemoryMap } from '../core/mm';
 import type { Substrate, UserRuntime } from '../core/substrate';
 import { SIG } from '../core/syscalls';
 import { IPC_ERROR } from '../../l4/messageDope';
@@ -29,7 +29,7 @@ import { EmulationLibraryGate, fetchUserCode, PHASE, TrampolineGate, type Emulat
 import { dispatchCycles, l4linuxCode, type L4LinuxCode } from './glueCode';
 import { UnmapQueue, UserSpaceMappings } from './hardwareMappings';
 import { l4linuxParameters, type L4LinuxOverrides, type L4LinuxParameters } from './l4linuxParameters';
-import { EMULATION_LIBRARY, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, SIGNAL_IN_FAULT, STATE_WORDS, USER_THREAD } from './layout';
+import { EMULATION_LIBRARY, L4LINUX_TASK_SIZE, MESSAGE, REPLY_HANDLERS, SERVER_IMAGE, SERVER_THREAD, SIGNAL_IN_FAULT, STATE_WORDS, USER_THREAD } from './layout';
 
 /** The shared page, and the structure's offset in it (layout.ts EMULATION_LIBRARY.state). */
 const STATE_PAGE = (EMULATION_LIBRARY.state & ~0xfff) >>> 0;
@@ -126,6 +126,7 @@ export class L4Linux implements Substrate {
   readonly kernelTextBase: number;
   readonly memoryStart = SERVER_IMAGE.end;
   readonly memoryEnd: number;
+  readonly taskSize = L4LINUX_TASK_SIZE;
   haltedWith: number | null = null;
   /** The server's own boot messages (merged into the kernel's boot log). */
   private readonly serverLog: string[] = [];
@@ -800,7 +801,7 @@ export class L4Linux implements Substrate {
   /** "Physical" copyin/copyout (SOSP'97 §4): translate by walking the logical tables, copy through the 1:1 map. */
   private *physicalCopy(task: Task, user: number, kernelAddress: number, length: number, toUser: boolean): Operation<number> {
     if (length === 0) return 0;
-    if (user < 0 || user + length > TASK_SIZE || task.mm === null) return -EFAULT;
+    if (user < 0 || user + length > L4LINUX_TASK_SIZE || task.mm === null) return -EFAULT;
     let done = 0;
     let faults = 0;
     while (done < length) {

@@ -42,13 +42,26 @@ export const SERVER_IMAGE = {
 } as const;
 
 /**
- * The emulation library's place in every user space: an otherwise unused high region (SOSP'97 §4),
- * one page (the server's {@link SERVER_IMAGE}.emulation, mapped read-only). Its stub, trampoline
- * and signal-thread code lie one after another from `code` (glueCode.ts); the signal thread's
- * stack pointer starts at the page's end (it only waits, and never pushes).
+ * L4Linux's TASK_SIZE: Linux's user space ends 4 MB below i386's 3 GB, and the server keeps that
+ * top region of every process's space for itself: SOSP'97 §4 maps the emulation library and the
+ * signal-thread code "into an otherwise unused high part of each user space", which Linux's mmap,
+ * brk and stack must then never be given. How 1997's L4Linux bounded it was not found; its
+ * successors define TASK_SIZE as L4LX_USER_END_ADDRESS, 0xBFC00000 ("must be 4mb aligned",
+ * arch/l4 asm/api-l4env/config.h, read in osfree-project/l4linux-l4env), and so does the model.
+ * Until session 17 the library sat at 0xB0000000, inside Linux's user space: a process that
+ * mapped memory there with MAP_FIXED replaced its own library and hung in its next system call.
+ */
+export const L4LINUX_TASK_SIZE = 0xbfc00000;
+
+/**
+ * The emulation library's place in every user space: the otherwise unused high region above
+ * {@link L4LINUX_TASK_SIZE} (SOSP'97 §4), one page (the server's {@link SERVER_IMAGE}.emulation,
+ * mapped read-only). Its stub, trampoline and signal-thread code lie one after another from
+ * `code` (glueCode.ts); the signal thread's stack pointer starts at the page's end (it only
+ * waits, and never pushes).
  */
 export const EMULATION_LIBRARY = {
-  code: 0xb0000000,
+  code: L4LINUX_TASK_SIZE,
   bytes: 0x1000,
   /**
    * The page after the code: the data structure the process shares with the server (a page of
@@ -63,7 +76,7 @@ export const EMULATION_LIBRARY = {
    * SOSP'97's footprint (45 lines, 9 % of L1) speaks against; most offsets share no set with the
    * path's lines, 0x100 among them (README, Figure 5).
    */
-  state: 0xb0001100,
+  state: L4LINUX_TASK_SIZE + 0x1100,
 } as const;
 
 /**

@@ -21,7 +21,7 @@ import { LinuxKernel } from '../core/kernel';
 import { linuxParameters, type LinuxOverrides } from '../core/linuxParameters';
 import { TASK_SIZE, type MemoryMap } from '../core/mm';
 import type { Substrate, SystemCallGate, UserRuntime } from '../core/substrate';
-import { HZ, SIG } from '../core/syscalls';
+import { HZ, NR, SIG } from '../core/syscalls';
 import type { Task } from '../core/task';
 import { ColocatedPager, ColocatedRequests } from './colocated';
 import type { MkLinuxProcess } from './mklinuxProcess';
@@ -39,8 +39,6 @@ const SERVER_MEMORY_BASE = 0x10000000;
  * A text that outgrows it is refused at boot rather than overlapping Linux's page frames.
  */
 export const SERVER_TEXT_BYTES = 512 * 1024;
-/** Mach's thread stacks live below 0xB0000000 (engine/mach STACK_REGION): Linux memory is not mapped there. */
-const MACH_STACK_HOLE = { start: 0xa0000000, end: 0xb0000000 };
 /** Linux 2.0's DEF_PRIORITY (include/linux/sched.h: 20 * HZ / 100 ticks), a new process's priority. */
 const DEF_PRIORITY = 20;
 /** OSF MK kern/sched.h BASEPRI_MINPRI (MINPRI = DEPRESSPRI = NRQS − 2): the user range of osfmach3_set_priority ends one above it. */
@@ -117,6 +115,8 @@ export class MkLinux implements Substrate {
    * (`scheduleSimple`, `wakeUpPerWaiterSimple`; read in slp/osfmk-mklinux).
    */
   readonly linuxBuild: LinuxBuild;
+  /** i386's: MkLinux's server runs the processes' user space as native Linux lays it out. */
+  readonly taskSize = TASK_SIZE;
   readonly memoryStart: number;
   readonly memoryEnd: number;
   haltedWith: number | null = null;
@@ -228,7 +228,7 @@ export class MkLinux implements Substrate {
     this.notifyName = k.allocateReceiveRight(this.serverTask);
     const notifyPort = takeRight(k, this.serverTask.space, this.notifyName, MSG_TYPE.MAKE_SEND);
     if (k.insertRight(this.serverTask, this.notifyName, notifyPort, MSG_TYPE_PORT_SEND) !== KERN.SUCCESS) throw new Error('MkLinux osfmach3_notify_init: mach_port_insert_right(MAKE_SEND) failed');
-    this.userEntry = k.registerEntryPoint((_guest, pid) => this.userSide(this.byPid.get(pid)!));
+    this.userEntry = k.registerEntryPoint((_guest, pid) => this.userSide(this.byPid.get(pid)!), false);
     this.requests = colocated ? new ColocatedRequests(this, p.useActivations === 1) : null;
     this.pager = colocated ? new ColocatedPager(this) : null;
 
@@ -428,8 +428,10 @@ export class MkLinux implements Substrate {
       return 0;
     }
     const k = this.mach;
-    const machTask = k.createTask(`linux.${task.pid}`, false);
-    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, () => this.userSide(task.substrateData as MkLinuxProcess));
+    // a Linux binary, no emulator: no libmach and no Mach stack in the process's space
+    const machTask = k.createTask(`linux.${task.pid}`, false, false);
+    const userThread = k.createThread(machTask, `linux.${task.pid}.user`, () => this.userSide(task.substrateData as MkLinuxProcess), undefined, false);
+    userThread.registers[REG.ESP] = task.regs.esp; // init's image is in place: its start_thread state
     const process = this.buildProcess(task, machTask, k.grantKernelPort(this.serverTask, machTask.selfPort), userThread, k.grantKernelPort(this.serverTask, userThread.selfPort));
     process.requestPort.sendRights++;
     machTask.exceptionPort = process.requestPort;
@@ -532,10 +534,7 @@ export class MkLinux implements Substrate {
       yield* this.requestDeadName(guest, thread, threadName, this.notifyName);
       const state = new Uint32Array(THREAD_STATE_WORDS);
       getThreadState(by.userThread, USER_CS, USER_DS, state);
-      state[STATE_INDEX.eax] = 0;
-      // the child's stack pointer (MkLinux: usp, the same address in the inherited memory; here
-      // the stack thread_create gave the child, where the model's user side keeps its trap words)
-      state[SAVED_STATE_UESP] = userThread.registers[REG.ESP];
+      state[STATE_INDEX.eax] = 0; // the parent's state, ESP included: the same address in the copied memory
       check('thread_set_state', yield* calls.rpc(guest, thread, MACH_ROUTINES.threadSetState, threadName, [I386_SAVED_STATE, ...state]));
       const requestName = this.serverTask.space.nameOf(this.serverTask.space.reverseLookup(process.requestPort));
       check('task_set_exception_port', yield* calls.rpc(guest, thread, MACH_ROUTINES.taskSetExceptionPort, taskName, [requestName]));
@@ -613,9 +612,16 @@ export class MkLinux implements Substrate {
     return process;
   }
 
-  /** The user ranges mapped from the Linux object: all of [USER_MIN, TASK_SIZE) but Mach's regions (libmach, thread stacks). */
+  /**
+   * The user ranges mapped from the Linux object: all of [PAGE_SIZE, TASK_SIZE) but what the task
+   * already maps. A process's task is made empty (no libmach, no Mach stack: see
+   * {@link createTask}), so that is all of Linux's user space, as in MkLinux; until session 17
+   * the model left the libmach text and a hole for Mach thread stacks (0xA0000000-0xB0000000)
+   * out, and a process that mapped memory there got it from Linux and died of SIGSEGV on
+   * touching it.
+   */
   private linuxRanges(machTask: MachTask): Array<[number, number]> {
-    const taken = [...machTask.map.entries.map((e) => [e.start, e.end] as [number, number]), [MACH_STACK_HOLE.start, MACH_STACK_HOLE.end] as [number, number]].sort((a, b) => a[0] - b[0]);
+    const taken = machTask.map.entries.map((e) => [e.start, e.end] as [number, number]).sort((a, b) => a[0] - b[0]);
     const ranges: Array<[number, number]> = [];
     let at = PAGE_SIZE;
     for (const [start, end] of taken) {
@@ -847,7 +853,10 @@ export class MkLinux implements Substrate {
   *serveTrap(process: MkLinuxProcess, exception: number, state: Int32Array | Uint32Array): Operation<number> {
     if (exception !== EXC.SYSCALL) return KERN.FAILURE;
     const s = STATE_INDEX;
-    state[s.eax] = yield* this.serveSystemCall(process, state[s.eax], state[s.ebx], state[s.ecx], state[s.edx], state[s.esi], state[s.edi]);
+    const nr = state[s.eax];
+    state[s.eax] = yield* this.serveSystemCall(process, nr, state[s.ebx], state[s.ecx], state[s.edx], state[s.esi], state[s.edi]);
+    // an execve's start_thread: the reply's state carries the new image's stack pointer
+    if (nr === NR.execve && state[s.eax] === 0) state[SAVED_STATE_UESP] = process.task.regs.esp;
     return KERN.SUCCESS;
   }
 

@@ -78,6 +78,7 @@ export class NativeLinux implements Substrate {
   readonly kernelTextBase = PAGE_OFFSET + KERNEL_PHYSICAL;
   readonly memoryStart: number;
   readonly memoryEnd: number;
+  readonly taskSize = TASK_SIZE;
   currentTask: Task | null = null;
   /** The IDT and GDT in the image's .data, and TR (the running task's TSS). */
   private readonly descriptorTables: DescriptorTables = { idt: this.kernelLinear(IDT), gdt: this.kernelLinear(GDT), tss: 0, kernelCode: KERNEL_CS, userCode: USER_CS, userStack: USER_DS };

@@ -7,7 +7,7 @@
 import { decodeUtf8, encodeUtf8 } from '../../../engine/base/text';
 import type { Operation } from '../../../engine/machine/executionContext';
 import * as E from '../../../engine/linux/core/errno';
-import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, NR, RUSAGE_CHILDREN, RUSAGE_SELF, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, PROT_READ, PROT_WRITE, SIG, SOCK_DGRAM, SOCK_STREAM } from '../../../engine/linux/core/syscalls';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, NR, RUSAGE_CHILDREN, RUSAGE_SELF, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, PROT_READ, PROT_WRITE, SIG, SOCK_DGRAM, SOCK_STREAM } from '../../../engine/linux/core/syscalls';
 import type { Libc } from '../../../engine/userland/libc';
 import { NULLPROC, RPC_SERVER_BUFFER, RpcClient, serveOne } from '../../../engine/userland/sunrpc';
 import type { GuestProgram } from '../../../engine/userland/runtime';
@@ -181,6 +181,35 @@ const mmap = program('t_mmap', function* (libc) {
   if (!(yield* check(libc, mapped > 0, `file mmap: ${mapped}`))) return 5;
   const viaMap = decodeUtf8(yield* libc.load(mapped, text?.length ?? 0));
   return (yield* check(libc, viaMap === text, 'file mapping shows the file')) ? 0 : 6;
+});
+
+/**
+ * MAP_FIXED anywhere in the part of the user space every system leaves to Linux: where the
+ * substrates keep their own things just outside it (L4Linux's emulation library above its
+ * TASK_SIZE), and where they once kept them inside it (MkLinux's libmach text at 0x7F000000 and
+ * its Mach stack region at 0xA0000000-0xB0000000, L4Linux's library at 0xB0000000): the memory
+ * is there, zero-filled and private, a fork copies it, and system calls go on working.
+ */
+const highMaps = program('t_highmap', function* (libc) {
+  const places = [0x7f000000, 0xa0000000, 0xafff0000, 0xb0000000, 0xbf000000];
+  for (const [k, at] of places.entries()) {
+    const mapped = yield* libc.mmap(at, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+    if (!(yield* check(libc, mapped >>> 0 === at, `MAP_FIXED at 0x${at.toString(16)}: ${mapped}`))) return 1;
+    const zero = yield* libc.loadWord(at + 4096);
+    yield* libc.storeWords(at + 4, [0x600d0000 + k]);
+    if (!(yield* check(libc, zero === 0 && (yield* libc.loadWord(at + 4)) === 0x600d0000 + k, `memory at 0x${at.toString(16)}`))) return 2;
+  }
+  const me = yield* libc.getpid();
+  const child = yield* libc.fork(function* (c) {
+    for (const [k, at] of places.entries()) if ((yield* c.loadWord(at + 4)) !== 0x600d0000 + k) return 1;
+    yield* c.storeWords(places[0] + 4, [0]);
+    return (yield* c.getppid()) === me ? 7 : 2;
+  });
+  const [, status] = yield* libc.waitpid(child);
+  if (!(yield* check(libc, status === 7 << 8, `child saw the mappings: status ${status}`))) return 3;
+  if (!(yield* check(libc, (yield* libc.loadWord(places[0] + 4)) === 0x600d0000, 'the parent keeps its own copy'))) return 4;
+  for (const at of places) if ((yield* libc.munmap(at, 2 * 4096)) !== 0) return 5;
+  return 0;
 });
 
 /** A child writes through MAP_SHARED to two pages: `path`'s page 0 is a hole, page 1 is cached. */
@@ -541,7 +570,7 @@ const times = program('t_times', function* (libc) {
 });
 
 /** The conformance programs, by name. */
-export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc, times];
+export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, highMaps, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc, times];
 
 /** A booted system as the runner needs it: install programs, run a command, get status and output. */
 export interface SystemUnderTest {

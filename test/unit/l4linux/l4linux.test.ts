@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { LinuxSystem, nativeHost } from '../../../engine/linux/boot';
 import { L4Linux, l4linuxHost } from '../../../engine/linux/l4/l4linux';
 import { TASK_SIZE } from '../../../engine/linux/core/mm';
-import { O_WRONLY, SIG } from '../../../engine/linux/core/syscalls';
-import { EMULATION_LIBRARY } from '../../../engine/linux/l4/layout';
+import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, O_RDONLY, O_WRONLY, PROT_READ, PROT_WRITE, SIG } from '../../../engine/linux/core/syscalls';
+import { EMULATION_LIBRARY, L4LINUX_TASK_SIZE } from '../../../engine/linux/l4/layout';
 import { ACCESS_WRITE } from '../../../engine/machine/cpu';
 import type { GuestProgram } from '../../../engine/userland/runtime';
 import type { Libc } from '../../../engine/userland/libc';
@@ -160,6 +160,27 @@ const sharedPageProgram: GuestProgram = {
   },
 };
 
+/**
+ * The region above L4Linux's TASK_SIZE is the server's, not Linux's: no mapping, and no system
+ * call reads or writes it for the process; the stack starts below it.
+ */
+const keptRegionProgram: GuestProgram = {
+  name: 'kept_region', textBytes: 16 * 1024, dataBytes: 4096, bssBytes: 8192,
+  *main(libc: Libc): Operation<number> {
+    const fd = yield* libc.open('/etc/motd', O_RDONLY);
+    const results = [
+      yield* libc.mmap(L4LINUX_TASK_SIZE, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0),
+      yield* libc.mmap(L4LINUX_TASK_SIZE - 4096, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0),
+      yield* libc.read(fd, EMULATION_LIBRARY.state, 16),
+      yield* libc.write(1, EMULATION_LIBRARY.code, 4),
+      yield* libc.munmap(EMULATION_LIBRARY.code, 4096),
+    ];
+    const stackBelow = libc.state.stack < L4LINUX_TASK_SIZE && libc.state.stack > L4LINUX_TASK_SIZE - 0x20000;
+    yield* libc.print(1, `${results.join(' ')} ${stackBelow} ${yield* libc.getppid()}\n`);
+    return 0;
+  },
+};
+
 describe('L4Linux system calls through the page each process shares with the server (L4Linux 2.2\'s protocol)', () => {
   for (const system of ['l4linux', 'l4linux-trampoline']) {
     it(`carries a call's registers there and brings the result back in EAX; a forked child has its own page (${system})`, () => {
@@ -167,6 +188,12 @@ describe('L4Linux system calls through the page each process shares with the ser
       assert.equal(run.output.includes('FAIL'), false, run.output);
     });
   }
+  it('keeps the library and the shared page above TASK_SIZE, out of Linux\'s reach: EINVAL to map there, EFAULT to pass them to a call', () => {
+    assert.equal(EMULATION_LIBRARY.code, L4LINUX_TASK_SIZE);
+    assert.ok(L4LINUX_TASK_SIZE % (4 << 20) === 0 && L4LINUX_TASK_SIZE < TASK_SIZE);
+    const run = runGuest('l4linux', 'kept_region', {}, { programs: [keptRegionProgram] });
+    assert.match(run.output, /^-22 -22 -14 -14 -22 true [1-9]\d*\n/, run.output);
+  });
 });
 
 describe('L4Linux signals to processes in user mode', () => {

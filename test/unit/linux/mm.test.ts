@@ -3,7 +3,7 @@ import { CAT } from '../../../engine/machine/cpu';
 import { bareMetalMachine } from '../../../engine/bench/bareMetal';
 import { KernelCode } from '../../../engine/linux/core/kernelCode';
 import { linuxParameters } from '../../../engine/linux/core/linuxParameters';
-import { MemoryManager, VM_MAY, VM_READ, VM_WRITE, type MemoryMap } from '../../../engine/linux/core/mm';
+import { MemoryManager, TASK_SIZE, VM_MAY, VM_READ, VM_WRITE, type MemoryMap } from '../../../engine/linux/core/mm';
 import type { Substrate } from '../../../engine/linux/core/substrate';
 import { Inode } from '../../../engine/linux/core/vfs';
 import { PG_PRESENT, PG_WRITABLE } from '../../../engine/machine/paging';
@@ -15,7 +15,7 @@ function setup(): { mm: MemoryManager; changed: number[]; flushed: number; calls
   const hex = (n: number): string => `0x${n.toString(16)}`;
   const substrate = {
     name: 'fake', machine, cpu: machine.cpu, kernelCategory: CAT.kernel, kernelTextBase: 0x100000,
-    kernelLinear: (p: number) => p, memoryStart: 8 << 20, memoryEnd: 32 << 20,
+    kernelLinear: (p: number) => p, memoryStart: 8 << 20, memoryEnd: 32 << 20, taskSize: TASK_SIZE,
     initPageDirectory: () => {},
     pageChanged: (_mm: MemoryMap, address: number) => {
       state.changed.push(address);
