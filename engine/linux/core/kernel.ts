@@ -55,6 +55,21 @@ const SA_NOMASK = 0x40000000;
 const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext (22 dwords), retcode
 /** setup_frame of 2.0 takes 64 words below the user stack pointer (frame -= 64) and verifies them. */
 const SETUP_FRAME_BYTES = 256;
+/**
+ * Where the first signal frame goes: the model's guests keep no stack pointer of their own, so a
+ * handler's frame is taken this far below the top of the user stack (a running program's depth);
+ * a nested one goes {@link SETUP_FRAME_BYTES} below the frame it interrupts.
+ */
+const SIGNAL_STACK_DEPTH = 0x18000;
+/**
+ * How deep signal handlers may nest in the simulator. Linux 2.0 nests them until the frames
+ * exhaust the stack (8 MB: about 32,000 frames of 256 B, fewer with the handlers' own use),
+ * then setup_frame's verify_area fails and the process dies of SIGSEGV. A handler that faults
+ * in itself (SIGSEGV in a SIGSEGV handler: force_sig unblocks it) never stops nesting, and the
+ * simulator runs each nested handler inside the one it interrupted, so its own stack bounds the
+ * depth it can follow: at this depth the process gets the same end, said in the kernel log.
+ */
+export const MAX_NESTED_SIGNAL_FRAMES = 100;
 /** struct sigcontext_struct of 2.0: the 22 dwords sys_sigreturn verifies and copies in. */
 const SIGCONTEXT_BYTES = 88;
 /** xtime's advance per tick in µs (kernel/sched.c of 2.0: `tick = (1000000 + HZ/2) / HZ`). */
@@ -467,7 +482,13 @@ export class LinuxKernel {
         return;
       }
       this.run('signalFrame');
-      const frame = this.substrate.taskSize - 0x18000 - task.handlers.length * 128;
+      const frames = task.signalFrames;
+      if (frames.length >= MAX_NESTED_SIGNAL_FRAMES) {
+        this.printk(`${task.comm} (pid ${task.pid}): signal handlers nested ${frames.length} deep; killed with SIGSEGV as a stack overflow would (the simulator's nesting limit)`);
+        yield* this.doExit(task, SIG.SIGSEGV);
+        return;
+      }
+      const frame = frames.length === 0 ? this.substrate.taskSize - SIGNAL_STACK_DEPTH : frames[frames.length - 1] - SETUP_FRAME_BYTES;
       // setup_frame's verify_area of the 64-word frame
       if (!this.verifyArea(task, frame, SETUP_FRAME_BYTES, true)) {
         yield* this.doExit(task, SIG.SIGSEGV);
@@ -482,6 +503,7 @@ export class LinuxKernel {
         return;
       }
       task.handlers.push({ signal, handler: action.handler, frame });
+      frames.push(frame);
       if ((action.flags & SA_ONESHOT) !== 0) action.handler = SIG_DFL;
       if ((action.flags & SA_NOMASK) === 0) task.blocked |= action.mask | (1 << (signal - 1));
     }
@@ -912,6 +934,7 @@ export class LinuxKernel {
     task.program = layout.program;
     task.comm = argv[0]?.split('/').pop() ?? layout.program;
     task.regs.esp = esp;
+    task.signalFrames.length = 0;
     task.regs.childEntry = undefined;
     task.execPending = true;
     for (const action of task.actions) if (action.handler !== SIG_IGN) action.handler = SIG_DFL;
@@ -1041,6 +1064,7 @@ export class LinuxKernel {
     });
     child.regs.childEntry = task.regs.childEntry;
     child.regs.esp = task.regs.esp;
+    child.signalFrames.push(...task.signalFrames); // its stack is a copy: a fork in a handler returns through the same frames
     child.state = 'interruptible';
     const created = this.substrate.createTask(child);
     if (created < 0) {
@@ -1460,7 +1484,15 @@ export class LinuxKernel {
   private sysSigreturn(task: Task, frame: number): number {
     this.run('sigreturn');
     const mm = task.mm;
-    if (mm === null || !this.mm.verify(mm, frame, SIGCONTEXT_BYTES, false)) return -E.EFAULT;
+    const frames = task.signalFrames;
+    // badframe: no frame of a delivered signal there (2.0 restores whatever the stack holds, and
+    // the garbage segment selectors or the bad frame make it do_exit(SIGSEGV))
+    if (mm === null || frames.length === 0 || frames[frames.length - 1] !== frame || !this.mm.verify(mm, frame, SIGCONTEXT_BYTES, false)) {
+      task.actions[SIG.SIGSEGV].handler = SIG_DFL;
+      this.forceSignal(task, SIG.SIGSEGV);
+      return -E.EFAULT;
+    }
+    frames.pop();
     const pte = this.mm.pte(mm, (frame & ~0xfff) >>> 0);
     if (pte !== 0) {
       const physical = ((pte & 0xfffff000) >>> 0) + (frame & 0xfff) + 8;

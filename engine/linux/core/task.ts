@@ -66,6 +66,12 @@ export class Task {
   comm: string;
   readonly regs: UserRegisters = { esp: 0, childEntry: undefined };
   readonly handlers: PendingHandler[] = [];
+  /**
+   * The signal frames do_signal built on the user stack and no sigreturn has taken back yet,
+   * outermost first: a handler interrupted by another signal (or faulting in itself) nests the
+   * next frame below its own.
+   */
+  readonly signalFrames: number[] = [];
   /** Index of the task's slot in the task table (task[nr] of kernel/sched.c), 0 when it holds none. */
   slot = 0;
   /** Physical address of the task struct and of the kernel stack page (cache footprint). */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as E from '../../../engine/linux/core/errno';
 import { TASK_SIZE } from '../../../engine/linux/core/mm';
-import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE, SIG } from '../../../engine/linux/core/syscalls';
+import { MAP_ANONYMOUS, MAP_PRIVATE, NR, PROT_READ, PROT_WRITE, SIG } from '../../../engine/linux/core/syscalls';
+import { MAX_NESTED_SIGNAL_FRAMES } from '../../../engine/linux/core/kernel';
 import { bootLinuxSystem, bootableLinuxSystems } from '../../../engine/linux/systems';
 import type { Operation } from '../../../engine/machine/executionContext';
 import type { Libc } from '../../../engine/userland/libc';
@@ -79,6 +80,45 @@ const forkBomb = program('forkbomb', function* (libc) {
   return status === 7 << 8 ? 0 : 3;
 });
 
+/**
+ * Signal handlers that nest without end: a SIGSEGV handler that faults again (force_sig unblocks
+ * SIGSEGV, so each fault nests a handler below the last), and a sigreturn with no frame of a
+ * delivered signal. Both children die of SIGSEGV; a handler nested a few deep (a SIGUSR1 handler
+ * that raises SIGUSR2, whose handler returns) unwinds through its frames and the process goes on.
+ */
+const nestingSignals = program('nesting', function* (libc) {
+  const status = function* (body: (c: Libc) => Operation<number>): Operation<number> {
+    const child = yield* libc.fork(body);
+    return (yield* libc.waitpid(child))[1];
+  };
+  const faulting = yield* status(function* (c) {
+    yield* c.signal(SIG.SIGSEGV, function* (l) {
+      yield* l.store(0x10, Uint8Array.of(1));
+    });
+    yield* c.store(0x10, Uint8Array.of(1));
+    return 1;
+  });
+  const stray = yield* status(function* (c) {
+    yield* c.syscall(NR.sigreturn, 0x1000);
+    return 2;
+  });
+  let order = '';
+  const nested = yield* status(function* (c) {
+    yield* c.signal(SIG.SIGUSR2, function* () {
+      order += '2';
+    });
+    yield* c.signal(SIG.SIGUSR1, function* (l) {
+      order += '1';
+      yield* l.syscall(NR.kill, yield* l.getpid(), SIG.SIGUSR2);
+      order += '1';
+    });
+    yield* c.syscall(NR.kill, yield* c.getpid(), SIG.SIGUSR1);
+    return order === '121' ? 5 : 3;
+  });
+  yield* libc.print(1, `faulting ${faulting} stray ${stray} nested ${nested >> 8}\n`);
+  return faulting === SIG.SIGSEGV && stray === SIG.SIGSEGV && nested === 5 << 8 ? 0 : 1;
+});
+
 const spinner = program('spinner', function* (libc) {
   for (;;) yield* libc.compute(1_000_000);
 });
@@ -93,6 +133,14 @@ for (const system of bootableLinuxSystems()) {
         const run = runOn(system, guest);
         assert.equal(run.status, 0, `${guest.name}: ${run.outcome} ${run.output.slice(-300)}`);
       }
+    });
+
+    it('signal handlers that nest without end die of SIGSEGV at the nesting limit; a stray sigreturn too; a nested handler unwinds', () => {
+      const linux = bootLinuxSystem(system, { programs: [nestingSignals], initArgs: ['sh', '-c', 'nesting'] });
+      const outcome = linux.run(133e6 * 20);
+      const output = linux.machine.console.output();
+      assert.equal(linux.exitStatus, 0, `${outcome} ${String(linux.failure ?? '')} ${output.slice(-300)}`);
+      assert.ok(linux.bootLog.some((line) => line.includes(`nested ${MAX_NESTED_SIGNAL_FRAMES} deep`)), 'the kernel log says why');
     });
 
     it('allocating without bound ends in an error (brk refused, mmap ENOMEM), not in a crash', () => {
