@@ -608,8 +608,11 @@ export class LinuxKernel {
     return yield* this.writeUserBytes(task, address, bytes);
   }
 
-  /** strncpy_from_user for a path or argument: the string, or -EFAULT / -ENAMETOOLONG. */
-  *readUserString(task: Task, address: number, max = 1024): Operation<string | number> {
+  /**
+   * strncpy_from_user for a path or argument: the string, or -EFAULT / -ENAMETOOLONG. A path is
+   * getname's (fs/namei.c of 2.0): at most a page with its NUL, so 4,095 characters.
+   */
+  *readUserString(task: Task, address: number, max = PAGE_SIZE): Operation<string | number> {
     const collected: number[] = [];
     let at = address;
     while (collected.length < max) {
@@ -669,6 +672,7 @@ export class LinuxKernel {
   }
 
   private lookupParent(task: Task, path: string): { dir: Inode; name: string } | number {
+    if (path.length === 0) return -E.ENOENT; // getname of an empty string
     const parts = pathComponents(path);
     if (parts.length === 0) return -E.EEXIST;
     this.run('pathComponent', parts.length);

@@ -12,6 +12,9 @@ import { NSIG } from './syscalls';
  * follows pids, the 32 supplementary groups, the family links, ids, timers, accounting, rlimits
  * and comm: about 0x230 bytes in (tag I, from the field sizes).
  */
+/** NR_OPEN of Linux 2.0 (include/linux/fs.h): the descriptors a process may have open. */
+export const NR_OPEN = 256;
+
 export const TASK_STRUCT = { state: 0, counter: 4, flags: 20, debugreg6: 52, debugreg7: 56, runLinks: 76, tss: 0x230 } as const;
 
 /** Task states of Linux 2.0 (include/linux/sched.h). */
@@ -58,7 +61,8 @@ export class Task {
   readonly children: Task[] = [];
   /** Woken when a child changes state (`wait_chldexit`). */
   readonly childExit = new WaitQueue();
-  files: Array<OpenFile | null> = new Array<OpenFile | null>(32).fill(null);
+  /** fd[NR_OPEN] of struct files_struct. */
+  files: Array<OpenFile | null> = new Array<OpenFile | null>(NR_OPEN).fill(null);
   cwd: Inode;
   mm: MemoryMap | null = null;
   /** The guest program the current image runs (from the binary's header). */

@@ -1,3 +1,4 @@
+import { decodeUtf8, encodeUtf8 } from '../../base/text';
 import type { Operation } from '../../machine/executionContext';
 import { MAX_INODES } from './diskFs';
 import type { LinuxKernel } from './kernel';
@@ -152,7 +153,23 @@ export class RamFileSystem {
   }
 }
 
-/** Splits a path into its components (empty components and '.' removed). */
+/** EXT2_NAME_LEN: the longest name a directory entry holds. */
+export const NAME_MAX = 255;
+
+/**
+ * Splits a path into its components (empty components and '.' removed). A component longer
+ * than {@link NAME_MAX} bytes is cut to that length, as 2.0's ext2_find_entry and
+ * ext2_add_entry do (fs/ext2/namei.c without NO_TRUNCATE): a longer name finds and creates the
+ * entry of its first 255 bytes.
+ */
 export function pathComponents(path: string): string[] {
-  return path.split('/').filter((c) => c.length > 0 && c !== '.');
+  return path
+    .split('/')
+    .filter((c) => c.length > 0 && c !== '.')
+    .map((c) => (c.length <= NAME_MAX / 3 ? c : truncateName(c)));
+}
+
+function truncateName(name: string): string {
+  const bytes = encodeUtf8(name);
+  return bytes.length <= NAME_MAX ? name : decodeUtf8(bytes.subarray(0, NAME_MAX));
 }

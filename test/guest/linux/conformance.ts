@@ -296,8 +296,43 @@ const errors = program('t_errors', function* (libc) {
   ];
   const file = yield* libc.open('/tmp/t_errors', O_RDWR | O_CREAT);
   cases[4] = ['lseek with a bad whence', yield* libc.lseek(file, 0, 9), -E.EINVAL];
-  return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
+  return (yield* checkCases(libc, cases)) + (yield* limits(libc)) === 0 ? 0 : 1;
 });
+
+/**
+ * Linux 2.0's limits: NR_OPEN (256) descriptors, names cut to ext2's 255 bytes, paths of up to a
+ * page (getname), and an empty path that names nothing.
+ */
+function* limits(libc: Libc): Operation<number> {
+  const opened: number[] = [];
+  let refused = 0;
+  while (refused === 0) {
+    const fd = yield* libc.open('/etc/motd', O_RDONLY);
+    if (fd < 0) refused = fd;
+    else opened.push(fd);
+  }
+  const highest = opened[opened.length - 1];
+  for (const fd of opened) yield* libc.close(fd);
+  const long = '/tmp/' + 'n'.repeat(300);
+  const created = yield* libc.open(long, O_WRONLY | O_CREAT);
+  yield* libc.close(created);
+  const cases: Array<[string, number, number]> = [
+    ['the last descriptor open', highest, 255],
+    ['open past NR_OPEN', refused, -E.EMFILE],
+    ['dup2 to descriptor 255', yield* libc.dup2(1, 255), 255],
+    ['dup2 to descriptor 256', yield* libc.dup2(1, 256), -E.EBADF],
+    ['a 300-byte name is its first 255 bytes', (yield* libc.open(long.slice(0, 5 + 255), O_RDONLY)) >= 0 ? 0 : -1, 0],
+    ['and not its first 254', yield* libc.open(long.slice(0, 5 + 254), O_RDONLY), -E.ENOENT],
+    ['open of an empty path', yield* libc.open('', O_RDONLY), -E.ENOENT],
+    ['creat of an empty path', yield* libc.creat(''), -E.ENOENT],
+    ['mkdir of an empty path', yield* libc.mkdir(''), -E.ENOENT],
+    ['a path of 3,000 bytes is looked up', yield* libc.open('/tmp/' + 'd/'.repeat(1500), O_RDONLY), -E.ENOENT],
+    ['a path longer than a page', yield* libc.open('/tmp/' + 'd/'.repeat(2100), O_RDONLY), -E.ENAMETOOLONG],
+  ];
+  yield* libc.close(255);
+  yield* libc.unlink(long);
+  return yield* checkCases(libc, cases, 'limits: ');
+}
 
 const sockets = program('t_sockets', function* (libc) {
   const buffer = yield* libc.malloc(8192);
