@@ -114,6 +114,9 @@ export function runCustomServer(module: Record<string, unknown>, options: Custom
     throw failure ?? error;
   }
   if (failure !== undefined) throw failure;
+  // the client finished, but a thread may have died on the way (a fault its pager could not
+  // resolve, an exception of a thread with a handler): say so beside the figures
+  for (const report of system.kernel.reports) options.console(`[L4 kernel] ${report}\n`);
   const cycles = cyclesPerOperation(measurement);
   const clockMHz = system.machine.parameters.clockMHz;
   const name = options.fileName.replace(/^.*[\\/]/, '').replace(/\.[cm]?ts$/, '');

@@ -47,3 +47,13 @@ export class GuestError extends Error {
     this.name = 'GuestError';
   }
 }
+
+/**
+ * The cycles a guest asked to compute, checked: a number of cycles is 0 or more (Infinity spins
+ * for ever, as a loop would). NaN or a negative count would otherwise be no computation at all.
+ * @throws GuestError otherwise.
+ */
+export function guestCycles(cycles: number): number {
+  if (typeof cycles !== 'number' || !(cycles >= 0)) throw new GuestError(`compute(${String(cycles)}): the number of cycles must be 0 or more`);
+  return cycles;
+}

@@ -1,4 +1,4 @@
-import { GuestError, VECTOR } from '../base/result';
+import { GuestError, guestCycles, VECTOR } from '../base/result';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
 import type { L4Kernel } from './kernel';
@@ -459,7 +459,7 @@ export class L4Api {
 
   /** Spends `cycles` of user computation (interrupts may come in). */
   *compute(cycles: number): Activity {
-    yield* this.kernel.cpu.compute(cycles, CAT.user);
+    yield* this.kernel.cpu.compute(guestCycles(cycles), CAT.user);
   }
 
   /** Reads a dword of this thread's address space (MOV r32, m32). */

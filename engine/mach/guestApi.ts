@@ -1,3 +1,4 @@
+import { guestCycles } from '../base/result';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT, type Cpu } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
 import {
@@ -138,7 +139,7 @@ export class MachGuest {
 
   /** Spends `cycles` of user computation. */
   *compute(cycles: number): Activity {
-    yield* this.cpu.compute(cycles, CAT.user);
+    yield* this.cpu.compute(guestCycles(cycles), CAT.user);
   }
 
   /** Writes `length` bytes of `source` to user `address`, taking page faults. */

@@ -1,3 +1,4 @@
+import { guestCycles } from '../base/result';
 import { decodeUtf8, encodeUtf8 } from '../base/text';
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, CAT, type Cpu } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
@@ -119,6 +120,7 @@ export class Libc {
    * hot working set, if it declares one, whenever other code ran before or during it.
    */
   *compute(cycles: number): Activity {
+    guestCycles(cycles);
     const workingSet = this.state.workingSet;
     if (workingSet === undefined) yield* this.cpu.compute(cycles, CAT.user);
     else yield* workingSet.compute(this.cpu, cycles);

@@ -123,4 +123,34 @@ describe('hostile L4 guests', () => {
     };
     assert.throws(() => runCustomServer(stuck, { action: 'run', fileName: 'stuck.ts', console: () => {} }), /benchmark did not finish \(limit\)/);
   });
+
+  it('a custom server asking to compute NaN or negative cycles gets a clear error, not a silent no-op', () => {
+    for (const cycles of [Number.NaN, -5]) {
+      const module = {
+        *server(l4: L4Api) {
+          yield* l4.compute(cycles);
+        },
+        *client(l4: L4Api, server: { low: number; high: number }) {
+          yield* l4.ipcCall(server, 0, 0);
+        },
+      };
+      assert.throws(() => runCustomServer(module, { action: 'run', fileName: 'nan.ts', console: () => {} }), /compute\((NaN|-5)\): the number of cycles must be 0 or more/);
+    }
+  });
+
+  it('a run that finishes although a thread died on the way says so beside its figures', () => {
+    const dying = {
+      *server(l4: L4Api) {
+        yield* l4.write(0xf0000000, new Uint8Array(4)); // kernel space: #GP, no handler
+      },
+      *client(l4: L4Api, server: { low: number; high: number }, lab: { begin(): void; end(n: number): void }) {
+        lab.begin();
+        yield* l4.ipcCall(server, 0, 0, TIMEOUT_POLL);
+        lab.end(1);
+      },
+    };
+    let output = '';
+    runCustomServer(dying, { action: 'run', fileName: 'dying.ts', console: (text) => (output += text) });
+    assert.match(output, /\[L4 kernel\] \[\d+\] thread 5\.0 stopped: unhandled exception 13/);
+  });
 });
