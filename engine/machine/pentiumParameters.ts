@@ -85,6 +85,49 @@ export type PentiumParameterSpecs = typeof PENTIUM_PARAMETERS;
 export type PentiumOverrides = ParameterOverrides<PentiumParameterSpecs>;
 export type PentiumParameters = ParameterTable<PentiumParameterSpecs>['values'];
 
+/**
+ * The machine's parameters with `overrides` (what-ifs).
+ * @throws RangeError for a value out of its range, or a cache, TLB or DRAM geometry the model
+ * cannot index ({@link checkGeometry}).
+ */
 export function pentiumParameters(overrides: PentiumOverrides = {}): ParameterTable<PentiumParameterSpecs> {
-  return new ParameterTable('machine', PENTIUM_PARAMETERS, overrides);
+  const table = new ParameterTable('machine', PENTIUM_PARAMETERS, overrides);
+  checkGeometry(table.values);
+  return table;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+}
+
+/**
+ * The caches, TLBs and DRAM pick a set (a row) by address bits, as the hardware does, so each
+ * must have a power of two of them. Checked with the what-ifs, so that a notebook's setMachine
+ * or a setting says which parameter to change, not a component when a system is built.
+ */
+function checkGeometry(p: PentiumParameters): void {
+  if (!isPowerOfTwo(p.lineBytes)) throw new RangeError(`machine.lineBytes = ${p.lineBytes} B: a cache line is a power of two bytes (16, 32, 64 or 128)`);
+  if (!isPowerOfTwo(p.dramPageBytes)) throw new RangeError(`machine.dramPageBytes = ${p.dramPageBytes} B: a DRAM page is a power of two bytes`);
+  const caches: Array<[string, number, string, number]> = [
+    ['l1CodeKB', p.l1CodeKB, 'l1Ways', p.l1Ways],
+    ['l1DataKB', p.l1DataKB, 'l1Ways', p.l1Ways],
+  ];
+  if (p.l2KB > 0) caches.push(['l2KB', p.l2KB, 'l2Ways', p.l2Ways]);
+  for (const [size, kb, ways, n] of caches) {
+    const sets = (kb * 1024) / (n * p.lineBytes);
+    if (isPowerOfTwo(sets)) continue;
+    const near = Math.max(1, 2 ** Math.round(Math.log2(Math.max(1, sets))));
+    throw new RangeError(
+      `machine.${size} = ${kb} KB with machine.${ways} = ${n} and ${p.lineBytes}-byte lines gives ${Number(sets.toFixed(2))} sets; a cache picks its set by address bits, so the sets must be a power of two (e.g. machine.${size} = ${(near * n * p.lineBytes) / 1024})`,
+    );
+  }
+  const tlbs: Array<[string, number, string, number]> = [
+    ['dtlbEntries', p.dtlbEntries, 'dtlbWays', p.dtlbWays],
+    ['itlbEntries', p.itlbEntries, 'itlbWays', p.itlbWays],
+    ['dtlbLargeEntries', p.dtlbLargeEntries, 'its 4 ways (or fewer)', Math.min(4, p.dtlbLargeEntries)],
+  ];
+  for (const [entries, count, ways, n] of tlbs) {
+    if (isPowerOfTwo(count / n)) continue;
+    throw new RangeError(`machine.${entries} = ${count} with ${ways.startsWith('its') ? ways : `machine.${ways} = ${n}`} gives ${count / n} sets; a TLB picks its set by page-number bits, so entries ÷ ways must be a power of two`);
+  }
 }

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { listParameters, parseParameterAssignment, PARAMETER_TABLES, ParameterError, PUBLISHED, resolveParameters } from '../../../engine/api/parameterCatalog';
 import { qualifiedOverrides } from '../../../engine/linux/kernelOverrides';
+import { pentiumParameters } from '../../../engine/machine/pentiumParameters';
+import { describeMachine } from '../../../engine/api/index';
 
 describe('parameter catalog (what-ifs of every table)', () => {
   it('splits namespaced settings by table; machine names work bare and as machine.NAME', () => {
@@ -41,6 +43,15 @@ describe('parameter catalog (what-ifs of every table)', () => {
     assert.throws(() => resolveParameters({ 'linux.sysGetpid': -1 }), /allowed: linux.sysGetpid ≥ 0 instructions/);
     assert.throws(() => resolveParameters({ 'linux.sysGetpid': Number.NaN }), /out of range/);
     assert.throws(() => resolveParameters(null as unknown as Record<string, number>), /parameters are an object/);
+  });
+
+  it('refuses a cache, TLB or DRAM geometry the model cannot index, naming the parameter and a size that works', () => {
+    assert.throws(() => pentiumParameters({ l2KB: 3 }), /machine\.l2KB = 3 KB with machine\.l2Ways = 1 and 32-byte lines gives 96 sets.*\(e\.g\. machine\.l2KB = 4\)/);
+    assert.throws(() => pentiumParameters({ l1Ways: 3 }), /machine\.l1CodeKB = 8 KB with machine\.l1Ways = 3 .*gives 85\.33 sets.*machine\.l1CodeKB = 6\)/);
+    assert.throws(() => pentiumParameters({ lineBytes: 48 }), /machine\.lineBytes = 48 B: a cache line is a power of two bytes/);
+    assert.throws(() => pentiumParameters({ dtlbEntries: 48 }), /machine\.dtlbEntries = 48 with machine\.dtlbWays = 4 gives 12 sets/);
+    assert.throws(() => describeMachine({ l1DataKB: 5 }), /machine\.l1DataKB = 5 KB/);
+    for (const fine of [{ l2KB: 0 }, { l2KB: 512, l2Ways: 2 }, { l1CodeKB: 6, l1DataKB: 6, l1Ways: 3 }, { lineBytes: 64 }]) assert.doesNotThrow(() => pentiumParameters(fine), JSON.stringify(fine));
   });
 
   it('lists one table with the overridden parameter marked; an unknown table is an error', () => {
