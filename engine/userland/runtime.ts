@@ -15,6 +15,9 @@ const TEXT_BASE = 0x08048000;
  * program's initialisation touch before main (pages of text and data read, bss written), so that
  * exec and the first instructions page in and fill the TLBs as a real binary does.
  */
+/** MAX_ARG_PAGES pages of Linux 2.0: no argument string, and no argc, can exceed them. */
+const ARGUMENT_PAGES_BYTES = 32 * 4096;
+
 export interface GuestProgram {
   readonly name: string;
   readonly textBytes: number;
@@ -113,9 +116,10 @@ export class GuestRuntime implements UserRuntime {
   private *startup(libc: Libc, esp: number, program: GuestProgram): Operation<string[]> {
     const argc = yield* libc.loadWord(esp);
     const argv: string[] = [];
-    for (let i = 0; i < Math.min(argc, 256); i++) {
+    // as many strings as execve copied, each as long as it is (they all fit the argument pages)
+    for (let i = 0; i < Math.min(argc, ARGUMENT_PAGES_BYTES); i++) {
       const pointer = yield* libc.loadWord(esp + 4 + i * 4);
-      argv.push(yield* libc.loadString(pointer));
+      argv.push(yield* libc.loadString(pointer, ARGUMENT_PAGES_BYTES));
     }
     const touched = program.startup ?? { textPages: 2, dataPages: 1, bssPages: 1 };
     const textEnd = TEXT_BASE + roundUp(program.textBytes);

@@ -53,6 +53,8 @@ const FILES_STRUCT_BLOCK_BYTES = 2048;
 const FILES_FD_OFFSET = 68;
 const SA_NOMASK = 0x40000000;
 const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext (22 dwords), retcode
+/** do_execve's room for the argument strings: MAX_ARG_PAGES (32) pages less a word (bprm.p = PAGE_SIZE * MAX_ARG_PAGES - 4). */
+const ARGUMENT_BYTES = 32 * 4096 - 4;
 /** setup_frame of 2.0 takes 64 words below the user stack pointer (frame -= 64) and verifies them. */
 const SETUP_FRAME_BYTES = 256;
 /**
@@ -1287,13 +1289,18 @@ export class LinuxKernel {
     yield* this.namei(task, path);
     const argv: string[] = [];
     if (argvAddress !== 0) {
+      // copy_strings into the MAX_ARG_PAGES argument pages: any number of strings, any length,
+      // E2BIG once they (with their NULs) do not fit
+      let room = ARGUMENT_BYTES;
       for (let i = 0; ; i++) {
-        if (i >= 256) return -E.E2BIG;
         const word = yield* this.readUserWords(task, argvAddress + i * 4, 1);
         if (typeof word === 'number') return word;
         if (word[0] === 0) break;
-        const arg = yield* this.readUserString(task, word[0], 4096);
+        if (room === 0) return -E.E2BIG;
+        const arg = yield* this.readUserString(task, word[0], room);
+        if (arg === -E.ENAMETOOLONG) return -E.E2BIG;
         if (typeof arg === 'number') return arg;
+        room -= encodeUtf8(arg).length + 1;
         argv.push(arg);
       }
     }

@@ -212,6 +212,39 @@ const highMaps = program('t_highmap', function* (libc) {
   return 0;
 });
 
+/** Exits 0 when its arguments after argv[1] are as argv[1] ("count length") describes them. */
+const argCount: GuestProgram = {
+  name: 't_argcount', textBytes: 8192, dataBytes: 4096, bssBytes: 4096,
+  main: (_libc, argv) => (function* () {
+    const [count, length] = (argv[1] ?? '').split(' ').map(Number);
+    const rest = argv.slice(2);
+    return rest.length === count && rest.reduce((n, a) => n + a.length, 0) === length ? 0 : 1;
+  })(),
+};
+
+/**
+ * execve's arguments as 2.0's copy_strings takes them: any number, any length, until they and
+ * their NULs no longer fit MAX_ARG_PAGES (32 pages less a word): then E2BIG.
+ */
+const execArguments = program('t_execargs', function* (libc) {
+  const run = function* (rest: string[]): Operation<number> {
+    const argv = ['t_argcount', `${rest.length} ${rest.reduce((n, a) => n + a.length, 0)}`, ...rest];
+    const child = yield* libc.fork(function* (c) {
+      return -(yield* c.execve('/bin/t_argcount', argv));
+    });
+    return (yield* libc.waitpid(child))[1] >> 8;
+  };
+  // the strings with their NULs: "t_argcount", "1 L" (L of six digits) and L bytes
+  const fill = 32 * 4096 - 4 - ('t_argcount'.length + 1) - ('1 131047'.length + 1) - 1;
+  const cases: Array<[string, number, number]> = [
+    ['one argument of 10,000 bytes', yield* run(['a'.repeat(10000)]), 0],
+    ['1,000 arguments', yield* run(Array.from({ length: 1000 }, (_, i) => String(i))), 0],
+    ['arguments that fill the pages', yield* run(['b'.repeat(fill)]), 0],
+    ['one byte more', yield* run(['b'.repeat(fill + 1)]), E.E2BIG],
+  ];
+  return (yield* checkCases(libc, cases)) === 0 ? 0 : 1;
+});
+
 /** A child writes through MAP_SHARED to two pages: `path`'s page 0 is a hole, page 1 is cached. */
 function* sharedWrites(libc: Libc, path: string, unlinkFirst: boolean): Operation<number> {
   const fd = yield* libc.open(path, O_RDWR | O_CREAT | O_TRUNC);
@@ -605,9 +638,12 @@ const times = program('t_times', function* (libc) {
 });
 
 /** The conformance programs, by name. */
-export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [forkExecWait, cow, signals, pipes, files, mmap, highMaps, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc, times];
+export const CONFORMANCE_PROGRAMS: readonly GuestProgram[] = [execArguments, forkExecWait, cow, signals, pipes, files, mmap, highMaps, mapShared, mprotect, errors, sockets, select, jobs, sync, rpc, times];
 
 /** A booted system as the runner needs it: install programs, run a command, get status and output. */
 export interface SystemUnderTest {
   run(command: string): { status: number | null; output: string };
 }
+
+/** What the runners install in /bin: the programs, and those they run. */
+export const CONFORMANCE_IMAGES: readonly GuestProgram[] = [...CONFORMANCE_PROGRAMS, argCount];

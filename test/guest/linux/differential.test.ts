@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { bootLinux, type LinuxHostFactory } from '../../../engine/linux/boot';
 import { LINUX_HOSTS } from '../../../engine/linux/systems';
-import { CONFORMANCE_PROGRAMS } from './conformance';
+import { CONFORMANCE_IMAGES } from './conformance';
 
 /**
  * Differential test (STYLE.md §10): the same guest commands on every registered Linux system give
@@ -13,10 +13,11 @@ const COMMANDS: readonly string[] = [
   'false',
   'cat /no/such/file; kill 4242; echo one two > /tmp/f; cat /tmp/f; wc /tmp/f; rm /tmp/f; cat /tmp/f',
   't_forkexec; t_cow; t_pipes; t_signals; t_files; t_mmap; t_errors; t_times',
+  't_highmap; t_execargs; t_mprotect; echo $?',
 ];
 
 function run(host: LinuxHostFactory, command: string): { status: number | null; output: string } {
-  const booted = bootLinux({ host, programs: CONFORMANCE_PROGRAMS, initArgs: ['sh', '-c', command] });
+  const booted = bootLinux({ host, programs: CONFORMANCE_IMAGES, initArgs: ['sh', '-c', command] });
   const outcome = booted.run(133_000_000 * 20);
   if (outcome === 'failed') throw booted.failure;
   return { status: booted.exitStatus, output: booted.machine.console.output() };
