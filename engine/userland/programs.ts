@@ -1,6 +1,6 @@
 import type { Operation } from '../machine/executionContext';
 import { ERRNO_MESSAGE, ERRNO_NAME } from '../linux/core/errno';
-import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, SIG } from '../linux/core/syscalls';
+import { O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY, SIG, WNOHANG } from '../linux/core/syscalls';
 import { dynamicallyLinked } from './dynamicLinking';
 import type { Libc } from './libc';
 import type { GuestProgram } from './runtime';
@@ -84,10 +84,17 @@ function words(line: string): string[] {
   return out;
 }
 
-/** A list of pipelines joined by ';' (always) or '&&' (only after success). */
-function parse(line: string): Array<{ pipeline: Command[]; onlyIfOk: boolean }> {
+/** One pipeline of a line: run always (';'), only after success ('&&'), or in the background ('&'). */
+interface ListItem {
+  pipeline: Command[];
+  onlyIfOk: boolean;
+  background: boolean;
+}
+
+/** A list of pipelines joined by ';' (always) or '&&' (only after success); '&' puts one in the background. */
+function parse(line: string): ListItem[] {
   const tokens = words(line.split('#')[0]);
-  const list: Array<{ pipeline: Command[]; onlyIfOk: boolean }> = [];
+  const list: ListItem[] = [];
   let pipeline: Command[] = [];
   let command: Command = { argv: [] };
   let onlyIfOk = false;
@@ -95,9 +102,9 @@ function parse(line: string): Array<{ pipeline: Command[]; onlyIfOk: boolean }> 
     if (command.argv.length > 0) pipeline.push(command);
     command = { argv: [] };
   };
-  const endPipeline = (nextOnlyIfOk: boolean) => {
+  const endPipeline = (nextOnlyIfOk: boolean, background = false) => {
     endCommand();
-    if (pipeline.length > 0) list.push({ pipeline, onlyIfOk });
+    if (pipeline.length > 0) list.push({ pipeline, onlyIfOk, background });
     pipeline = [];
     onlyIfOk = nextOnlyIfOk;
   };
@@ -106,6 +113,7 @@ function parse(line: string): Array<{ pipeline: Command[]; onlyIfOk: boolean }> 
     if (token === '|') endCommand();
     else if (token === ';') endPipeline(false);
     else if (token === '&&') endPipeline(true);
+    else if (token === '&') endPipeline(false, true);
     else if (token === '<') command.input = tokens[++i];
     else if (token === '>' || token === '>>') {
       command.output = tokens[++i];
@@ -122,7 +130,7 @@ function parse(line: string): Array<{ pipeline: Command[]; onlyIfOk: boolean }> 
  * shells do against the race), made the terminal's foreground group while it runs, so ^C signals
  * only the job; the shell takes the terminal back afterwards.
  */
-function* runPipeline(libc: Libc, pipeline: Command[], jobControl: boolean): Operation<number> {
+function* runPipeline(libc: Libc, pipeline: Command[], jobControl: boolean, background = false): Operation<number> {
   const pids: number[] = [];
   let job = 0;
   let previousRead = -1;
@@ -143,8 +151,17 @@ function* runPipeline(libc: Libc, pipeline: Command[], jobControl: boolean): Ope
     const leader = job;
     const pid = yield* libc.fork(function* (child: Libc): Operation<number> {
       if (jobControl) yield* child.setpgid(0, leader);
-      yield* child.signal(SIG.SIGINT, 0);
-      yield* child.signal(SIG.SIGQUIT, 0);
+      // a background job ignores the terminal's ^C and ^\, and without job control reads
+      // /dev/null rather than the terminal (as sh does with `&`)
+      yield* child.signal(SIG.SIGINT, background ? 1 : 0);
+      yield* child.signal(SIG.SIGQUIT, background ? 1 : 0);
+      if (background && index === 0 && command.input === undefined && !jobControl) {
+        const fd = yield* child.open('/dev/null', O_RDONLY);
+        if (fd >= 0) {
+          yield* child.dup2(fd, 0);
+          yield* child.close(fd);
+        }
+      }
       if (input >= 0) {
         yield* child.dup2(input, 0);
         yield* child.close(input);
@@ -188,9 +205,13 @@ function* runPipeline(libc: Libc, pipeline: Command[], jobControl: boolean): Ope
     if (jobControl) {
       if (job === 0) job = pid;
       yield* libc.setpgid(pid, job);
-      if (pid === job) yield* libc.tcsetpgrp(0, job);
+      if (pid === job && !background) yield* libc.tcsetpgrp(0, job);
     }
     pids.push(pid);
+  }
+  if (background) {
+    if (jobControl) yield* libc.print(2, `[${pids[pids.length - 1]}]\n`);
+    return 0;
   }
   let last = 0;
   for (const pid of pids) {
@@ -205,19 +226,59 @@ function* runPipeline(libc: Libc, pipeline: Command[], jobControl: boolean): Ope
   return last;
 }
 
+/** What the shell keeps between lines: its working directory as it was named ($PWD). */
+interface ShellState {
+  cwd: string;
+}
+
+/** The directory `path` names from `cwd`, '.' and '..' resolved by name, as sh's $PWD does. */
+function resolvePath(cwd: string, path: string): string {
+  const parts = path.startsWith('/') ? [] : cwd.split('/').filter((p) => p.length > 0);
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return `/${parts.join('/')}`;
+}
+
+/** Replaces $? by the last status and $$ by the shell's pid in a command's words. */
+function* expand(libc: Libc, pipeline: Command[], status: number): Operation<void> {
+  if (!pipeline.some((c) => c.argv.some((w) => w.includes('$')))) return;
+  const pid = yield* libc.getpid();
+  for (const command of pipeline) command.argv = command.argv.map((w) => w.replaceAll('$?', String(status)).replaceAll('$$', String(pid)));
+}
+
 /** Runs one line; returns [status, exitRequested]. */
-function* runLine(libc: Libc, line: string, status: number, jobControl = false): Operation<[number, boolean]> {
-  for (const { pipeline, onlyIfOk } of parse(line)) {
+function* runLine(libc: Libc, line: string, status: number, jobControl = false, shell: ShellState = { cwd: '/' }): Operation<[number, boolean]> {
+  for (const { pipeline, onlyIfOk, background } of parse(line)) {
     if (onlyIfOk && status !== 0) continue;
+    yield* expand(libc, pipeline, status);
     const first = pipeline[0].argv;
-    if (pipeline.length === 1 && first[0] === 'exit') return [first[1] !== undefined ? Number(first[1]) & 0xff : status, true];
-    if (pipeline.length === 1 && first[0] === 'cd') {
-      const result = yield* libc.chdir(first[1] ?? '/');
-      if (result < 0) yield* libc.print(2, `sh: cd: ${first[1]}: ${errorText(result)}\n`);
+    const builtin = pipeline.length === 1 && !background ? first[0] : undefined;
+    if (builtin === 'exit') return [first[1] !== undefined ? Number(first[1]) & 0xff : status, true];
+    if (builtin === 'cd') {
+      const target = first[1] ?? '/';
+      const result = yield* libc.chdir(target);
+      if (result < 0) yield* libc.print(2, `sh: cd: ${target}: ${errorText(result)}\n`);
+      else shell.cwd = resolvePath(shell.cwd, target);
       status = result < 0 ? 1 : 0;
       continue;
     }
-    status = yield* runPipeline(libc, pipeline, jobControl);
+    if (builtin === 'pwd') {
+      status = (yield* libc.print(1, `${shell.cwd}\n`)) < 0 ? 1 : 0;
+      continue;
+    }
+    if (builtin === 'wait') {
+      // every child, background jobs included (EINTR: ^C ends the wait)
+      for (;;) {
+        const [done] = yield* libc.waitpid(-1);
+        if (done <= 0) break;
+      }
+      status = 0;
+      continue;
+    }
+    status = yield* runPipeline(libc, pipeline, jobControl, background);
   }
   return [status, false];
 }
@@ -253,8 +314,9 @@ function* readLines(libc: Libc, fd: number, prompt: string | null, each: (line: 
  */
 const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bssBytes: 16 * KB, startup: { textPages: 10, dataPages: 2, bssPages: 2 }, ...dynamicallyLinked(function* (libc: Libc, argv: string[]): Operation<number> {
   let status = 0;
+  const shell: ShellState = { cwd: '/' };
   if (argv[1] === '-c') {
-    const [result] = yield* runLine(libc, argv.slice(2).join(' '), 0);
+    const [result] = yield* runLine(libc, argv.slice(2).join(' '), 0, false, shell);
     return result;
   }
   let fd = 0;
@@ -272,8 +334,14 @@ const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bs
     yield* libc.tcsetpgrp(0, yield* libc.getpid());
   }
   yield* readLines(libc, fd, interactive ? '# ' : null, function* (line: string): Operation<boolean> {
-    const [next, exit] = yield* runLine(libc, line, status, interactive);
+    const [next, exit] = yield* runLine(libc, line, status, interactive, shell);
     status = next;
+    // background jobs that have finished: reaped and reported before the next prompt
+    while (interactive && !exit) {
+      const [done, code] = yield* libc.waitpid(-1, WNOHANG);
+      if (done <= 0) break;
+      yield* libc.print(2, `[${done}] Done${code === 0 ? '' : ` (status ${exitStatus(code)})`}\n`);
+    }
     return exit;
   });
   return status;

@@ -235,6 +235,22 @@ describe('native Linux 2.0 substrate', () => {
     assert.match(system.machine.console.output(), /# cat \| cat\n\^C\n# echo alive\nalive\n# $/);
   });
 
+  it('the shell: & runs a job in the background, wait waits for it, pwd, $? and $$', () => {
+    const system = bootLinux({ initArgs: ['sh', '-c', 'sleep 1 & echo first; wait; echo waited; false; echo status $?; cd /tmp; cd ../etc; pwd; echo $$ > /tmp/pid; cat /tmp/pid | wc'] });
+    assert.equal(system.run(133e6 * 10), 'halted');
+    assert.equal(system.exitStatus, 0);
+    assert.match(system.machine.console.output(), /^first\nwaited\nstatus 1\n\/etc\n1 2\n$/);
+    assert.ok(system.machine.scheduler.now > 133e6, 'wait lasted the background sleep');
+    const interactive = bootLinux({});
+    assert.equal(interactive.run(133e6), 'waitingForInput');
+    interactive.type('sleep 1 &\n');
+    assert.equal(interactive.run(133e6 / 2), 'waitingForInput', 'the prompt comes back at once');
+    assert.match(interactive.machine.console.output(), /# sleep 1 &\n\[\d+\]\n# $/);
+    interactive.type('sleep 2\n'); // the background job ends meanwhile: reported at the next prompt
+    assert.equal(interactive.run(133e6 * 4), 'waitingForInput');
+    assert.match(interactive.machine.console.output(), /# sleep 2\n\[\d+\] Done\n# $/);
+  });
+
   it('preempts a CPU-bound process at the end of its time slice (HZ = 100, 20 ticks)', () => {
     const marks = new Map<string, number>();
     const spinner: GuestProgram = {
