@@ -17,6 +17,9 @@ import { LAB_MIME, type LabChartData, type LabOutputItem, type LabPageFaultPathD
 import type { TraceRecord } from '../base/trace';
 
 /** Systems a lab may ask to boot; only some are built in this engine (see {@link Lab.boot}). */
+/** The interactive guest shell's prompt (engine/userland/programs.ts), printed when a command is done. */
+const SHELL_PROMPT = '# ';
+
 export const LAB_SYSTEMS = ['linux', 'l4linux', 'l4linux-trampoline', 'mklinux-user', 'mklinux-kernel'] as const;
 
 /** A booted guest system with a shell waiting for commands. */
@@ -27,7 +30,10 @@ export interface LabSystem {
   readonly cycles: number;
   /**
    * Types `command` at the guest shell, runs until the shell waits for input again, and returns
-   * the console output of the command (also shown as the cell's output unless `quiet`).
+   * the console output of the command (also shown as the cell's output unless `quiet`). A
+   * command that reads the terminal (`cat`) is still running when this returns, as the cell's
+   * output says: the next call types its input, `sh('\u0004')` sends ^D. After `exit` the system
+   * has shut down, and a further call is an error (boot it again).
    */
   sh(command: string, options?: { quiet?: boolean }): string;
 }
@@ -359,17 +365,26 @@ export class Lab {
         return linux.machine.scheduler.now;
       },
       sh(command: string, options: { quiet?: boolean } = {}): string {
+        if (linux.exitStatus !== null) throw new Error(`${system} has shut down (its shell exited with status ${linux.exitStatus}): boot it again with lab.boot('${system}')`);
         let text = '';
         const stop = linux.machine.console.onOutput((chunk) => {
           text += chunk;
         });
+        let outcome: string;
         try {
           linux.type(`${command}\n`);
-          settle();
+          outcome = settle();
         } finally {
           stop();
         }
-        if (options.quiet !== true) emit([{ mime: LAB_MIME.console, data: { system, text } }, { mime: LAB_MIME.text, data: text }]);
+        if (options.quiet !== true) {
+          emit([{ mime: LAB_MIME.console, data: { system, text } }, { mime: LAB_MIME.text, data: text }]);
+          // the shell prints its prompt when a command is done: without it, the command reads the terminal
+          if (outcome === 'waitingForInput' && !text.endsWith(SHELL_PROMPT)) {
+            emit([{ mime: LAB_MIME.text, data: `(${system}: the command is still running and reads the terminal; the next sh() types its input, sh('\\u0004') sends ^D)` }]);
+          }
+          if (outcome === 'halted') emit([{ mime: LAB_MIME.text, data: `(${system} has shut down: its shell exited with status ${linux.exitStatus})` }]);
+        }
         return text;
       },
     };

@@ -100,7 +100,10 @@ declare namespace LabApi {
     readonly cycles: number;
     /**
      * Types `command` at the guest shell, runs until the shell waits for input again, and returns
-     * the console output of the command (also shown as the cell's output unless `quiet`).
+     * the console output of the command (also shown as the cell's output unless `quiet`). A
+     * command that reads the terminal (`cat`) is still running when this returns, as the cell's
+     * output says: the next call types its input, `sh('\u0004')` sends ^D. After `exit` the system
+     * has shut down, and a further call is an error (boot it again).
      */
     sh(command: string, options?: { quiet?: boolean }): string;
   }

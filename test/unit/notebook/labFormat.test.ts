@@ -79,4 +79,18 @@ describe('lab cells (headless)', () => {
     assert.equal(result.success, false);
     assert.match(String(result.outputs.at(-1)?.items[1]?.data), /not available yet/);
   });
+
+  it('a shell command that reads the terminal, and a shell that has exited, are said so', () => {
+    const session = new LabSession();
+    const reading = session.run("const s = lab.boot('linux'); s.sh('cat')", 'f.ts');
+    assert.equal(reading.success, true);
+    assert.ok(reading.outputs.some((o) => /still running and reads the terminal/.test(String(o.items[0]?.data))), JSON.stringify(reading.outputs));
+    const typed = session.run("lab.print(s.sh('typed'), s.sh('\\u0004'))", 'g.ts');
+    assert.match(String(typed.outputs.at(-1)?.items[0]?.data), /typed\ntyped\n/);
+    const exited = session.run("s.sh('exit 3')", 'h.ts');
+    assert.ok(exited.outputs.some((o) => /has shut down: its shell exited with status 3/.test(String(o.items[0]?.data))));
+    const after = session.run("s.sh('echo late')", 'i.ts');
+    assert.equal(after.success, false);
+    assert.match(String(after.outputs.at(-1)?.items[1]?.data ?? after.outputs.at(-1)?.items[0]?.data), /linux has shut down \(its shell exited with status 3\): boot it again/);
+  });
 });
