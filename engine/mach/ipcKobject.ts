@@ -1,3 +1,4 @@
+import { CAT } from '../machine/cpu';
 import type { Operation } from '../machine/executionContext';
 import type { Kmsg } from './kmsg';
 import {
@@ -37,6 +38,9 @@ import { THREAD_STATE_WORDS, type MigArgument } from './mig';
 import { copyout } from './ipcRight';
 import type { IpcSpace } from './ipcSpace';
 import { getThreadState, setThreadState, timeValueOfTicks, type Thread } from './thread';
+import { ACTIVATION_OFFSET } from './threadLayout';
+import { kernelLinear } from './kernelMemory';
+import { KERNEL_PDE_FIRST } from './pmap';
 import type { VmMap, VmMapCopy } from './vmMap';
 
 const isInteger = (name: number) => name === MSG_TYPE.INTEGER_32;
@@ -353,14 +357,18 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
     replyBytes: 0,
     *run(task, args) {
       const name = args.int();
-      return args.ok ? k.portDeallocate(task, name) : MIG.TYPE_ERROR;
+      if (!args.ok) return MIG.TYPE_ERROR;
+      k.execute(k.paths.portDeallocate);
+      return k.portDeallocate(task, name);
     },
   });
   routines.set(MSG_ID.machPortDestroy, {
     replyBytes: 0,
     *run(task, args) {
       const name = args.int();
-      return args.ok ? k.portDestroy(task, name) : MIG.TYPE_ERROR;
+      if (!args.ok) return MIG.TYPE_ERROR;
+      k.execute(k.paths.portDestroy);
+      return k.portDestroy(task, name);
     },
   });
   routines.set(MSG_ID.machPortMoveMember, {
@@ -380,6 +388,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const notify = args.port();
       if (!args.ok) return MIG.TYPE_ERROR;
       if (notify !== null) args.take(notify);
+      k.execute(k.paths.portRequestNotification);
       if (variant !== MACH_NOTIFY.DEAD_NAME) {
         if (notify !== null) k.msg.sendOnceDestroyed(notify);
         return KERN.INVALID_VALUE;
@@ -517,7 +526,12 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
         return KERN.RESOURCE_SHORTAGE;
       }
       // the child of a Mach program is one too (the model's libmach: see MachKernel.createTask)
+      k.execute(k.paths.taskCreate);
+      for (let i = 0; i < TASK_CREATE_PORT_COPIES; i++) k.execute(k.paths.portCopySend);
       const child = k.createTask(`task${k.tasks.length}`, false, k.mapsLibmach(_task));
+      // ipc_space_create's entry table (4 entries) and the task port zeroed
+      k.memory.touchUpdate(child.space.table, 4 * k.p.entryBytes);
+      k.memory.touchUpdate(child.selfPort.address, k.p.portBytes);
       if (inheritMemory) _task.map.fork(child.map);
       child.selfPort.sendRights++;
       reply.port(child.selfPort, MSG_TYPE_PORT_SEND);
@@ -532,8 +546,8 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       if (!args.ok) return MIG.TYPE_ERROR;
       if (!task.active) return KERN.INVALID_TASK;
       if (flavor !== TASK_BASIC_INFO || count < TASK_BASIC_INFO_COUNT) return KERN.INVALID_ARGUMENT;
-      // task_info's body is not charged (the kernel-object dispatch and the message are). The
-      // times are those of the task's terminated threads, which no model task keeps: 0.
+      k.execute(k.paths.taskInfo);
+      // the times are those of the task's terminated threads, which no model task keeps: 0
       const virtualSize = task.map.entries.reduce((sum, entry) => sum + (entry.end - entry.start), 0);
       for (const word of [0, virtualSize, 0, 0, 0, 0, 0, POLICY.TIMESHARE]) reply.int(word);
       return KERN.SUCCESS;
@@ -543,6 +557,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
     replyBytes: 0,
     *run(task) {
       if (!task.active || task === k.kernelTask) return KERN.INVALID_TASK;
+      chargeTaskTerminate(k, task);
       k.terminateTask(task);
       return KERN.SUCCESS;
     },
@@ -562,7 +577,14 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
         reply.port(null, MSG_TYPE_PORT_SEND);
         return KERN.RESOURCE_SHORTAGE;
       }
+      k.execute(k.paths.threadCreate);
+      for (let pair = 0; pair < 3; pair++) k.scheduler.splPair();
       const thread = k.createThread(task, `${task.name}.t${task.threads.length}`, (guest) => point.body(guest, argument), undefined, point.userStack);
+      // thread_create_in copies the template thread (82 words); act_create zeroes the activation
+      // (≈ 109 words); ipc_thr_act_init's new port is zeroed
+      k.memory.touchUpdate(thread.address, THREAD_TEMPLATE_BYTES);
+      k.memory.touchUpdate(thread.address + ACTIVATION_OFFSET, ACTIVATION_ZEROED_BYTES);
+      k.memory.touchUpdate(thread.selfPort.address, k.p.portBytes);
       thread.selfPort.sendRights++;
       reply.port(thread.selfPort, MSG_TYPE_PORT_SEND);
       return KERN.SUCCESS;
@@ -574,6 +596,7 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
       const port = args.port();
       if (!args.ok) return MIG.TYPE_ERROR;
       if (port !== null) args.take(port);
+      k.execute(k.paths.taskSetExceptionPorts);
       if (task.exceptionPort !== null) task.exceptionPort.sendRights--;
       task.exceptionPort = port;
       return KERN.SUCCESS;
@@ -582,12 +605,44 @@ export function taskRoutines(k: MachKernel): Map<number, { replyBytes: number; r
   return routines;
 }
 
+/** ipc_task_init's copies of the parent's registered, exception and bootstrap ports (3 + 9 + 1). */
+const TASK_CREATE_PORT_COPIES = 13;
+/** ipc_port_release_send calls of task_terminate and its task_deallocate (the task's ports and rights). */
+const TASK_TERMINATE_PORT_RELEASES = 14;
+/** The user PDEs pmap_destroy reads: those below the kernel's half. */
+const USER_PDE_BYTES = 4 * KERNEL_PDE_FIRST;
+/** Bytes thread_create_in copies from the template thread (82 words). */
+const THREAD_TEMPLATE_BYTES = 328;
+/** Bytes act_create zeroes in a new activation (≈ 109 words). */
+const ACTIVATION_ZEROED_BYTES = 436;
+
+/**
+ * task_terminate's work besides its counted body (`taskTerminate`): each thread terminated and
+ * reaped, each name of the space cleaned, the map destroyed entry by entry, and pmap_destroy's
+ * scan of the user page directory (768 PDE reads) and its page tables freed.
+ */
+function chargeTaskTerminate(k: MachKernel, task: Task): void {
+  k.execute(k.paths.taskTerminate);
+  for (let i = 0; i < TASK_TERMINATE_PORT_RELEASES; i++) k.execute(k.paths.portReleaseSend);
+  for (let i = 0; i < task.threads.length; i++) k.execute(k.paths.taskTerminateThread);
+  for (let i = task.space.names().length; i > 0; i--) k.execute(k.paths.taskTerminatePerName);
+  if (task.colocated) return; // a kernel-loaded task shares the kernel map and pmap
+  k.execute(k.paths.vmMapDestroy);
+  for (let i = 0; i < task.map.entries.length; i++) k.execute(k.paths.vmMapDestroyPerEntry);
+  k.execute(k.paths.pmapDestroy);
+  k.cpu.charge(k.paths.pmapDestroyPerPde.cycles * (KERNEL_PDE_FIRST - 1), CAT.kernel);
+  k.memory.touch(kernelLinear(task.map.pmap.directory), USER_PDE_BYTES);
+  for (let i = task.map.pmap.tableCount; i > 0; i--) k.execute(k.paths.pmapDestroyPerTable);
+}
+
 /** The routines served on a thread's kernel port. */
 export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number; run: KernelRoutine<Thread> }> {
   const routines = new Map<number, { replyBytes: number; run: KernelRoutine<Thread> }>();
   routines.set(MSG_ID.threadResume, {
     replyBytes: 0,
     *run(thread) {
+      k.execute(k.paths.threadResume);
+      k.scheduler.splPair();
       return k.resume(thread) ? KERN.SUCCESS : KERN.FAILURE;
     },
   });
@@ -651,8 +706,9 @@ export function threadRoutines(k: MachKernel): Map<number, { replyBytes: number;
       const count = args.int();
       if (!args.ok) return MIG.TYPE_ERROR;
       if (flavor !== THREAD_BASIC_INFO || count < THREAD_BASIC_INFO_COUNT) return KERN.INVALID_ARGUMENT;
-      // thread_read_times of the thread's STAT_TIME timers (Thread.userTicks, systemTicks); the
-      // body is not charged (the kernel-object dispatch and the message are)
+      // thread_read_times of the thread's STAT_TIME timers (Thread.userTicks, systemTicks)
+      k.execute(k.paths.threadInfo);
+      k.scheduler.splPair();
       const hz = k.machine.parameters.hz;
       const runState = thread.state === 'running' || thread.state === 'runnable' ? 1 : 3; // TH_STATE_RUNNING, TH_STATE_WAITING
       for (const word of [...timeValueOfTicks(thread.userTicks, hz), ...timeValueOfTicks(thread.systemTicks, hz), 0, POLICY.TIMESHARE, runState, 0, thread.suspendCount, 0]) reply.int(word);

@@ -1002,10 +1002,16 @@ export class MachKernel {
       return { result: KERN.SUCCESS, previous: null };
     }
     if ((type & (TYPE_SEND | TYPE_SEND_ONCE)) === 0) return { result: KERN.INVALID_RIGHT, previous: null };
-    const requests = space.objectOf(index)!.deadNameRequests;
+    const port = space.objectOf(index)!;
+    const requests = port.deadNameRequests;
     const at = requests.findIndex((request) => request.space === space && request.name === name);
     const previous = at < 0 ? null : requests.splice(at, 1)[0].notify;
-    if (notify !== null) requests.push({ space, name, notify });
+    if (notify !== null) {
+      // ipc_port_dnrequest finds no table on a port's first request: ipc_port_dngrow makes one
+      if (!port.hasRequestTable) this.execute(this.paths.portDnrequestGrow);
+      port.hasRequestTable = true;
+      requests.push({ space, name, notify });
+    }
     return { result: KERN.SUCCESS, previous };
   }
 

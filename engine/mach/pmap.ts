@@ -75,6 +75,11 @@ export class Pmap {
     return this.kernel.memory.read32((pde & FRAME_MASK) + 4 * ((linear >>> 12) & 0x3ff));
   }
 
+  /** User page tables the pmap holds (pmap_destroy frees each). */
+  get tableCount(): number {
+    return this.tables.length;
+  }
+
   /** pmap_destroy: frees the user page tables and the directory. The pmap must not be in CR3. */
   destroy(): void {
     if (this.active) throw new Error('pmap_destroy of the active pmap');

@@ -77,6 +77,8 @@ export class Port implements MessageQueue {
    * port dies; the name is the requester's name for its send right.
    */
   readonly deadNameRequests: Array<{ readonly space: IpcSpace; readonly name: number; readonly notify: Port }> = [];
+  /** Whether ip_dnrequests has been allocated: ipc_port_dngrow makes it at the first request. */
+  hasRequestTable = false;
   makeSendCount = 0;
   seqno = 0;
 
