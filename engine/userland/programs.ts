@@ -52,6 +52,9 @@ interface Command {
   append?: boolean;
 }
 
+/** A `$` inside single quotes, kept from expansion until the words are final. */
+const QUOTED_DOLLAR = '\u0001';
+
 /** Splits a line into words, honouring single and double quotes. */
 function words(line: string): string[] {
   const out: string[] = [];
@@ -61,7 +64,7 @@ function words(line: string): string[] {
   for (const char of line) {
     if (quote !== null) {
       if (char === quote) quote = null;
-      else current += char;
+      else current += char === '$' && quote === "'" ? QUOTED_DOLLAR : char; // '...' expands nothing
     } else if (char === '"' || char === "'") {
       quote = char;
       any = true;
@@ -242,11 +245,15 @@ function resolvePath(cwd: string, path: string): string {
   return `/${parts.join('/')}`;
 }
 
-/** Replaces $? by the last status and $$ by the shell's pid in a command's words. */
+/** Replaces $? by the last status and $$ by the shell's pid in a command's words (not inside '...'). */
 function* expand(libc: Libc, pipeline: Command[], status: number): Operation<void> {
-  if (!pipeline.some((c) => c.argv.some((w) => w.includes('$')))) return;
-  const pid = yield* libc.getpid();
-  for (const command of pipeline) command.argv = command.argv.map((w) => w.replaceAll('$?', String(status)).replaceAll('$$', String(pid)));
+  if (pipeline.some((c) => c.argv.some((w) => w.includes('$')))) {
+    const pid = yield* libc.getpid();
+    for (const command of pipeline) command.argv = command.argv.map((w) => w.replaceAll('$?', String(status)).replaceAll('$$', String(pid)));
+  }
+  for (const command of pipeline) {
+    if (command.argv.some((w) => w.includes(QUOTED_DOLLAR))) command.argv = command.argv.map((w) => w.replaceAll(QUOTED_DOLLAR, '$'));
+  }
 }
 
 /** Runs one line; returns [status, exitRequested]. */

@@ -236,10 +236,10 @@ describe('native Linux 2.0 substrate', () => {
   });
 
   it('the shell: & runs a job in the background, wait waits for it, pwd, $? and $$', () => {
-    const system = bootLinux({ initArgs: ['sh', '-c', 'sleep 1 & echo first; wait; echo waited; false; echo status $?; cd /tmp; cd ../etc; pwd; echo $$ > /tmp/pid; cat /tmp/pid | wc'] });
+    const system = bootLinux({ initArgs: ['sh', '-c', "sleep 1 & echo first; wait; echo waited; false; echo status $? '$?'; cd /tmp; cd ../etc; pwd; echo $$ > /tmp/pid; cat /tmp/pid | wc"] });
     assert.equal(system.run(133e6 * 10), 'halted');
     assert.equal(system.exitStatus, 0);
-    assert.match(system.machine.console.output(), /^first\nwaited\nstatus 1\n\/etc\n1 2\n$/);
+    assert.match(system.machine.console.output(), /^first\nwaited\nstatus 1 \$\?\n\/etc\n1 2\n$/);
     assert.ok(system.machine.scheduler.now > 133e6, 'wait lasted the background sleep');
     const interactive = bootLinux({});
     assert.equal(interactive.run(133e6), 'waitingForInput');
