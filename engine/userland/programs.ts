@@ -55,12 +55,30 @@ interface Command {
 /** A `$` inside single quotes, kept from expansion until the words are final. */
 const QUOTED_DOLLAR = '\u0001';
 
-/** Splits a line into words, honouring single and double quotes. */
-function words(line: string): string[] {
-  const out: string[] = [];
+/** A word of a line, or an operator (`|`, `;`, `&`, `&&`, `<`, `>`, `>>`) written unquoted. */
+interface Token {
+  text: string;
+  operator: boolean;
+}
+
+/** A line sh cannot parse (an unterminated quote, a redirection without its file). */
+class ShellSyntaxError extends Error {}
+
+/**
+ * Splits a line into words and operators, honouring single and double quotes; an unquoted `#`
+ * at the start of a word begins a comment.
+ * @throws ShellSyntaxError for an unterminated quote.
+ */
+function words(line: string): Token[] {
+  const out: Token[] = [];
   let current = '';
   let quote: string | null = null;
   let any = false;
+  const endWord = () => {
+    if (current.length > 0 || any) out.push({ text: current, operator: false });
+    current = '';
+    any = false;
+  };
   for (const char of line) {
     if (quote !== null) {
       if (char === quote) quote = null;
@@ -68,22 +86,22 @@ function words(line: string): string[] {
     } else if (char === '"' || char === "'") {
       quote = char;
       any = true;
+    } else if (char === '#' && current.length === 0 && !any) {
+      break;
     } else if (char === ' ' || char === '\t') {
-      if (current.length > 0 || any) out.push(current);
-      current = '';
-      any = false;
+      endWord();
     } else if (char === '|' || char === ';' || char === '<' || char === '>' || char === '&') {
-      if (current.length > 0 || any) out.push(current);
-      current = '';
-      any = false;
-      if (char === '&' && out[out.length - 1] === '&') out[out.length - 1] = '&&';
-      else if (char === '>' && out[out.length - 1] === '>') out[out.length - 1] = '>>';
-      else out.push(char);
+      endWord();
+      const last = out[out.length - 1];
+      if (char === '&' && last?.operator === true && last.text === '&') last.text = '&&';
+      else if (char === '>' && last?.operator === true && last.text === '>') last.text = '>>';
+      else out.push({ text: char, operator: true });
     } else {
       current += char;
     }
   }
-  if (current.length > 0 || any) out.push(current);
+  if (quote !== null) throw new ShellSyntaxError(`unterminated ${quote === '"' ? 'double' : 'single'}-quoted string`);
+  endWord();
   return out;
 }
 
@@ -96,7 +114,7 @@ interface ListItem {
 
 /** A list of pipelines joined by ';' (always) or '&&' (only after success); '&' puts one in the background. */
 function parse(line: string): ListItem[] {
-  const tokens = words(line.split('#')[0]);
+  const tokens = words(line);
   const list: ListItem[] = [];
   let pipeline: Command[] = [];
   let command: Command = { argv: [] };
@@ -111,17 +129,23 @@ function parse(line: string): ListItem[] {
     pipeline = [];
     onlyIfOk = nextOnlyIfOk;
   };
+  const file = (i: number, operator: string): string => {
+    const next = tokens[i];
+    if (next === undefined || next.operator) throw new ShellSyntaxError(`a file name must follow '${operator}'`);
+    return next.text;
+  };
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    if (token === '|') endCommand();
-    else if (token === ';') endPipeline(false);
-    else if (token === '&&') endPipeline(true);
-    else if (token === '&') endPipeline(false, true);
-    else if (token === '<') command.input = tokens[++i];
-    else if (token === '>' || token === '>>') {
-      command.output = tokens[++i];
-      command.append = token === '>>';
-    } else command.argv.push(token);
+    const { text, operator } = tokens[i];
+    if (!operator) command.argv.push(text);
+    else if (text === '|') endCommand();
+    else if (text === ';') endPipeline(false);
+    else if (text === '&&') endPipeline(true);
+    else if (text === '&') endPipeline(false, true);
+    else if (text === '<') command.input = file(++i, text);
+    else {
+      command.output = file(++i, text);
+      command.append = text === '>>';
+    }
   }
   endPipeline(false);
   return list;
@@ -258,7 +282,15 @@ function* expand(libc: Libc, pipeline: Command[], status: number): Operation<voi
 
 /** Runs one line; returns [status, exitRequested]. */
 function* runLine(libc: Libc, line: string, status: number, jobControl = false, shell: ShellState = { cwd: '/' }): Operation<[number, boolean]> {
-  for (const { pipeline, onlyIfOk, background } of parse(line)) {
+  let list: ListItem[];
+  try {
+    list = parse(line);
+  } catch (error) {
+    if (!(error instanceof ShellSyntaxError)) throw error;
+    yield* libc.print(2, `sh: syntax error: ${error.message}\n`);
+    return [2, false];
+  }
+  for (const { pipeline, onlyIfOk, background } of list) {
     if (onlyIfOk && status !== 0) continue;
     yield* expand(libc, pipeline, status);
     const first = pipeline[0].argv;

@@ -241,6 +241,15 @@ describe('native Linux 2.0 substrate', () => {
     assert.equal(system.exitStatus, 0);
     assert.match(system.machine.console.output(), /^first\nwaited\nstatus 1 \$\?\n\/etc\n1 2\n$/);
     assert.ok(system.machine.scheduler.now > 133e6, 'wait lasted the background sleep');
+    const quoting = bootLinux({ initArgs: ['sh', '-c', `echo '&' ";" a#b '|' # a comment; echo not run`] });
+    assert.equal(quoting.run(133e6 * 10), 'halted');
+    assert.equal(quoting.machine.console.output(), '& ; a#b |\n', 'quoted operators are words; # begins a comment only at a word');
+    for (const [line, message] of [['echo "open', 'unterminated double-quoted string'], ['cat <', "a file name must follow '<'"]]) {
+      const broken = bootLinux({ initArgs: ['sh', '-c', line] });
+      assert.equal(broken.run(133e6 * 10), 'halted');
+      assert.equal(broken.exitStatus, 2);
+      assert.equal(broken.machine.console.output(), `sh: syntax error: ${message}\n`);
+    }
     const interactive = bootLinux({});
     assert.equal(interactive.run(133e6), 'waitingForInput');
     interactive.type('sleep 1 &\n');
