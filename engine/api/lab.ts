@@ -15,10 +15,9 @@ import { inspectMappingTree, type MappingTree } from '../l4/mappingInspect';
 import type { Activity } from '../machine/executionContext';
 import { LAB_MIME, type LabChartData, type LabOutputItem, type LabPageFaultPathData, type LabSequenceData, type LabSequenceEvent, type LabTableData } from './labProtocol';
 import type { TraceRecord } from '../base/trace';
+import { SHELL_PROMPT } from '../userland/programs';
 
 /** Systems a lab may ask to boot; only some are built in this engine (see {@link Lab.boot}). */
-/** The interactive guest shell's prompt (engine/userland/programs.ts), printed when a command is done. */
-const SHELL_PROMPT = '# ';
 
 export const LAB_SYSTEMS = ['linux', 'l4linux', 'l4linux-trampoline', 'mklinux-user', 'mklinux-kernel'] as const;
 

@@ -207,13 +207,19 @@ export class MachGuest {
     return this.thread.registers[REG.EAX];
   }
 
-  /** Sets trap argument `index` (a word) for {@link trapWithArguments}. */
-  private argument(index: number, value: number): void {
-    this.argumentView.setUint32(4 * index, value >>> 0, true);
-  }
-
-  /** A trap whose first `words` arguments were set with {@link argument}: they go on the user stack, where the trap copies them in. */
-  private *trapWithArguments(trap: number, words: number): Operation<number> {
+  /**
+   * A trap with `words` word arguments (`a0`, `a1`, ...): they go on the user stack, where the
+   * trap copies them in (through one preallocated buffer, as mach_msg is on every round trip).
+   */
+  private *trapWithArguments(trap: number, words: number, a0: number, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0): Operation<number> {
+    const view = this.argumentView;
+    view.setUint32(0, a0 >>> 0, true);
+    view.setUint32(4, a1 >>> 0, true);
+    view.setUint32(8, a2 >>> 0, true);
+    view.setUint32(12, a3 >>> 0, true);
+    view.setUint32(16, a4 >>> 0, true);
+    view.setUint32(20, a5 >>> 0, true);
+    view.setUint32(24, a6 >>> 0, true);
     yield* this.write(this.thread.registers[REG.ESP], this.arguments, 0, 4 * words);
     return yield* this.trap(trap);
   }
@@ -224,14 +230,7 @@ export class MachGuest {
    * MACH_RCV_TIMEOUT in `option`.
    */
   *machMsg(message: number, option: number, sendSize: number, receiveSize: number, receiveName: number, timeoutMs = 0, notify = 0): Operation<number> {
-    this.argument(0, message);
-    this.argument(1, option);
-    this.argument(2, sendSize);
-    this.argument(3, receiveSize);
-    this.argument(4, receiveName);
-    this.argument(5, timeoutMs);
-    this.argument(6, notify);
-    return yield* this.trapWithArguments(MACH_TRAP.msg, 7);
+    return yield* this.trapWithArguments(MACH_TRAP.msg, 7, message, option, sendSize, receiveSize, receiveName, timeoutMs, notify);
   }
 
   /** mach_reply_port(): a new receive right. */
@@ -251,10 +250,7 @@ export class MachGuest {
 
   /** thread_switch(thread_name, option, option_time) (OSF MK trap -61): the arguments go on the user stack. */
   *threadSwitch(threadName: number, option: number, timeMs: number): Operation<number> {
-    this.argument(0, threadName);
-    this.argument(1, option);
-    this.argument(2, timeMs);
-    return yield* this.trapWithArguments(MACH_TRAP.threadSwitch, 3);
+    return yield* this.trapWithArguments(MACH_TRAP.threadSwitch, 3, threadName, option, timeMs);
   }
 
   /**
@@ -264,18 +260,12 @@ export class MachGuest {
    * nanoseconds) is stored at `wakeupTime` unless the clock name was bad (KERN_INVALID_ARGUMENT).
    */
   *clockSleep(clockName: number, type: number, seconds: number, nanoseconds: number, wakeupTime: number): Operation<number> {
-    this.argument(0, clockName);
-    this.argument(1, type);
-    this.argument(2, seconds);
-    this.argument(3, nanoseconds);
-    this.argument(4, wakeupTime);
-    return yield* this.trapWithArguments(MACH_TRAP.clockSleep, 5);
+    return yield* this.trapWithArguments(MACH_TRAP.clockSleep, 5, clockName, type, seconds, nanoseconds, wakeupTime);
   }
 
   /** thread_depress_abort(thread) in its trap form (OSF MK syscall_thread_depress_abort, -76). */
   *threadDepressAbort(threadName: number): Operation<number> {
-    this.argument(0, threadName);
-    return yield* this.trapWithArguments(MACH_TRAP.threadDepressAbort, 1);
+    return yield* this.trapWithArguments(MACH_TRAP.threadDepressAbort, 1, threadName);
   }
 
   /** swtch(): yield the processor. */

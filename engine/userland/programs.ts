@@ -52,6 +52,9 @@ interface Command {
   append?: boolean;
 }
 
+/** The interactive shell's prompt, printed when it is ready for the next command. */
+export const SHELL_PROMPT = '# ';
+
 /** A `$` inside single quotes, kept from expansion until the words are final. */
 const QUOTED_DOLLAR = '\u0001';
 
@@ -372,7 +375,7 @@ const sh: GuestProgram = { name: 'sh', textBytes: 72 * KB, dataBytes: 8 * KB, bs
     yield* libc.setpgid(0, 0);
     yield* libc.tcsetpgrp(0, yield* libc.getpid());
   }
-  yield* readLines(libc, fd, interactive ? '# ' : null, function* (line: string): Operation<boolean> {
+  yield* readLines(libc, fd, interactive ? SHELL_PROMPT : null, function* (line: string): Operation<boolean> {
     const [next, exit] = yield* runLine(libc, line, status, interactive, shell);
     status = next;
     // background jobs that have finished: reaped and reported before the next prompt

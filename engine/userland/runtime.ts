@@ -1,7 +1,7 @@
 import { ACCESS_FETCH, ACCESS_READ, ACCESS_WRITE, type Cpu } from '../machine/cpu';
 import type { Activity, Operation } from '../machine/executionContext';
 import type { SystemCallGate, UserRuntime } from '../linux/core/substrate';
-import { NR } from '../linux/core/syscalls';
+import { MAX_ARG_PAGES, NR } from '../linux/core/syscalls';
 import type { Task } from '../linux/core/task';
 import { HotWorkingSet, type WorkingSetDeclaration } from './hotWorkingSet';
 import { ExecTransfer, Libc, type ForkedEntry, type LibcState } from './libc';
@@ -16,7 +16,7 @@ const TEXT_BASE = 0x08048000;
  * exec and the first instructions page in and fill the TLBs as a real binary does.
  */
 /** MAX_ARG_PAGES pages of Linux 2.0: no argument string, and no argc, can exceed them. */
-const ARGUMENT_PAGES_BYTES = 32 * 4096;
+const ARGUMENT_PAGES_BYTES = MAX_ARG_PAGES * PAGE;
 
 export interface GuestProgram {
   readonly name: string;

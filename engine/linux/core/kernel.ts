@@ -9,7 +9,7 @@ import { Pipe, PIPE_READ_OPS, PIPE_WRITE_OPS } from './pipe';
 import { LinuxScheduler } from './sched';
 import type { Substrate, UserRuntime } from './substrate';
 import {
-  HZ, MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
+  HZ, MAP_ANONYMOUS, MAP_FIXED, MAP_SHARED, MAX_ARG_PAGES, NR, NSIG, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_RDONLY, O_TRUNC, O_WRONLY,
   PROT_EXEC, PROT_READ, PROT_WRITE, RUSAGE_BOTH, RUSAGE_CHILDREN, RUSAGE_SELF, SIG, SIG_DFL, SIG_IGN, TIOCGPGRP, TIOCSPGRP, WNOHANG,
 } from './syscalls';
 import { Task, WaitQueue } from './task';
@@ -53,8 +53,8 @@ const FILES_STRUCT_BLOCK_BYTES = 2048;
 const FILES_FD_OFFSET = 68;
 const SA_NOMASK = 0x40000000;
 const SIGNAL_FRAME_BYTES = 100; // 2.0 struct sigframe: retaddr, sig, sigcontext (22 dwords), retcode
-/** do_execve's room for the argument strings: MAX_ARG_PAGES (32) pages less a word (bprm.p = PAGE_SIZE * MAX_ARG_PAGES - 4). */
-const ARGUMENT_BYTES = 32 * 4096 - 4;
+/** do_execve's room for the argument strings: MAX_ARG_PAGES pages less a word (bprm.p = PAGE_SIZE * MAX_ARG_PAGES - 4). */
+const ARGUMENT_BYTES = MAX_ARG_PAGES * PAGE_SIZE - 4;
 /** setup_frame of 2.0 takes 64 words below the user stack pointer (frame -= 64) and verifies them. */
 const SETUP_FRAME_BYTES = 256;
 /**

@@ -36,6 +36,9 @@ export function syscallName(nr: number): string {
   return SYSCALLS.find((s) => s.nr === nr)?.name ?? `syscall${nr}`;
 }
 
+/** MAX_ARG_PAGES of Linux 2.0 (include/linux/binfmts.h): the pages execve copies the argument strings into. */
+export const MAX_ARG_PAGES = 32;
+
 /** Clock ticks per second (include/asm-i386/param.h of 2.0): jiffies, clock_t and timeouts. */
 export const HZ = 100;
 

@@ -801,7 +801,7 @@ export class L4Linux implements Substrate {
   /** "Physical" copyin/copyout (SOSP'97 §4): translate by walking the logical tables, copy through the 1:1 map. */
   private *physicalCopy(task: Task, user: number, kernelAddress: number, length: number, toUser: boolean): Operation<number> {
     if (length === 0) return 0;
-    if (user < 0 || user + length > L4LINUX_TASK_SIZE || task.mm === null) return -EFAULT;
+    if (user < 0 || user + length > this.taskSize || task.mm === null) return -EFAULT;
     let done = 0;
     let faults = 0;
     while (done < length) {
